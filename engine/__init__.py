@@ -1,0 +1,13 @@
+"""VocFlow engine: the public surface that api/ and the CLI import."""
+
+from engine import clock, errors, service
+from engine.config import Settings, load_settings
+from engine.db import make_engine, make_sessionmaker
+from engine.schema import ensure_current, upgrade
+from engine.uow import UnitOfWork, UowFactory, make_uow_factory
+
+__all__ = [
+    "Settings", "UnitOfWork", "UowFactory", "clock", "ensure_current", "errors",
+    "load_settings", "make_engine", "make_sessionmaker", "make_uow_factory", "service",
+    "upgrade",
+]

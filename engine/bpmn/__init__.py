@@ -1,0 +1,51 @@
+"""The SpiffWorkflow adapter: the only package that imports SpiffWorkflow."""
+
+from engine.bpmn.checks import Problem
+from engine.bpmn.codec import (
+    SERIALIZER_VERSION,
+    dump_state,
+    load_spec,
+    load_state,
+    new_workflow,
+)
+from engine.bpmn.deployment import (
+    DeploymentRefused,
+    ParsedDecision,
+    ParsedDeployment,
+    ParsedProcess,
+    parse_deployment,
+)
+from engine.bpmn.workflow import (
+    activity_states,
+    update_active_data,
+    ExternalTaskView,
+    StepFailure,
+    TimerView,
+    UserTaskView,
+    advance,
+    complete_external_task,
+    complete_user_task,
+    errored_tasks,
+    find_task,
+    is_completed,
+    move_token,
+    ready_user_tasks,
+    refresh_timers,
+    retry_task,
+    set_start_variables,
+    skip_task,
+    stall_reason,
+    started_external_tasks,
+    variables,
+    waiting_timers,
+)
+
+__all__ = [
+    "SERIALIZER_VERSION", "DeploymentRefused", "ExternalTaskView", "ParsedDecision",
+    "ParsedDeployment", "ParsedProcess", "Problem", "StepFailure", "TimerView",
+    "UserTaskView", "advance", "complete_external_task", "complete_user_task",
+    "dump_state", "errored_tasks", "find_task", "is_completed", "load_spec", "load_state",
+    "move_token", "new_workflow", "parse_deployment", "ready_user_tasks", "refresh_timers",
+    "retry_task", "set_start_variables", "skip_task", "stall_reason", "started_external_tasks",
+    "variables", "waiting_timers", "activity_states", "update_active_data",
+]

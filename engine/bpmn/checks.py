@@ -1,0 +1,184 @@
+"""Deploy-time checks of one BPMN file: every expression, script and construct, with lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from engine import expressions
+from engine.bpmn.parser import BPMN_NS, CAMUNDA_NS
+from engine.bpmn.scripting import check_script
+
+B = f"{{{BPMN_NS}}}"
+C = f"{{{CAMUNDA_NS}}}"
+TEXT_ATTRS = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "followUpDate",
+              "priority")
+UNSUPPORTED_TAGS = {
+    "complexGateway": "complex gateways are not supported",
+    "compensateEventDefinition": "compensation events are not supported",
+    "transaction": "transaction subprocesses are not supported",
+}
+UNSUPPORTED_EXTENSIONS = {
+    "taskListener": "camunda:taskListener is not supported (use a script or external task)",
+    "executionListener": "camunda:executionListener is not supported (use a script task)",
+    "connector": "camunda:connector is not supported (use camunda:type=\"external\")",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    element_id: str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.line:
+            where += f" line {self.line}"
+        if self.element_id:
+            where += f", element '{self.element_id}'"
+        return f"{where}: {self.message}"
+
+
+def _owner(node: etree._Element) -> etree._Element:
+    """The nearest ancestor (or self) that has an id: the element a designer would look at."""
+    current: etree._Element | None = node
+    while current is not None and current.get("id") is None:
+        current = current.getparent()
+    return current if current is not None else node
+
+
+def _problem(file: str, node: etree._Element, message: str) -> Problem:
+    owner = _owner(node)
+    return Problem(file, owner.get("id"), node.sourceline, message)
+
+
+def _expr(file: str, node: etree._Element, text: str, mode: str, what: str) -> Iterator[Problem]:
+    try:
+        expressions.check_expression(text, mode)
+    except expressions.ExpressionError as exc:
+        yield _problem(file, node, f"{what} '{text}' cannot be evaluated: {exc.reason}")
+
+
+def check_tree(file: str, root: etree._Element) -> list[Problem]:
+    """Every problem in one parsed BPMN document (empty when it can run)."""
+    problems: list[Problem] = []
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        problems.extend(_check_node(file, node))
+    return problems
+
+
+def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
+    tag = node.tag
+    local = etree.QName(tag).localname
+    if tag.startswith(B) and local in UNSUPPORTED_TAGS:
+        yield _problem(file, node, UNSUPPORTED_TAGS[local])
+    elif tag.startswith(C) and local in UNSUPPORTED_EXTENSIONS:
+        yield _problem(file, node, UNSUPPORTED_EXTENSIONS[local])
+    elif tag == f"{B}conditionExpression" or tag == f"{B}completionCondition":
+        yield from _check_condition(file, node)
+    elif tag in (f"{B}timeDate", f"{B}timeDuration", f"{B}timeCycle"):
+        yield from _check_timer(file, node, local)
+    elif tag == f"{B}script":
+        yield from _check_script(file, node)
+    elif tag == f"{B}userTask":
+        yield from _check_user_task(file, node)
+    elif tag == f"{B}serviceTask":
+        yield from _check_service_task(file, node)
+    elif tag == f"{B}exclusiveGateway" or tag == f"{B}inclusiveGateway":
+        yield from _check_gateway(file, node)
+    elif tag == f"{C}inputParameter" or tag == f"{C}outputParameter":
+        yield from _check_parameter(file, node)
+    elif tag == f"{B}loopCardinality" and (node.text or "").strip():
+        yield from _expr(file, node, node.text.strip(), "expression", "loop cardinality")
+
+
+def _check_condition(file: str, node: etree._Element) -> Iterator[Problem]:
+    text = (node.text or "").strip()
+    if not text:
+        yield _problem(file, node, "the condition is empty")
+        return
+    language = node.get("language")
+    if language and language.lower() not in ("python", "juel", "javascript"):
+        yield _problem(file, node, f"condition language '{language}' is not supported")
+        return
+    yield from _expr(file, node, text, "expression", "condition")
+
+
+def _check_timer(file: str, node: etree._Element, kind: str) -> Iterator[Problem]:
+    text = (node.text or "").strip()
+    if not text:
+        yield _problem(file, node, f"the {kind} of the timer is empty")
+        return
+    try:
+        expressions.check_timer(kind, text)
+    except expressions.ExpressionError as exc:
+        yield _problem(file, node, f"{kind} '{text}' is not a valid timer: {exc.reason}")
+
+
+def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
+    parent = node.getparent()
+    fmt = (parent.get("scriptFormat") or "python").lower() if parent is not None else "python"
+    if fmt not in ("python", "py"):
+        yield _problem(file, node, f"script format '{fmt}' is not supported; write Python")
+        return
+    result = check_script(node.text or "")
+    if result is not None:
+        line, reason = result
+        base = node.sourceline or 0
+        problem = _problem(file, node, f"script cannot run: {reason}")
+        yield Problem(problem.file, problem.element_id, base + max((line or 1) - 1, 0),
+                      problem.message)
+
+
+def _check_user_task(file: str, node: etree._Element) -> Iterator[Problem]:
+    for attr in TEXT_ATTRS:
+        value = node.get(f"{C}{attr}")
+        if value:
+            yield from _expr(file, node, value, "text", f"camunda:{attr}")
+
+
+def _check_service_task(file: str, node: etree._Element) -> Iterator[Problem]:
+    kind = node.get(f"{C}type")
+    for attr in ("class", "expression", "delegateExpression"):
+        if node.get(f"{C}{attr}") is not None:
+            yield _problem(file, node, f"camunda:{attr} service tasks are not supported; use "
+                                       'camunda:type="external" with a camunda:topic')
+            return
+    if kind != "external" or not node.get(f"{C}topic"):
+        yield _problem(file, node, 'a service task needs camunda:type="external" and '
+                                   "a camunda:topic")
+
+
+def _check_gateway(file: str, node: etree._Element) -> Iterator[Problem]:
+    gateway_id = node.get("id")
+    default = node.get("default")
+    process = node.getparent()
+    flows = [] if process is None else [
+        f for f in process.iterchildren(f"{B}sequenceFlow") if f.get("sourceRef") == gateway_id
+    ]
+    if len(flows) < 2:
+        return
+    for flow in flows:
+        if flow.get("id") == default:
+            continue
+        if flow.find(f"{B}conditionExpression") is None:
+            yield Problem(file, flow.get("id"), flow.sourceline,
+                          f"flow out of gateway '{gateway_id}' has no condition and is not the "
+                          "gateway's default flow")
+
+
+def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
+    if len(node):
+        child = etree.QName(node[0].tag).localname
+        if child != "script":
+            yield _problem(file, node, f"camunda:{child} parameters are not supported; use text")
+        return
+    text = (node.text or "").strip()
+    if text:
+        yield from _expr(file, node, text, "text", f"parameter '{node.get('name')}'")

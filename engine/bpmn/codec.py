@@ -1,0 +1,87 @@
+"""Serialization of specs (once per definition) and instance state (without the spec)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+from engine.bpmn.scripting import make_script_engine
+
+_CONFIG = dict(CAMUNDA_CONFIG)
+_CONFIG[ServiceTask] = BpmnTaskSpecConverter  # Spiff's default config forgets service tasks
+_REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
+SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
+SERIALIZER_VERSION: str = SERIALIZER.VERSION
+_ENCODER = SERIALIZER._encoder_cls
+_SCRIPT_ENGINE = make_script_engine()
+
+
+def _workflow_converter() -> Any:
+    # The registry keeps partial(_obj_to_dict, typename, converter.to_dict); we need the
+    # converter itself to reuse its pieces without converting the spec every step.
+    typename = _REGISTRY.typenames[BpmnWorkflow]
+    return _REGISTRY.convert_to_dict[typename].args[1].__self__
+
+
+_WF_CONVERTER = _workflow_converter()
+
+
+def dump_spec(spec: BpmnProcessSpec) -> dict[str, Any]:
+    """A process spec as a JSON-ready dict (stored once per definition)."""
+    _REGISTRY._encoder_mode = True
+    try:
+        result: dict[str, Any] = json.loads(json.dumps(_REGISTRY.convert(spec), cls=_ENCODER))
+    finally:
+        _REGISTRY._encoder_mode = False
+    return result
+
+
+def load_spec(dct: dict[str, Any]) -> BpmnProcessSpec:
+    return _REGISTRY.restore(json.loads(json.dumps(dct)))
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    """Instance state as JSON: tasks, data, subprocesses and events, but not the specs."""
+    _REGISTRY._encoder_mode = True
+    try:
+        dct = WorkflowConverter.to_dict(_WF_CONVERTER, workflow)
+        dct["subprocesses"] = _WF_CONVERTER.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
+        dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
+        return json.dumps(dct, cls=_ENCODER)
+    finally:
+        _REGISTRY._encoder_mode = False
+
+
+def load_state(
+    state: str, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
+) -> BpmnWorkflow:
+    """Rebuild a workflow from stored state and the (cached, shared) specs of its definition."""
+    dct = json.loads(state, cls=SERIALIZER.json_decoder_cls)
+    version = dct.pop(SERIALIZER.VERSION_KEY)
+    if version != SERIALIZER_VERSION and version in MIGRATIONS:
+        MIGRATIONS[version](dct)
+    workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
+    workflow.tasks = _WF_CONVERTER.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+    _WF_CONVERTER.set_default_attributes(workflow, dct)
+    _WF_CONVERTER.subprocesses_from_dict(dct["subprocesses"], workflow)
+    workflow.bpmn_events = _REGISTRY.restore(dct.pop("bpmn_events", []))
+    workflow.script_engine = _SCRIPT_ENGINE
+    return workflow
+
+
+def new_workflow(
+    spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
+) -> BpmnWorkflow:
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)

@@ -1,0 +1,294 @@
+"""Operations on one in-memory BpmnWorkflow: advance, list what waits, complete, repair."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import InvalidState, NotFound, ScriptError
+
+DEEP = 10**7  # TaskIterator's default max_depth of 1000 hides tasks in long loops
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    id: str
+    element_id: str
+    name: str | None
+    form_key: str | None
+    extensions: dict[str, Any]
+    data: dict[str, Any]
+    documentation: str | None = None
+
+
+@dataclass(frozen=True)
+class ExternalTaskView:
+    id: str
+    element_id: str
+    name: str | None
+    topic: str | None
+    extensions: dict[str, Any]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TimerView:
+    id: str
+    element_id: str
+    name: str | None
+    kind: str
+    due_at: datetime
+
+
+@dataclass
+class StepFailure:
+    """A script, condition or timer expression failed; the task is left in ERROR."""
+
+    element_id: str | None
+    task_id: str | None
+    message: str
+    line: int | None = None
+    error_line: str | None = None
+    traceback: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def set_start_variables(workflow: BpmnWorkflow, variables: dict[str, Any]) -> None:
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(variables)
+
+
+def advance(workflow: BpmnWorkflow) -> StepFailure | None:
+    """Run every automatic task until only user input, timers or external work remain."""
+    try:
+        workflow.do_engine_steps()
+    except WorkflowTaskException as exc:
+        return _failure(exc, exc.task)
+    except SpiffWorkflowException as exc:
+        return _failure(exc, getattr(exc, "task", None))
+    return None
+
+
+def _failure(exc: Exception, task: Task | None) -> StepFailure:
+    notes = list(getattr(exc, "notes", []) or [])
+    message = str(exc)
+    if notes:
+        message = f"{message} ({'; '.join(notes)})"
+    line = getattr(exc, "line_number", None) or None
+    return StepFailure(
+        element_id=task.task_spec.bpmn_id if task is not None else None,
+        task_id=str(task.id) if task is not None else None,
+        message=message,
+        line=int(line) if line else None,
+        error_line=getattr(exc, "error_line", None) or None,
+        traceback="".join(traceback.format_exception(exc)),
+        notes=notes,
+    )
+
+
+def _visible(workflow: BpmnWorkflow, state: TaskState) -> Iterator[Task]:
+    for task in workflow.get_tasks(state=state, max_depth=DEEP):
+        if task.task_spec.bpmn_id is not None:
+            yield task
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
+    views = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP):
+        spec = task.task_spec
+        form = getattr(spec, "form", None)
+        views.append(
+            UserTaskView(
+                id=str(task.id),
+                element_id=spec.bpmn_id,
+                name=spec.bpmn_name,
+                form_key=getattr(form, "key", None),
+                extensions=dict(getattr(spec, "extensions", {}) or {}),
+                data=task.data,
+                documentation=getattr(spec, "documentation", None),
+            )
+        )
+    return views
+
+
+def started_external_tasks(workflow: BpmnWorkflow) -> list[ExternalTaskView]:
+    views = []
+    for task in _visible(workflow, TaskState.STARTED):
+        spec = task.task_spec
+        if isinstance(spec, ServiceTask):
+            ext = dict(getattr(spec, "extensions", {}) or {})
+            views.append(
+                ExternalTaskView(
+                    id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name,
+                    topic=ext.get("topic"), extensions=ext, data=task.data,
+                )
+            )
+    return views
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[TimerView]:
+    views = []
+    for task in _visible(workflow, TaskState.WAITING):
+        event = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(event, TimerEventDefinition):
+            continue
+        value = task._get_internal_data("event_value")
+        if isinstance(value, dict):
+            value = value.get("next")
+        if not value:
+            continue
+        due = TimerEventDefinition.get_datetime(value)
+        views.append(
+            TimerView(
+                id=str(task.id), element_id=task.task_spec.bpmn_id,
+                name=task.task_spec.bpmn_name, kind=type(event).__name__, due_at=due,
+            )
+        )
+    return views
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> Task:
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, TypeError):
+        task = None
+    if task is None:
+        raise NotFound(f"task {task_id} is not part of this instance")
+    return task
+
+
+def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
+    task = find_task(workflow, task_id)
+    if task.state != TaskState.READY or not task.task_spec.manual:
+        raise InvalidState(f"task {task_id} is not an open user task")
+    task.data.update(data)
+    task.run()
+
+
+def complete_external_task(workflow: BpmnWorkflow, task_id: str, result: dict[str, Any]) -> None:
+    task = find_task(workflow, task_id)
+    if task.state != TaskState.STARTED or not isinstance(task.task_spec, ServiceTask):
+        raise InvalidState(f"external task {task_id} is not waiting for completion")
+    task.data.update(result)
+    task.complete()
+
+
+def refresh_timers(workflow: BpmnWorkflow) -> None:
+    workflow.refresh_timers()
+
+
+def errored_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return list(_visible(workflow, TaskState.ERROR))
+
+
+def retry_task(workflow: BpmnWorkflow, task_id: str) -> None:
+    """Run a task in ERROR again (after its data or the diagram's input was fixed)."""
+    task = find_task(workflow, task_id)
+    if task.state != TaskState.ERROR:
+        raise InvalidState(f"task {task_id} has not failed")
+    task._set_state(TaskState.READY)  # private API; what spiff-arena does for a retry
+
+
+def skip_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
+    """Mark a failed or waiting task done without running it, then go on."""
+    task = find_task(workflow, task_id)
+    if task.state not in (TaskState.ERROR, TaskState.STARTED, TaskState.READY):
+        raise InvalidState(f"task {task_id} cannot be skipped in state {task.state}")
+    task.data.update(data)
+    if task.state == TaskState.ERROR:
+        task._set_state(TaskState.READY)
+    task.complete()
+
+
+def move_token(workflow: BpmnWorkflow, from_task_id: str, to_element_id: str) -> str:
+    """Cancel one activity and start another that already ran on this path (a rewind)."""
+    source = find_task(workflow, from_task_id)
+    if source.has_state(TaskState.FINISHED_MASK):
+        raise InvalidState(f"task {from_task_id} is not active")
+    targets = [
+        t for t in workflow.get_tasks(spec_name=to_element_id, max_depth=DEEP)
+        if t.has_state(TaskState.COMPLETED)
+    ]
+    if not targets:
+        raise InvalidState(
+            f"element {to_element_id} has not run on this instance; a token can only be "
+            "moved back to an activity that ran before"
+        )
+    target = max(targets, key=lambda t: t.last_state_change)
+    workflow.reset_from_task_id(target.id)
+    return str(target.id)
+
+
+def stall_reason(workflow: BpmnWorkflow) -> str | None:
+    """Why a workflow that is not finished can make no progress, or None if it can."""
+    if workflow.is_completed():
+        return None
+    waiting = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+    reachable = workflow.get_tasks(state=waiting)
+    if reachable:
+        return None
+    hidden = workflow.get_tasks(state=TaskState.READY, max_depth=DEEP)
+    if hidden:
+        return (
+            f"task {hidden[0].task_spec.bpmn_id or hidden[0].task_spec.name} is ready but lies "
+            "deeper than SpiffWorkflow's 1000-task iteration limit (a loop ran too many rounds)"
+        )
+    return "no task is ready, waiting or running, and the process has not ended"
+
+
+def variables(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The process variables as a reviewer would see them: the last task's data, plus wf.data."""
+    tasks = workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING)
+    source = tasks[-1] if tasks else workflow.last_task
+    data = dict(source.data) if source is not None else {}
+    data.update({k: v for k, v in workflow.data.items() if k != "data_objects"})
+    return data
+
+
+def is_completed(workflow: BpmnWorkflow) -> bool:
+    return bool(workflow.is_completed())
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def raise_failure(failure: StepFailure) -> None:
+    raise ScriptError(failure.message, details=failure.__dict__)
+
+
+def update_active_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
+    """Set variables on every active token, so that what runs next sees them."""
+    active = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+    tasks = workflow.get_tasks(state=active, max_depth=DEEP)
+    if not tasks and workflow.last_task is not None:
+        tasks = [workflow.last_task]
+    for task in tasks:
+        task.data.update(values)
+
+
+def activity_states(workflow: BpmnWorkflow) -> list[dict[str, Any]]:
+    """State of every BPMN activity that has a task (predicted branches left out)."""
+    result = []
+    definite = TaskState.DEFINITE_MASK | TaskState.FINISHED_MASK
+    for task in workflow.get_tasks(state=definite, max_depth=DEEP):
+        spec = task.task_spec
+        if spec.bpmn_id is None:
+            continue
+        result.append({
+            "task_id": str(task.id), "element_id": spec.bpmn_id, "name": spec.bpmn_name,
+            "type": type(spec).__name__, "state": TaskState.get_name(task.state),
+        })
+    return result

@@ -1,0 +1,55 @@
+"""Settings read from the environment; no Flask, no I/O beyond os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SQLITE_PATH = Path("var") / "vocflow.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine needs to know about its surroundings."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    process_dir: Path = Path("processes")
+    file_dir: Path = Path("var") / "files"
+    poll_interval: float = 2.0
+    job_lease_seconds: int = 300
+    timer_grace_seconds: int = 300
+    external_task_retries: int = 3
+    max_file_bytes: int = 20 * 1024 * 1024
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "vocflow@localhost"
+    secret_key: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from VOCFLOW_* environment variables, falling back to defaults."""
+    env = dict(os.environ if environ is None else environ)
+    defaults = Settings()
+    return Settings(
+        database_url=env.get("VOCFLOW_DATABASE_URL", defaults.database_url),
+        process_dir=Path(env.get("VOCFLOW_PROCESS_DIR", str(defaults.process_dir))),
+        file_dir=Path(env.get("VOCFLOW_FILE_DIR", str(defaults.file_dir))),
+        poll_interval=float(env.get("VOCFLOW_POLL_INTERVAL", defaults.poll_interval)),
+        job_lease_seconds=int(env.get("VOCFLOW_JOB_LEASE_SECONDS", defaults.job_lease_seconds)),
+        timer_grace_seconds=int(
+            env.get("VOCFLOW_TIMER_GRACE_SECONDS", defaults.timer_grace_seconds)
+        ),
+        external_task_retries=int(
+            env.get("VOCFLOW_EXTERNAL_TASK_RETRIES", defaults.external_task_retries)
+        ),
+        max_file_bytes=int(env.get("VOCFLOW_MAX_FILE_BYTES", defaults.max_file_bytes)),
+        smtp_host=env.get("VOCFLOW_SMTP_HOST") or None,
+        smtp_port=int(env.get("VOCFLOW_SMTP_PORT", defaults.smtp_port)),
+        mail_from=env.get("VOCFLOW_MAIL_FROM", defaults.mail_from),
+        secret_key=env.get("VOCFLOW_SECRET_KEY") or None,
+    )

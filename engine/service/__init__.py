@@ -1,0 +1,49 @@
+"""Use cases: every entry point (API, CLI, worker, tests) calls these inside one unit of work."""
+
+from engine.service.actors import SYSTEM_ACTOR, Actor
+from engine.service.deployments import DeploymentResult, deploy
+from engine.service.instances import (
+    InstanceDetail,
+    get_instance,
+    resolve_definition,
+    resume_instance,
+    set_variables,
+    show_instance,
+    start_instance,
+    suspend_instance,
+    terminate_instance,
+)
+from engine.service.repair import (
+    get_incident,
+    list_incidents,
+    move_token,
+    resolve_incident,
+    retry_incident,
+    skip_task,
+)
+from engine.service.tasks import (
+    assign_task,
+    claim_task,
+    complete_task,
+    get_task,
+    list_tasks,
+    may_act,
+    unclaim_task,
+)
+from engine.service.users import (
+    actor_for,
+    add_member,
+    add_user,
+    ensure_group,
+    hash_password,
+    verify_password,
+)
+
+__all__ = [
+    "SYSTEM_ACTOR", "Actor", "DeploymentResult", "InstanceDetail", "actor_for", "add_member",
+    "add_user", "assign_task", "claim_task", "complete_task", "deploy", "ensure_group",
+    "get_incident", "get_instance", "get_task", "hash_password", "list_incidents", "list_tasks",
+    "may_act", "move_token", "resolve_definition", "resolve_incident", "resume_instance",
+    "retry_incident", "set_variables", "show_instance", "skip_task", "start_instance",
+    "suspend_instance", "terminate_instance", "unclaim_task", "verify_password",
+]

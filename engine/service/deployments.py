@@ -1,0 +1,130 @@
+"""Deploy BPMN and DMN files as new definition versions; identical bytes are a no-op."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine import bpmn
+from engine.errors import Forbidden, ProcessDefinitionError
+from engine.models import Deployment, DeploymentResource, ProcessDefinition
+from engine.service.actors import Actor
+from engine.service.runtime import record
+from engine.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DeploymentResult:
+    deployment: Deployment
+    definitions: list[ProcessDefinition]
+    duplicate: bool
+
+
+def _definition_id(key: str, version: int) -> str:
+    return f"{key}:{version}:{uuid.uuid4()}"
+
+
+def deploy(
+    uow: UnitOfWork,
+    files: Mapping[str, bytes],
+    actor: Actor,
+    now: datetime,
+    *,
+    name: str | None = None,
+    source: str | None = None,
+    tenant_id: str | None = None,
+    duplicate_filtering: bool = True,
+) -> DeploymentResult:
+    """Check every file, then store a deployment with one definition per process/decision.
+
+    The whole deployment is refused, changing nothing, when any file has a problem. With
+    duplicate filtering, unchanged files (same name, same bytes as the newest deployment of
+    that name) return the existing deployment and its definitions.
+    """
+    if not actor.in_group("designer", "admin"):
+        raise Forbidden("only members of 'designer' may deploy")
+    name = name or ", ".join(sorted(files)) or "deployment"
+    uow.definitions.lock_deployments()
+    if duplicate_filtering:
+        existing = _unchanged(uow, files, name)
+        if existing is not None:
+            return existing
+    try:
+        parsed = bpmn.parse_deployment(
+            files,
+            {d.key: d.source_xml for d in uow.definitions.latest_decisions()},
+            uow.definitions.keys("process"),
+        )
+    except bpmn.DeploymentRefused as refused:
+        raise ProcessDefinitionError(
+            "deployment refused: " + "; ".join(str(p) for p in refused.problems[:10]),
+            details={"problems": [p.__dict__ for p in refused.problems]},
+        ) from refused
+    deployment = Deployment(id=str(uuid.uuid4()), name=name, source=source,
+                            tenant_id=tenant_id, deployed_by=actor.username, deployed_at=now)
+    uow.definitions.add(deployment)
+    for file_name, content in files.items():
+        uow.definitions.add(DeploymentResource(
+            deployment_id=deployment.id, name=file_name, content=content,
+            sha256=hashlib.sha256(content).hexdigest()))
+    definitions = [_store_decision(uow, d, deployment, now) for d in parsed.decisions]
+    definitions += [_store_process(uow, p, deployment, now) for p in parsed.processes]
+    uow.flush()
+    record(uow, None, actor, "deployed", now, data={
+        "deployment_id": deployment.id, "definitions": [d.id for d in definitions]})
+    return DeploymentResult(deployment, definitions, duplicate=False)
+
+
+def _unchanged(uow: UnitOfWork, files: Mapping[str, bytes], name: str) -> DeploymentResult | None:
+    deployment_ids = set()
+    for file_name, content in files.items():
+        previous = uow.definitions.latest_resource(file_name, name)
+        if previous is None or previous.sha256 != hashlib.sha256(content).hexdigest():
+            return None
+        deployment_ids.add(previous.deployment_id)
+    if not deployment_ids:
+        return None
+    newest = max((uow.definitions.get_deployment(d) for d in deployment_ids),
+                 key=lambda d: d.deployed_at if d else datetime.min)
+    if newest is None:
+        return None
+    definitions = [d for dep in deployment_ids
+                   for d in uow.definitions.deployment_definitions(dep)]
+    return DeploymentResult(newest, definitions, duplicate=True)
+
+
+def _next_version(uow: UnitOfWork, key: str, kind: str) -> int:
+    latest = uow.definitions.latest(key, kind)
+    return 1 if latest is None else latest.version + 1
+
+
+def _store_decision(uow: UnitOfWork, parsed: bpmn.ParsedDecision, deployment: Deployment,
+                    now: datetime) -> ProcessDefinition:
+    version = _next_version(uow, parsed.key, "decision")
+    row = ProcessDefinition(
+        id=_definition_id(parsed.key, version), kind="decision", key=parsed.key,
+        version=version, name=parsed.name, resource_name=parsed.resource_name,
+        deployment_id=deployment.id, sha256=parsed.sha256, source_xml=parsed.source_xml,
+        spec_json="{}", calls=[], timer_starts=[], message_starts=[], deployed_at=now)
+    uow.definitions.add(row)
+    uow.flush()
+    return row
+
+
+def _store_process(uow: UnitOfWork, parsed: bpmn.ParsedProcess, deployment: Deployment,
+                   now: datetime) -> ProcessDefinition:
+    version = _next_version(uow, parsed.key, "process")
+    row = ProcessDefinition(
+        id=_definition_id(parsed.key, version), kind="process", key=parsed.key,
+        version=version, name=parsed.name, resource_name=parsed.resource_name,
+        deployment_id=deployment.id, sha256=parsed.sha256, source_xml=parsed.source_xml,
+        spec_json=json.dumps(parsed.spec_json), calls=parsed.calls,
+        timer_starts=parsed.timer_starts, message_starts=parsed.message_starts,
+        deployed_at=now)
+    uow.definitions.add(row)
+    uow.flush()
+    return row

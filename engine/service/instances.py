@@ -1,0 +1,179 @@
+"""Use cases on whole instances: start, show, suspend, resume, terminate, set variables."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine import bpmn
+from engine.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
+from engine.service.actors import Actor
+from engine.service.runtime import (
+    DEFAULT_RETRIES,
+    advance_and_save,
+    load_workflow,
+    lock_instance,
+    record,
+    require_active,
+    workflow_specs,
+)
+from engine.uow import UnitOfWork
+
+RESERVED_VARIABLES = ("initiator",)
+
+
+def resolve_definition(uow: UnitOfWork, key_or_id: str) -> ProcessDefinition:
+    """A definition id (key:version:uuid) or a key, which means its newest version."""
+    definition = uow.definitions.get(key_or_id) if ":" in key_or_id else None
+    if definition is None:
+        definition = uow.definitions.latest(key_or_id)
+    if definition is None or definition.kind != "process":
+        raise NotFound(f"no process definition '{key_or_id}' is deployed")
+    return definition
+
+
+def bind_calls(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, str]:
+    """Pick, once at start, the newest version of every process the instance may call."""
+    bindings: dict[str, str] = {}
+    pending = list(definition.calls or [])
+    while pending:
+        key = pending.pop()
+        if key in bindings or key == definition.key:
+            continue
+        called = uow.definitions.latest(key)
+        if called is None:
+            raise NotFound(f"called process '{key}' is not deployed")
+        bindings[key] = called.id
+        pending.extend(called.calls or [])
+    return bindings
+
+
+def start_instance(
+    uow: UnitOfWork, key_or_id: str, actor: Actor, now: datetime, *,
+    variables: dict[str, Any] | None = None, business_key: str | None = None,
+    retries: int = DEFAULT_RETRIES,
+) -> ProcessInstance:
+    """Create an instance and run it to its first wait state."""
+    definition = resolve_definition(uow, key_or_id)
+    if definition.suspended:
+        raise InvalidState(f"process definition {definition.id} is suspended")
+    variables = dict(variables or {})
+    bad = [k for k in variables if not str(k).isidentifier() or str(k).startswith("_")]
+    if bad:
+        raise ValidationFailed(f"invalid variable names: {', '.join(map(str, bad))}",
+                               details={"variables": bad})
+    variables["initiator"] = actor.username
+    if business_key is not None:
+        variables.setdefault("business_key", business_key)
+    bindings = bind_calls(uow, definition)
+    spec, subprocesses = workflow_specs(uow, definition, bindings)
+    workflow = bpmn.new_workflow(spec, subprocesses)
+    bpmn.set_start_variables(workflow, variables)
+    instance = ProcessInstance(
+        id=str(uuid.uuid4()), definition_id=definition.id, process_key=definition.key,
+        business_key=business_key, status="running", serializer_version="",
+        state_json="", bindings=bindings, started_by=actor.username, started_at=now,
+    )
+    uow.instances.add(instance)
+    record(uow, instance.id, actor, "instance_started", now,
+           data={"definition_id": definition.id, "variables": variables,
+                 "business_key": business_key})
+    uow.flush()
+    advance_and_save(uow, instance, workflow, actor, now, retries=retries)
+    return instance
+
+
+def get_instance(uow: UnitOfWork, instance_id: str) -> ProcessInstance:
+    instance = uow.instances.get(instance_id)
+    if instance is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    instance: ProcessInstance
+    variables: dict[str, Any]
+    tasks: list[HumanTask]
+    jobs: list[Job]
+    incidents: list[Incident]
+    history: list[HistoryEvent]
+    activities: list[dict[str, Any]]
+
+
+def show_instance(uow: UnitOfWork, instance_id: str) -> InstanceDetail:
+    instance = get_instance(uow, instance_id)
+    workflow = load_workflow(uow, instance)
+    return InstanceDetail(
+        instance=instance,
+        variables=bpmn.variables(workflow),
+        tasks=list(uow.tasks.for_instance(instance_id)),
+        jobs=list(uow.jobs.for_instance(instance_id)),
+        incidents=list(uow.incidents.list(open_only=False, instance_id=instance_id)),
+        history=list(uow.history.for_instance(instance_id)),
+        activities=bpmn.activity_states(workflow),
+    )
+
+
+def suspend_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime) -> None:
+    """Nothing advances while suspended: tasks cannot be completed, jobs are not run."""
+    _require_ops_or_starter(uow, instance_id, actor)
+    instance = lock_instance(uow, instance_id)
+    require_active(instance)
+    instance.status = "suspended"
+    record(uow, instance.id, actor, "instance_suspended", now)
+    uow.flush()
+
+
+def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime) -> None:
+    _require_ops_or_starter(uow, instance_id, actor)
+    instance = lock_instance(uow, instance_id)
+    if instance.status != "suspended":
+        raise InvalidState(f"process instance {instance_id} is not suspended")
+    instance.status = "running"
+    record(uow, instance.id, actor, "instance_resumed", now)
+    uow.flush()
+
+
+def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime,
+                       reason: str | None = None) -> None:
+    _require_ops_or_starter(uow, instance_id, actor)
+    instance = lock_instance(uow, instance_id)
+    if instance.status in ("completed", "terminated"):
+        raise InvalidState(f"process instance {instance_id} has already ended")
+    workflow = load_workflow(uow, instance)
+    workflow.cancel()
+    for task in uow.tasks.for_instance(instance.id):
+        uow.tasks.delete(task)
+    for job in uow.jobs.for_instance(instance.id):
+        uow.jobs.delete(job)
+    instance.state_json = bpmn.dump_state(workflow)
+    instance.status = "terminated"
+    instance.ended_at = now
+    record(uow, instance.id, actor, "instance_terminated", now, data={"reason": reason})
+    uow.flush()
+
+
+def set_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], actor: Actor,
+                  now: datetime, reason: str | None = None) -> None:
+    """Ops edit of process variables (on every active token), recorded with a reason."""
+    if not actor.is_ops:
+        raise Forbidden("only members of 'ops' may edit variables")
+    instance = lock_instance(uow, instance_id)
+    if instance.status in ("completed", "terminated"):
+        raise InvalidState(f"process instance {instance_id} has ended")
+    workflow = load_workflow(uow, instance)
+    bpmn.update_active_data(workflow, values)
+    instance.state_json = bpmn.dump_state(workflow)
+    record(uow, instance.id, actor, "variables_set", now,
+           data={"values": values, "reason": reason})
+    uow.flush()
+
+
+def _require_ops_or_starter(uow: UnitOfWork, instance_id: str, actor: Actor) -> None:
+    instance = get_instance(uow, instance_id)
+    if not (actor.is_ops or actor.username == instance.started_by):
+        raise Forbidden("only ops or the user who started the instance may do this")

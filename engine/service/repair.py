@@ -1,0 +1,122 @@
+"""Ops repair: retry or resolve an incident, skip a failed task, move a token."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from engine import bpmn
+from engine.errors import Forbidden, InvalidState, NotFound
+from engine.models import Incident
+from engine.service.actors import Actor
+from engine.service.runtime import (
+    DEFAULT_RETRIES,
+    advance_and_save,
+    load_workflow,
+    lock_instance,
+    record,
+    require_active,
+)
+from engine.uow import UnitOfWork
+
+
+def _require_ops(actor: Actor) -> None:
+    if not actor.is_ops:
+        raise Forbidden("only members of 'ops' may repair instances")
+
+
+def list_incidents(uow: UnitOfWork, *, open_only: bool = True,
+                   instance_id: str | None = None) -> Sequence[Incident]:
+    return uow.incidents.list(open_only=open_only, instance_id=instance_id)
+
+
+def get_incident(uow: UnitOfWork, incident_id: str) -> Incident:
+    incident = uow.incidents.get(incident_id)
+    if incident is None:
+        raise NotFound(f"incident {incident_id} does not exist")
+    return incident
+
+
+def _close(incident: Incident, actor: Actor, now: datetime, resolution: str) -> None:
+    incident.resolved_at = now
+    incident.resolved_by = actor.username
+    incident.resolution = resolution
+
+
+def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
+                   retries: int = DEFAULT_RETRIES) -> Incident | None:
+    """Run the failed task again; returns the new incident when it fails again."""
+    _require_ops(actor)
+    incident = get_incident(uow, incident_id)
+    if incident.resolved_at is not None:
+        raise InvalidState(f"incident {incident_id} is already resolved")
+    instance = lock_instance(uow, incident.instance_id)
+    require_active(instance)
+    if incident.job_id:
+        job = uow.jobs.get(incident.job_id)
+        if job is not None:
+            job.retries = max(retries, 1)
+            job.due_at = now
+            job.last_error = None
+            job.lock_expires_at = None
+        _close(incident, actor, now, "retried")
+        record(uow, instance.id, actor, "incident_retried", now, element_id=incident.element_id,
+               data={"incident_id": incident.id})
+        uow.flush()
+        return None
+    workflow = load_workflow(uow, instance)
+    if incident.task_id and incident.kind == "failed_task":
+        bpmn.retry_task(workflow, incident.task_id)
+    _close(incident, actor, now, "retried")
+    record(uow, instance.id, actor, "incident_retried", now, element_id=incident.element_id,
+           data={"incident_id": incident.id})
+    failure = advance_and_save(uow, instance, workflow, actor, now, retries=retries)
+    if failure is None:
+        return None
+    return uow.incidents.open_for(instance.id)[-1]
+
+
+def resolve_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
+                     note: str | None = None) -> Incident:
+    """Mark an incident handled without running anything (it was fixed some other way)."""
+    _require_ops(actor)
+    incident = get_incident(uow, incident_id)
+    if incident.resolved_at is not None:
+        raise InvalidState(f"incident {incident_id} is already resolved")
+    lock_instance(uow, incident.instance_id)
+    _close(incident, actor, now, "resolved")
+    record(uow, incident.instance_id, actor, "incident_resolved", now,
+           element_id=incident.element_id, data={"incident_id": incident.id, "note": note})
+    uow.flush()
+    return incident
+
+
+def skip_task(uow: UnitOfWork, instance_id: str, task_id: str, actor: Actor, now: datetime,
+              data: dict[str, Any] | None = None) -> None:
+    """Complete a failed (or waiting) task without running it, then go on."""
+    _require_ops(actor)
+    instance = lock_instance(uow, instance_id)
+    require_active(instance)
+    workflow = load_workflow(uow, instance)
+    bpmn.skip_task(workflow, task_id, data or {})
+    for incident in uow.incidents.open_for(instance.id):
+        if incident.task_id == task_id:
+            _close(incident, actor, now, "skipped")
+    record(uow, instance.id, actor, "task_skipped", now, task_id=task_id, data=data)
+    advance_and_save(uow, instance, workflow, actor, now)
+
+
+def move_token(uow: UnitOfWork, instance_id: str, from_task_id: str, to_element_id: str,
+               actor: Actor, now: datetime) -> None:
+    """Cancel an active activity and restart the instance at an earlier one."""
+    _require_ops(actor)
+    instance = lock_instance(uow, instance_id)
+    require_active(instance)
+    workflow = load_workflow(uow, instance)
+    bpmn.move_token(workflow, from_task_id, to_element_id)
+    for incident in uow.incidents.open_for(instance.id):
+        _close(incident, actor, now, "token_moved")
+    record(uow, instance.id, actor, "token_moved", now, element_id=to_element_id,
+           data={"from_task_id": from_task_id})
+    advance_and_save(uow, instance, workflow, actor, now)

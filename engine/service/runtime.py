@@ -1,0 +1,120 @@
+"""Load an instance's workflow under its row lock, advance it, and save it with projections."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from engine import bpmn, specs
+from engine.errors import InvalidState, NotFound
+from engine.models import HistoryEvent, Incident, ProcessDefinition, ProcessInstance
+from engine.service.actors import Actor
+from engine.service.projection import scope_from, sync_jobs, sync_user_tasks
+from engine.uow import UnitOfWork
+
+DEFAULT_RETRIES = 3
+
+
+def record(
+    uow: UnitOfWork, instance_id: str | None, actor: Actor | str | None, action: str,
+    now: datetime, *, element_id: str | None = None, task_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append one history event."""
+    name = actor.username if isinstance(actor, Actor) else actor
+    uow.history.add(HistoryEvent(
+        instance_id=instance_id, at=now, actor=name, action=action,
+        element_id=element_id, task_id=task_id, data=_jsonable(data or {}),
+    ))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def lock_instance(uow: UnitOfWork, instance_id: str) -> ProcessInstance:
+    instance = uow.instances.get_for_update(instance_id)
+    if instance is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+def require_active(instance: ProcessInstance) -> None:
+    if instance.status == "suspended":
+        raise InvalidState(f"process instance {instance.id} is suspended")
+    if instance.status in ("completed", "terminated"):
+        raise InvalidState(f"process instance {instance.id} has ended ({instance.status})")
+
+
+def _definition_lookup(uow: UnitOfWork) -> Any:
+    def lookup(definition_id: str) -> ProcessDefinition:
+        row = uow.definitions.get(definition_id)
+        if row is None:
+            raise NotFound(f"process definition {definition_id} does not exist")
+        return row
+    return lookup
+
+
+def workflow_specs(uow: UnitOfWork, definition: ProcessDefinition,
+                   bindings: dict[str, str]) -> specs.SpecPair:
+    return specs.specs_for(definition, bindings, _definition_lookup(uow))
+
+
+def load_workflow(uow: UnitOfWork, instance: ProcessInstance) -> Any:
+    definition = _definition_lookup(uow)(instance.definition_id)
+    spec, subprocesses = workflow_specs(uow, definition, instance.bindings or {})
+    return bpmn.load_state(instance.state_json, spec, subprocesses)
+
+
+def advance_and_save(
+    uow: UnitOfWork, instance: ProcessInstance, workflow: Any, actor: Actor | str,
+    now: datetime, *, retries: int = DEFAULT_RETRIES,
+) -> bpmn.StepFailure | None:
+    """Run engine steps; a failure leaves its task in ERROR and opens an incident."""
+    failure = bpmn.advance(workflow)
+    save(uow, instance, workflow, actor, now, retries=retries)
+    if failure is not None:
+        open_incident(uow, instance, "failed_task", failure.message, now,
+                      element_id=failure.element_id, task_id=failure.task_id,
+                      line=failure.line, error_line=failure.error_line,
+                      traceback=failure.traceback)
+    return failure
+
+
+def save(
+    uow: UnitOfWork, instance: ProcessInstance, workflow: Any, actor: Actor | str,
+    now: datetime, *, retries: int = DEFAULT_RETRIES,
+) -> None:
+    problems = sync_user_tasks(uow, instance, workflow, now)
+    sync_jobs(uow, instance, workflow, now, retries)
+    for element_id, message in problems:
+        open_incident(uow, instance, "assignment", message, now, element_id=element_id)
+    instance.state_json = bpmn.dump_state(workflow)
+    instance.serializer_version = bpmn.SERIALIZER_VERSION
+    scope_from(bpmn.variables(workflow), instance)
+    if bpmn.is_completed(workflow) and instance.status != "completed":
+        instance.status = "completed"
+        instance.ended_at = now
+        record(uow, instance.id, actor, "instance_completed", now)
+    instance.stall_reason = bpmn.stall_reason(workflow)
+    uow.flush()
+
+
+def open_incident(
+    uow: UnitOfWork, instance: ProcessInstance, kind: str, message: str, now: datetime,
+    **fields: Any,
+) -> Incident:
+    incident = Incident(id=str(uuid.uuid4()), instance_id=instance.id, kind=kind,
+                        message=message, created_at=now, **fields)
+    uow.incidents.add(incident)
+    record(uow, instance.id, "system", "incident_opened", now,
+           element_id=fields.get("element_id"), data={"incident_id": incident.id,
+                                                      "message": message})
+    return incident
