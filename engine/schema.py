@@ -19,8 +19,8 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending migration; a no-op when the schema is current."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply every pending migration (all branch heads); a no-op when the schema is current."""
     cfg = alembic_config()
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 declarative tables; no queries, no commits."""
+"""Core tables: users, definitions, instances and their projections (tasks, jobs, incidents, history)."""
 
 from __future__ import annotations
 
