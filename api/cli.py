@@ -185,3 +185,7 @@ for _module in OPTIONAL_COMMAND_MODULES:
 
 def main() -> None:
     cli(prog_name="vocflow")
+
+
+if __name__ == "__main__":
+    main()
