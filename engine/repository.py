@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import (
+    ApiToken,
     Deployment,
     DeploymentResource,
     Group,
@@ -23,6 +25,50 @@ from engine.models import (
     TaskCandidate,
     User,
 )
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """What an actor may see: unrestricted (ops, admin) or their units, provinces, key tasks."""
+
+    username: str
+    groups: tuple[str, ...] = ()
+    unrestricted: bool = False
+    unit_ids: tuple[str, ...] = ()
+    province_codes: tuple[str, ...] = ()
+    key_tasks: tuple[str, ...] = ()
+
+
+def _in_scope(model: type[ProcessInstance] | type[HumanTask],
+              scope: ScopeFilter) -> ColumnElement[bool]:
+    return or_(
+        model.unit_id.in_(scope.unit_ids),
+        model.province_code.in_(scope.province_codes),
+        model.key_task.in_(scope.key_tasks),
+    )
+
+
+def _offered_to(scope: ScopeFilter) -> ColumnElement[bool]:
+    offered = select(TaskCandidate.task_id).where(or_(
+        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(scope.groups)),
+        and_(TaskCandidate.kind == "user", TaskCandidate.value == scope.username),
+    ))
+    return HumanTask.id.in_(offered)
+
+
+def instance_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
+    """Instances in scope: own unit, province or key task, or started by the actor."""
+    if scope.unrestricted:
+        return ProcessInstance.id.is_not(None)
+    return or_(_in_scope(ProcessInstance, scope), ProcessInstance.started_by == scope.username)
+
+
+def task_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
+    """Tasks in scope: in a scoped instance, assigned to the actor, or offered to them."""
+    if scope.unrestricted:
+        return HumanTask.id.is_not(None)
+    return or_(_in_scope(HumanTask, scope), HumanTask.assignee == scope.username,
+               _offered_to(scope))
 
 
 class _Repository:
@@ -64,6 +110,41 @@ class InstanceRepository(_Repository):
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count(ProcessInstance.id))) or 0)
+
+    def list_scoped(
+        self, scope: ScopeFilter, *, status: str | None = None, process_key: str | None = None,
+        business_key: str | None = None, province_code: str | None = None,
+        key_task: str | None = None, started_from: datetime | None = None,
+        started_to: datetime | None = None, stuck: bool | None = None,
+        after: tuple[datetime, str] | None = None, limit: int = 50,
+    ) -> Sequence[ProcessInstance]:
+        """Instances in the actor's scope, newest first, after a (started_at, id) cursor."""
+        pi = ProcessInstance
+        stmt = select(pi).where(instance_scope_clause(scope))
+        for column, value in ((pi.status, status), (pi.process_key, process_key),
+                              (pi.business_key, business_key),
+                              (pi.province_code, province_code), (pi.key_task, key_task)):
+            if value:
+                stmt = stmt.where(column == value)
+        if started_from is not None:
+            stmt = stmt.where(pi.started_at >= started_from)
+        if started_to is not None:
+            stmt = stmt.where(pi.started_at < started_to)
+        if stuck is not None:
+            open_incident = exists().where(Incident.instance_id == pi.id,
+                                           Incident.resolved_at.is_(None))
+            is_stuck = or_(pi.stall_reason.is_not(None), open_incident)
+            stmt = stmt.where(is_stuck if stuck else ~is_stuck)
+        if after is not None:
+            stmt = stmt.where(or_(pi.started_at < after[0],
+                                  and_(pi.started_at == after[0], pi.id < after[1])))
+        stmt = stmt.order_by(pi.started_at.desc(), pi.id.desc()).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def get_scoped(self, instance_id: str, scope: ScopeFilter) -> ProcessInstance | None:
+        stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id,
+                                             instance_scope_clause(scope))
+        return self.session.scalars(stmt).first()
 
 
 class DefinitionRepository(_Repository):
@@ -200,6 +281,55 @@ class TaskRepository(_Repository):
         stmt = select(HumanTask).where(HumanTask.due_at < now)
         return self.session.scalars(stmt).all()
 
+    def get_scoped(self, task_id: str, scope: ScopeFilter) -> HumanTask | None:
+        stmt = select(HumanTask).where(HumanTask.id == task_id, task_scope_clause(scope))
+        return self.session.scalars(stmt).first()
+
+    def _inbox(self, scope: ScopeFilter, view: str) -> Any:
+        stmt = select(HumanTask).where(task_scope_clause(scope))
+        if view == "mine":
+            return stmt.where(HumanTask.assignee == scope.username)
+        offered = and_(HumanTask.assignee.is_(None), _offered_to(scope))
+        if view == "claimable":
+            return stmt.where(offered)
+        if view == "offered":
+            return stmt.where(or_(HumanTask.assignee == scope.username, offered))
+        return stmt
+
+    def list_scoped(
+        self, scope: ScopeFilter, *, view: str = "offered", process_key: str | None = None,
+        key_task: str | None = None, province_code: str | None = None,
+        instance_id: str | None = None, due_before: datetime | None = None,
+        overdue_at: datetime | None = None, sort: str = "due", limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[HumanTask]:
+        """The inbox: mine, claimable, offered (both) or all in scope, filtered and sorted."""
+        ht = HumanTask
+        stmt = self._inbox(scope, view)
+        for column, value in ((ht.process_key, process_key), (ht.key_task, key_task),
+                              (ht.province_code, province_code),
+                              (ht.instance_id, instance_id)):
+            if value:
+                stmt = stmt.where(column == value)
+        if due_before is not None:
+            stmt = stmt.where(ht.due_at <= due_before)
+        if overdue_at is not None:
+            stmt = stmt.where(ht.due_at < overdue_at)
+        due_order = (ht.due_at.is_(None), ht.due_at)
+        order = (ht.priority.desc(), *due_order) if sort == "priority" else (
+            *due_order, ht.priority.desc())
+        stmt = stmt.order_by(*order, ht.created_at, ht.id).offset(offset).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def counts_scoped(self, scope: ScopeFilter, now: datetime) -> dict[str, int]:
+        result = {}
+        for view in ("mine", "claimable", "offered"):
+            sub = self._inbox(scope, view).subquery()
+            result[view] = int(self.session.scalar(select(func.count()).select_from(sub)) or 0)
+        late = self._inbox(scope, "offered").where(HumanTask.due_at < now).subquery()
+        result["overdue"] = int(self.session.scalar(select(func.count()).select_from(late)) or 0)
+        return result
+
 
 class JobRepository(_Repository):
     def get(self, job_id: str) -> Job | None:
@@ -268,6 +398,21 @@ class IncidentRepository(_Repository):
             stmt = stmt.where(Incident.instance_id == instance_id)
         return self.session.scalars(stmt.limit(limit)).all()
 
+    def list_scoped(self, scope: ScopeFilter, *, open_only: bool = True,
+                    instance_id: str | None = None, limit: int = 200) -> Sequence[Incident]:
+        """Incidents of instances in the actor's scope, newest first."""
+        stmt = (
+            select(Incident)
+            .join(ProcessInstance, ProcessInstance.id == Incident.instance_id)
+            .where(instance_scope_clause(scope))
+            .order_by(Incident.created_at.desc(), Incident.id)
+        )
+        if open_only:
+            stmt = stmt.where(Incident.resolved_at.is_(None))
+        if instance_id:
+            stmt = stmt.where(Incident.instance_id == instance_id)
+        return self.session.scalars(stmt.limit(limit)).all()
+
 
 class HistoryRepository(_Repository):
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
@@ -309,3 +454,27 @@ class UserRepository(_Repository):
         stmt = select(User.username).where(User.username.in_(list(names)),
                                            User.is_active.is_(True))
         return list(self.session.scalars(stmt).all())
+
+    def get_by_id(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def list_groups(self) -> Sequence[Group]:
+        return self.session.scalars(select(Group).order_by(Group.name)).all()
+
+    def remove_membership(self, user_id: int, group_id: int) -> bool:
+        result = self.session.execute(delete(Membership).where(
+            Membership.user_id == user_id, Membership.group_id == group_id))
+        return bool(getattr(result, "rowcount", 0))
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        stmt = select(ApiToken).where(ApiToken.token_hash == token_hash)
+        return self.session.scalars(stmt).first()
+
+    def token(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)
+
+    def tokens(self, user_id: int | None = None) -> Sequence[ApiToken]:
+        stmt = select(ApiToken).order_by(ApiToken.id)
+        if user_id is not None:
+            stmt = stmt.where(ApiToken.user_id == user_id)
+        return self.session.scalars(stmt).all()

@@ -1,4 +1,4 @@
-"""Database fixtures: every DB test runs on SQLite and on PostgreSQL, inside a rolled-back transaction."""
+"""DB fixtures: every DB test runs on SQLite and PostgreSQL in a rolled-back transaction."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from engine.uow import UowFactory
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
-NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 
 
 def deploy_files(uow_factory: UowFactory, *paths: Path, now: datetime = NOW,

@@ -16,12 +16,11 @@ from engine.bpmn.deployment import (
     parse_deployment,
 )
 from engine.bpmn.workflow import (
-    activity_states,
-    update_active_data,
     ExternalTaskView,
     StepFailure,
     TimerView,
     UserTaskView,
+    activity_states,
     advance,
     complete_external_task,
     complete_user_task,
@@ -36,6 +35,7 @@ from engine.bpmn.workflow import (
     skip_task,
     stall_reason,
     started_external_tasks,
+    update_active_data,
     variables,
     waiting_timers,
 )

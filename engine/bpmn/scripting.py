@@ -114,6 +114,8 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     def evaluate(
         self, expression: str, context: Mapping[str, Any], external_context: Any = None
     ) -> Any:
+        if expression is None or not str(expression).strip():
+            return None  # a Camunda message throw without camunda:expression has no payload
         # Text mode handles both a lone ${x} (the value itself) and composite text such as
         # ${year}-12-15T23:59:00+08:00; plain Python and bare ISO literals use expression mode.
         mode = "text" if ("${" in expression or "#{" in expression) else "expression"

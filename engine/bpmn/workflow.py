@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -84,8 +84,9 @@ def advance(workflow: BpmnWorkflow) -> StepFailure | None:
 def _failure(exc: Exception, task: Task | None) -> StepFailure:
     notes = list(getattr(exc, "notes", []) or [])
     message = str(exc)
-    if notes:
-        message = f"{message} ({'; '.join(notes)})"
+    extra = [n for n in notes if n.strip() not in message]
+    if extra:
+        message = f"{message} ({'; '.join(extra)})"
     line = getattr(exc, "line_number", None) or None
     return StepFailure(
         element_id=task.task_spec.bpmn_id if task is not None else None,
@@ -262,7 +263,7 @@ def is_completed(workflow: BpmnWorkflow) -> bool:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def raise_failure(failure: StepFailure) -> None:

@@ -1,8 +1,8 @@
-"""Core tables: users, definitions, instances and their projections (tasks, jobs, incidents, history)."""
+"""Core tables: users, definitions, instances and their projections (tasks, jobs, history)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,12 +31,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetimes are not stored; pass an aware UTC time")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value  # type: ignore[no-any-return]
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
         return value  # type: ignore[no-any-return]
 
 
@@ -67,7 +67,9 @@ class Group(Base):
 
 class Membership(Base):
     __tablename__ = "memberships"
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     group_id: Mapped[int] = mapped_column(
         ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
     )

@@ -80,7 +80,8 @@ def sync_user_tasks(
             view.data.update(input_parameters(view.extensions, view.data))
             values = assignment(view)
         except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError) as exc:
-            problems.append((view.element_id, f"assignment of user task cannot be evaluated: {exc}"))
+            problems.append(
+                (view.element_id, f"assignment of user task cannot be evaluated: {exc}"))
             values = {"candidate_groups": ["ops"], "candidate_users": []}
         row = HumanTask(
             id=view.id, instance_id=instance.id, process_key=instance.process_key,

@@ -1,0 +1,115 @@
+"""Events that cross an instance's boundary: thrown messages/signals, waits, timer starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+    MessageEventDefinition as BpmnMessageEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.workflow import DEEP
+
+_PAST = "2000-01-01T00:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class ThrownEvent:
+    """A message or signal the instance threw and nothing inside it caught."""
+
+    kind: str
+    name: str
+    payload: Any = None
+    correlations: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A WAITING catch of a message or signal (intermediate, boundary or event subprocess)."""
+
+    kind: str
+    name: str
+    element_id: str | None
+    correlations: dict[str, Any] = field(default_factory=dict)
+
+
+def _kind(definition: Any) -> str | None:
+    if isinstance(definition, BpmnMessageEventDefinition):
+        return "message"
+    if isinstance(definition, SignalEventDefinition):
+        return "signal"
+    return None
+
+
+def take_thrown_events(workflow: BpmnWorkflow) -> list[ThrownEvent]:
+    """Messages and signals thrown but not caught inside; reading clears SpiffWorkflow's list."""
+    result = []
+    for event in workflow.get_events():
+        kind = _kind(event.event_definition)
+        if kind is None:
+            continue
+        payload = event.payload
+        if isinstance(payload, dict) and "payload" in payload and "result_var" in payload:
+            payload = payload["payload"]  # the Camunda flavour wraps camunda:expression
+        result.append(ThrownEvent(kind, event.event_definition.name, payload,
+                                  dict(event.correlations or {})))
+    return result
+
+
+def waiting_subscriptions(workflow: BpmnWorkflow) -> list[Subscription]:
+    found = []
+    for task in workflow.get_tasks(state=TaskState.WAITING, max_depth=DEEP):
+        kind = _kind(getattr(task.task_spec, "event_definition", None))
+        if kind is None:
+            continue
+        found.append(Subscription(kind, task.task_spec.event_definition.name,
+                                  task.task_spec.bpmn_id, dict(workflow.correlations or {})))
+    return found
+
+
+def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -> bool:
+    """Hand a message or signal to a workflow; False when nothing in it waits for that."""
+    definition: Any
+    if kind == "message":
+        definition = MessageEventDefinition(name)
+        event = BpmnEvent(definition, payload={"payload": payload, "result_var": None})
+    else:
+        definition = SignalEventDefinition(name)
+        event = BpmnEvent(definition, payload=payload)
+    try:
+        workflow.send_event(event)
+    except WorkflowException:
+        return False
+    return True
+
+
+def pass_start_timer(workflow: BpmnWorkflow) -> None:
+    """Let a timer start event go at once: our timer_start job already decided it is due.
+
+    Without this the start event would evaluate its own timer (a Quartz cron cannot be read
+    by SpiffWorkflow, and a cycle would repeat inside the one instance).
+    """
+    for task in workflow.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP):
+        spec = task.task_spec
+        event = getattr(spec, "event_definition", None)
+        if isinstance(spec, StartEvent) and isinstance(event, TimerEventDefinition):
+            if not isinstance(event, CycleTimerEventDefinition):
+                task._set_internal_data(event_value=_PAST)
+            task._set_internal_data(event_fired=True)
+
+
+def parse_duration(text: str) -> dict[str, float]:
+    """An ISO-8601 duration as {years, months, weeks, days, hours, minutes, seconds} parts."""
+    parsed: dict[str, float] = TimerEventDefinition.parse_iso_duration(text)
+    return parsed
