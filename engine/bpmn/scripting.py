@@ -12,10 +12,11 @@ import types
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from RestrictedPython import compile_restricted, safe_builtins
+from RestrictedPython.compile import compile_restricted
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
+    safe_builtins,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safer_getattr,
