@@ -16,6 +16,9 @@ from engine.models.core import (
     User,
     UtcDateTime,
 )
+from engine.models.files import OutboxMessage as OutboxMessage
+from engine.models.files import StoredFile as StoredFile
+from engine.models.units import Unit as Unit
 
 __all__ = [
     "Base", "Deployment", "DeploymentResource", "Group", "HistoryEvent", "HumanTask",
