@@ -1,5 +1,61 @@
-"""Camunda 7 REST subset under /engine-rest (placeholder until its owner lands it)."""
+"""Camunda 7 REST subset under /engine-rest (and /rest), plus the Modeler's well-known URL."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, request
+from flask.blueprints import BlueprintSetupState
+
+from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
+    deployment,
+    errors,
+    process_definition,
+)
+from api.engine_rest.common import routes
+
+ALLOWED_HEADERS = "authorization, content-type, accept"
+ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
+
+errors.register(routes)
+
+
+@routes.after_request
+def _cors(response: Any) -> Any:
+    """The Modeler calls from file:// (Origin "null"): allow any origin, no cookies."""
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin") or "*"
+    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+    response.headers["Access-Control-Max-Age"] = "600"
+    response.headers.add("Vary", "Origin")
+    return response
+
 
 blueprint = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
+blueprint.register_blueprint(routes)
+alias = Blueprint("camunda_rest_alias", __name__, url_prefix="/rest")
+alias.register_blueprint(routes)
+well_known = Blueprint("camunda_well_known", __name__)
+
+
+@well_known.get("/.well-known/camunda-automation-platform/webapps")
+def webapps() -> Any:
+    """Where the Modeler's "Open in Cockpit" links land: our own ops pages."""
+    root = request.host_url.rstrip("/")
+    response = jsonify({"adminUrl": f"{root}/admin/", "cockpitUrl": f"{root}/ops/",
+                        "tasklistUrl": f"{root}/tasks/"})
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin") or "*"
+    return response
+
+
+def _register_companions(state: BlueprintSetupState) -> None:
+    """Registering `blueprint` also serves the /rest alias and the well-known document."""
+    app: Flask = state.app
+    for companion in (alias, well_known):
+        if companion.name not in app.blueprints:
+            app.register_blueprint(companion)
+
+
+blueprint.record_once(_register_companions)
+
+__all__ = ["alias", "blueprint", "well_known"]
