@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 
 import click
@@ -21,6 +22,7 @@ OPTIONAL_COMMAND_MODULES = ("api.cli_jobs", "api.cli_demo", "api.cli_serve")
 def cli(click_ctx: click.Context, as_json: bool) -> None:
     """VocFlow: BPMN workflows for the 2023 vocational-education review process."""
     click_ctx.obj = Context(settings=engine.load_settings(), as_json=as_json)
+    click_ctx.call_on_close(click_ctx.obj.close)
 
 
 @cli.group()
@@ -33,8 +35,11 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Create or upgrade the schema to the newest migration."""
     db_engine = engine.make_engine(ctx.settings.database_url)
-    engine.upgrade(db_engine)
-    click.echo(f"schema is current ({db_engine.url.render_as_string(hide_password=True)})")
+    try:
+        engine.upgrade(db_engine)
+        click.echo(f"schema is current ({db_engine.url.render_as_string(hide_password=True)})")
+    finally:
+        db_engine.dispose()
 
 
 @cli.command()
@@ -46,7 +51,7 @@ def deploy(ctx: Context, files: tuple[Path, ...], name: str | None, user: str | 
     """Deploy .bpmn/.dmn files (directories: every diagram inside) as one deployment."""
     paths = _expand(files)
     contents = {}
-    with click.progressbar(paths, label="reading", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(paths, label="reading", file=sys.stderr) as bar:
         for path in bar:
             contents[path.name] = path.read_bytes()
 

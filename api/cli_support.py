@@ -24,14 +24,21 @@ class Context:
     settings: engine.Settings
     as_json: bool
     _factory: engine.UowFactory | None = None
+    _engine: Any = None
 
     @property
     def uow_factory(self) -> engine.UowFactory:
         if self._factory is None:
-            db = engine.make_engine(self.settings.database_url)
-            engine.ensure_current(db)
-            self._factory = engine.make_uow_factory(engine.make_sessionmaker(db))
+            self._engine = engine.make_engine(self.settings.database_url)
+            engine.ensure_current(self._engine)
+            self._factory = engine.make_uow_factory(engine.make_sessionmaker(self._engine))
         return self._factory
+
+    def close(self) -> None:
+        """Release pooled connections when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine, self._factory = None, None
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:
@@ -72,11 +79,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 def emit(ctx: Context, rows: Sequence[dict[str, Any]] | dict[str, Any],
          columns: Sequence[str] | None = None) -> None:
     """Print rows as a table for people, or as JSON with --json."""
     if ctx.as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default))
         return
     if isinstance(rows, dict):
         for key, value in rows.items():

@@ -15,32 +15,30 @@ from engine import make_engine, make_uow_factory, upgrade
 from engine.models import Base
 from engine.uow import UowFactory
 
-PG_URL = os.environ.get(
+_PG_BASE = os.environ.get(
     "VOCFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/vocflow_test"
 )
+# One database per test run, so that concurrent runs on one machine never share tables.
+PG_URL = make_url(_PG_BASE).set(
+    database=f"{make_url(_PG_BASE).database}_{os.getpid()}"
+).render_as_string(hide_password=False)
 REQUIRE_PG = os.environ.get("VOCFLOW_REQUIRE_PG") == "1"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _ensure_pg_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def _pg_admin(url: str, sql: str) -> None:
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-            ).scalar()
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+            conn.execute(text(sql))
     finally:
         admin.dispose()
 
 
-def _fresh_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(engine)
+def _ensure_pg_database(url: str) -> None:
+    name = make_url(url).database
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(url, f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +61,10 @@ def pg_engine() -> Iterator[Engine]:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (VOCFLOW_REQUIRE_PG=1) but unreachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
-    _fresh_schema(engine)
+    upgrade(engine)
     yield engine
     engine.dispose()
+    _pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{make_url(PG_URL).database}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
