@@ -59,3 +59,15 @@ class ValidationFailed(EngineError):
     """Bad input to a command (not a form): a variable, a date, an option."""
 
     code = "validation_failed"
+
+
+class Unauthenticated(EngineError):
+    """Nobody is signed in, or the credentials were refused."""
+
+    code = "unauthenticated"
+
+
+class TooManyAttempts(EngineError):
+    """Sign-in is slowed or locked after repeated failures; details carry retry_after."""
+
+    code = "too_many_attempts"

@@ -1,5 +1,6 @@
 """Use cases: every entry point (API, CLI, worker, tests) calls these inside one unit of work."""
 
+from engine.service import accounts, scopes
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.deployments import DeploymentResult, deploy
 from engine.service.instances import (
@@ -40,6 +41,7 @@ from engine.service.users import (
 )
 
 __all__ = [
+    "accounts", "scopes",
     "SYSTEM_ACTOR", "Actor", "DeploymentResult", "InstanceDetail", "actor_for", "add_member",
     "add_user", "assign_task", "claim_task", "complete_task", "deploy", "ensure_group",
     "get_incident", "get_instance", "get_task", "hash_password", "list_incidents", "list_tasks",

@@ -1,0 +1,192 @@
+"""Blueprint: process instances: start, list, show, history, variables and ops actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from api.schemas import (
+    HistorySchema,
+    InstanceDetailSchema,
+    InstancePageSchema,
+    InstanceSchema,
+    VariablesSchema,
+)
+from api.v1.common import current_actor, decode_cursor, encode_cursor, now, uow
+from engine import errors, service
+from engine.models import HistoryEvent, ProcessInstance
+from engine.service import scopes
+
+blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances",
+                description="Process instances (流程实例)")
+
+
+class StartBody(Schema):
+    process = fields.String(required=True, metadata={"description": "key or definition id"})
+    business_key = fields.String(allow_none=True, validate=validate.Length(max=200))
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class ListQuery(Schema):
+    process = fields.String()
+    status = fields.String(validate=validate.OneOf(
+        ["running", "suspended", "completed", "terminated"]))
+    stuck = fields.Boolean()
+    business_key = fields.String()
+    province = fields.String()
+    key_task = fields.String()
+    started_from = fields.AwareDateTime()
+    started_to = fields.AwareDateTime()
+    cursor = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class VariablesBody(Schema):
+    variables = fields.Dict(keys=fields.String(), required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ReasonBody(Schema):
+    reason = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+
+class MoveBody(Schema):
+    from_task_id = fields.String(required=True)
+    to_element_id = fields.String(required=True)
+
+
+class MigrateBody(Schema):
+    to_definition_id = fields.String(required=True)
+    dry_run = fields.Boolean(load_default=True)
+
+
+@blp.post("")
+@blp.arguments(StartBody)
+@blp.response(201, InstanceSchema)
+def start(body: dict[str, Any]) -> ProcessInstance:
+    """Start an instance of a process (its newest version, or the given definition id)."""
+    actor = current_actor()
+    with uow() as u:
+        scopes.check_start(actor, body["variables"])
+        return service.start_instance(u, body["process"], actor, now(),
+                                      variables=body["variables"],
+                                      business_key=body.get("business_key"))
+
+
+@blp.get("")
+@blp.arguments(ListQuery, location="query")
+@blp.response(200, InstancePageSchema)
+def list_instances(query: dict[str, Any]) -> dict[str, Any]:
+    """Instances in the caller's scope, newest first; pass next_cursor back for more."""
+    actor = current_actor()
+    limit = query.pop("limit")
+    after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
+    renames = {"process": "process_key", "province": "province_code"}
+    filters = {renames.get(k, k): v for k, v in query.items()}
+    with uow() as u:
+        rows = scopes.list_instances(u, actor, limit=limit + 1, after=after, **filters)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
+    return {"items": rows, "next_cursor": cursor}
+
+
+@blp.get("/<instance_id>")
+@blp.response(200, InstanceDetailSchema)
+def get_instance(instance_id: str) -> dict[str, Any]:
+    """One instance: every activity's state, open tasks, incidents, jobs and variables."""
+    actor = current_actor()
+    with uow() as u:
+        scopes.visible_instance(u, instance_id, actor)
+        detail = service.show_instance(u, instance_id)
+    inst = InstanceSchema().dump(detail.instance)
+    return {**inst, "activities": detail.activities, "tasks": detail.tasks,
+            "incidents": detail.incidents, "jobs": detail.jobs, "variables": detail.variables}
+
+
+@blp.get("/<instance_id>/history")
+@blp.response(200, HistorySchema(many=True))
+def history(instance_id: str) -> Sequence[HistoryEvent]:
+    """Who did what and when, oldest first."""
+    actor = current_actor()
+    with uow() as u:
+        scopes.visible_instance(u, instance_id, actor)
+        return u.history.for_instance(instance_id)
+
+
+@blp.get("/<instance_id>/variables")
+@blp.response(200, VariablesSchema)
+def get_variables(instance_id: str) -> dict[str, Any]:
+    actor = current_actor()
+    with uow() as u:
+        scopes.visible_instance(u, instance_id, actor)
+        return {"variables": service.show_instance(u, instance_id).variables}
+
+
+@blp.put("/<instance_id>/variables")
+@blp.arguments(VariablesBody)
+@blp.response(200, VariablesSchema)
+def put_variables(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
+    """Ops: set variables on every active token, with a reason kept in the history."""
+    actor = current_actor()
+    with uow() as u:
+        scopes.visible_instance(u, instance_id, actor)
+        service.set_variables(u, instance_id, body["variables"], actor, now(),
+                              reason=body["reason"])
+        return {"variables": service.show_instance(u, instance_id).variables}
+
+
+def _action(instance_id: str, act: Any) -> ProcessInstance:
+    actor = current_actor()
+    with uow() as u:
+        scopes.visible_instance(u, instance_id, actor)
+        act(u, actor)
+        return service.get_instance(u, instance_id)
+
+
+@blp.post("/<instance_id>/suspend")
+@blp.response(200, InstanceSchema)
+def suspend(instance_id: str) -> ProcessInstance:
+    """Ops or the starter: nothing advances until resumed."""
+    return _action(instance_id, lambda u, a: service.suspend_instance(u, instance_id, a, now()))
+
+
+@blp.post("/<instance_id>/resume")
+@blp.response(200, InstanceSchema)
+def resume(instance_id: str) -> ProcessInstance:
+    return _action(instance_id, lambda u, a: service.resume_instance(u, instance_id, a, now()))
+
+
+@blp.post("/<instance_id>/terminate")
+@blp.arguments(ReasonBody)
+@blp.response(200, InstanceSchema)
+def terminate(body: dict[str, Any], instance_id: str) -> ProcessInstance:
+    """Ops or the starter: cancel every open task and timer; the instance ends."""
+    return _action(instance_id, lambda u, a: service.terminate_instance(
+        u, instance_id, a, now(), reason=body.get("reason")))
+
+
+@blp.post("/<instance_id>/move")
+@blp.arguments(MoveBody)
+@blp.response(200, InstanceSchema)
+def move(body: dict[str, Any], instance_id: str) -> ProcessInstance:
+    """Ops: cancel an active task and restart the instance at another element."""
+    return _action(instance_id, lambda u, a: service.move_token(
+        u, instance_id, body["from_task_id"], body["to_element_id"], a, now()))
+
+
+@blp.post("/<instance_id>/migrate")
+@blp.arguments(MigrateBody)
+@blp.response(200, InstanceSchema)
+def migrate(body: dict[str, Any], instance_id: str) -> ProcessInstance:
+    """Ops: move to another version of the same key. Not supported yet: answers 409."""
+    actor = current_actor()
+    with uow() as u:
+        scopes.visible_instance(u, instance_id, actor)
+        if not actor.is_ops:
+            raise errors.Forbidden("only members of 'ops' may migrate instances")
+    raise errors.InvalidState("migration to another version is not supported yet",
+                              details={"to_definition_id": body["to_definition_id"]})
