@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ B = f"{{{BPMN_NS}}}"
 C = f"{{{CAMUNDA_NS}}}"
 TEXT_ATTRS = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "followUpDate",
               "priority")
+ISO_LOOKALIKE = re.compile(r"(R\d*/)?P(T?\d|\d)\w*")
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not supported",
     "compensateEventDefinition": "compensation events are not supported",
@@ -119,6 +121,10 @@ def _check_timer(file: str, node: etree._Element, kind: str) -> Iterator[Problem
         expressions.check_timer(kind, text)
     except expressions.ExpressionError as exc:
         yield _problem(file, node, f"{kind} '{text}' is not a valid timer: {exc.reason}")
+        return
+    if expressions.timer_kind(text) is None and ISO_LOOKALIKE.fullmatch(text):
+        # A bare name is a variable in Python mode, but 'P1X' is a mistyped ISO-8601 value.
+        yield _problem(file, node, f"{kind} '{text}' is not a valid ISO-8601 timer value")
 
 
 def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:

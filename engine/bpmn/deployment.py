@@ -85,7 +85,7 @@ def parse_deployment(
         if etree.QName(root).namespace in DMN_NAMESPACES:
             dmn[name] = root
         else:
-            problems.extend(Problem(name, None, line, f"schema: {msg}")
+            problems.extend(Problem(name, _id_at_line(root, line), line, f"schema: {msg}")
                             for line, msg in xsd_errors(root))
             problems.extend(check_tree(name, root))
             bpmn[name] = root
@@ -97,6 +97,16 @@ def parse_deployment(
     decisions = [_decision(name, root, files[name]) for name, root in dmn.items()]
     processes = _processes(bpmn, dmn, files, deployed_decisions, deployed_process_keys)
     return ParsedDeployment(processes, [d for ds in decisions for d in ds], other)
+
+
+def _id_at_line(root: etree._Element, line: int | None) -> str | None:
+    """The id of the element (or its nearest identified ancestor) that starts on a line."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.sourceline == line:
+            while node is not None and node.get("id") is None:
+                node = node.getparent()
+            return node.get("id") if node is not None else None
+    return None
 
 
 def _decision(name: str, root: etree._Element, content: bytes) -> list[ParsedDecision]:
@@ -126,6 +136,7 @@ def _processes(
             parser.add_dmn_xml(root, filename=name)
         except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError) as exc:
             problems.append(Problem(name, None, None, f"DMN cannot be parsed: {exc}"))
+    decisions = set(deployed_decisions) | {k for k in new_decisions if k}
     known = set(deployed_process_keys)
     for name, root in bpmn.items():
         known.update(p.get("id") for p in root.iterchildren(f"{B}process"))
@@ -138,12 +149,22 @@ def _processes(
         for process in root.iterchildren(f"{B}process"):
             if process.get("isExecutable", "true") != "true":
                 continue
+            problems.extend(_unknown_decisions(name, process, decisions))
             parsed = _one_process(parser, name, process, files[name], known, problems)
             if parsed is not None:
                 result.append(parsed)
     if problems:
         raise DeploymentRefused(problems)
     return result
+
+
+def _unknown_decisions(name: str, process: etree._Element, known: set[str]) -> list[Problem]:
+    return [
+        Problem(name, task.get("id"), task.sourceline,
+                f"business rule task refers to unknown decision '{task.get(f'{C}decisionRef')}'")
+        for task in process.iter(f"{B}businessRuleTask")
+        if task.get(f"{C}decisionRef") not in known
+    ]
 
 
 def _validation_problem(name: str, root: etree._Element, exc: ValidationException) -> Problem:

@@ -90,11 +90,18 @@ def xsd_errors(tree: etree._Element) -> list[tuple[int, str]]:
     _VALIDATOR.preprocess(copy)
     if schema.validate(copy):
         return []
-    return [(err.line, err.message) for err in schema.error_log]
+    # The copy starts at the root element: shift lines back to the file's own numbering.
+    offset = (tree.sourceline or 1) - 1
+    return [(err.line + offset, err.message) for err in schema.error_log]
 
 
 def safe_xml(content: bytes) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network. Raises ValueError with the line."""
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        at = content.find(marker)
+        if at >= 0:  # refused before parsing: no entity is ever declared, let alone expanded
+            line = content[:at].count(b"\n") + 1
+            raise ValueError(f"line {line}: a DOCTYPE or entity declaration is not allowed")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
         remove_comments=False,
@@ -105,5 +112,6 @@ def safe_xml(content: bytes) -> etree._Element:
         raise ValueError(f"line {exc.lineno}: malformed XML: {exc.msg}") from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise ValueError("line 1: a DOCTYPE or entity declaration is not allowed")
+        line = content[: max(content.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
+        raise ValueError(f"line {line}: a DOCTYPE or entity declaration is not allowed")
     return root

@@ -97,7 +97,11 @@ def check_script(script: str) -> tuple[int | None, str] | None:
         reason = exc.msg
         if isinstance(exc.args[0], tuple | list):
             reason = "; ".join(str(a) for a in exc.args[0])
-        return exc.lineno, str(reason)
+        line = exc.lineno
+        found = re.match(r"Line (\d+):", str(reason))  # RestrictedPython puts it in the text
+        if line is None and found:
+            line = int(found.group(1))
+        return line, str(reason)
     return None
 
 
