@@ -18,6 +18,7 @@ from engine.repository import (
     TaskRepository,
     UserRepository,
 )
+from engine.repository_events import EventRepository
 
 
 class UnitOfWork:
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.incidents = IncidentRepository(self.session, dialect)
         self.history = HistoryRepository(self.session, dialect)
         self.users = UserRepository(self.session, dialect)
+        self.events = EventRepository(self.session, dialect)
         return self
 
     def __exit__(

@@ -15,6 +15,16 @@ from engine.bpmn.deployment import (
     ParsedProcess,
     parse_deployment,
 )
+from engine.bpmn.events import (
+    Subscription,
+    ThrownEvent,
+    deliver,
+    parse_duration,
+    pass_start_timer,
+    take_thrown_events,
+    task_variables,
+    waiting_subscriptions,
+)
 from engine.bpmn.workflow import (
     ExternalTaskView,
     StepFailure,
@@ -48,4 +58,6 @@ __all__ = [
     "move_token", "new_workflow", "parse_deployment", "ready_user_tasks", "refresh_timers",
     "retry_task", "set_start_variables", "skip_task", "stall_reason", "started_external_tasks",
     "variables", "waiting_timers", "activity_states", "update_active_data",
+    "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_start_timer",
+    "take_thrown_events", "task_variables", "waiting_subscriptions",
 ]

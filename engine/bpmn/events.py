@@ -19,7 +19,7 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.workflow import DEEP
+from engine.bpmn.workflow import DEEP, find_task
 
 _PAST = "2000-01-01T00:00:00+00:00"
 
@@ -104,12 +104,21 @@ def pass_start_timer(workflow: BpmnWorkflow) -> None:
         spec = task.task_spec
         event = getattr(spec, "event_definition", None)
         if isinstance(spec, StartEvent) and isinstance(event, TimerEventDefinition):
-            if not isinstance(event, CycleTimerEventDefinition):
-                task._set_internal_data(event_value=_PAST)
-            task._set_internal_data(event_fired=True)
+            if isinstance(event, CycleTimerEventDefinition):
+                # One cycle left, already due: Spiff adds the outgoing path once, then
+                # marks the event fired (event_fired alone would end without a path).
+                task._set_internal_data(event_value={"cycles": 1, "next": _PAST,
+                                                     "duration": 0})
+            else:
+                task._set_internal_data(event_value=_PAST, event_fired=True)
 
 
 def parse_duration(text: str) -> dict[str, float]:
     """An ISO-8601 duration as {years, months, weeks, days, hours, minutes, seconds} parts."""
     parsed: dict[str, float] = TimerEventDefinition.parse_iso_duration(text)
     return parsed
+
+
+def task_variables(workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+    """A copy of one task's data (what an external-task handler gets to read)."""
+    return dict(find_task(workflow, task_id).data)

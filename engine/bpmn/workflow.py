@@ -234,13 +234,13 @@ def move_token(workflow: BpmnWorkflow, from_task_id: str, to_element_id: str) ->
 
 def stall_reason(workflow: BpmnWorkflow) -> str | None:
     """Why a workflow that is not finished can make no progress, or None if it can."""
-    if workflow.is_completed():
-        return None
     waiting = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-    reachable = workflow.get_tasks(state=waiting)
-    if reachable:
+    if workflow.get_tasks(state=waiting):
         return None
+    # is_completed() only looks 1000 tasks deep: a long loop's live token looks "done".
     hidden = workflow.get_tasks(state=TaskState.READY, max_depth=DEEP)
+    if not hidden and workflow.is_completed():
+        return None
     if hidden:
         return (
             f"task {hidden[0].task_spec.bpmn_id or hidden[0].task_spec.name} is ready but lies "
@@ -259,7 +259,9 @@ def variables(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
-    return bool(workflow.is_completed())
+    if not workflow.is_completed():
+        return False
+    return not workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, max_depth=DEEP)
 
 
 def now_utc() -> datetime:

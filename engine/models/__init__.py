@@ -17,6 +17,7 @@ from engine.models.core import (
     User,
     UtcDateTime,
 )
+from engine.models.events import EventSubscription as EventSubscription
 from engine.models.files import OutboxMessage as OutboxMessage
 from engine.models.files import StoredFile as StoredFile
 from engine.models.units import Unit as Unit

@@ -31,6 +31,17 @@ from engine.service.tasks import (
     may_act,
     unclaim_task,
 )
+from engine.service.external_tasks import (
+    LockedTask,
+    complete_external_task,
+    extend_lock,
+    fetch_and_lock,
+    handle_failure,
+    unlock,
+)
+from engine.service.messages import broadcast_signal, correlate_message
+from engine.service.stuck import StuckRow, find_stuck
+from engine.service.timers import fire_timer, fire_timer_start, schedule_timer_starts
 from engine.service.users import (
     actor_for,
     add_member,
@@ -41,6 +52,9 @@ from engine.service.users import (
 )
 
 __all__ = [
+    "LockedTask", "StuckRow", "broadcast_signal", "complete_external_task", "correlate_message",
+    "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer", "fire_timer_start",
+    "handle_failure", "schedule_timer_starts", "unlock",
     "accounts", "scopes",
     "SYSTEM_ACTOR", "Actor", "DeploymentResult", "InstanceDetail", "actor_for", "add_member",
     "add_user", "assign_task", "claim_task", "complete_task", "deploy", "ensure_group",

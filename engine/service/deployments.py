@@ -14,6 +14,7 @@ from engine.errors import Forbidden, ProcessDefinitionError
 from engine.models import Deployment, DeploymentResource, ProcessDefinition
 from engine.service.actors import Actor
 from engine.service.runtime import record
+from engine.service.timers import schedule_timer_starts
 from engine.uow import UnitOfWork
 
 
@@ -74,6 +75,7 @@ def deploy(
     definitions = [_store_decision(uow, d, deployment, now) for d in parsed.decisions]
     definitions += [_store_process(uow, p, deployment, now) for p in parsed.processes]
     uow.flush()
+    schedule_timer_starts(uow, definitions, now)
     record(uow, None, actor, "deployed", now, data={
         "deployment_id": deployment.id, "definitions": [d.id for d in definitions]})
     return DeploymentResult(deployment, definitions, duplicate=False)

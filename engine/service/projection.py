@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 
 from engine import bpmn, expressions
-from engine.models import HumanTask, Job, ProcessInstance
+from engine.models import EventSubscription, HumanTask, Job, ProcessInstance
 from engine.uow import UnitOfWork
 
 SCOPE_VARIABLES = ("province_code", "key_task", "unit_id")
@@ -131,3 +131,11 @@ def scope_from(variables: dict[str, Any], instance: ProcessInstance) -> None:
         value = variables.get(name)
         if value is not None and value != "":
             setattr(instance, name, str(value))
+
+
+def sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, workflow: Any) -> None:
+    """Index the message and signal catches the instance waits on (for correlation)."""
+    rows = [EventSubscription(instance_id=instance.id, kind=sub.kind, name=sub.name,
+                              element_id=sub.element_id, correlations=sub.correlations)
+            for sub in bpmn.waiting_subscriptions(workflow)]
+    uow.events.replace_subscriptions(instance.id, rows)

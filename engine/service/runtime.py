@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,10 +11,24 @@ from engine import bpmn, specs
 from engine.errors import InvalidState, NotFound
 from engine.models import HistoryEvent, Incident, ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
-from engine.service.projection import scope_from, sync_jobs, sync_user_tasks
+from engine.service.projection import (
+    scope_from,
+    sync_jobs,
+    sync_subscriptions,
+    sync_user_tasks,
+)
 from engine.uow import UnitOfWork
 
 DEFAULT_RETRIES = 3
+SaveHook = Callable[[UnitOfWork, ProcessInstance, list[bpmn.ThrownEvent], datetime], None]
+_SAVE_HOOKS: list[SaveHook] = []
+
+
+def on_save(hook: SaveHook) -> SaveHook:
+    """Register work that follows every save: routing of thrown messages and signals."""
+    if hook not in _SAVE_HOOKS:
+        _SAVE_HOOKS.append(hook)
+    return hook
 
 
 def record(
@@ -96,6 +111,8 @@ def save(
     sync_jobs(uow, instance, workflow, now, retries)
     for element_id, message in problems:
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
+    sync_subscriptions(uow, instance, workflow)
+    thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
     instance.state_json = bpmn.dump_state(workflow)
     instance.serializer_version = bpmn.SERIALIZER_VERSION
     scope_from(bpmn.variables(workflow), instance)
@@ -105,6 +122,8 @@ def save(
         record(uow, instance.id, actor, "instance_completed", now)
     instance.stall_reason = bpmn.stall_reason(workflow)
     uow.flush()
+    for hook in _SAVE_HOOKS:
+        hook(uow, instance, thrown, now)
 
 
 def open_incident(

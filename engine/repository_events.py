@@ -1,0 +1,63 @@
+"""Queries for background work: event subscriptions, external-task jobs by topic, stuck signs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import HumanTask, Job, ProcessInstance
+from engine.models.events import EventSubscription
+
+
+class EventRepository:
+    def __init__(self, session: Session, dialect: str) -> None:
+        self.session = session
+        self.dialect = dialect
+
+    # --- subscriptions -------------------------------------------------------------------
+    def replace_subscriptions(self, instance_id: str, rows: Sequence[EventSubscription]) -> None:
+        self.session.execute(
+            delete(EventSubscription).where(EventSubscription.instance_id == instance_id))
+        self.session.add_all(list(rows))
+
+    def waiting_for(self, kind: str, name: str) -> list[str]:
+        """Ids of running instances with a WAITING catch of this message/signal, ascending."""
+        stmt = (
+            select(EventSubscription.instance_id)
+            .join(ProcessInstance, ProcessInstance.id == EventSubscription.instance_id)
+            .where(EventSubscription.kind == kind, EventSubscription.name == name)
+            .where(ProcessInstance.status == "running")
+            .distinct()
+            .order_by(EventSubscription.instance_id)
+        )
+        return list(self.session.scalars(stmt).all())
+
+    # --- jobs ----------------------------------------------------------------------------
+    def due_external(self, topics: Sequence[str], now: datetime, limit: int) -> list[str]:
+        """Due, unlocked external-task jobs of these topics (SKIP LOCKED on PostgreSQL)."""
+        stmt = (
+            select(Job.id)
+            .where(Job.kind == "external", Job.topic.in_(list(topics)), Job.due_at <= now)
+            .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
+            .where(or_(Job.retries.is_(None), Job.retries > 0))
+            .order_by(Job.due_at)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        return list(self.session.scalars(stmt).all())
+
+    def overdue_timers(self, before: datetime) -> Sequence[Job]:
+        stmt = select(Job).where(Job.kind.in_(("timer", "timer_start")), Job.due_at < before)
+        return self.session.scalars(stmt.order_by(Job.due_at)).all()
+
+    def stalled(self) -> Sequence[ProcessInstance]:
+        stmt = select(ProcessInstance).where(ProcessInstance.stall_reason.is_not(None))
+        stmt = stmt.where(ProcessInstance.status.in_(("running", "suspended")))
+        return self.session.scalars(stmt).all()
+
+    def open_tasks(self, limit: int = 10_000) -> Sequence[HumanTask]:
+        return self.session.scalars(select(HumanTask).limit(limit)).all()

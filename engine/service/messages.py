@@ -1,0 +1,135 @@
+"""Messages and signals between instances: correlate, start by message, broadcast signals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine import bpmn
+from engine.errors import MessageNotCorrelated
+from engine.models import ProcessInstance
+from engine.service.actors import Actor
+from engine.service.instances import start_instance
+from engine.service.runtime import (
+    advance_and_save,
+    load_workflow,
+    lock_instance,
+    on_save,
+    open_incident,
+    record,
+)
+from engine.uow import UnitOfWork
+
+
+def _matches(uow: UnitOfWork, instance: ProcessInstance, business_key: str | None,
+             correlation_keys: dict[str, Any] | None) -> bool:
+    if business_key is not None and instance.business_key != business_key:
+        return False
+    if correlation_keys:
+        values = bpmn.variables(load_workflow(uow, instance))
+        return all(values.get(k) == v for k, v in correlation_keys.items())
+    return True
+
+
+def _candidates(uow: UnitOfWork, kind: str, name: str, exclude: str | None) -> list[str]:
+    return [i for i in uow.events.waiting_for(kind, name) if i != exclude]
+
+
+def _deliver(uow: UnitOfWork, instance: ProcessInstance, kind: str, name: str,
+             variables: dict[str, Any] | None, actor: str, now: datetime) -> bool:
+    workflow = load_workflow(uow, instance)
+    if not bpmn.deliver(workflow, kind, name, dict(variables or {})):
+        return False
+    if variables:
+        bpmn.update_active_data(workflow, dict(variables))
+    record(uow, instance.id, actor, f"{kind}_received", now,
+           data={"name": name, "variables": variables or {}})
+    advance_and_save(uow, instance, workflow, actor, now)
+    return True
+
+
+def correlate_message(
+    uow: UnitOfWork, name: str, actor: Actor | str, now: datetime, *,
+    business_key: str | None = None, correlation_keys: dict[str, Any] | None = None,
+    variables: dict[str, Any] | None = None, process_instance_id: str | None = None,
+    exclude_instance: str | None = None,
+) -> list[str]:
+    """Deliver a message to the one instance waiting for it, or start one by message.
+
+    Raises MessageNotCorrelated when no instance waits and no definition starts on it,
+    or when more than one instance matches (Camunda's correlate is for exactly one).
+    """
+    who = actor.username if isinstance(actor, Actor) else actor
+    ids = _candidates(uow, "message", name, exclude_instance)
+    if process_instance_id is not None:
+        ids = [i for i in ids if i == process_instance_id]
+    matching = []
+    for instance_id in ids:  # ascending: the lock order for several instances
+        instance = lock_instance(uow, instance_id)
+        if instance.status == "running" and _matches(uow, instance, business_key,
+                                                     correlation_keys):
+            matching.append(instance)
+    if len(matching) > 1:
+        raise MessageNotCorrelated(
+            f"message '{name}' matches {len(matching)} waiting instances; give a business "
+            "key or correlation keys", details={"instances": [i.id for i in matching]})
+    if matching and _deliver(uow, matching[0], "message", name, variables, who, now):
+        return [matching[0].id]
+    if process_instance_id is None:
+        started = _start_by_message(uow, name, who, now, business_key, variables)
+        if started is not None:
+            return [started]
+    raise MessageNotCorrelated(
+        f"no instance waits for message '{name}'"
+        + (f" with business key '{business_key}'" if business_key else "")
+        + " and no deployed process starts on it",
+        details={"message": name, "business_key": business_key})
+
+
+def _start_by_message(uow: UnitOfWork, name: str, actor: str, now: datetime,
+                      business_key: str | None, variables: dict[str, Any] | None
+                      ) -> str | None:
+    for definition in uow.definitions.list(kind="process", latest_only=True):
+        if name not in (definition.message_starts or []) or definition.suspended:
+            continue
+        starter = Actor(actor)
+        instance = start_instance(uow, definition.id, starter, now,
+                                  variables=dict(variables or {}), business_key=business_key)
+        if _deliver(uow, instance, "message", name, variables, actor, now):
+            return instance.id
+    return None
+
+
+def broadcast_signal(uow: UnitOfWork, name: str, actor: Actor | str, now: datetime, *,
+                     variables: dict[str, Any] | None = None,
+                     exclude_instance: str | None = None) -> list[str]:
+    """Deliver a signal to every running instance waiting for it (none is not an error)."""
+    who = actor.username if isinstance(actor, Actor) else actor
+    reached = []
+    for instance_id in _candidates(uow, "signal", name, exclude_instance):
+        instance = lock_instance(uow, instance_id)
+        if instance.status == "running" and _deliver(uow, instance, "signal", name,
+                                                     variables, who, now):
+            reached.append(instance.id)
+    return reached
+
+
+@on_save
+def route_thrown_events(uow: UnitOfWork, instance: ProcessInstance,
+                        events: list[bpmn.ThrownEvent], now: datetime) -> None:
+    """Route what an instance threw and could not catch itself to other instances.
+
+    A message nobody waits for opens an incident on the thrower: ops see it, nothing drops.
+    """
+    for event in events:
+        payload = event.payload if isinstance(event.payload, dict) else (
+            {} if event.payload is None else {"message_payload": event.payload})
+        if event.kind == "signal":
+            broadcast_signal(uow, event.name, "system", now, exclude_instance=instance.id)
+            continue
+        try:
+            correlate_message(uow, event.name, "system", now,
+                              business_key=instance.business_key, variables=payload,
+                              exclude_instance=instance.id)
+        except MessageNotCorrelated as exc:
+            open_incident(uow, instance, "message_not_correlated", exc.message, now)
