@@ -125,7 +125,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         # ${year}-12-15T23:59:00+08:00; plain Python and bare ISO literals use expression mode.
         mode = "text" if ("${" in expression or "#{" in expression) else "expression"
         code = expressions.compile_expression(expression, mode)
-        scope = {**expressions.safe_globals(), **(external_context or {}), **context}
+        scope = expressions.eval_scope(external_context or {}, context)
         return eval(code, scope)  # noqa: S307 - code passed the expression safety check
 
     def execute(

@@ -1,0 +1,36 @@
+"""Camunda 7 expression subset (JUEL, ISO-8601 timers, Quartz cron) as checked Python."""
+
+from engine.expressions.base import PRODUCT_TZ, ExpressionError, iso_date, now
+from engine.expressions.juel import to_python
+from engine.expressions.sandbox import (
+    check_expression,
+    check_timer,
+    compile_expression,
+    eval_scope,
+    evaluate,
+    safe_globals,
+)
+from engine.expressions.timers import (
+    is_cron,
+    next_cron_time,
+    normalize_datetime_literal,
+    timer_kind,
+)
+
+__all__ = [
+    "PRODUCT_TZ",
+    "ExpressionError",
+    "check_expression",
+    "check_timer",
+    "compile_expression",
+    "eval_scope",
+    "evaluate",
+    "is_cron",
+    "iso_date",
+    "next_cron_time",
+    "normalize_datetime_literal",
+    "now",
+    "safe_globals",
+    "timer_kind",
+    "to_python",
+]

@@ -1,0 +1,158 @@
+"""Sandbox for translated expressions: eval helpers, AST safety check, compile and evaluate."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import types
+from collections.abc import Mapping
+from typing import Any
+
+from engine.expressions.base import FUNCTIONS, ExpressionError
+from engine.expressions.juel import has_juel, to_python
+from engine.expressions.timers import TIMER_KINDS, is_cron, normalize_datetime_literal, timer_kind
+
+_HELPERS = frozenset({"_vf_str", "_vf_get", "_vf_empty", "_vf_vars"})
+_METHODS = frozenset({
+    "get", "keys", "values", "items", "lower", "upper", "strip", "startswith", "endswith",
+    "split", "join", "replace", "count", "index", "isoformat",
+})
+# Underscore-free attributes that still reach frames, code or str.format (sandbox escapes).
+_DENIED_ATTRS = frozenset({
+    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame",
+    "ag_code", "ag_await", "f_back", "f_globals", "f_locals", "f_builtins", "f_code",
+    "tb_frame", "tb_next", "co_code", "mro", "format", "format_map",
+})
+
+
+def _vf_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _vf_get(base: Any, key: Any) -> Any:
+    # JUEL: a null base or a missing map key / list index gives null, not an error.
+    if base is None or isinstance(base, Mapping):
+        return None if base is None else base.get(key)
+    if isinstance(base, list | tuple):
+        index = int(key) if isinstance(key, str) and key.isdigit() else key
+        if isinstance(index, int) and not isinstance(index, bool):
+            return base[index] if 0 <= index < len(base) else None
+    if isinstance(key, str) and key and not key.startswith("_") and key not in _DENIED_ATTRS:
+        return getattr(base, key)
+    raise TypeError(f"cannot read property {key!r} of a {type(base).__name__}")
+
+
+def _vf_empty(value: Any) -> bool:
+    if isinstance(value, str | list | tuple | dict | set | frozenset):
+        return len(value) == 0
+    return value is None
+
+
+def safe_globals() -> dict[str, Any]:
+    """A fresh globals dict for eval: no builtins, the allow-listed functions and helpers."""
+    helpers = {"_vf_str": _vf_str, "_vf_get": _vf_get, "_vf_empty": _vf_empty}
+    return {"__builtins__": {}, **FUNCTIONS, **helpers}
+
+
+def eval_scope(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """safe_globals() overlaid with layers (later wins), as the globals for eval.
+
+    The scope is also bound as `_vf_vars`, which translated JUEL reads for `empty x`.
+    """
+    scope = safe_globals()
+    for layer in layers:
+        scope.update(layer)
+    scope["_vf_vars"] = scope
+    return scope
+
+
+_NODE_REASONS: dict[type[ast.AST], str] = {
+    ast.Lambda: "lambda is not allowed", ast.NamedExpr: "assignment (:=) is not allowed",
+    ast.Yield: "yield is not allowed", ast.YieldFrom: "yield is not allowed",
+    ast.Await: "await is not allowed",
+}
+
+
+def _call_problem(func: ast.expr, allowed: frozenset[str]) -> str | None:
+    if isinstance(func, ast.Name):
+        # A private name is reported by its own Name node, with the clearer reason.
+        return None if func.id in allowed or func.id.startswith("_") else (
+            f"call to {func.id!r} is not allowed; allowed: {', '.join(sorted(FUNCTIONS))}")
+    if isinstance(func, ast.Attribute):
+        return None if func.attr in _METHODS else (
+            f"method .{func.attr}() is not allowed; allowed: {', '.join(sorted(_METHODS))}")
+    return "only calls to allow-listed functions and methods are allowed"
+
+
+def _node_problem(node: ast.AST, helpers: bool) -> str | None:
+    private = "is not allowed: names starting with '_' are private"
+    if type(node) in _NODE_REASONS:
+        return _NODE_REASONS[type(node)]
+    if isinstance(node, ast.Name) and node.id.startswith("_"):
+        return None if helpers and node.id in _HELPERS else f"name {node.id!r} {private}"
+    if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        return f"attribute .{node.attr} {private}"
+    if isinstance(node, ast.Attribute) and node.attr in _DENIED_ATTRS:
+        return f"attribute .{node.attr} is not allowed"
+    if isinstance(node, ast.Call):
+        return _call_problem(node.func, frozenset(FUNCTIONS) | (_HELPERS if helpers else set()))
+    return None
+
+
+def _check_tree(tree: ast.Expression, expr: str, juel: bool) -> None:
+    # Translator output is only trusted to use the _vf_ helpers; its columns are not the
+    # user's, so JUEL problems carry no column (the translator reports its own).
+    lead = len(expr) - len(expr.lstrip())
+    for node in ast.walk(tree):
+        problem = _node_problem(node, juel)
+        if problem is not None:
+            column = None if juel else getattr(node, "col_offset", -1) + lead + 1
+            raise ExpressionError(expr, problem, column)
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_expression(expr: str, mode: str = "expression") -> types.CodeType:
+    """Translate, parse, safety-check and compile expr for eval; cached."""
+    if not expr.strip() and mode == "expression":
+        raise ExpressionError(expr, "expression is empty")
+    try:
+        tree = ast.parse(to_python(expr, mode), mode="eval")
+    except SyntaxError as exc:
+        lead = len(expr) - len(expr.lstrip())
+        offset = exc.offset or len(expr.strip()) + 1  # CPython says 0 at end of input
+        column = None if has_juel(expr) else offset + lead
+        raise ExpressionError(expr, f"syntax error: {exc.msg}", column) from exc
+    except RecursionError as exc:
+        raise ExpressionError(expr, "expression is nested too deeply") from exc
+    _check_tree(tree, expr, juel=has_juel(expr))
+    return compile(tree, "<expression>", "eval")
+
+
+def check_expression(expr: str, mode: str = "expression") -> None:
+    """Raise ExpressionError if expr cannot be compiled safely."""
+    compile_expression(expr, mode)
+
+
+def check_timer(kind: str, text: str) -> None:
+    """Check a timeDate / timeDuration / timeCycle value; expressions only have to compile."""
+    if kind not in TIMER_KINDS:
+        raise ExpressionError(text, f"unknown timer kind {kind!r}")
+    value, (allowed, hint) = text.strip(), TIMER_KINDS[kind]
+    found = None if has_juel(value) else timer_kind(value)
+    if found is None:
+        check_expression(value)
+    elif found not in allowed:
+        raise ExpressionError(text, f"a {found} literal is not valid for {kind}; expected {hint}")
+    elif found == "cron" and not is_cron(value):
+        raise ExpressionError(text, "invalid Quartz cron (sec min hour day month weekday [year])")
+    else:
+        normalize_datetime_literal(value)
+
+
+def evaluate(expr: str, variables: Mapping[str, Any], mode: str = "expression") -> Any:
+    """Evaluate expr against variables; unknown variables raise NameError."""
+    scope = eval_scope(variables, {"__builtins__": {}})
+    # The code object passed the AST safety check and runs without builtins.
+    return eval(compile_expression(expr, mode), scope)  # noqa: S307
