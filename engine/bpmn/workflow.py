@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -163,7 +163,7 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[TimerView]:
 def find_task(workflow: BpmnWorkflow, task_id: str) -> Task:
     try:
         task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, TaskNotFoundException):
         task = None
     if task is None:
         raise NotFound(f"task {task_id} is not part of this instance")
