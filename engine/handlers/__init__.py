@@ -1,5 +1,6 @@
 """External-task handlers of the product topics, and register_all() for the worker."""
 
+from engine import external
 from engine.handlers.base import Context, HandlerFailed
 from engine.handlers.create_unit import create_unit_account
 from engine.handlers.notify import notify, send_outbox
@@ -14,8 +15,6 @@ HANDLERS = {
 
 def register_all() -> None:
     """Register every product handler with the worker's topic registry."""
-    from engine import external  # noqa: PLC0415 - lands with the workers issue
-
     for topic, handler in HANDLERS.items():
         external.register_handler(topic, handler)
 

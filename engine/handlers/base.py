@@ -1,24 +1,10 @@
-"""What an external-task handler receives (the shape of engine.external.HandlerContext)."""
+"""What an external-task handler receives, and the error a handler raises to fail."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
+from engine.external import HandlerContext
 
-from engine.config import Settings
-from engine.uow import UowFactory
-
-
-class Context(Protocol):
-    """The worker hands every handler one of these; handlers open their own unit of work."""
-
-    job_id: str
-    instance_id: str | None
-    topic: str
-    variables: dict[str, Any]
-    uow_factory: UowFactory
-    now: datetime
-    settings: Settings
+Context = HandlerContext
 
 
 class HandlerFailed(RuntimeError):
