@@ -1,0 +1,246 @@
+"""Benchmark one user-task step: raw SpiffWorkflow in memory vs complete_task through the engine.
+
+Run: python bench/engine_step.py [--reps 200] [--profile]
+
+Raw = deserialize + complete the user task + do_engine_steps + serialize, with SpiffWorkflow's
+own BpmnWorkflowSerializer (Camunda config) and a plain CamundaParser spec. Engine = one unit
+of work around service.complete_task, with a real commit, on SQLite and on PostgreSQL.
+History n = the looping user task was completed n times before the measured step; after each
+measured step the instance is put back to that state (not timed), so every sample sees n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.camunda.parser import CamundaParser  # noqa: E402
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from engine import make_engine, make_sessionmaker, make_uow_factory, service, upgrade  # noqa: E402
+from engine.models import TaskCandidate  # noqa: E402
+from engine.service import SYSTEM_ACTOR, Actor  # noqa: E402
+from engine.uow import UowFactory  # noqa: E402
+
+DIAGRAM = ROOT / "tests" / "fixtures" / "loop_review.bpmn"
+PG_URL = os.environ.get("VOCFLOW_BENCH_PG_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/vocflow_bench")
+ACTOR = Actor("bench", frozenset({"staff"}))
+NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+HISTORIES = (0, 100)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+# --- raw SpiffWorkflow ------------------------------------------------------------------
+
+def raw_setup(history: int) -> tuple[BpmnWorkflowSerializer, str]:
+    parser = CamundaParser()
+    # Raw SpiffWorkflow evaluates conditions as Python: the same diagram, condition unwrapped.
+    from lxml import etree
+    xml = DIAGRAM.read_bytes().replace(b"${done}", b"done")
+    parser.add_bpmn_xml(etree.fromstring(xml), filename=DIAGRAM.name)
+    workflow = BpmnWorkflow(parser.get_spec("loop_review"))
+    workflow.get_tasks(state=TaskState.READY)[0].data.update({"done": False})
+    workflow.do_engine_steps()
+    for _ in range(history):
+        raw_complete(workflow)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+    return serializer, serializer.serialize_json(workflow)
+
+
+def raw_complete(workflow: BpmnWorkflow) -> None:
+    task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    task.data.update({"done": False})
+    task.run()
+    workflow.do_engine_steps()
+
+
+def raw_step(serializer: BpmnWorkflowSerializer, state: str) -> str:
+    workflow = serializer.deserialize_json(state)
+    raw_complete(workflow)
+    return str(serializer.serialize_json(workflow))
+
+
+def bench_raw(history: int, reps: int) -> float:
+    serializer, state = raw_setup(history)
+    samples = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        raw_step(serializer, state)
+        samples.append(time.perf_counter() - started)
+    return median_ms(samples)
+
+
+# --- through the engine -------------------------------------------------------------------
+
+def pg_available() -> bool:
+    url = make_url(PG_URL)
+    try:
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": url.database}).scalar()
+            if not found:
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        print(f"PostgreSQL not available ({exc.__class__.__name__}); skipped")
+        return False
+    return True
+
+
+def fresh_factory(url: str) -> UowFactory:
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    return make_uow_factory(make_sessionmaker(engine))
+
+
+def engine_setup(uow_factory: UowFactory, history: int) -> tuple[str, Callable[[], str]]:
+    """Start an instance, run it to `history` rounds; return a restore-to-snapshot function."""
+    with uow_factory() as uow:
+        service.deploy(uow, {DIAGRAM.name: DIAGRAM.read_bytes()}, SYSTEM_ACTOR, NOW)
+        if uow.users.get("bench") is None:
+            service.add_user(uow, "bench", NOW)
+            service.add_member(uow, "bench", "staff")
+    with uow_factory() as uow:
+        instance_id = service.start_instance(uow, "loop_review", ACTOR, NOW,
+                                             variables={"done": False}).id
+    for _ in range(history):
+        engine_step(uow_factory, instance_id)
+    with uow_factory() as uow:
+        state = uow.instances.get(instance_id).state_json
+        rows = [_copy(t) for t in uow.tasks.for_instance(instance_id)]
+        candidates = [_copy(c) for c in uow.session.scalars(
+            select(TaskCandidate).where(TaskCandidate.task_id.in_([r.id for r in rows])))]
+
+    def restore() -> str:
+        with uow_factory() as uow:
+            instance = uow.instances.get_for_update(instance_id)
+            instance.state_json = state
+            for task in uow.tasks.for_instance(instance_id):
+                uow.tasks.delete(task)
+            uow.flush()
+            uow.session.add_all([_copy(r) for r in rows] + [_copy(c) for c in candidates])
+        return instance_id
+
+    return instance_id, restore
+
+
+def _copy(row: Any) -> Any:
+    cls = type(row)
+    return cls(**{c.key: getattr(row, c.key) for c in cls.__table__.columns})
+
+
+def engine_step(uow_factory: UowFactory, instance_id: str) -> None:
+    with uow_factory() as uow:
+        [task] = uow.tasks.for_instance(instance_id)
+        task_id = task.id
+    with uow_factory() as uow:
+        service.complete_task(uow, task_id, {"done": False}, ACTOR, NOW)
+
+
+def open_task(uow_factory: UowFactory, instance_id: str) -> str:
+    with uow_factory() as uow:
+        return str(uow.tasks.for_instance(instance_id)[0].id)
+
+
+def bench_engine(uow_factory: UowFactory, history: int, reps: int,
+                 profile: cProfile.Profile | None = None) -> float:
+    instance_id, restore = engine_setup(uow_factory, history)
+    samples = []
+    for _ in range(reps):
+        task_id = open_task(uow_factory, instance_id)
+        if profile is not None:
+            profile.enable()
+        started = time.perf_counter()
+        with uow_factory() as uow:
+            service.complete_task(uow, task_id, {"done": False}, ACTOR, NOW)
+        samples.append(time.perf_counter() - started)
+        if profile is not None:
+            profile.disable()
+        restore()
+    return median_ms(samples)
+
+
+# --- deploy time ----------------------------------------------------------------------------
+
+def bench_deploy(uow_factory: UowFactory) -> tuple[int, float]:
+    """Deploy processes/key_task_project.bpmn (53 elements) after the processes it calls."""
+    processes = ROOT / "processes"
+    target = processes / "key_task_project.bpmn"
+    others = {p.name: p.read_bytes() for p in [*processes.glob("*.bpmn"),
+                                                *processes.glob("*.dmn")] if p != target}
+    with uow_factory() as uow:
+        service.deploy(uow, others, SYSTEM_ACTOR, NOW, name="dependencies")
+    from lxml import etree
+    root = etree.fromstring(target.read_bytes())
+    bpmn_ns = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    count = sum(1 for p in root.iter(f"{bpmn_ns}process") for e in p.iter()
+                if isinstance(e.tag, str) and e.get("id") and e is not p)
+    started = time.perf_counter()
+    with uow_factory() as uow:
+        service.deploy(uow, {target.name: target.read_bytes()}, SYSTEM_ACTOR, NOW)
+    return count, time.perf_counter() - started
+
+
+# --- main -----------------------------------------------------------------------------------
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--reps", type=int, default=200, help="samples at history 0")
+    args.add_argument("--profile", action="store_true", help="cProfile the SQLite engine path")
+    opts = args.parse_args()
+    reps = {0: opts.reps, 100: max(opts.reps // 2, 20)}
+    tmp = tempfile.mkdtemp(prefix="vocflow-bench-")
+    databases = {"sqlite": f"sqlite:///{tmp}/bench.db"}
+    if pg_available():
+        databases["postgresql"] = PG_URL
+    factories = {name: fresh_factory(url) for name, url in databases.items()}
+    rows = []
+    for history in HISTORIES:
+        raw = bench_raw(history, reps[history])
+        for name, factory in factories.items():
+            engine_ms = bench_engine(factory, history, reps[history])
+            rows.append((history, name, raw, engine_ms))
+    print(f"\n{'history':>7}  {'database':<10} {'raw ms':>8} {'engine ms':>10} {'ratio':>6}")
+    for history, name, raw, engine_ms in rows:
+        print(f"{history:>7}  {name:<10} {raw:>8.2f} {engine_ms:>10.2f} "
+              f"{engine_ms / raw:>5.2f}x")
+    sqlite0 = next(r for r in rows if r[0] == 0 and r[1] == "sqlite")
+    verdict = "OK" if sqlite0[3] / sqlite0[2] <= 2.5 else "MISSED"
+    print(f"target: SQLite at history 0 <= 2.5x raw: {verdict}")
+    count, seconds = bench_deploy(fresh_factory(f"sqlite:///{tmp}/deploy.db"))
+    print(f"deploy key_task_project.bpmn ({count} elements): {seconds * 1000:.0f} ms "
+          f"({'OK' if seconds < 1 else 'MISSED'}: < 1 s)")
+    if opts.profile:
+        profile = cProfile.Profile()
+        bench_engine(fresh_factory(f"sqlite:///{tmp}/profile.db"), 0, reps[0], profile)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
