@@ -10,7 +10,13 @@ from flask.blueprints import BlueprintSetupState
 from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
     deployment,
     errors,
+    external_task,
+    incident,
+    job,
+    message,
     process_definition,
+    process_instance,
+    task,
 )
 from api.engine_rest.common import routes
 

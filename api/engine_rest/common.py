@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, request
 
+from api import auth
+from api.engine_rest.errors import RestError, Unauthenticated
 from engine import clock, service
 from engine.models import ProcessInstance
 from engine.service import Actor
 from engine.uow import UnitOfWork, UowFactory
-
-from api.engine_rest.errors import RestError, Unauthenticated
 
 T = TypeVar("T")
 
@@ -31,23 +29,14 @@ def now() -> datetime:
 
 
 def actor() -> Actor:
-    """The caller from HTTP Basic credentials; anything else is a 401 with a Basic challenge.
+    """The caller (HTTP Basic, Bearer token or session); nobody is a 401 with a Basic challenge.
 
-    Called before the view opens its own unit of work (the check has its own).
+    Called before the view opens its own unit of work (the sign-in check has its own).
     """
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic" or not value:
+    who = auth.actor_from_request(allow_basic=True)
+    if who is None:
         raise Unauthenticated()
-    try:
-        username, _, password = base64.b64decode(value).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise Unauthenticated("Unauthorized: malformed Basic credentials") from exc
-    with unit_of_work() as uow:
-        user = uow.users.get(username)
-        if user is None or not user.is_active or not service.verify_password(user, password):
-            raise Unauthenticated("Unauthorized: credentials do not match")
-        return service.actor_for(uow, username)
+    return who
 
 
 def json_body() -> dict[str, Any]:

@@ -34,6 +34,8 @@ class Unauthenticated(RestError):
 
 # EngineError class -> (HTTP status, Camunda exception type); first match wins.
 _MAP: list[tuple[type[errors.EngineError], int, str]] = [
+    (errors.Unauthenticated, 401, "AuthenticationException"),
+    (errors.TooManyAttempts, 429, "AuthenticationException"),
     (errors.NotFound, 404, "InvalidRequestException"),
     (errors.Forbidden, 403, "AuthorizationException"),
     (errors.ProcessDefinitionError, 400, "ParseException"),
@@ -93,12 +95,15 @@ def _field_paths(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix or "_schema", str(messages))]
 
 
-def engine_error(error: errors.EngineError) -> Response:
+def _status_of(error: errors.EngineError) -> tuple[int, str]:
     for cls, status, type_ in _MAP:
         if isinstance(error, cls):
-            break
-    else:
-        status, type_ = 500, "ProcessEngineException"
+            return status, type_
+    return 500, "ProcessEngineException"
+
+
+def engine_error(error: errors.EngineError) -> Response:
+    status, type_ = _status_of(error)
     if isinstance(error, errors.ProcessDefinitionError):
         return body(status, type_, error.message, parse_details(error))
     if isinstance(error, errors.FormInvalid):

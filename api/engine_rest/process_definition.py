@@ -22,6 +22,7 @@ from api.engine_rest.common import (
 from api.engine_rest.errors import RestError
 from engine import service
 from engine.models import ProcessDefinition, ProcessInstance
+from engine.service import scopes
 from engine.uow import UnitOfWork
 
 
@@ -129,6 +130,7 @@ def _start(lookup: Any, ident: str) -> Any:
     if business_key is not None and not isinstance(business_key, str):
         raise RestError("businessKey must be a string")
     who = actor()
+    scopes.check_start(who, values)
     with unit_of_work() as uow:
         definition = lookup(uow, ident)
         instance = service.start_instance(uow, definition.id, who, now(), variables=values,

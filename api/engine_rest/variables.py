@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from dateutil import parser as dateparser
@@ -20,7 +20,7 @@ def format_date(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}" + (
         value.strftime("%z"))
 
@@ -33,7 +33,7 @@ def parse_date(text: Any, name: str = "date") -> datetime:
         value = dateparser.isoparse(text)
     except ValueError as exc:
         raise RestError(f"{name}: cannot parse date {text!r}: {exc}") from exc
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _integer(value: Any, name: str, limit: int | None) -> int:

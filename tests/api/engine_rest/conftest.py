@@ -1,47 +1,41 @@
-"""Fixtures of the Camunda REST tests: an app on the shared uow_factory and Basic users."""
+"""Fixtures of the Camunda REST tests: Basic users on the app of tests/api/conftest.py."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
-from api.engine_rest import blueprint
 from engine.uow import UowFactory
 from tests.factories import make_user
 
 PASSWORD = "s3cret-pass"
 
 
-def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
+def basic_header(username: str, password: str = PASSWORD) -> dict[str, str]:
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}", "Accept": "application/json"}
 
 
 @pytest.fixture
-def app(uow_factory: UowFactory) -> Iterator[Flask]:
-    app = Flask("engine_rest_test")
-    app.config["TESTING"] = True
-    app.extensions["uow_factory"] = uow_factory
-    app.register_blueprint(blueprint)
-    yield app
+def basic():
+    return basic_header
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def user(uow_factory: UowFactory):
+    """Create a user in some groups; returns their Basic headers."""
+    def make(username: str, *groups: str) -> dict[str, str]:
+        make_user(uow_factory, username, *groups, password=PASSWORD)
+        return basic_header(username)
+    return make
 
 
 @pytest.fixture
-def designer(uow_factory: UowFactory) -> dict[str, str]:
-    make_user(uow_factory, "designer1", "designer", password=PASSWORD)
-    return basic("designer1")
+def designer(user) -> dict[str, str]:
+    return user("designer1", "designer")
 
 
 @pytest.fixture
-def ops(uow_factory: UowFactory) -> dict[str, str]:
-    make_user(uow_factory, "ops1", "ops", password=PASSWORD)
-    return basic("ops1")
+def ops(user) -> dict[str, str]:
+    return user("ops1", "ops")

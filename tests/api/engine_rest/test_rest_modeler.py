@@ -6,8 +6,6 @@ import time
 
 from tests.factories import FIXTURES
 
-from conftest import basic
-
 MODELER_HEADERS = {"accept": "application/json", "Origin": "null"}
 
 
@@ -44,7 +42,7 @@ def deploy_like_modeler(client, headers, name="review.bpmn", content=None):
                        headers={**headers, **MODELER_HEADERS, "Content-Type": ctype})
 
 
-def test_connection_check_asks_for_credentials_then_accepts_basic(client, designer):
+def test_connection_check_asks_for_credentials_then_accepts_basic(client, designer, basic):
     first = client.get("/engine-rest/deployment?maxResults=0", headers=MODELER_HEADERS)
     assert first.status_code == 401
     assert first.headers["WWW-Authenticate"] == 'Basic realm="VocFlow"'
@@ -123,10 +121,8 @@ def test_bad_diagram_error_names_file_element_and_line(client, designer):
     assert error["line"] > 1 and f"line {error['line']}" in body["message"]
 
 
-def test_deploy_needs_designer(client, uow_factory):
-    from tests.factories import make_user
-    make_user(uow_factory, "clerk", "unit:U1", password="s3cret-pass")
-    response = deploy_like_modeler(client, basic("clerk"))
+def test_deploy_needs_designer(client, user):
+    response = deploy_like_modeler(client, user("clerk", "unit:U1"))
     assert response.status_code == 403
     assert response.json["type"] == "AuthorizationException"
 
