@@ -18,7 +18,6 @@ from engine.service import Actor
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
-CSRF_COOKIE = "vocflow_csrf"
 CSRF_EXEMPT = frozenset({"auth.login"})
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")

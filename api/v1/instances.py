@@ -102,7 +102,7 @@ def get_instance(instance_id: str) -> dict[str, Any]:
     with uow() as u:
         scopes.visible_instance(u, instance_id, actor)
         detail = service.show_instance(u, instance_id)
-    inst = InstanceSchema().dump(detail.instance)
+    inst = {k: getattr(detail.instance, k) for k in InstanceSchema().fields}
     return {**inst, "activities": detail.activities, "tasks": detail.tasks,
             "incidents": detail.incidents, "jobs": detail.jobs, "variables": detail.variables}
 

@@ -79,7 +79,8 @@ def get_task(task_id: str) -> dict[str, Any]:
     actor = current_actor()
     with uow() as u:
         view = scopes.task_form(u, task_id, actor)
-    return {**TaskSchema().dump(view.task), "form_schema": view.form_schema, "data": view.data}
+    row = {k: getattr(view.task, k) for k in TaskSchema().fields}
+    return {**row, "form_schema": view.form_schema, "data": view.data}
 
 
 def _act(task_id: str, act: Any) -> HumanTask:

@@ -18,7 +18,7 @@ from engine.uow import UnitOfWork
 SLOW_AFTER = 3
 LOCK_AFTER = 10
 LOCK_FOR = timedelta(minutes=15)
-TOKEN_PREFIX = "vf_"
+TOKEN_PREFIX = "vf_"  # noqa: S105 - a visible prefix, not a secret
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -
         verify_password(User(password_hash=_DUMMY_HASH), password)  # same cost as a real check
         return SignIn(None, "invalid")
     if user.locked_until is not None and user.locked_until > now:
-        wait = int((user.locked_until - now).total_seconds()) + 1
-        return SignIn(None, "locked", wait)
+        left = int((user.locked_until - now).total_seconds()) + 1
+        return SignIn(None, "locked", left)
     if not verify_password(user, password):
         user.failed_logins = (user.failed_logins or 0) + 1
         wait = _backoff(user.failed_logins)
