@@ -1,4 +1,4 @@
-"""Blueprint: jobs (timers and external tasks) for ops: list them with due times and attempts."""
+"""Blueprint: jobs (timers and external tasks) for ops: list them, move a timer's due date."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.schemas import JobSchema
-from api.v1.common import current_actor, uow
+from api.v1.common import current_actor, now, uow
 from engine.models import Job
-from engine.service import scopes
+from engine.service import job_control, scopes
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs",
                 description="Timers and external-task jobs (定时与外部任务)")
@@ -32,3 +32,17 @@ def list_jobs(query: dict[str, Any]) -> Sequence[Job]:
     with uow() as u:
         return scopes.list_jobs(u, actor, kind=query.get("kind"),
                                 instance_id=query.get("instance_id"), limit=query["limit"])
+
+
+class DueBody(Schema):
+    due_at = fields.AwareDateTime(required=True)
+
+
+@blp.put("/<job_id>/due")
+@blp.arguments(DueBody)
+@blp.response(200, JobSchema)
+def set_due(body: dict[str, Any], job_id: str) -> Job:
+    """Ops: move a timer's due date (the workflow's timer moves too, so it stays moved)."""
+    actor = current_actor()
+    with uow() as u:
+        return job_control.set_job_due_date(u, job_id, body["due_at"], actor, now())
