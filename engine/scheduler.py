@@ -1,0 +1,64 @@
+"""APScheduler wiring only: a fixed-id interval job polls engine.jobs; the job table is the schedule."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from engine import clock, jobs
+from engine.config import Settings
+from engine.uow import UowFactory
+
+POLL_JOB_ID = "vocflow-poll-jobs"
+log = logging.getLogger("vocflow.worker")
+
+
+def worker_id() -> str:
+    """Unique per process: host, pid and a random suffix (a restarted pid is a new owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """Polls every settings.poll_interval seconds; stop() lets the batch in hand finish."""
+
+    def __init__(self, uow_factory: UowFactory, settings: Settings, concurrency: int = 1,
+                 owner: str | None = None) -> None:
+        self.uow_factory = uow_factory
+        self.settings = settings
+        self.owner = owner or worker_id()
+        self.executor = ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="job")
+        self.stopped = threading.Event()
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+        # One poll at a time per process (max_instances=1); missed ticks are merged.
+        self.scheduler.add_job(self.poll_once, "interval", seconds=settings.poll_interval,
+                               id=POLL_JOB_ID, max_instances=1, coalesce=True,
+                               replace_existing=True)
+
+    def poll_once(self) -> int:
+        if self.stopped.is_set():
+            return 0
+        try:
+            outcomes = jobs.poll(self.uow_factory, self.settings, self.owner,
+                                 executor=self.executor)
+        except Exception:  # noqa: BLE001 - a failed poll (DB restart) must not kill the worker
+            log.exception("poll failed; trying again in %s s", self.settings.poll_interval)
+            return 0
+        return len(outcomes)
+
+    def start(self) -> None:
+        log.info("worker %s polling every %s s", self.owner, self.settings.poll_interval)
+        self.scheduler.start()
+        self.scheduler.modify_job(POLL_JOB_ID, next_run_time=clock.now())
+
+    def stop(self) -> None:
+        """Finish the jobs in hand, then stop: no new poll starts after this is called."""
+        self.stopped.set()
+        self.scheduler.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
+        log.info("worker %s stopped", self.owner)
