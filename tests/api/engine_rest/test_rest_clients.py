@@ -1,0 +1,108 @@
+"""Public Camunda 7 clients against a real HTTP server: pycamunda, external-task client."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+
+import pycamunda.deployment
+import pycamunda.processdef
+import pycamunda.processinst
+import pycamunda.task
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from api import create_app
+from engine import Settings
+from tests.factories import FIXTURES
+
+with warnings.catch_warnings():  # the client's pydantic v1-style validators warn on import
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from camunda.external_task.external_task_worker import ExternalTaskWorker
+
+pytestmark = pytest.mark.committed_db
+
+
+@pytest.fixture
+def server_url(uow_factory) -> Iterator[str]:
+    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _auth(request, username):
+    request.auth = requests.auth.HTTPBasicAuth(username, "s3cret-pass")
+    return request
+
+
+def test_pycamunda_deploys_starts_lists_claims_completes_and_reads(server_url, user):
+    user("designer1", "designer", "ops")
+    user("wang", "province:11:reviewer")
+    create = _auth(pycamunda.deployment.Create(server_url, name="review",
+                                               source="pycamunda",
+                                               enable_duplicate_filtering=True), "designer1")
+    with open(FIXTURES / "review.bpmn", "rb") as bpmn_file:
+        create.add_resource(bpmn_file)
+        deployment = create()
+    [definition] = deployment.deployed_process_definitions.values()
+    assert definition.key == "simple_review"
+    start = _auth(pycamunda.processdef.StartInstance(server_url, key="simple_review",
+                                                     business_key="PC-1"), "designer1")
+    start.add_variable("province_code", "11", type_="String")
+    start.add_variable("review_due", "2026-12-15T23:59:00+08:00", type_="String")
+    instance = start()
+    assert instance.business_key == "PC-1" and instance.definition_id == definition.id_
+    tasks = _auth(pycamunda.task.GetList(server_url, process_instance_id=instance.id_),
+                  "wang")()
+    [task] = tasks
+    assert task.task_definition_key == "Task_Review"
+    _auth(pycamunda.task.Claim(server_url, task.id_, user_id="wang"), "wang")()
+    complete = _auth(pycamunda.task.Complete(server_url, task.id_), "wang")
+    complete.add_variable("approved", True, type_="Boolean")
+    complete.add_variable("score", 75, type_="Integer")
+    complete()
+    variables = _auth(pycamunda.processinst.VariablesGetList(server_url, instance.id_),
+                      "designer1")()
+    assert variables["result"].value == "approved"
+    assert variables["score"].value == 75 and variables["score"].type_ == "Integer"
+    found = _auth(pycamunda.processinst.GetList(server_url, business_key="PC-1"),
+                  "designer1")()
+    assert [i.id_ for i in found] == [instance.id_]
+
+
+def test_external_task_client_fetches_locks_and_completes(server_url, user):
+    user("designer1", "designer", "ops")
+    headers = {"Authorization": requests.auth._basic_auth_str("designer1", "s3cret-pass")}
+    with open(FIXTURES / "rest_external.bpmn", "rb") as bpmn_file:
+        deployed = requests.post(f"{server_url}/deployment/create", headers=headers,
+                                 data={"deployment-name": "ext"},
+                                 files={"rest_external.bpmn": bpmn_file}, timeout=10)
+    assert deployed.status_code == 200, deployed.text
+    started = requests.post(f"{server_url}/process-definition/key/rest_external/start",
+                            headers=headers, timeout=10, json={"variables": {
+                                "province_code": {"value": "11", "type": "String"},
+                                "base": {"value": 4, "type": "Integer"}}}).json()
+    worker = ExternalTaskWorker(worker_id="ext-worker-1", base_url=server_url, config={
+        "auth_basic": {"username": "designer1", "password": "s3cret-pass"},
+        "maxTasks": 1, "lockDuration": 10000, "asyncResponseTimeout": 0,
+        "sleepSeconds": 0, "retries": 1, "retryTimeout": 100})
+    seen = []
+
+    def handle(task):
+        seen.append((task.get_process_instance_id(), task.get_variable("base")))
+        return task.complete({"score": task.get_variable("base") * 10})
+
+    worker.fetch_and_execute("rest-score", handle)
+    assert seen == [(started["id"], 4)]
+    variables = requests.get(f"{server_url}/process-instance/{started['id']}/variables",
+                             headers=headers, timeout=10).json()
+    assert variables["score"]["value"] == 40
+    tasks = requests.get(f"{server_url}/task?processInstanceId={started['id']}",
+                         headers=headers, timeout=10).json()
+    assert [t["taskDefinitionKey"] for t in tasks] == ["Task_Check"]
