@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 
 from engine import bpmn, expressions
-from engine.models import EventSubscription, HumanTask, Job, ProcessInstance
+from engine.models import EventSubscription, HumanTask, Job, ProcessInstance, TaskCandidate
 from engine.uow import UnitOfWork
 
 SCOPE_VARIABLES = ("province_code", "key_task", "unit_id")
@@ -69,6 +69,7 @@ def sync_user_tasks(
     Returns (element_id, error) for each task whose assignment could not be evaluated.
     """
     problems: list[tuple[str, str]] = []
+    added: list[HumanTask] = []
     views = {v.id: v for v in bpmn.ready_user_tasks(workflow)}
     for row in uow.tasks.for_instance(instance.id):
         if row.id not in views:
@@ -89,8 +90,15 @@ def sync_user_tasks(
             created_at=now, **{k: getattr(instance, k) for k in SCOPE_VARIABLES}, **values,
         )
         uow.tasks.add(row)
+        added.append(row)
+    if added:
+        # One flush for the task rows (candidates reference them); a new task has no
+        # candidate rows yet, so they are inserted without the delete of replace_candidates.
         uow.flush()
-        uow.tasks.replace_candidates(row, row.candidate_groups, row.candidate_users)
+        for row in added:
+            for kind, values in (("group", row.candidate_groups), ("user", row.candidate_users)):
+                for value in sorted(set(values or [])):
+                    uow.tasks.add(TaskCandidate(task_id=row.id, kind=kind, value=value))
     return problems
 
 

@@ -83,8 +83,12 @@ def workflow_specs(uow: UnitOfWork, definition: ProcessDefinition,
 
 
 def load_workflow(uow: UnitOfWork, instance: ProcessInstance) -> Any:
-    definition = _definition_lookup(uow)(instance.definition_id)
-    spec, subprocesses = workflow_specs(uow, definition, instance.bindings or {})
+    bindings = instance.bindings or {}
+    pair = specs.cached(instance.definition_id, bindings)  # definitions never change
+    if pair is None:
+        definition = _definition_lookup(uow)(instance.definition_id)
+        pair = workflow_specs(uow, definition, bindings)
+    spec, subprocesses = pair
     return bpmn.load_state(instance.state_json, spec, subprocesses)
 
 
