@@ -11,6 +11,7 @@ from flask_smorest import Api
 import engine
 from api import auth, errors
 from api.engine_rest import blueprint as engine_rest_blueprint
+from api.schemas import ErrorSchema
 from api.v1 import BLUEPRINTS, docs
 from engine import Settings, UowFactory
 
@@ -32,6 +33,12 @@ API_CONFIG = {
         "security": [{"bearer": []}, {"basic": []}, {"session": []}],
     },
 }
+
+
+class VocflowApi(Api):
+    """flask-smorest, documenting our error envelope instead of its own."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def _uow_factory(settings: Settings) -> UowFactory:
@@ -58,7 +65,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     app.extensions["vocflow"] = {"uow_factory": factory, "settings": settings}
     app.extensions["uow_factory"] = factory  # the /engine-rest package reads this key
     auth.init_app(app)
-    api = Api(app)
+    api = VocflowApi(app)
     api.register_blueprint(auth.blp)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
