@@ -20,20 +20,20 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.camunda.parser import CamundaParser  # noqa: E402
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine import make_engine, make_sessionmaker, make_uow_factory, service, upgrade  # noqa: E402
 from engine.models import TaskCandidate  # noqa: E402
@@ -44,7 +44,7 @@ DIAGRAM = ROOT / "tests" / "fixtures" / "loop_review.bpmn"
 PG_URL = os.environ.get("VOCFLOW_BENCH_PG_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/vocflow_bench")
 ACTOR = Actor("bench", frozenset({"staff"}))
-NOW = datetime(2026, 11, 28, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 HISTORIES = (0, 100)
 
 

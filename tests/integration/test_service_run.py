@@ -9,7 +9,15 @@ import pytest
 from engine import service
 from engine.errors import Forbidden, FormInvalid, InvalidState, NotFound
 from engine.service import SYSTEM_ACTOR, Actor
-from tests.factories import FIXTURES, NOW, deploy_files, deploy_fixture, make_user, open_tasks, start
+from tests.factories import (
+    FIXTURES,
+    NOW,
+    deploy_files,
+    deploy_fixture,
+    make_user,
+    open_tasks,
+    start,
+)
 
 STAFF = Actor("staff_member", frozenset({"staff"}))
 OPS = Actor("ops_member", frozenset({"ops"}))
