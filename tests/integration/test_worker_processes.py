@@ -31,6 +31,11 @@ def spawn(db_engine: Engine, tmp_path: Path, *extra: str) -> subprocess.Popen[by
              *extra], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def polling(tmp_path: Path) -> int:
+    logs = [p.read_text(errors="replace") for p in tmp_path.glob("worker-*.log")]
+    return sum("polling every" in text for text in logs)
+
+
 def wait_for(predicate, timeout: float = 40.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -61,13 +66,14 @@ def stop(*workers: subprocess.Popen[bytes]) -> list[int]:
 def test_two_workers_fire_each_timer_and_external_task_exactly_once(uow_factory, db_engine,
                                                                    tmp_path):
     deploy_fixture(uow_factory, "timer_date.bpmn", "external_score.bpmn")
-    fire_at = (clock.now() + timedelta(seconds=3)).isoformat()
-    timers = [start(uow_factory, "timer_date", clock.now(), fire_at=fire_at).id
-              for _ in range(15)]
-    externals = [start(uow_factory, "external_score", clock.now(), base=i).id
-                 for i in range(15)]
     workers = [spawn(db_engine, tmp_path, "--concurrency", "2"), spawn(db_engine, tmp_path)]
     try:
+        wait_for(lambda: polling(tmp_path) == 2)  # both ready before anything falls due
+        fire_at = (clock.now() + timedelta(seconds=2)).isoformat()
+        timers = [start(uow_factory, "timer_date", clock.now(), fire_at=fire_at).id
+                  for _ in range(15)]
+        externals = [start(uow_factory, "external_score", clock.now(), base=i).id
+                     for i in range(15)]
         wait_for(lambda: statuses(uow_factory, timers + externals) == {"completed"})
     finally:
         codes = stop(*workers)
