@@ -250,10 +250,22 @@ def stall_reason(workflow: BpmnWorkflow) -> str | None:
 
 
 def variables(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The process variables as a reviewer would see them: the last task's data, plus wf.data."""
-    tasks = workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING)
-    source = tasks[-1] if tasks else workflow.last_task
-    data = dict(source.data) if source is not None else {}
+    """The process variables as a reviewer would see them, plus wf.data.
+
+    SpiffWorkflow keeps data per token. Waiting event tokens (boundary timers, catches) hold
+    older copies, so they are merged first and the tokens that do work (ready, running,
+    failed) override them; a finished instance shows its last task's data.
+    """
+    data: dict[str, Any] = {}
+    waiting = workflow.get_tasks(state=TaskState.WAITING, max_depth=DEEP)
+    working = workflow.get_tasks(
+        state=TaskState.READY | TaskState.STARTED | TaskState.ERROR, max_depth=DEEP)
+    if not waiting and not working and workflow.last_task is not None:
+        data.update(workflow.last_task.data)
+    for task in sorted(waiting, key=lambda t: t.last_state_change):
+        data.update(task.data)
+    for task in sorted(working, key=lambda t: t.last_state_change):
+        data.update(task.data)
     data.update({k: v for k, v in workflow.data.items() if k != "data_objects"})
     return data
 
