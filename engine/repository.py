@@ -353,7 +353,7 @@ class JobRepository(_Repository):
     def timer_starts(self) -> Sequence[Job]:
         return self.session.scalars(select(Job).where(Job.kind == "timer_start")).all()
 
-    def due_ids(self, kinds: Sequence[str], now: datetime, limit: int) -> list[str]:
+    def due_ids(self, kinds: Sequence[str], now: datetime, limit: int) -> Sequence[str]:
         """Ids of due, unlocked jobs; PostgreSQL skips rows other workers hold."""
         stmt = (
             select(Job.id)
@@ -430,7 +430,7 @@ class UserRepository(_Repository):
     def group(self, name: str) -> Group | None:
         return self.session.scalars(select(Group).where(Group.name == name)).first()
 
-    def groups_of(self, user_id: int) -> list[str]:
+    def groups_of(self, user_id: int) -> Sequence[str]:
         stmt = (
             select(Group.name)
             .join(Membership, Membership.group_id == Group.id)
@@ -441,7 +441,7 @@ class UserRepository(_Repository):
     def is_member(self, user_id: int, group_id: int) -> bool:
         return self.session.get(Membership, (user_id, group_id)) is not None
 
-    def members_of(self, group_names: Iterable[str]) -> list[str]:
+    def members_of(self, group_names: Iterable[str]) -> Sequence[str]:
         stmt = (
             select(User.username)
             .join(Membership, Membership.user_id == User.id)
@@ -450,7 +450,7 @@ class UserRepository(_Repository):
         )
         return sorted(set(self.session.scalars(stmt).all()))
 
-    def existing_usernames(self, names: Iterable[str]) -> list[str]:
+    def existing_usernames(self, names: Iterable[str]) -> Sequence[str]:
         stmt = select(User.username).where(User.username.in_(list(names)),
                                            User.is_active.is_(True))
         return list(self.session.scalars(stmt).all())
