@@ -16,7 +16,6 @@ from engine.service import external_tasks, timers
 from engine.uow import UowFactory
 
 log = logging.getLogger("vocflow.worker")
-TIMER_KINDS = ("timer", "timer_start")
 MAX_BACKOFF_SECONDS = 3600
 
 
@@ -38,16 +37,13 @@ def claim(uow_factory: UowFactory, owner: str, now: datetime, settings: Settings
     """
     until = now + timedelta(seconds=settings.job_lease_seconds)
     with uow_factory() as uow:
-        ids = uow.jobs.due_ids(TIMER_KINDS, now, limit)
+        due = uow.events.due_timer_jobs(now, limit)
         handled = external.topics()
-        if handled and len(ids) < limit:
-            ids += uow.events.due_external(handled, now, limit - len(ids))
-        claimed = []
-        for job_id in ids:
-            job = uow.jobs.get(job_id)
-            if job is not None and uow.jobs.lease(job_id, owner, now, until):
-                claimed.append((job_id, job.kind))
-    return claimed
+        if handled and len(due) < limit:
+            due += [(i, "external")
+                    for i in uow.events.due_external(handled, now, limit - len(due))]
+        return [(job_id, kind) for job_id, kind in due
+                if uow.jobs.lease(job_id, owner, now, until)]
 
 
 def run_job(uow_factory: UowFactory, job_id: str, kind: str, owner: str, settings: Settings,

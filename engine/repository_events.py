@@ -50,6 +50,24 @@ class EventRepository:
             stmt = stmt.with_for_update(skip_locked=True)
         return list(self.session.scalars(stmt).all())
 
+    def due_timer_jobs(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(id, kind) of due, unlocked timer and timer-start jobs (SKIP LOCKED on PostgreSQL)."""
+        stmt = (
+            select(Job.id, Job.kind)
+            .where(Job.kind.in_(("timer", "timer_start")), Job.due_at <= now)
+            .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
+            .order_by(Job.due_at)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        return [(row.id, row.kind) for row in self.session.execute(stmt)]
+
+    def fresh_job(self, job_id: str) -> Job | None:
+        """Read a job again from the database (after the instance lock was taken)."""
+        stmt = select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
+        return self.session.scalars(stmt).first()
+
     def overdue_timers(self, before: datetime) -> Sequence[Job]:
         stmt = select(Job).where(Job.kind.in_(("timer", "timer_start")), Job.due_at < before)
         return self.session.scalars(stmt.order_by(Job.due_at)).all()

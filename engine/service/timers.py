@@ -28,7 +28,7 @@ def fire_timer(uow: UnitOfWork, job_id: str, owner: str | None, now: datetime) -
     if peek is None or peek.instance_id is None:
         return "gone"
     instance = uow.instances.get_for_update(peek.instance_id)
-    job = uow.jobs.get(job_id)
+    job = uow.events.fresh_job(job_id)  # another fire of this instance may have dropped it
     if instance is None or job is None:
         return "gone"
     if owner is not None and job.lock_owner != owner:
