@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import bpmn, clock, jobs, make_engine, make_sessionmaker, make_uow_factory, service  # noqa: E402
 from engine.config import Settings  # noqa: E402
-from engine.models import Base, Job, ProcessInstance  # noqa: E402
+from engine.models import Job, ProcessInstance  # noqa: E402
 from engine.schema import upgrade  # noqa: E402
 from engine.service.runtime import load_workflow  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""APScheduler wiring only: a fixed-id interval job polls engine.jobs; the job table is the schedule."""
+"""APScheduler wiring only: a fixed-id interval job polls engine.jobs; the job table schedules."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -39,13 +39,13 @@ def test_time_date_with_offset_fires_at_the_utc_instant_and_once(uow_factory):
     instance = start_at(uow_factory, "timer_date", fire_at="2026-12-01T08:00:00+08:00")
     with uow_factory() as uow:
         [job] = uow.jobs.for_instance(instance.id)
-    assert job.due_at == datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)
-    assert run_at(uow_factory, datetime(2026, 11, 30, 23, 59, 59, tzinfo=timezone.utc)) == []
+    assert job.due_at == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    assert run_at(uow_factory, datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)) == []
     assert status(uow_factory, instance.id) == "running"
-    fired = run_at(uow_factory, datetime(2026, 12, 1, 0, 0, 1, tzinfo=timezone.utc))
+    fired = run_at(uow_factory, datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC))
     assert [o.result for o in fired] == ["fired"]
     assert status(uow_factory, instance.id) == "completed"
-    assert run_at(uow_factory, datetime(2026, 12, 2, tzinfo=timezone.utc)) == []
+    assert run_at(uow_factory, datetime(2026, 12, 2, tzinfo=UTC)) == []
     assert history(uow_factory, instance.id, "timer_fired") == ["Timer_Wait"]
 
 
@@ -101,7 +101,8 @@ def test_timer_of_a_suspended_instance_waits_for_resume(uow_factory):
     assert status(uow_factory, instance.id) == "suspended"
     with uow_factory() as uow:
         service.resume_instance(uow, instance.id, SYSTEM_ACTOR, NOW)
-    run_at(uow_factory, NOW + timedelta(minutes=11) + timedelta(seconds=SETTINGS.job_lease_seconds + 1))
+    lease_over = timedelta(minutes=11, seconds=SETTINGS.job_lease_seconds + 1)
+    run_at(uow_factory, NOW + lease_over)
     assert status(uow_factory, instance.id) == "completed"
 
 
@@ -119,10 +120,10 @@ def instances_of(uow_factory, key: str):
 def test_timer_start_date_starts_one_instance_at_its_time(uow_factory):
     deploy_fixture(uow_factory, "start_date.bpmn")
     [job] = timer_start_jobs(uow_factory, "start_date")
-    assert job.due_at == datetime(2026, 12, 15, 1, 0, tzinfo=timezone.utc)
-    run_at(uow_factory, datetime(2026, 12, 15, 0, 59, tzinfo=timezone.utc))
+    assert job.due_at == datetime(2026, 12, 15, 1, 0, tzinfo=UTC)
+    run_at(uow_factory, datetime(2026, 12, 15, 0, 59, tzinfo=UTC))
     assert instances_of(uow_factory, "start_date") == []
-    run_at(uow_factory, datetime(2026, 12, 15, 1, 0, 1, tzinfo=timezone.utc))
+    run_at(uow_factory, datetime(2026, 12, 15, 1, 0, 1, tzinfo=UTC))
     [instance] = instances_of(uow_factory, "start_date")
     assert [t.element_id for t in open_tasks(uow_factory, instance.id)] == ["Task_Fill"]
     assert timer_start_jobs(uow_factory, "start_date") == []
@@ -130,7 +131,7 @@ def test_timer_start_date_starts_one_instance_at_its_time(uow_factory):
 
 def test_timer_start_cycle_r3_starts_three_instances_ten_minutes_apart(uow_factory):
     deploy_fixture(uow_factory, "start_cycle.bpmn")
-    first = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 Asia/Shanghai
+    first = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 Asia/Shanghai
     [job] = timer_start_jobs(uow_factory, "start_cycle")
     assert job.due_at == first
     for minutes in (0, 5, 10, 20, 30, 40):
@@ -142,13 +143,13 @@ def test_timer_start_cycle_r3_starts_three_instances_ten_minutes_apart(uow_facto
 def test_timer_start_cron_fires_daily_at_nine_shanghai(uow_factory):
     deploy_fixture(uow_factory, "start_cron.bpmn")
     [job] = timer_start_jobs(uow_factory, "start_cron")
-    assert job.due_at == datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)
-    run_at(uow_factory, datetime(2026, 11, 29, 1, 0, 1, tzinfo=timezone.utc))
-    run_at(uow_factory, datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc))
+    assert job.due_at == datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
+    run_at(uow_factory, datetime(2026, 11, 29, 1, 0, 1, tzinfo=UTC))
+    run_at(uow_factory, datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
     assert len(instances_of(uow_factory, "start_cron")) == 1
     [job] = timer_start_jobs(uow_factory, "start_cron")
-    assert job.due_at == datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
-    run_at(uow_factory, datetime(2026, 11, 30, 1, 0, 1, tzinfo=timezone.utc))
+    assert job.due_at == datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    run_at(uow_factory, datetime(2026, 11, 30, 1, 0, 1, tzinfo=UTC))
     assert len(instances_of(uow_factory, "start_cron")) == 2
 
 
