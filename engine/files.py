@@ -26,7 +26,7 @@ from pathlib import Path
 from engine.config import Settings
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import ProcessInstance, StoredFile
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from engine.service.actors import Actor
 from engine.uow import UnitOfWork
 

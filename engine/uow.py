@@ -18,7 +18,7 @@ from engine.repository import (
     TaskRepository,
     UserRepository,
 )
-from engine.repository_events import EventRepository
+from engine.repository import EventRepository
 
 
 class UnitOfWork:

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.handlers.base import Context, HandlerFailed
 from engine.models import Unit
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from engine.service.users import add_member, add_user
 from engine.uow import UnitOfWork
 

@@ -11,7 +11,7 @@ from engine.config import Settings
 from engine.handlers.base import Context, HandlerFailed
 from engine.handlers.templates import TEMPLATES, render
 from engine.models import OutboxMessage
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from engine.uow import UnitOfWork, UowFactory
 
 SMTP_TIMEOUT = 10

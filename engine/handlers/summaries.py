@@ -14,7 +14,7 @@ from typing import Any
 from engine import bpmn
 from engine.handlers.base import Context, HandlerFailed
 from engine.models import ProcessInstance
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from engine.service.actors import SYSTEM_ACTOR
 from engine.service.instances import start_instance
 from engine.service.runtime import load_workflow

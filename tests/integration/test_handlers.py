@@ -11,7 +11,7 @@ import pytest
 from engine import handlers
 from engine.config import Settings
 from engine.handlers.templates import TEMPLATES, render
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from engine.service import actor_for, add_member, add_user
 from engine.uow import UowFactory
 from tests.factories import NOW, make_user

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 
 from engine import handlers
 from engine.config import Settings
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from tests.factories import make_user
 from tests.integration.test_handlers import Ctx
 

@@ -12,7 +12,7 @@ import time_machine
 from engine import bpmn, clock, files, handlers, jobs, service
 from engine.config import Settings
 from engine.models import HumanTask
-from engine.product_repository import ProductRepository
+from engine.repository.product import ProductRepository
 from engine.service import SYSTEM_ACTOR, Actor
 from engine.service.runtime import load_workflow
 from engine.uow import UowFactory

@@ -1,0 +1,16 @@
+"""Every query the engine runs: one repository class per aggregate, one module per area."""
+
+from engine.repository.base import Repository
+from engine.repository.definitions import DefinitionRepository
+from engine.repository.events import EventRepository
+from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
+from engine.repository.jobs import JobRepository
+from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
+from engine.repository.tasks import TaskRepository
+from engine.repository.users import UserRepository
+
+__all__ = [
+    "DefinitionRepository", "EventRepository", "HistoryRepository", "IncidentRepository",
+    "InstanceRepository", "JobRepository", "Repository", "ScopeFilter", "TaskRepository",
+    "UserRepository", "instance_scope_clause", "task_scope_clause",
+]

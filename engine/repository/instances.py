@@ -1,0 +1,124 @@
+"""Queries on process instances, their incidents and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from engine.models import (
+    HistoryEvent,
+    Incident,
+    ProcessInstance,
+)
+from engine.repository.base import Repository
+from engine.repository.scopes import ScopeFilter, instance_scope_clause
+
+
+class InstanceRepository(Repository):
+    def get(self, instance_id: str) -> ProcessInstance | None:
+        return self.session.get(ProcessInstance, instance_id)
+
+    def get_for_update(self, instance_id: str) -> ProcessInstance | None:
+        """Lock the instance row first (lock order: instance, then its tasks and jobs)."""
+        stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        process_key: str | None = None,
+        business_key: str | None = None,
+        limit: int = 100,
+    ) -> Sequence[ProcessInstance]:
+        stmt = select(ProcessInstance).order_by(ProcessInstance.started_at.desc())
+        if status:
+            stmt = stmt.where(ProcessInstance.status == status)
+        if process_key:
+            stmt = stmt.where(ProcessInstance.process_key == process_key)
+        if business_key:
+            stmt = stmt.where(ProcessInstance.business_key == business_key)
+        return self.session.scalars(stmt.limit(limit)).all()
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count(ProcessInstance.id))) or 0)
+
+    def list_scoped(
+        self, scope: ScopeFilter, *, status: str | None = None, process_key: str | None = None,
+        business_key: str | None = None, province_code: str | None = None,
+        key_task: str | None = None, started_from: datetime | None = None,
+        started_to: datetime | None = None, stuck: bool | None = None,
+        after: tuple[datetime, str] | None = None, limit: int = 50,
+    ) -> Sequence[ProcessInstance]:
+        """Instances in the actor's scope, newest first, after a (started_at, id) cursor."""
+        pi = ProcessInstance
+        stmt = select(pi).where(instance_scope_clause(scope))
+        for column, value in ((pi.status, status), (pi.process_key, process_key),
+                              (pi.business_key, business_key),
+                              (pi.province_code, province_code), (pi.key_task, key_task)):
+            if value:
+                stmt = stmt.where(column == value)
+        if started_from is not None:
+            stmt = stmt.where(pi.started_at >= started_from)
+        if started_to is not None:
+            stmt = stmt.where(pi.started_at < started_to)
+        if stuck is not None:
+            open_incident = exists().where(Incident.instance_id == pi.id,
+                                           Incident.resolved_at.is_(None))
+            is_stuck = or_(pi.stall_reason.is_not(None), open_incident)
+            stmt = stmt.where(is_stuck if stuck else ~is_stuck)
+        if after is not None:
+            stmt = stmt.where(or_(pi.started_at < after[0],
+                                  and_(pi.started_at == after[0], pi.id < after[1])))
+        stmt = stmt.order_by(pi.started_at.desc(), pi.id.desc()).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def get_scoped(self, instance_id: str, scope: ScopeFilter) -> ProcessInstance | None:
+        stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id,
+                                             instance_scope_clause(scope))
+        return self.session.scalars(stmt).first()
+
+
+class IncidentRepository(Repository):
+    def get(self, incident_id: str) -> Incident | None:
+        return self.session.get(Incident, incident_id)
+
+    def open_for(self, instance_id: str) -> Sequence[Incident]:
+        stmt = select(Incident).where(
+            Incident.instance_id == instance_id, Incident.resolved_at.is_(None)
+        )
+        return self.session.scalars(stmt).all()
+
+    def list(self, *, open_only: bool = True, instance_id: str | None = None,
+             limit: int = 200) -> Sequence[Incident]:
+        stmt = select(Incident).order_by(Incident.created_at.desc())
+        if open_only:
+            stmt = stmt.where(Incident.resolved_at.is_(None))
+        if instance_id:
+            stmt = stmt.where(Incident.instance_id == instance_id)
+        return self.session.scalars(stmt.limit(limit)).all()
+
+    def list_scoped(self, scope: ScopeFilter, *, open_only: bool = True,
+                    instance_id: str | None = None, limit: int = 200) -> Sequence[Incident]:
+        """Incidents of instances in the actor's scope, newest first."""
+        stmt = (
+            select(Incident)
+            .join(ProcessInstance, ProcessInstance.id == Incident.instance_id)
+            .where(instance_scope_clause(scope))
+            .order_by(Incident.created_at.desc(), Incident.id)
+        )
+        if open_only:
+            stmt = stmt.where(Incident.resolved_at.is_(None))
+        if instance_id:
+            stmt = stmt.where(Incident.instance_id == instance_id)
+        return self.session.scalars(stmt.limit(limit)).all()
+
+
+class HistoryRepository(Repository):
+    def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
+        stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
+        return self.session.scalars(stmt.order_by(HistoryEvent.id)).all()

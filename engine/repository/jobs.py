@@ -1,0 +1,61 @@
+"""Queries on jobs: timers, external tasks and timer starts; claims and leases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+
+from engine.models import (
+    Job,
+)
+from engine.repository.base import Repository
+
+
+class JobRepository(Repository):
+    def get(self, job_id: str) -> Job | None:
+        return self.session.get(Job, job_id)
+
+    def for_instance(self, instance_id: str) -> Sequence[Job]:
+        return self.session.scalars(select(Job).where(Job.instance_id == instance_id)).all()
+
+    def delete(self, job: Job) -> None:
+        self.session.delete(job)
+
+    def list(self, *, kind: str | None = None, limit: int = 200) -> Sequence[Job]:
+        stmt = select(Job).order_by(Job.due_at)
+        if kind:
+            stmt = stmt.where(Job.kind == kind)
+        return self.session.scalars(stmt.limit(limit)).all()
+
+    def for_definition(self, definition_id: str) -> Sequence[Job]:
+        return self.session.scalars(select(Job).where(Job.definition_id == definition_id)).all()
+
+    def timer_starts(self) -> Sequence[Job]:
+        return self.session.scalars(select(Job).where(Job.kind == "timer_start")).all()
+
+    def due_ids(self, kinds: Sequence[str], now: datetime, limit: int) -> Sequence[str]:
+        """Ids of due, unlocked jobs; PostgreSQL skips rows other workers hold."""
+        stmt = (
+            select(Job.id)
+            .where(Job.kind.in_(kinds), Job.due_at <= now)
+            .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
+            .where(or_(Job.retries.is_(None), Job.retries > 0))
+            .order_by(Job.due_at)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        return list(self.session.scalars(stmt).all())
+
+    def lease(self, job_id: str, owner: str, now: datetime, until: datetime) -> bool:
+        """Claim a job with a conditional UPDATE: true for exactly one claimant."""
+        stmt = (
+            update(Job)
+            .where(Job.id == job_id)
+            .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
+            .values(lock_owner=owner, lock_expires_at=until)
+        )
+        result = self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)

@@ -1,0 +1,57 @@
+"""Scope filters: which instances and tasks a user may see, as SQL clauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from engine.models import (
+    HumanTask,
+    ProcessInstance,
+    TaskCandidate,
+)
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """What an actor may see: unrestricted (ops, admin) or their units, provinces, key tasks."""
+
+    username: str
+    groups: tuple[str, ...] = ()
+    unrestricted: bool = False
+    unit_ids: tuple[str, ...] = ()
+    province_codes: tuple[str, ...] = ()
+    key_tasks: tuple[str, ...] = ()
+
+
+def _in_scope(model: type[ProcessInstance] | type[HumanTask],
+              scope: ScopeFilter) -> ColumnElement[bool]:
+    return or_(
+        model.unit_id.in_(scope.unit_ids),
+        model.province_code.in_(scope.province_codes),
+        model.key_task.in_(scope.key_tasks),
+    )
+
+
+def offered_to(scope: ScopeFilter) -> ColumnElement[bool]:
+    offered = select(TaskCandidate.task_id).where(or_(
+        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(scope.groups)),
+        and_(TaskCandidate.kind == "user", TaskCandidate.value == scope.username),
+    ))
+    return HumanTask.id.in_(offered)
+
+
+def instance_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
+    """Instances in scope: own unit, province or key task, or started by the actor."""
+    if scope.unrestricted:
+        return ProcessInstance.id.is_not(None)
+    return or_(_in_scope(ProcessInstance, scope), ProcessInstance.started_by == scope.username)
+
+
+def task_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
+    """Tasks in scope: in a scoped instance, assigned to the actor, or offered to them."""
+    if scope.unrestricted:
+        return HumanTask.id.is_not(None)
+    return or_(_in_scope(HumanTask, scope), HumanTask.assignee == scope.username,
+               offered_to(scope))

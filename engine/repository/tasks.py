@@ -1,0 +1,123 @@
+"""Queries on open user tasks and their candidates (the task lists)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+
+from engine.models import (
+    HumanTask,
+    TaskCandidate,
+)
+from engine.repository.base import Repository
+from engine.repository.scopes import ScopeFilter, offered_to, task_scope_clause
+
+
+class TaskRepository(Repository):
+    def get(self, task_id: str) -> HumanTask | None:
+        return self.session.get(HumanTask, task_id)
+
+    def for_instance(self, instance_id: str) -> Sequence[HumanTask]:
+        stmt = select(HumanTask).where(HumanTask.instance_id == instance_id)
+        return self.session.scalars(stmt.order_by(HumanTask.created_at)).all()
+
+    def replace_candidates(self, task: HumanTask, groups: Iterable[str],
+                           users: Iterable[str]) -> None:
+        self.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+        rows = [TaskCandidate(task_id=task.id, kind="group", value=g) for g in set(groups)]
+        rows += [TaskCandidate(task_id=task.id, kind="user", value=u) for u in set(users)]
+        self.session.add_all(rows)
+
+    def delete(self, task: HumanTask) -> None:
+        self.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+        self.session.delete(task)
+
+    def list_for(
+        self,
+        *,
+        user: str | None = None,
+        groups: Iterable[str] = (),
+        assignee: str | None = None,
+        process_key: str | None = None,
+        instance_id: str | None = None,
+        element_id: str | None = None,
+        due_before: datetime | None = None,
+        limit: int = 200,
+    ) -> Sequence[HumanTask]:
+        """Open tasks a user may see: assigned to them, or offered to them or their groups."""
+        stmt = select(HumanTask)
+        groups = list(groups)
+        if user is not None or groups:
+            offered = select(TaskCandidate.task_id).where(or_(
+                and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(groups)),
+                and_(TaskCandidate.kind == "user", TaskCandidate.value == (user or "")),
+            ))
+            stmt = stmt.where(or_(HumanTask.assignee == user, HumanTask.id.in_(offered)))
+        if assignee is not None:
+            stmt = stmt.where(HumanTask.assignee == assignee)
+        if process_key:
+            stmt = stmt.where(HumanTask.process_key == process_key)
+        if instance_id:
+            stmt = stmt.where(HumanTask.instance_id == instance_id)
+        if element_id:
+            stmt = stmt.where(HumanTask.element_id == element_id)
+        if due_before is not None:
+            stmt = stmt.where(HumanTask.due_at <= due_before)
+        stmt = stmt.order_by(HumanTask.priority.desc(), HumanTask.created_at).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def overdue(self, now: datetime) -> Sequence[HumanTask]:
+        stmt = select(HumanTask).where(HumanTask.due_at < now)
+        return self.session.scalars(stmt).all()
+
+    def get_scoped(self, task_id: str, scope: ScopeFilter) -> HumanTask | None:
+        stmt = select(HumanTask).where(HumanTask.id == task_id, task_scope_clause(scope))
+        return self.session.scalars(stmt).first()
+
+    def _inbox(self, scope: ScopeFilter, view: str) -> Any:
+        stmt = select(HumanTask).where(task_scope_clause(scope))
+        if view == "mine":
+            return stmt.where(HumanTask.assignee == scope.username)
+        offered = and_(HumanTask.assignee.is_(None), offered_to(scope))
+        if view == "claimable":
+            return stmt.where(offered)
+        if view == "offered":
+            return stmt.where(or_(HumanTask.assignee == scope.username, offered))
+        return stmt
+
+    def list_scoped(
+        self, scope: ScopeFilter, *, view: str = "offered", process_key: str | None = None,
+        key_task: str | None = None, province_code: str | None = None,
+        instance_id: str | None = None, due_before: datetime | None = None,
+        overdue_at: datetime | None = None, sort: str = "due", limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[HumanTask]:
+        """The inbox: mine, claimable, offered (both) or all in scope, filtered and sorted."""
+        ht = HumanTask
+        stmt = self._inbox(scope, view)
+        for column, value in ((ht.process_key, process_key), (ht.key_task, key_task),
+                              (ht.province_code, province_code),
+                              (ht.instance_id, instance_id)):
+            if value:
+                stmt = stmt.where(column == value)
+        if due_before is not None:
+            stmt = stmt.where(ht.due_at <= due_before)
+        if overdue_at is not None:
+            stmt = stmt.where(ht.due_at < overdue_at)
+        due_order = (ht.due_at.is_(None), ht.due_at)
+        order = (ht.priority.desc(), *due_order) if sort == "priority" else (
+            *due_order, ht.priority.desc())
+        stmt = stmt.order_by(*order, ht.created_at, ht.id).offset(offset).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def counts_scoped(self, scope: ScopeFilter, now: datetime) -> dict[str, int]:
+        result = {}
+        for view in ("mine", "claimable", "offered"):
+            sub = self._inbox(scope, view).subquery()
+            result[view] = int(self.session.scalar(select(func.count()).select_from(sub)) or 0)
+        late = self._inbox(scope, "offered").where(HumanTask.due_at < now).subquery()
+        result["overdue"] = int(self.session.scalar(select(func.count()).select_from(late)) or 0)
+        return result
