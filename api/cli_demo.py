@@ -221,7 +221,11 @@ def _demo(ctx: Context, force: bool) -> None:
         raise click.UsageError("demo runs on the embedded SQLite database; use --force")
     with ctx.uow() as uow:
         if uow.users.get("ops") is not None:
-            raise click.UsageError("demo data is already loaded (user 'ops' exists)")
+            # Already loaded: say so and succeed, so that `vocflow demo && vocflow serve`
+            # (README's first line) works on every run, not only the first.
+            click.echo("演示数据已存在 / demo data is already loaded (user 'ops' exists); "
+                       "passwords were printed on the first run")
+            return
     catalogue = load_catalogue()
     d = Demo(ctx)
     d.say(f"目录 / catalogue: {len(catalogue.key_tasks)} 项重点任务, "

@@ -40,6 +40,8 @@ def worker(ctx: Context, concurrency: int, modules: tuple[str, ...]) -> None:
     """Run due timers, timer starts and external tasks until stopped (SIGTERM/Ctrl-C)."""
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Our own log says what each job did; APScheduler's per-poll lines are noise.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     _load_handlers(modules)
     if ctx.settings.is_sqlite and concurrency > 1:
         click.echo("note: SQLite serialises writes; --concurrency > 1 helps little", err=True)
