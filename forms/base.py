@@ -134,7 +134,7 @@ class Int(fields.Integer):
     def _validated(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
-        return value
+        return int(value)
 
 
 class Num(fields.Float):
