@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
 import click
 
 import engine
-from api import cli_tasks, cli_users
+from api import cli_demo, cli_jobs, cli_migrate, cli_serve, cli_tasks, cli_users
 from api.cli_support import Context, emit, parse_vars, pass_ctx, run
 from engine import service
-
-OPTIONAL_COMMAND_MODULES = ("api.cli_jobs", "api.cli_demo", "api.cli_serve")
 
 
 @click.group()
@@ -124,9 +121,8 @@ def instances(ctx: Context, status: str | None, process_key: str | None,
               business_key: str | None, stuck: bool) -> None:
     """List process instances."""
     if stuck:
-        jobs_cli = importlib.import_module("api.cli_jobs")
         with ctx.uow() as uow:
-            emit(ctx, jobs_cli.stuck_rows(uow, ctx.settings))
+            emit(ctx, cli_jobs.stuck_rows(uow, ctx.settings))
         return
     with ctx.uow() as uow:
         rows = [{"id": i.id, "process": i.process_key, "business_key": i.business_key,
@@ -178,14 +174,8 @@ def _print_detail(data: dict[str, object]) -> None:
         click.echo(f"  {key} = {value!r}")
 
 
-cli_tasks.register(cli)
-cli_users.register(cli)
-for _module in OPTIONAL_COMMAND_MODULES:
-    try:
-        importlib.import_module(_module).register(cli)
-    except ModuleNotFoundError as _exc:  # a command module still being written
-        if _exc.name != _module:
-            raise
+for _module in (cli_tasks, cli_users, cli_jobs, cli_demo, cli_serve, cli_migrate):
+    _module.register(cli)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from api.schemas import (
     VariablesSchema,
 )
 from api.v1.common import current_actor, decode_cursor, encode_cursor, now, uow
-from engine import errors, service
+from engine import service
 from engine.models import HistoryEvent, ProcessInstance
 from engine.service import scopes
 
@@ -59,8 +59,24 @@ class MoveBody(Schema):
 
 
 class MigrateBody(Schema):
-    to_definition_id = fields.String(required=True)
+    target_definition_id = fields.String(required=True, validate=validate.Length(1, 200))
     dry_run = fields.Boolean(load_default=True)
+
+
+class MigrationReportSchema(Schema):
+    instance_id = fields.String(required=True)
+    source_definition_id = fields.String(required=True)
+    target_definition_id = fields.String(required=True)
+    dry_run = fields.Boolean(required=True)
+    migrated = fields.Boolean(required=True)
+    ok = fields.Boolean(required=True, metadata={"description": "nothing blocks the migration"})
+    mapped = fields.List(fields.String(), metadata={"description": "BPMN ids in both versions"})
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    blocking = fields.List(fields.Dict(), metadata={
+        "description": "tokens on removed or changed activities: task_id, element_id, reason"})
+    kept_tasks = fields.List(fields.Dict())
 
 
 @blp.post("")
@@ -180,13 +196,15 @@ def move(body: dict[str, Any], instance_id: str) -> ProcessInstance:
 
 @blp.post("/<instance_id>/migrate")
 @blp.arguments(MigrateBody)
-@blp.response(200, InstanceSchema)
-def migrate(body: dict[str, Any], instance_id: str) -> ProcessInstance:
-    """Ops: move to another version of the same key. Not supported yet: answers 409."""
+@blp.response(200, MigrationReportSchema)
+def migrate(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
+    """Ops: move to another version of the same key; dry_run (default) only reports.
+
+    A real run that something blocks answers 409 with the report in error.details.
+    """
     actor = current_actor()
     with uow() as u:
         scopes.visible_instance(u, instance_id, actor)
-        if not actor.is_ops:
-            raise errors.Forbidden("only members of 'ops' may migrate instances")
-    raise errors.InvalidState("migration to another version is not supported yet",
-                              details={"to_definition_id": body["to_definition_id"]})
+        report = service.migrate_instance(u, instance_id, body["target_definition_id"], actor,
+                                          now(), dry_run=body["dry_run"])
+    return report.as_dict()

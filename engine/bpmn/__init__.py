@@ -25,6 +25,7 @@ from engine.bpmn.events import (
     task_variables,
     waiting_subscriptions,
 )
+from engine.bpmn.migration import MigrationPlan, plan_and_migrate
 from engine.bpmn.workflow import (
     ExternalTaskView,
     StepFailure,
@@ -60,4 +61,5 @@ __all__ = [
     "variables", "waiting_timers", "activity_states", "update_active_data",
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
+    "MigrationPlan", "plan_and_migrate",
 ]

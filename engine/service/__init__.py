@@ -3,6 +3,14 @@
 from engine.service import accounts, scopes
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.deployments import DeploymentResult, deploy
+from engine.service.external_tasks import (
+    LockedTask,
+    complete_external_task,
+    extend_lock,
+    fetch_and_lock,
+    handle_failure,
+    unlock,
+)
 from engine.service.instances import (
     InstanceDetail,
     get_instance,
@@ -14,6 +22,8 @@ from engine.service.instances import (
     suspend_instance,
     terminate_instance,
 )
+from engine.service.messages import broadcast_signal, correlate_message
+from engine.service.migration import MigrationReport, migrate_instance
 from engine.service.repair import (
     get_incident,
     list_incidents,
@@ -22,6 +32,7 @@ from engine.service.repair import (
     retry_incident,
     skip_task,
 )
+from engine.service.stuck import StuckRow, find_stuck
 from engine.service.tasks import (
     assign_task,
     claim_task,
@@ -31,16 +42,6 @@ from engine.service.tasks import (
     may_act,
     unclaim_task,
 )
-from engine.service.external_tasks import (
-    LockedTask,
-    complete_external_task,
-    extend_lock,
-    fetch_and_lock,
-    handle_failure,
-    unlock,
-)
-from engine.service.messages import broadcast_signal, correlate_message
-from engine.service.stuck import StuckRow, find_stuck
 from engine.service.timers import fire_timer, fire_timer_start, schedule_timer_starts
 from engine.service.users import (
     actor_for,
@@ -52,6 +53,7 @@ from engine.service.users import (
 )
 
 __all__ = [
+    "MigrationReport", "migrate_instance",
     "LockedTask", "StuckRow", "broadcast_signal", "complete_external_task", "correlate_message",
     "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer", "fire_timer_start",
     "handle_failure", "schedule_timer_starts", "unlock",

@@ -141,5 +141,5 @@ def test_move_token_and_migrate(client, uow_factory, data):
     [again] = open_tasks(uow_factory, iid)
     assert again.id != task.id and again.element_id == "Task_Review"
     migrate = client.post(f"/api/v1/instances/{iid}/migrate",
-                          json={"to_definition_id": "x"}, headers=ops)
-    assert_error(migrate, 409, "invalid_state")
+                          json={"target_definition_id": "x"}, headers=ops)
+    assert_error(migrate, 404, "not_found")
