@@ -36,6 +36,12 @@ class AssignBody(Schema):
     assignee = fields.String(required=True, allow_none=True)
 
 
+class TaskDueBody(Schema):
+    due_at = fields.AwareDateTime(required=True, allow_none=True,
+                                  metadata={"description": "new due date (null clears it)"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
 class CompleteBody(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
@@ -110,6 +116,19 @@ def unclaim(task_id: str) -> HumanTask:
 def assign(body: dict[str, Any], task_id: str) -> HumanTask:
     """Ops, or the current assignee handing over, set the assignee (null clears it)."""
     return _act(task_id, lambda u, a: service.assign_task(u, task_id, body["assignee"], a, now()))
+
+
+@blp.put("/<task_id>/due")
+@blp.arguments(TaskDueBody)
+@blp.response(200, TaskSchema)
+def change_due(body: dict[str, Any], task_id: str) -> HumanTask:
+    """The supervisor of the assignee (or of a candidate user), or ops, moves the due date."""
+    actor = current_actor()
+    with uow() as u:
+        if not service.task_admin.is_supervisor_for(u, task_id, actor):
+            scopes.visible_task(u, task_id, actor)
+        return service.change_due_date(u, task_id, body["due_at"], body["reason"], actor,
+                                       now())
 
 
 @blp.post("/<task_id>/complete")
