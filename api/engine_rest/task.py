@@ -19,7 +19,7 @@ from api.engine_rest.common import (
     unit_of_work,
 )
 from api.engine_rest.errors import RestError
-from engine import service
+from engine import files, service
 from engine.models import HumanTask
 from engine.service import scopes
 from engine.uow import UnitOfWork
@@ -158,7 +158,8 @@ def complete_task(task_id: str) -> Any:
     with unit_of_work() as uow:
         task = scopes.visible_task(uow, task_id, who)
         instance_id = task.instance_id
-        service.complete_task(uow, task_id, values, who, now())
+        service.complete_task(uow, task_id, values, who, now(),
+                              file_owner=files.file_owner(uow))
         if not body.get("withVariablesInReturn"):
             return "", 204
         result = service.show_instance(uow, instance_id).variables

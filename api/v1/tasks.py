@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from api.schemas import TaskCountsSchema, TaskDetailSchema, TaskSchema
 from api.v1.common import current_actor, now, uow
-from engine import service
+from engine import files, service
 from engine.models import HumanTask
 from engine.service import scopes
 
@@ -140,7 +140,8 @@ def complete(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     with uow() as u:
         task = scopes.visible_task(u, task_id, actor)
         instance_id = task.instance_id
-        failure = service.complete_task(u, task_id, body["data"], actor, now())
+        failure = service.complete_task(u, task_id, body["data"], actor, now(),
+                                        file_owner=files.file_owner(u))
         status = service.get_instance(u, instance_id).status
     return {"instance_id": instance_id, "status": status,
             "incident": failure.message if failure else None}
