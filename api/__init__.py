@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import uuid
+from pathlib import Path
 
 from flask import Flask
 from flask_smorest import Api
@@ -16,6 +19,7 @@ from api.v1 import BLUEPRINTS, docs
 from engine import Settings, UowFactory
 
 LOG = logging.getLogger("vocflow.api")
+SECRET_KEY_FILE = Path("var") / "secret_key"
 
 API_CONFIG = {
     "API_TITLE": "VocFlow",
@@ -41,6 +45,33 @@ class VocflowApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+def stored_secret_key(path: Path = SECRET_KEY_FILE) -> str:
+    """The key in path, created once (mode 0600) so that every worker process shares it.
+
+    The new key is written to a private temporary file and linked into place: link fails
+    when another process won the race, and then that process's complete key is read.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_hex(32).encode())
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+            LOG.warning("VOCFLOW_SECRET_KEY is not set: created %s", path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key; delete it or set VOCFLOW_SECRET_KEY")
+    return key
+
+
 def _uow_factory(settings: Settings) -> UowFactory:
     db = engine.make_engine(settings.database_url)
     engine.ensure_current(db)
@@ -57,9 +88,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     settings = settings or engine.load_settings()
     app = Flask(__name__)
     app.testing = testing
-    if settings.secret_key is None:
-        LOG.warning("VOCFLOW_SECRET_KEY is not set: sessions end when this process stops")
-    app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+    app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or stored_secret_key(),
                       MAX_CONTENT_LENGTH=settings.max_file_bytes + 1024 * 1024)
     factory = uow_factory or _uow_factory(settings)
     app.extensions["vocflow"] = {"uow_factory": factory, "settings": settings}
@@ -75,4 +104,4 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     return app
 
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "stored_secret_key"]
