@@ -94,6 +94,8 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_service_task(file, node)
     elif tag == f"{B}exclusiveGateway" or tag == f"{B}inclusiveGateway":
         yield from _check_gateway(file, node)
+    elif tag == f"{B}messageEventDefinition":
+        yield from _check_message_definition(file, node)
     elif tag == f"{C}inputParameter" or tag == f"{C}outputParameter":
         yield from _check_parameter(file, node)
     elif tag == f"{B}loopCardinality" and (node.text or "").strip():
@@ -188,3 +190,20 @@ def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
     text = (node.text or "").strip()
     if text:
         yield from _expr(file, node, text, "text", f"parameter '{node.get('name')}'")
+
+
+def _check_message_definition(file: str, node: etree._Element) -> Iterator[Problem]:
+    """camunda:expression is a thrown message's payload (none is fine: no payload)."""
+    event = _owner(node.getparent() if node.getparent() is not None else node)
+    found: list[Problem] = []
+    for attr in ("class", "delegateExpression", "type"):
+        if node.get(f"{C}{attr}") is not None:
+            found = [_problem(file, node, f"camunda:{attr} on a message event is not supported; "
+                                          'use a service task with camunda:type="external"')]
+            break
+    text = (node.get(f"{C}expression") or "").strip()
+    if text and not found:
+        mode = "text" if ("${" in text or "#{" in text) else "expression"
+        found = list(_expr(file, node, text, mode, "camunda:expression"))
+    for problem in found:  # named after the event the designer clicks, not its definition
+        yield Problem(problem.file, event.get("id"), problem.line, problem.message)
