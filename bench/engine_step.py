@@ -132,7 +132,7 @@ def engine_setup(uow_factory: UowFactory, history: int) -> tuple[str, Callable[[
     for _ in range(history):
         engine_step(uow_factory, instance_id)
     with uow_factory() as uow:
-        state = uow.instances.get(instance_id).state_json
+        saved = _columns(uow.instances.get(instance_id), exclude="version")
         rows = [_copy(t) for t in uow.tasks.for_instance(instance_id)]
         candidates = [_copy(c) for c in uow.session.scalars(
             select(TaskCandidate).where(TaskCandidate.task_id.in_([r.id for r in rows])))]
@@ -140,7 +140,8 @@ def engine_setup(uow_factory: UowFactory, history: int) -> tuple[str, Callable[[
     def restore() -> str:
         with uow_factory() as uow:
             instance = uow.instances.get_for_update(instance_id)
-            instance.state_json = state
+            for name, value in saved.items():  # state and projection hints, not the version
+                setattr(instance, name, value)
             for task in uow.tasks.for_instance(instance_id):
                 uow.tasks.delete(task)
             uow.flush()
@@ -150,9 +151,12 @@ def engine_setup(uow_factory: UowFactory, history: int) -> tuple[str, Callable[[
     return instance_id, restore
 
 
+def _columns(row: Any, exclude: str = "") -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in type(row).__table__.columns if c.key != exclude}
+
+
 def _copy(row: Any) -> Any:
-    cls = type(row)
-    return cls(**{c.key: getattr(row, c.key) for c in cls.__table__.columns})
+    return type(row)(**_columns(row))
 
 
 def engine_step(uow_factory: UowFactory, instance_id: str) -> None:

@@ -105,59 +105,58 @@ def _visible(workflow: BpmnWorkflow, state: TaskState) -> Iterator[Task]:
             yield task
 
 
+def user_task_view(task: Task) -> UserTaskView:
+    spec = task.task_spec
+    form = getattr(spec, "form", None)
+    return UserTaskView(
+        id=str(task.id),
+        element_id=spec.bpmn_id,
+        name=spec.bpmn_name,
+        form_key=getattr(form, "key", None),
+        extensions=dict(getattr(spec, "extensions", {}) or {}),
+        data=task.data,
+        documentation=getattr(spec, "documentation", None),
+    )
+
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
-    views = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP):
-        spec = task.task_spec
-        form = getattr(spec, "form", None)
-        views.append(
-            UserTaskView(
-                id=str(task.id),
-                element_id=spec.bpmn_id,
-                name=spec.bpmn_name,
-                form_key=getattr(form, "key", None),
-                extensions=dict(getattr(spec, "extensions", {}) or {}),
-                data=task.data,
-                documentation=getattr(spec, "documentation", None),
-            )
-        )
-    return views
+    tasks = workflow.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP)
+    return [user_task_view(task) for task in tasks]
+
+
+def external_task_view(task: Task) -> ExternalTaskView:
+    spec = task.task_spec
+    ext = dict(getattr(spec, "extensions", {}) or {})
+    return ExternalTaskView(
+        id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name,
+        topic=ext.get("topic"), extensions=ext, data=task.data,
+    )
 
 
 def started_external_tasks(workflow: BpmnWorkflow) -> list[ExternalTaskView]:
-    views = []
-    for task in _visible(workflow, TaskState.STARTED):
-        spec = task.task_spec
-        if isinstance(spec, ServiceTask):
-            ext = dict(getattr(spec, "extensions", {}) or {})
-            views.append(
-                ExternalTaskView(
-                    id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name,
-                    topic=ext.get("topic"), extensions=ext, data=task.data,
-                )
-            )
-    return views
+    return [external_task_view(task) for task in _visible(workflow, TaskState.STARTED)
+            if isinstance(task.task_spec, ServiceTask)]
+
+
+def timer_view(task: Task) -> TimerView | None:
+    """The due time of a WAITING timer event task, or None if it is no (armed) timer."""
+    event = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(event, TimerEventDefinition):
+        return None
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    return TimerView(
+        id=str(task.id), element_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name,
+        kind=type(event).__name__, due_at=TimerEventDefinition.get_datetime(value),
+    )
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[TimerView]:
-    views = []
-    for task in _visible(workflow, TaskState.WAITING):
-        event = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(event, TimerEventDefinition):
-            continue
-        value = task._get_internal_data("event_value")
-        if isinstance(value, dict):
-            value = value.get("next")
-        if not value:
-            continue
-        due = TimerEventDefinition.get_datetime(value)
-        views.append(
-            TimerView(
-                id=str(task.id), element_id=task.task_spec.bpmn_id,
-                name=task.task_spec.bpmn_name, kind=type(event).__name__, due_at=due,
-            )
-        )
-    return views
+    views = [timer_view(task) for task in _visible(workflow, TaskState.WAITING)]
+    return [view for view in views if view is not None]
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str) -> Task:

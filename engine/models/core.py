@@ -133,6 +133,10 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]
     stall_reason: Mapped[str | None] = mapped_column(Text)
+    # What the last save left in the projection tables; None = unknown, read the tables.
+    open_task_ids: Mapped[list[Any] | None] = mapped_column(JSON)
+    has_jobs: Mapped[bool | None] = mapped_column(Boolean)
+    has_subscriptions: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Table, and_, exists, func, or_, select
 
 from engine.models import (
     HistoryEvent,
@@ -119,6 +120,10 @@ class IncidentRepository(Repository):
 
 
 class HistoryRepository(Repository):
+    def append(self, **values: Any) -> None:
+        """Insert one event at once (Core insert, in call order, no unit of work)."""
+        self.session.execute(cast(Table, HistoryEvent.__table__).insert(), values)
+
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HistoryEvent.id)).all()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Table, and_, delete, func, or_, select
+from sqlalchemy.orm.util import identity_key
 
 from engine.models import (
     HumanTask,
@@ -14,6 +15,9 @@ from engine.models import (
 )
 from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter, offered_to, task_scope_clause
+
+_TASKS = cast(Table, HumanTask.__table__)
+_CANDIDATES = cast(Table, TaskCandidate.__table__)
 
 
 class TaskRepository(Repository):
@@ -30,6 +34,25 @@ class TaskRepository(Repository):
         rows = [TaskCandidate(task_id=task.id, kind="group", value=g) for g in set(groups)]
         rows += [TaskCandidate(task_id=task.id, kind="user", value=u) for u in set(users)]
         self.session.add_all(rows)
+
+    def open_ids(self, instance_id: str) -> list[str]:
+        stmt = select(HumanTask.id).where(HumanTask.instance_id == instance_id)
+        return list(self.session.scalars(stmt.order_by(HumanTask.created_at)).all())
+
+    def insert_open(self, rows: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> None:
+        """Insert new open tasks and their candidates (Core inserts, no unit of work)."""
+        self.session.execute(_TASKS.insert(), rows)
+        if candidates:
+            self.session.execute(_CANDIDATES.insert(), candidates)
+
+    def delete_ids(self, task_ids: Sequence[str]) -> None:
+        """Delete open tasks and their candidates by id; loaded rows leave the session."""
+        self.session.execute(_CANDIDATES.delete().where(_CANDIDATES.c.task_id.in_(task_ids)))
+        self.session.execute(_TASKS.delete().where(_TASKS.c.id.in_(task_ids)))
+        for task_id in task_ids:
+            loaded = self.session.identity_map.get(identity_key(HumanTask, task_id))
+            if loaded is not None:
+                self.session.expunge(loaded)
 
     def delete(self, task: HumanTask) -> None:
         self.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))

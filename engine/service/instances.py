@@ -150,6 +150,7 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
         uow.tasks.delete(task)
     for job in uow.jobs.for_instance(instance.id):
         uow.jobs.delete(job)
+    instance.open_task_ids, instance.has_jobs = [], False  # what the projection now holds
     instance.state_json = bpmn.dump_state(workflow)
     instance.status = "terminated"
     instance.ended_at = now

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 
 from engine import bpmn, expressions
-from engine.models import EventSubscription, HumanTask, Job, ProcessInstance, TaskCandidate
+from engine.bpmn.snapshot import Snapshot
+from engine.models import EventSubscription, Job, ProcessInstance
 from engine.uow import UnitOfWork
 
 SCOPE_VARIABLES = ("province_code", "key_task", "unit_id")
@@ -62,57 +63,74 @@ def input_parameters(extensions: dict[str, Any], data: dict[str, Any]) -> dict[s
 
 
 def sync_user_tasks(
-    uow: UnitOfWork, instance: ProcessInstance, workflow: Any, now: datetime
+    uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: datetime
 ) -> list[tuple[str, str]]:
     """Insert rows for newly ready user tasks, drop rows of tasks no longer open.
 
-    Returns (element_id, error) for each task whose assignment could not be evaluated.
+    The instance row remembers which task rows exist (open_task_ids), so an unchanged
+    task list costs no query. Returns (element_id, error) for each task whose assignment
+    could not be evaluated.
     """
+    views = {v.id: v for v in snap.user_tasks}
+    known = instance.open_task_ids
+    if known is None:
+        known = uow.tasks.open_ids(instance.id)
+    gone = [task_id for task_id in known if task_id not in views]
+    if gone:
+        uow.tasks.delete_ids(gone)
+    existing = set(known)
     problems: list[tuple[str, str]] = []
-    added: list[HumanTask] = []
-    views = {v.id: v for v in bpmn.ready_user_tasks(workflow)}
-    for row in uow.tasks.for_instance(instance.id):
-        if row.id not in views:
-            uow.tasks.delete(row)
-        else:
-            views.pop(row.id)
+    rows: list[dict[str, Any]] = []
     for view in views.values():
-        try:
-            view.data.update(input_parameters(view.extensions, view.data))
-            values = assignment(view)
-        except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError) as exc:
-            problems.append(
-                (view.element_id, f"assignment of user task cannot be evaluated: {exc}"))
-            values = {"candidate_groups": ["ops"], "candidate_users": []}
-        row = HumanTask(
-            id=view.id, instance_id=instance.id, process_key=instance.process_key,
-            element_id=view.element_id, name=view.name, form_key=view.form_key,
-            created_at=now, **{k: getattr(instance, k) for k in SCOPE_VARIABLES}, **values,
-        )
-        uow.tasks.add(row)
-        added.append(row)
-    if added:
-        # One flush for the task rows (candidates reference them); a new task has no
-        # candidate rows yet, so they are inserted without the delete of replace_candidates.
-        uow.flush()
-        for row in added:
-            for kind, values in (("group", row.candidate_groups), ("user", row.candidate_users)):
-                for value in sorted(set(values or [])):
-                    uow.tasks.add(TaskCandidate(task_id=row.id, kind=kind, value=value))
+        if view.id not in existing:
+            rows.append(_task_row(instance, view, now, problems))
+    if rows:
+        if instance in uow.session.new:
+            uow.flush()  # task rows reference the instance row
+        uow.tasks.insert_open(rows, [
+            {"task_id": row["id"], "kind": kind, "value": value}
+            for row in rows
+            for kind, values in (("group", row["candidate_groups"]),
+                                 ("user", row["candidate_users"]))
+            for value in sorted(set(values or []))
+        ])
+    ids = list(views)
+    if instance.open_task_ids != ids:
+        instance.open_task_ids = ids
     return problems
 
 
-def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, workflow: Any, now: datetime,
+def _task_row(instance: ProcessInstance, view: bpmn.UserTaskView, now: datetime,
+              problems: list[tuple[str, str]]) -> dict[str, Any]:
+    values: dict[str, Any] = {"assignee": None, "due_at": None, "follow_up_at": None,
+                              "priority": 50}
+    try:
+        view.data.update(input_parameters(view.extensions, view.data))
+        values.update(assignment(view))
+    except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError) as exc:
+        problems.append(
+            (view.element_id, f"assignment of user task cannot be evaluated: {exc}"))
+        values.update({"candidate_groups": ["ops"], "candidate_users": []})
+    return {
+        "id": view.id, "instance_id": instance.id, "process_key": instance.process_key,
+        "element_id": view.element_id, "name": view.name, "form_key": view.form_key,
+        "created_at": now, **{k: getattr(instance, k) for k in SCOPE_VARIABLES}, **values,
+    }
+
+
+def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: datetime,
               retries: int) -> None:
     """Timer and external-task jobs mirror WAITING timers and STARTED service tasks."""
     wanted: dict[str, dict[str, Any]] = {}
-    for timer in bpmn.waiting_timers(workflow):
+    for timer in snap.timers:
         wanted[timer.id] = {"kind": "timer", "element_id": timer.element_id,
                             "due_at": timer.due_at, "topic": None, "payload": {}}
-    for ext in bpmn.started_external_tasks(workflow):
+    for ext in snap.external_tasks:
         wanted[ext.id] = {"kind": "external", "element_id": ext.element_id, "due_at": now,
                           "topic": ext.topic,
                           "payload": {"inputs": _safe_inputs(ext)}}
+    if not wanted and instance.has_jobs is False:
+        return  # none wanted, none stored
     for job in uow.jobs.for_instance(instance.id):
         spec = wanted.pop(job.task_id or "", None)
         if spec is None or spec["kind"] != job.kind:
@@ -124,6 +142,9 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, workflow: Any, now: da
             id=str(uuid.uuid4()), instance_id=instance.id, task_id=task_id,
             retries=retries if spec["kind"] == "external" else None, created_at=now, **spec,
         ))
+    has_jobs = bool(snap.timers or snap.external_tasks)
+    if instance.has_jobs is not has_jobs:
+        instance.has_jobs = has_jobs
 
 
 def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:
@@ -141,9 +162,13 @@ def scope_from(variables: dict[str, Any], instance: ProcessInstance) -> None:
             setattr(instance, name, str(value))
 
 
-def sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, workflow: Any) -> None:
+def sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot) -> None:
     """Index the message and signal catches the instance waits on (for correlation)."""
+    if not snap.subscriptions and instance.has_subscriptions is False:
+        return  # none wanted, none stored
     rows = [EventSubscription(instance_id=instance.id, kind=sub.kind, name=sub.name,
                               element_id=sub.element_id, correlations=sub.correlations)
-            for sub in bpmn.waiting_subscriptions(workflow)]
+            for sub in snap.subscriptions]
     uow.events.replace_subscriptions(instance.id, rows)
+    if instance.has_subscriptions is not bool(rows):
+        instance.has_subscriptions = bool(rows)

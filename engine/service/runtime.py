@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from engine import bpmn, specs
+from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound
-from engine.models import HistoryEvent, Incident, ProcessDefinition, ProcessInstance
+from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
 from engine.service.projection import (
     scope_from,
@@ -38,10 +39,10 @@ def record(
 ) -> None:
     """Append one history event."""
     name = actor.username if isinstance(actor, Actor) else actor
-    uow.history.add(HistoryEvent(
+    uow.history.append(
         instance_id=instance_id, at=now, actor=name, action=action,
         element_id=element_id, task_id=task_id, data=_jsonable(data or {}),
-    ))
+    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -111,20 +112,23 @@ def save(
     uow: UnitOfWork, instance: ProcessInstance, workflow: Any, actor: Actor | str,
     now: datetime, *, retries: int = DEFAULT_RETRIES,
 ) -> None:
-    problems = sync_user_tasks(uow, instance, workflow, now)
-    sync_jobs(uow, instance, workflow, now, retries)
+    snap = snapshot(workflow)  # one walk of the task tree serves every projection
+    problems = sync_user_tasks(uow, instance, snap, now)
+    sync_jobs(uow, instance, snap, now, retries)
     for element_id, message in problems:
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
-    sync_subscriptions(uow, instance, workflow)
+    sync_subscriptions(uow, instance, snap)
     thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
     instance.state_json = bpmn.dump_state(workflow)
     instance.serializer_version = bpmn.SERIALIZER_VERSION
-    scope_from(bpmn.variables(workflow), instance)
-    if bpmn.is_completed(workflow) and instance.status != "completed":
+    scope_from(snap.variables(), instance)
+    if snap.is_completed() and instance.status != "completed":
         instance.status = "completed"
         instance.ended_at = now
         record(uow, instance.id, actor, "instance_completed", now)
-    instance.stall_reason = bpmn.stall_reason(workflow)
+    stall = snap.stall_reason()
+    if instance.stall_reason != stall:
+        instance.stall_reason = stall
     uow.flush()
     for hook in _SAVE_HOOKS:
         hook(uow, instance, thrown, now)
