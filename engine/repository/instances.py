@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, exists, func, or_, select
+from sqlalchemy import Table, and_, bindparam, exists, func, inspect, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.errors import ConcurrencyConflict
 from engine.models import (
     HistoryEvent,
     Incident,
@@ -16,17 +19,55 @@ from engine.models import (
 from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
+_INSERT_EVENT = cast(Table, HistoryEvent.__table__).insert()
+_BY_ID = (select(ProcessInstance).where(ProcessInstance.id == bindparam("id"))
+          .execution_options(populate_existing=True))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+_INSTANCES = cast(Table, ProcessInstance.__table__)
+
+
+@functools.cache
+def _update_for(keys: tuple[str, ...]) -> Any:
+    return (_INSTANCES.update()
+            .where(_INSTANCES.c.id == bindparam("w_id"),
+                   _INSTANCES.c.version == bindparam("w_version"))
+            .values({k: bindparam(f"v_{k}") for k in (*keys, "version")}))
+
 
 class InstanceRepository(Repository):
+    def update_columns(self, instance: ProcessInstance, changes: dict[str, Any]) -> None:
+        """Write changed columns of a loaded instance and bump its version.
+
+        What the mapper's version_id_col does (WHERE version = old; a lost race raises
+        ConcurrencyConflict), as one prepared statement that leaves the object clean, so
+        the flush and commit that follow have nothing to do for it. An instance with other
+        unsaved changes (or a new one) gets plain attribute sets for the session's flush.
+        """
+        if not changes:
+            return
+        state = inspect(instance)
+        if not state.persistent or state.modified:
+            for key, value in changes.items():
+                setattr(instance, key, value)
+            return
+        version = instance.version
+        params = {f"v_{k}": v for k, v in changes.items()}
+        result = self.session.execute(_update_for(tuple(sorted(changes))),
+                                      {**params, "w_id": instance.id, "w_version": version,
+                                       "v_version": version + 1})
+        if getattr(result, "rowcount", 1) != 1:
+            raise ConcurrencyConflict(
+                "another change to this instance was saved first; reload and retry")
+        for key, value in [*changes.items(), ("version", version + 1)]:
+            set_committed_value(instance, key, value)
+
     def get(self, instance_id: str) -> ProcessInstance | None:
         return self.session.get(ProcessInstance, instance_id)
 
     def get_for_update(self, instance_id: str) -> ProcessInstance | None:
         """Lock the instance row first (lock order: instance, then its tasks and jobs)."""
-        stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        return self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+        stmt = _BY_ID_FOR_UPDATE if self.dialect == "postgresql" else _BY_ID
+        return self.session.scalars(stmt, {"id": instance_id}).first()
 
     def list(
         self,
@@ -122,7 +163,7 @@ class IncidentRepository(Repository):
 class HistoryRepository(Repository):
     def append(self, **values: Any) -> None:
         """Insert one event at once (Core insert, in call order, no unit of work)."""
-        self.session.execute(cast(Table, HistoryEvent.__table__).insert(), values)
+        self.session.execute(_INSERT_EVENT, values)
 
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)

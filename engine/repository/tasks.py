@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm.util import identity_key
 
 from engine.models import (
@@ -18,6 +18,10 @@ from engine.repository.scopes import ScopeFilter, offered_to, task_scope_clause
 
 _TASKS = cast(Table, HumanTask.__table__)
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
+# Built once: building and keying a statement costs more than running it on SQLite.
+_INSERT_TASK = _TASKS.insert()
+_INSERT_CANDIDATE = _CANDIDATES.insert()
+_DELETE_TASK = _TASKS.delete().where(_TASKS.c.id == bindparam("tid"))
 
 
 class TaskRepository(Repository):
@@ -41,14 +45,16 @@ class TaskRepository(Repository):
 
     def insert_open(self, rows: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> None:
         """Insert new open tasks and their candidates (Core inserts, no unit of work)."""
-        self.session.execute(_TASKS.insert(), rows)
+        self.session.execute(_INSERT_TASK, rows[0] if len(rows) == 1 else rows)
         if candidates:
-            self.session.execute(_CANDIDATES.insert(), candidates)
+            self.session.execute(_INSERT_CANDIDATE,
+                                 candidates[0] if len(candidates) == 1 else candidates)
 
     def delete_ids(self, task_ids: Sequence[str]) -> None:
         """Delete open tasks and their candidates by id; loaded rows leave the session."""
-        self.session.execute(_CANDIDATES.delete().where(_CANDIDATES.c.task_id.in_(task_ids)))
-        self.session.execute(_TASKS.delete().where(_TASKS.c.id.in_(task_ids)))
+        params = [{"tid": task_id} for task_id in task_ids]
+        # task_candidates.task_id is ON DELETE CASCADE (SQLite runs with foreign_keys=ON)
+        self.session.execute(_DELETE_TASK, params[0] if len(params) == 1 else params)
         for task_id in task_ids:
             loaded = self.session.identity_map.get(identity_key(HumanTask, task_id))
             if loaded is not None:

@@ -63,13 +63,14 @@ def input_parameters(extensions: dict[str, Any], data: dict[str, Any]) -> dict[s
 
 
 def sync_user_tasks(
-    uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: datetime
+    uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: datetime,
+    row: dict[str, Any],
 ) -> list[tuple[str, str]]:
     """Insert rows for newly ready user tasks, drop rows of tasks no longer open.
 
-    The instance row remembers which task rows exist (open_task_ids), so an unchanged
-    task list costs no query. Returns (element_id, error) for each task whose assignment
-    could not be evaluated.
+    The instance row remembers which task rows exist (open_task_ids, put in `row`, the
+    instance columns to write), so an unchanged task list costs no query. Returns
+    (element_id, error) for each task whose assignment could not be evaluated.
     """
     views = {v.id: v for v in snap.user_tasks}
     known = instance.open_task_ids
@@ -94,9 +95,7 @@ def sync_user_tasks(
                                  ("user", row["candidate_users"]))
             for value in sorted(set(values or []))
         ])
-    ids = list(views)
-    if instance.open_task_ids != ids:
-        instance.open_task_ids = ids
+    row["open_task_ids"] = list(views)
     return problems
 
 
@@ -119,7 +118,7 @@ def _task_row(instance: ProcessInstance, view: bpmn.UserTaskView, now: datetime,
 
 
 def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: datetime,
-              retries: int) -> None:
+              retries: int, row: dict[str, Any]) -> None:
     """Timer and external-task jobs mirror WAITING timers and STARTED service tasks."""
     wanted: dict[str, dict[str, Any]] = {}
     for timer in snap.timers:
@@ -129,6 +128,7 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: d
         wanted[ext.id] = {"kind": "external", "element_id": ext.element_id, "due_at": now,
                           "topic": ext.topic,
                           "payload": {"inputs": _safe_inputs(ext)}}
+    row["has_jobs"] = bool(wanted)
     if not wanted and instance.has_jobs is False:
         return  # none wanted, none stored
     for job in uow.jobs.for_instance(instance.id):
@@ -142,9 +142,6 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: d
             id=str(uuid.uuid4()), instance_id=instance.id, task_id=task_id,
             retries=retries if spec["kind"] == "external" else None, created_at=now, **spec,
         ))
-    has_jobs = bool(snap.timers or snap.external_tasks)
-    if instance.has_jobs is not has_jobs:
-        instance.has_jobs = has_jobs
 
 
 def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:
@@ -154,21 +151,25 @@ def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:
         return {}
 
 
+def scope_values(variables: dict[str, Any]) -> dict[str, str]:
+    """The scope variables (province, key task, unit) that are set, as column values."""
+    return {name: str(variables[name]) for name in SCOPE_VARIABLES
+            if variables.get(name) is not None and variables.get(name) != ""}
+
+
 def scope_from(variables: dict[str, Any], instance: ProcessInstance) -> None:
     """Copy the scope variables (province, key task, unit) onto the instance row."""
-    for name in SCOPE_VARIABLES:
-        value = variables.get(name)
-        if value is not None and value != "":
-            setattr(instance, name, str(value))
+    for name, value in scope_values(variables).items():
+        setattr(instance, name, value)
 
 
-def sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot) -> None:
+def sync_subscriptions(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot,
+                       row: dict[str, Any]) -> None:
     """Index the message and signal catches the instance waits on (for correlation)."""
+    row["has_subscriptions"] = bool(snap.subscriptions)
     if not snap.subscriptions and instance.has_subscriptions is False:
         return  # none wanted, none stored
     rows = [EventSubscription(instance_id=instance.id, kind=sub.kind, name=sub.name,
                               element_id=sub.element_id, correlations=sub.correlations)
             for sub in snap.subscriptions]
     uow.events.replace_subscriptions(instance.id, rows)
-    if instance.has_subscriptions is not bool(rows):
-        instance.has_subscriptions = bool(rows)

@@ -13,7 +13,7 @@ from engine.errors import InvalidState, NotFound
 from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
 from engine.service.projection import (
-    scope_from,
+    scope_values,
     sync_jobs,
     sync_subscriptions,
     sync_user_tasks,
@@ -113,23 +113,23 @@ def save(
     now: datetime, *, retries: int = DEFAULT_RETRIES,
 ) -> None:
     snap = snapshot(workflow)  # one walk of the task tree serves every projection
-    problems = sync_user_tasks(uow, instance, snap, now)
-    sync_jobs(uow, instance, snap, now, retries)
+    row: dict[str, Any] = {}  # instance columns to write
+    problems = sync_user_tasks(uow, instance, snap, now, row)
+    sync_jobs(uow, instance, snap, now, retries, row)
     for element_id, message in problems:
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
-    sync_subscriptions(uow, instance, snap)
+    sync_subscriptions(uow, instance, snap, row)
     thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
-    instance.state_json = bpmn.dump_state(workflow)
-    instance.serializer_version = bpmn.SERIALIZER_VERSION
-    scope_from(snap.variables(), instance)
+    row["state_json"] = bpmn.dump_state(workflow)
+    row["serializer_version"] = bpmn.SERIALIZER_VERSION
+    row.update(scope_values(snap.variables()))
     if snap.is_completed() and instance.status != "completed":
-        instance.status = "completed"
-        instance.ended_at = now
+        row.update(status="completed", ended_at=now)
         record(uow, instance.id, actor, "instance_completed", now)
-    stall = snap.stall_reason()
-    if instance.stall_reason != stall:
-        instance.stall_reason = stall
-    uow.flush()
+    row["stall_reason"] = snap.stall_reason()
+    uow.instances.update_columns(
+        instance, {k: v for k, v in row.items() if getattr(instance, k) != v})
+    uow.flush()  # anything else: jobs, subscriptions, incidents, a new instance
     for hook in _SAVE_HOOKS:
         hook(uow, instance, thrown, now)
 
