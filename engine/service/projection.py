@@ -131,12 +131,15 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: d
     row["has_jobs"] = bool(wanted)
     if not wanted and instance.has_jobs is False:
         return  # none wanted, none stored
+    gone = []
     for job in uow.jobs.for_instance(instance.id):
         spec = wanted.pop(job.task_id or "", None)
         if spec is None or spec["kind"] != job.kind:
-            uow.jobs.delete(job)
+            gone.append(job)
         elif job.kind == "timer" and job.due_at != spec["due_at"]:
             job.due_at = spec["due_at"]
+    if gone:
+        uow.jobs.delete_loaded(gone)
     for task_id, spec in wanted.items():
         uow.jobs.add(Job(
             id=str(uuid.uuid4()), instance_id=instance.id, task_id=task_id,
