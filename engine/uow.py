@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
     DefinitionRepository,
+    EventRepository,
     HistoryRepository,
     IncidentRepository,
     InstanceRepository,
@@ -18,7 +19,6 @@ from engine.repository import (
     TaskRepository,
     UserRepository,
 )
-from engine.repository import EventRepository
 
 
 class UnitOfWork:

@@ -23,21 +23,38 @@ NS = {
     "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
     "dmndi": "https://www.omg.org/spec/DMN/20191111/DMNDI/",
 }
-CAMUNDA = "{%s}" % NS["camunda"]
-MODELER = "{%s}" % NS["modeler"]
+CAMUNDA = "{{{}}}".format(NS["camunda"])
+MODELER = "{{{}}}".format(NS["modeler"])
 
 EXPECTED_PROCESSES = {
-    "unit_registration", "key_task_project", "provincial_review",
-    "annual_assessment", "provincial_summary", "annual_cycle",
+    "unit_registration",
+    "key_task_project",
+    "provincial_review",
+    "annual_assessment",
+    "provincial_summary",
+    "annual_cycle",
 }
 FORM_KEYS = {
-    "unit_registration", "registration_verification", "plan_submission", "review_decision",
-    "recommendation", "ministry_confirmation", "annual_report", "provincial_assessment",
-    "provincial_summary", "summary_acknowledgement",
+    "unit_registration",
+    "registration_verification",
+    "plan_submission",
+    "review_decision",
+    "recommendation",
+    "ministry_confirmation",
+    "annual_report",
+    "provincial_assessment",
+    "provincial_summary",
+    "summary_acknowledgement",
 }
 TOPICS = {"notify", "create_unit_account", "open_provincial_summaries"}
-NOTIFY_TEMPLATES = {"reminder_7d", "reminder_1d", "deadline_passed", "review_result",
-                    "recommendation_result", "rating_result"}
+NOTIFY_TEMPLATES = {
+    "reminder_7d",
+    "reminder_1d",
+    "deadline_passed",
+    "review_result",
+    "recommendation_result",
+    "rating_result",
+}
 GROUP_PATTERNS = [
     re.compile(r"^unit:\$\{unit_id\}$"),
     re.compile(r"^province:\$\{province_code\}:reviewer$"),
@@ -45,10 +62,25 @@ GROUP_PATTERNS = [
 ]
 # bpmn elements that are flow nodes (all get a BPMNShape)
 FLOW_NODE_TAGS = [
-    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-    "task", "userTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask",
-    "manualTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
-    "inclusiveGateway", "eventBasedGateway",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "task",
+    "userTask",
+    "serviceTask",
+    "scriptTask",
+    "businessRuleTask",
+    "sendTask",
+    "receiveTask",
+    "manualTask",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
 ]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ISO_TIMER = re.compile(
@@ -90,7 +122,9 @@ class TestBpmnFile:
         assert processes, "no process"
         for proc in processes:
             assert proc.get("isExecutable") == "true", proc.get("id")
-            assert CJK.search(proc.get("name") or ""), f"process {proc.get('id')} needs a Chinese name"
+            assert CJK.search(proc.get("name") or ""), (
+                f"process {proc.get('id')} needs a Chinese name"
+            )
         assert path.stem in {p.get("id") for p in processes}
 
     def test_every_element_has_di(self, path):
@@ -103,8 +137,9 @@ class TestBpmnFile:
             bounds = shape.find("dc:Bounds", NS)
             assert bounds is not None and float(bounds.get("width")) > 0, node.get("id")
             if node.get("name") and etree.QName(node).localname.endswith(("Event", "Gateway")):
-                assert shape.find("bpmndi:BPMNLabel/dc:Bounds", NS) is not None, \
+                assert shape.find("bpmndi:BPMNLabel/dc:Bounds", NS) is not None, (
                     f"{node.get('id')}: external label without bounds"
+                )
         for flow in tree.iterfind(".//bpmn:process//bpmn:sequenceFlow", NS):
             edge = edges.get(flow.get("id"))
             assert edge is not None, f"{flow.get('id')} has no BPMNEdge"
@@ -116,9 +151,13 @@ class TestBpmnFile:
         tree = _tree(path)
         for node in _flow_nodes(tree):
             node_id, name = node.get("id"), node.get("name")
-            assert re.fullmatch(r"[A-Z][A-Za-z0-9]*_[A-Za-z0-9_]+", node_id), f"unreadable id {node_id}"
+            assert re.fullmatch(r"[A-Z][A-Za-z0-9]*_[A-Za-z0-9_]+", node_id), (
+                f"unreadable id {node_id}"
+            )
             tag = etree.QName(node).localname
-            joining_gateway = tag.endswith("Gateway") and len(node.findall("bpmn:outgoing", NS)) <= 1
+            joining_gateway = (
+                tag.endswith("Gateway") and len(node.findall("bpmn:outgoing", NS)) <= 1
+            )
             if joining_gateway and not name:
                 continue
             assert name and CJK.search(name), f"{node_id} needs a Chinese name"
@@ -136,7 +175,9 @@ class TestBpmnFile:
             assert groups or users == "${initiator}", f"{tid}: no camunda:candidateGroups"
             if groups:
                 for group in groups.split(","):
-                    assert any(p.match(group.strip()) for p in GROUP_PATTERNS), f"{tid}: group {group}"
+                    assert any(p.match(group.strip()) for p in GROUP_PATTERNS), (
+                        f"{tid}: group {group}"
+                    )
             due = task.get(CAMUNDA + "dueDate")
             if due:
                 assert SIMPLE_EXPR.match(due) or ISO_TIMER.match(due), f"{tid}: dueDate {due}"
@@ -147,11 +188,17 @@ class TestBpmnFile:
             assert task.get(CAMUNDA + "type") == "external", tid
             topic = task.get(CAMUNDA + "topic")
             assert topic in TOPICS, f"{tid}: topic {topic}"
-            params = {p.get("name"): (p.text or "") for p in
-                      task.iterfind("bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NS)}
+            params = {
+                p.get("name"): (p.text or "")
+                for p in task.iterfind(
+                    "bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", NS
+                )
+            }
             if topic == "notify":
                 assert params.get("template") in NOTIFY_TEMPLATES, f"{tid}: template"
-                assert any(p.match(params.get("recipients", "")) for p in GROUP_PATTERNS), f"{tid}: recipients"
+                assert any(p.match(params.get("recipients", "")) for p in GROUP_PATTERNS), (
+                    f"{tid}: recipients"
+                )
             if topic == "open_provincial_summaries":
                 assert "year" in params, tid
 
@@ -167,15 +214,25 @@ class TestBpmnFile:
                 if fid == gw.get("default"):
                     assert cond is None, f"default flow {fid} has a condition"
                 else:
-                    assert cond is not None, f"{gw.get('id')}: {fid} needs a condition or be the default"
-                    assert SIMPLE_EXPR.match(cond.text.strip()), f"{fid}: {cond.text!r} is not ${{…}}"
+                    assert cond is not None, (
+                        f"{gw.get('id')}: {fid} needs a condition or be the default"
+                    )
+                    assert SIMPLE_EXPR.match(cond.text.strip()), (
+                        f"{fid}: {cond.text!r} is not ${{…}}"
+                    )
         for node in _flow_nodes(tree):
             if not etree.QName(node).localname.endswith("Gateway"):
-                assert len(node.findall("bpmn:outgoing", NS)) <= 1, f"{node.get('id')}: implicit split"
+                assert len(node.findall("bpmn:outgoing", NS)) <= 1, (
+                    f"{node.get('id')}: implicit split"
+                )
 
     def test_timers(self, path):
         for timer in _tree(path).iterfind(".//bpmn:timerEventDefinition", NS):
-            exprs = [e for e in timer if etree.QName(e).localname in ("timeDate", "timeDuration", "timeCycle")]
+            exprs = [
+                e
+                for e in timer
+                if etree.QName(e).localname in ("timeDate", "timeDuration", "timeCycle")
+            ]
             assert len(exprs) == 1
             text = (exprs[0].text or "").strip()
             assert SIMPLE_EXPR.match(text) or ISO_TIMER.match(text), f"timer {text!r}"
@@ -236,7 +293,9 @@ def test_dmn_parses(path):
     assert root.nsmap.get(None) == NS["dmn"], "DMN 1.3 namespace expected"
     assert root.get(MODELER + "executionPlatformVersion") == "7.22.0"
     for decision in root.iterfind("dmn:decision", NS):
-        assert root.find(f".//dmndi:DMNShape[@dmnElementRef='{decision.get('id')}']", NS) is not None
+        assert (
+            root.find(f".//dmndi:DMNShape[@dmnElementRef='{decision.get('id')}']", NS) is not None
+        )
         for table in decision.iterfind("dmn:decisionTable", NS):
             assert table.get("hitPolicy", "UNIQUE") in ("UNIQUE", "COLLECT")
     parser = CamundaParser()

@@ -1,15 +1,14 @@
 """Initial schema: users, definitions, instances and their projections.
 
 Revision ID: 0001
-Revises: 
+Revises:
 
 
 """
 from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'
