@@ -32,9 +32,9 @@ def migrate(ctx: Context, instance_id: str, target_definition_id: str, dry_run: 
                    f"{report.target_definition_id})")
         for key in ("mapped", "added", "removed"):
             click.echo(f"  {key}: {', '.join(data[key]) or '-'}")
-        for element, attrs in report.changed.items():
+        for element, attrs in report.plan.changed.items():
             click.echo(f"  changed {element}: {', '.join(attrs)}")
-        for row in report.blocking:
+        for row in report.plan.blocking:
             click.echo(f"  BLOCKED {row['element_id']} ({row['state']}): {row['reason']}")
         if not report.ok:
             raise SystemExit(1)

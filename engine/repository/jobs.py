@@ -52,20 +52,6 @@ class JobRepository(Repository):
     def timer_starts(self) -> Sequence[Job]:
         return self.session.scalars(select(Job).where(Job.kind == "timer_start")).all()
 
-    def due_ids(self, kinds: Sequence[str], now: datetime, limit: int) -> Sequence[str]:
-        """Ids of due, unlocked jobs; PostgreSQL skips rows other workers hold."""
-        stmt = (
-            select(Job.id)
-            .where(Job.kind.in_(kinds), Job.due_at <= now)
-            .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
-            .where(or_(Job.retries.is_(None), Job.retries > 0))
-            .order_by(Job.due_at)
-            .limit(limit)
-        )
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        return list(self.session.scalars(stmt).all())
-
     def lease(self, job_id: str, owner: str, now: datetime, until: datetime) -> bool:
         """Claim a job with a conditional UPDATE: true for exactly one claimant."""
         result = self.session.execute(

@@ -72,8 +72,8 @@ def deploy(
         uow.definitions.add(DeploymentResource(
             deployment_id=deployment.id, name=file_name, content=content,
             sha256=hashlib.sha256(content).hexdigest()))
-    definitions = [_store_decision(uow, d, deployment, now) for d in parsed.decisions]
-    definitions += [_store_process(uow, p, deployment, now) for p in parsed.processes]
+    definitions = [_store(uow, d, deployment, now) for d in parsed.decisions]
+    definitions += [_store(uow, p, deployment, now) for p in parsed.processes]
     uow.flush()
     schedule_timer_starts(uow, definitions, now)
     record(uow, None, actor, "deployed", now, data={
@@ -104,29 +104,21 @@ def _next_version(uow: UnitOfWork, key: str, kind: str) -> int:
     return 1 if latest is None else latest.version + 1
 
 
-def _store_decision(uow: UnitOfWork, parsed: bpmn.ParsedDecision, deployment: Deployment,
-                    now: datetime) -> ProcessDefinition:
-    version = _next_version(uow, parsed.key, "decision")
+def _store(uow: UnitOfWork, parsed: bpmn.ParsedDecision | bpmn.ParsedProcess,
+           deployment: Deployment, now: datetime) -> ProcessDefinition:
+    """One definition row, numbered n+1 for its key (under the deployment lock)."""
+    if isinstance(parsed, bpmn.ParsedProcess):
+        kind, extra = "process", {
+            "spec_json": json.dumps(parsed.spec_json), "calls": parsed.calls,
+            "timer_starts": parsed.timer_starts, "message_starts": parsed.message_starts}
+    else:
+        kind, extra = "decision", {
+            "spec_json": "{}", "calls": [], "timer_starts": [], "message_starts": []}
+    version = _next_version(uow, parsed.key, kind)
     row = ProcessDefinition(
-        id=_definition_id(parsed.key, version), kind="decision", key=parsed.key,
-        version=version, name=parsed.name, resource_name=parsed.resource_name,
-        deployment_id=deployment.id, sha256=parsed.sha256, source_xml=parsed.source_xml,
-        spec_json="{}", calls=[], timer_starts=[], message_starts=[], deployed_at=now)
-    uow.definitions.add(row)
-    uow.flush()
-    return row
-
-
-def _store_process(uow: UnitOfWork, parsed: bpmn.ParsedProcess, deployment: Deployment,
-                   now: datetime) -> ProcessDefinition:
-    version = _next_version(uow, parsed.key, "process")
-    row = ProcessDefinition(
-        id=_definition_id(parsed.key, version), kind="process", key=parsed.key,
-        version=version, name=parsed.name, resource_name=parsed.resource_name,
-        deployment_id=deployment.id, sha256=parsed.sha256, source_xml=parsed.source_xml,
-        spec_json=json.dumps(parsed.spec_json), calls=parsed.calls,
-        timer_starts=parsed.timer_starts, message_starts=parsed.message_starts,
-        deployed_at=now)
+        id=_definition_id(parsed.key, version), kind=kind, key=parsed.key, version=version,
+        name=parsed.name, resource_name=parsed.resource_name, deployment_id=deployment.id,
+        sha256=parsed.sha256, source_xml=parsed.source_xml, deployed_at=now, **extra)
     uow.definitions.add(row)
     uow.flush()
     return row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,26 +23,23 @@ from engine.uow import UnitOfWork
 
 @dataclass
 class MigrationReport:
-    """The dry-run (or done) answer: what maps by BPMN id, what does not, what blocks."""
+    """The dry-run (or done) answer: the plan (what maps by BPMN id, what does not, what
+    blocks) for one instance and target version."""
 
     instance_id: str
     source_definition_id: str
     target_definition_id: str
     dry_run: bool
     migrated: bool
-    mapped: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    blocking: list[dict[str, Any]] = field(default_factory=list)
-    kept_tasks: list[dict[str, Any]] = field(default_factory=list)
+    plan: bpmn.MigrationPlan
 
     @property
     def ok(self) -> bool:
-        return not self.blocking
+        return bool(self.plan.ok)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        head = {k: v for k, v in asdict(self).items() if k != "plan"}
+        return {**head, **asdict(self.plan), "ok": self.ok}
 
 
 def migrate_instance(
@@ -77,7 +74,7 @@ def migrate_instance(
     plan = bpmn.plan_and_migrate(workflow, new_spec, new_subs)
     report = MigrationReport(
         instance_id=instance.id, source_definition_id=instance.definition_id,
-        target_definition_id=target.id, dry_run=dry_run, migrated=False, **asdict(plan))
+        target_definition_id=target.id, dry_run=dry_run, migrated=False, plan=plan)
     if dry_run:
         return report
     if not report.ok:
@@ -87,8 +84,8 @@ def migrate_instance(
     instance.bindings = bindings
     report.migrated = True
     record(uow, instance.id, actor, "instance_migrated", now, data={
-        "from": report.source_definition_id, "to": target.id, "added": report.added,
-        "removed": report.removed, "changed": report.changed})
+        "from": report.source_definition_id, "to": target.id, "added": plan.added,
+        "removed": plan.removed, "changed": plan.changed})
     if instance.status == "suspended":  # nothing advances while suspended
         save(uow, instance, workflow, actor, now)
     else:
