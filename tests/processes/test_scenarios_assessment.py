@@ -7,25 +7,14 @@ import pytest
 from engine import service
 from engine.errors import FormInvalid
 from tests.processes.scenario_helpers import (
-    START,
-    World,
     annual_report,
     people,
-    settings_for,
     to_annual_assessment,
     travel,
     utc,
 )
 
 DEADLINE = utc(2026, 12, 15, 15, 59)  # 15 December 23:59 Asia/Shanghai
-
-
-@pytest.fixture
-def world(uow_factory, tmp_path):
-    with travel(START):
-        w = World(uow_factory, settings_for(tmp_path))
-        w.deploy()
-        yield w
 
 
 def _counts(world, pid):

@@ -14,7 +14,6 @@ from tests.processes.scenario_helpers import (
     World,
     people,
     plan_data,
-    settings_for,
     start_project,
     to_annual_assessment,
     travel,
@@ -51,12 +50,11 @@ def _summaries(world: World) -> list[str]:
 
 
 @pytest.fixture
-def world(uow_factory, tmp_path):
+def world(world):
+    """The scenario world plus the projects whose summaries the cycle must open."""
     with travel(START):
-        w = World(uow_factory, settings_for(tmp_path))
-        w.deploy()
-        _projects(w)
-        yield w
+        _projects(world)
+    return world
 
 
 def test_6_cycle_opens_each_summary_once_across_workers_and_reruns(world):

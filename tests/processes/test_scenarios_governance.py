@@ -11,21 +11,10 @@ from tests.factories import FIXTURES, deploy_files
 from tests.processes.scenario_helpers import (
     REVIEW,
     START,
-    World,
     people,
     plan_data,
-    settings_for,
     start_project,
-    travel,
 )
-
-
-@pytest.fixture
-def world(uow_factory, tmp_path):
-    with travel(START):
-        w = World(uow_factory, settings_for(tmp_path))
-        w.deploy()
-        yield w
 
 
 def _bound_review_version(world, pid):

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.processes.scenario_helpers import (
     RECOMMEND,
     REVIEW,
-    START,
     World,
     annual_report,
     credit_code,
     people,
     plan_data,
-    settings_for,
     start_project,
     to_annual_assessment,
     travel,
     utc,
 )
-
-
-@pytest.fixture
-def world(uow_factory, tmp_path):
-    with travel(START):
-        w = World(uow_factory, settings_for(tmp_path))
-        w.deploy()
-        yield w
 
 
 def _register(world: World) -> tuple[str, str]:
