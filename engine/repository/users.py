@@ -61,9 +61,20 @@ class UserRepository(Repository):
             Membership.user_id == user_id, Membership.group_id == group_id))
         return bool(getattr(result, "rowcount", 0))
 
-    def token_by_hash(self, token_hash: str) -> ApiToken | None:
-        stmt = select(ApiToken).where(ApiToken.token_hash == token_hash)
-        return self.session.scalars(stmt).first()
+    def token_sign_in(self, token_hash: str) -> tuple[ApiToken, User, Sequence[str]] | None:
+        """A token, its user and the user's groups in one round trip (every API request)."""
+        stmt = (
+            select(ApiToken, User, Group.name)
+            .join(User, User.id == ApiToken.user_id)
+            .outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(Group, Group.id == Membership.group_id)
+            .where(ApiToken.token_hash == token_hash)
+        )
+        rows = self.session.execute(stmt).all()
+        if not rows:
+            return None
+        token, user = rows[0][0], rows[0][1]
+        return token, user, sorted(name for _, _, name in rows if name is not None)
 
     def token(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)

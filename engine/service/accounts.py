@@ -91,17 +91,17 @@ def create_token(uow: UnitOfWork, username: str, name: str, actor: Actor,
 
 def actor_for_token(uow: UnitOfWork, token: str, now: datetime) -> Actor | None:
     """The owner of a live token (and mark it used), or None."""
-    row = uow.users.token_by_hash(_digest(token))
-    if row is None or row.revoked_at is not None:
+    found = uow.users.token_sign_in(_digest(token))
+    if found is None:
         return None
-    user = uow.users.get_by_id(row.user_id)
-    if user is None or not user.is_active:
+    row, user, groups = found
+    if row.revoked_at is not None or not user.is_active:
         return None
     # Marked at most once a minute: a write (and its commit) on every request costs more
     # than the rest of the sign-in together.
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
         row.last_used_at = now
-    return Actor(user.username, frozenset(uow.users.groups_of(user.id)))
+    return Actor(user.username, frozenset(groups))
 
 
 def list_tokens(uow: UnitOfWork, actor: Actor, username: str | None = None
