@@ -32,44 +32,50 @@ def uow() -> UnitOfWork:
 
 
 class SessionUser:
-    """The flask-login view of a signed-in person (the ORM row stays plain)."""
+    """The flask-login view of a cookie session: only the username; the request's unit of
+    work looks the person up (so a disabled or deleted user is refused at that point)."""
 
     is_active = True
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, actor: Actor) -> None:
-        self.actor = actor
+    def __init__(self, username: str) -> None:
+        self.username = username
 
     def get_id(self) -> str:
-        return self.actor.username
+        return self.username
 
 
-def _load_user(username: str) -> SessionUser | None:
-    with uow() as u:
-        try:
-            return SessionUser(service.actor_for(u, username))
-        except errors.NotFound:
-            return None
+def _load_user(username: str) -> SessionUser:
+    return SessionUser(username)
 
 
 def _unauthorized() -> Response:
     raise errors.Unauthenticated("sign in first")
 
 
-def _basic(header: str) -> Actor:
+def _basic(u: UnitOfWork, header: str) -> Actor:
     try:
         raw = base64.b64decode(header.split(" ", 1)[1].strip(), validate=True).decode()
         username, password = raw.split(":", 1)
     except (IndexError, ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise errors.Unauthenticated("malformed Basic credentials") from exc
-    return sign_in(username, password)
+    return sign_in(u, username, password)
 
 
-def sign_in(username: str, password: str) -> Actor:
-    """Check a password in its own unit of work, so the failure counter is always saved."""
-    with uow() as u:
-        result = service.accounts.authenticate(u, username, password, clock.now())
+def sign_in(u: UnitOfWork, username: str, password: str) -> Actor:
+    """Check a password in the request's unit of work; a wrong one is counted in its own.
+
+    The request fails then, so its unit of work is rolled back first (it has done nothing
+    but read, and on SQLite it holds the write lock) and the failure counter is committed
+    by a separate small unit of work, as the 401/429 that follows would undo it.
+    """
+    at = clock.now()
+    result = service.accounts.check_password(u, username, password, at)
+    if result.reason == service.accounts.WRONG_PASSWORD:
+        u.session.rollback()
+        with uow() as failed:
+            result = service.accounts.record_failure(failed, username, at)
     if result.actor is not None:
         return result.actor
     if result.reason == "locked":
@@ -80,35 +86,46 @@ def sign_in(username: str, password: str) -> Actor:
                                  details={"retry_after": result.retry_after})
 
 
-def _bearer(header: str) -> Actor:
+def _bearer(u: UnitOfWork, header: str) -> Actor:
     token = header.split(" ", 1)[1].strip() if " " in header else ""
-    with uow() as u:
-        actor = service.accounts.actor_for_token(u, token, clock.now()) if token else None
+    actor = service.accounts.actor_for_token(u, token, clock.now()) if token else None
     if actor is None:
         raise errors.Unauthenticated("the token is unknown or revoked")
     return actor
 
 
-def actor_from_request(allow_basic: bool = True) -> Actor | None:
-    """The caller from Authorization (Bearer, or Basic when allowed) or the session cookie."""
+def _session_actor(u: UnitOfWork) -> Actor | None:
+    if not current_user.is_authenticated:
+        return None
+    try:
+        return service.actor_for(u, current_user.get_id())
+    except errors.NotFound:
+        return None
+
+
+def actor_from_request(u: UnitOfWork, allow_basic: bool = True) -> Actor | None:
+    """The caller from Authorization (Bearer, or Basic when allowed) or the session cookie.
+
+    Looked up with u, the request's one unit of work: open it first, then sign in.
+    """
     if "actor" in g:
         return g.actor  # type: ignore[no-any-return]
     header = request.headers.get("Authorization", "")
     scheme = header.split(" ", 1)[0].lower()
     actor: Actor | None = None
     if scheme == "bearer":
-        actor = _bearer(header)
+        actor = _bearer(u, header)
     elif scheme == "basic" and allow_basic:
-        actor = _basic(header)
-    elif current_user.is_authenticated:
-        actor = current_user.actor
+        actor = _basic(u, header)
+    else:
+        actor = _session_actor(u)
     g.actor = actor
     return actor
 
 
-def current_actor() -> Actor:
-    """The signed-in actor; a 401 error when there is none."""
-    actor = actor_from_request()
+def current_actor(u: UnitOfWork) -> Actor:
+    """The signed-in actor, looked up with the request's unit of work u; 401 when none."""
+    actor = actor_from_request(u)
     if actor is None:
         raise errors.Unauthenticated("sign in first")
     return actor
@@ -187,9 +204,10 @@ def login(body: dict[str, Any]) -> dict[str, Any]:
 
     Repeated failures are slowed (429 with Retry-After) and then locked for 15 minutes.
     """
-    actor = sign_in(body["username"], body["password"])
+    with uow() as u:
+        actor = sign_in(u, body["username"], body["password"])
     session.clear()
-    login_user(SessionUser(actor))
+    login_user(SessionUser(actor.username))
     return _me(actor, csrf_token())
 
 
@@ -212,5 +230,6 @@ def csrf() -> Response | dict[str, Any]:
 @blp.response(200, MeSchema)
 def me() -> dict[str, Any]:
     """The signed-in actor and their groups."""
-    actor = current_actor()
+    with uow() as u:
+        actor = current_actor(u)
     return _me(actor, csrf_token() if current_user.is_authenticated else None)

@@ -28,12 +28,12 @@ def now() -> datetime:
     return clock.now()
 
 
-def actor() -> Actor:
+def actor(uow: UnitOfWork) -> Actor:
     """The caller (HTTP Basic, Bearer token or session); nobody is a 401 with a Basic challenge.
 
-    Called before the view opens its own unit of work (the sign-in check has its own).
+    Looked up with uow, the view's one unit of work: open it first, then call this.
     """
-    who = auth.actor_from_request(allow_basic=True)
+    who = auth.actor_from_request(uow, allow_basic=True)
     if who is None:
         raise Unauthenticated()
     return who

@@ -60,8 +60,8 @@ def _matches(row: Deployment) -> bool:
 
 
 def _query() -> list[Deployment]:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         return [d for d in uow.definitions.list_deployments(limit=10_000) if _matches(d)]
 
 
@@ -78,8 +78,8 @@ def count_deployments() -> Any:
 
 @routes.get("/deployment/<deployment_id>")
 def get_deployment(deployment_id: str) -> Any:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         row = uow.definitions.get_deployment(deployment_id)
         if row is None:
             raise RestError(f"Deployment with id '{deployment_id}' does not exist", 404)
@@ -113,8 +113,8 @@ def create_deployment() -> Any:
     form = request.form
     filtering = (form.get("enable-duplicate-filtering", "false").lower() == "true"
                  or form.get("deploy-changed-only", "false").lower() == "true")
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         result = service.deploy(
             uow, files, who, now(), name=form.get("deployment-name") or None,
             source=form.get("deployment-source") or None,

@@ -62,10 +62,10 @@ def _topics(body: dict[str, Any]) -> list[dict[str, Any]]:
 @routes.post("/external-task/fetchAndLock")
 def fetch_and_lock_tasks() -> Any:
     """Lock up to maxTasks tasks of the topics; answers at once (no long polling)."""
-    actor()
-    body = json_body()
-    topics = _topics(body)
     with unit_of_work() as uow:
+        actor(uow)
+        body = json_body()
+        topics = _topics(body)
         locked = service.fetch_and_lock(uow, str(body.get("workerId") or ""), topics,
                                         _int(body, "maxTasks", 10), now())
     wanted = {t.get("topicName"): t.get("variables") for t in topics}
@@ -74,11 +74,11 @@ def fetch_and_lock_tasks() -> Any:
 
 @routes.post("/external-task/<task_id>/complete")
 def complete_external(task_id: str) -> Any:
-    actor()
-    body = json_body()
-    values = variables.from_camunda(body.get("variables"))
-    values.update(variables.from_camunda(body.get("localVariables")))
     with unit_of_work() as uow:
+        actor(uow)
+        body = json_body()
+        values = variables.from_camunda(body.get("variables"))
+        values.update(variables.from_camunda(body.get("localVariables")))
         service.complete_external_task(uow, task_id, str(body.get("workerId") or ""), values,
                                        now())
     return "", 204
@@ -86,9 +86,9 @@ def complete_external(task_id: str) -> Any:
 
 @routes.post("/external-task/<task_id>/failure")
 def external_failure(task_id: str) -> Any:
-    actor()
-    body = json_body()
     with unit_of_work() as uow:
+        actor(uow)
+        body = json_body()
         service.handle_failure(
             uow, task_id, str(body.get("workerId") or ""),
             str(body.get("errorMessage") or "external task failed"),
@@ -99,9 +99,9 @@ def external_failure(task_id: str) -> Any:
 
 @routes.post("/external-task/<task_id>/extendLock")
 def extend_external_lock(task_id: str) -> Any:
-    actor()
-    body = json_body()
     with unit_of_work() as uow:
+        actor(uow)
+        body = json_body()
         service.extend_lock(uow, task_id, str(body.get("workerId") or ""),
                             _int(body, "newDuration"), now())
     return "", 204
@@ -109,16 +109,16 @@ def extend_external_lock(task_id: str) -> Any:
 
 @routes.post("/external-task/<task_id>/unlock")
 def unlock_external(task_id: str) -> Any:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         service.unlock(uow, task_id, now())
     return "", 204
 
 
 @routes.get("/external-task")
 def list_external() -> Any:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         jobs = scopes.list_jobs(uow, who, kind="external",
                                 instance_id=arg("processInstanceId") or None, limit=10_000)
         dtos = [_job_dto(uow, j) for j in jobs]
@@ -128,8 +128,8 @@ def list_external() -> Any:
 
 @routes.get("/external-task/<task_id>")
 def get_external(task_id: str) -> Any:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         jobs = [j for j in scopes.list_jobs(uow, who, kind="external", limit=10_000)
                 if j.id == task_id]
         if not jobs:

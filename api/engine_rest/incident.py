@@ -28,8 +28,8 @@ def incident_dto(uow: UnitOfWork, row: Incident) -> dict[str, Any]:
 
 
 def _query() -> list[dict[str, Any]]:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         rows = scopes.list_incidents(uow, who, open_only=True,
                                      instance_id=arg("processInstanceId") or None)
         dtos = [incident_dto(uow, r) for r in rows]

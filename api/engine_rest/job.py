@@ -32,8 +32,8 @@ def job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
 
 
 def _query() -> list[dict[str, Any]]:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         jobs = scopes.list_jobs(uow, who, instance_id=arg("processInstanceId") or None,
                                 limit=10_000)
         dtos = [job_dto(uow, j) for j in jobs]
@@ -66,27 +66,27 @@ def get_job(job_id: str) -> Any:
 @routes.post("/job/<job_id>/execute")
 def execute(job_id: str) -> Any:
     """Fire a timer now (how Camunda users move a process past a timer by hand)."""
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         job_control.execute_job(uow, job_id, who, now())
     return "", 204
 
 
 @routes.put("/job/<job_id>/duedate")
 def set_due_date(job_id: str) -> Any:
-    who, body = actor(), json_body()
-    due = parse_date(body.get("duedate"), "duedate")
     with unit_of_work() as uow:
+        who, body = actor(uow), json_body()
+        due = parse_date(body.get("duedate"), "duedate")
         job_control.set_job_due_date(uow, job_id, due, who, now())
     return "", 204
 
 
 @routes.put("/job/<job_id>/retries")
 def set_retries(job_id: str) -> Any:
-    who, body = actor(), json_body()
-    retries = body.get("retries")
-    if isinstance(retries, bool) or not isinstance(retries, int):
-        raise RestError("retries must be an integer")
     with unit_of_work() as uow:
+        who, body = actor(uow), json_body()
+        retries = body.get("retries")
+        if isinstance(retries, bool) or not isinstance(retries, int):
+            raise RestError("retries must be an integer")
         job_control.set_job_retries(uow, job_id, retries, who, now())
     return "", 204

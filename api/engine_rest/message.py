@@ -16,16 +16,16 @@ from engine import service
 @routes.post("/message")
 def correlate() -> Any:
     """Deliver to the one matching waiting instance, or start one by message start event."""
-    who, body = actor(), json_body()
-    name = body.get("messageName")
-    if not isinstance(name, str) or not name:
-        raise RestError("messageName is required")
-    if body.get("all"):
-        raise RestError("correlating to all instances (all=true) is not supported")
-    keys = variables.from_camunda(body.get("correlationKeys")) or None
-    values = variables.from_camunda(body.get("processVariables"))
-    at = now()
     with unit_of_work() as uow:
+        who, body = actor(uow), json_body()
+        name = body.get("messageName")
+        if not isinstance(name, str) or not name:
+            raise RestError("messageName is required")
+        if body.get("all"):
+            raise RestError("correlating to all instances (all=true) is not supported")
+        keys = variables.from_camunda(body.get("correlationKeys")) or None
+        values = variables.from_camunda(body.get("processVariables"))
+        at = now()
         ids = service.correlate_message(
             uow, name, who, at, business_key=body.get("businessKey") or None,
             correlation_keys=keys, variables=values,
@@ -51,11 +51,11 @@ def correlate() -> Any:
 
 @routes.post("/signal")
 def signal() -> Any:
-    who, body = actor(), json_body()
-    name = body.get("name")
-    if not isinstance(name, str) or not name:
-        raise RestError("name is required")
-    values = variables.from_camunda(body.get("variables"))
     with unit_of_work() as uow:
+        who, body = actor(uow), json_body()
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            raise RestError("name is required")
+        values = variables.from_camunda(body.get("variables"))
         service.broadcast_signal(uow, name, who, now(), variables=values)
     return "", 204

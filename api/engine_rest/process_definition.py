@@ -60,8 +60,8 @@ def _by_key(uow: UnitOfWork, key: str) -> ProcessDefinition:
 
 
 def _query() -> list[ProcessDefinition]:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         rows = uow.definitions.list(key=arg("key") or None, kind="process",
                                     latest_only=bool(flag(arg("latestVersion"))))
     ids = id_list(arg("processDefinitionIdIn")) or id_list(arg("processDefinitionId"))
@@ -95,30 +95,30 @@ def count_definitions() -> Any:
 
 @routes.get("/process-definition/<definition_id>")
 def get_definition(definition_id: str) -> Any:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         return jsonify(definition_dto(_by_id(uow, definition_id)))
 
 
 @routes.get("/process-definition/key/<key>")
 def get_definition_by_key(key: str) -> Any:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         return jsonify(definition_dto(_by_key(uow, key)))
 
 
 @routes.get("/process-definition/<definition_id>/xml")
 def get_xml(definition_id: str) -> Any:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         row = _by_id(uow, definition_id)
         return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
 
 
 @routes.get("/process-definition/key/<key>/xml")
 def get_xml_by_key(key: str) -> Any:
-    actor()
     with unit_of_work() as uow:
+        actor(uow)
         row = _by_key(uow, key)
         return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
 
@@ -129,9 +129,9 @@ def _start(lookup: Any, ident: str) -> Any:
     business_key = body.get("businessKey")
     if business_key is not None and not isinstance(business_key, str):
         raise RestError("businessKey must be a string")
-    who = actor()
-    scopes.check_start(who, values)
     with unit_of_work() as uow:
+        who = actor(uow)
+        scopes.check_start(who, values)
         definition = lookup(uow, ident)
         instance = service.start_instance(uow, definition.id, who, now(), variables=values,
                                           business_key=business_key or None)

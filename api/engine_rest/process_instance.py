@@ -28,9 +28,9 @@ QUERY_LIMIT = 10_000
 
 
 def _query(body: dict[str, Any] | None = None) -> list[ProcessInstance]:
-    who = actor()
-    ids = id_list(arg("processInstanceIds", body))
     with unit_of_work() as uow:
+        who = actor(uow)
+        ids = id_list(arg("processInstanceIds", body))
         rows = scopes.list_instances(
             uow, who, limit=QUERY_LIMIT, business_key=arg("businessKey", body) or None,
             process_key=arg("processDefinitionKey", body) or None)
@@ -72,16 +72,16 @@ def count_instances_post() -> Any:
 
 @routes.get("/process-instance/<instance_id>")
 def get_instance(instance_id: str) -> Any:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         return jsonify(instance_dto(scopes.visible_instance(uow, instance_id, who)))
 
 
 @routes.delete("/process-instance/<instance_id>")
 def delete_instance(instance_id: str) -> Any:
     """Camunda deletes; we terminate (history is kept) and answer 204 like Camunda."""
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         scopes.visible_instance(uow, instance_id, who)
         service.terminate_instance(uow, instance_id, who, now(),
                                    reason="deleted through /engine-rest")
@@ -89,8 +89,8 @@ def delete_instance(instance_id: str) -> Any:
 
 
 def _variables(instance_id: str) -> dict[str, Any]:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         scopes.visible_instance(uow, instance_id, who)
         return service.show_instance(uow, instance_id).variables
 
@@ -109,8 +109,8 @@ def get_variable(instance_id: str, name: str) -> Any:
 
 
 def _set(instance_id: str, values: dict[str, Any]) -> None:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         scopes.visible_instance(uow, instance_id, who)
         service.set_variables(uow, instance_id, values, who, now(),
                               reason="set through /engine-rest")

@@ -70,8 +70,8 @@ def _keep(task: HumanTask, body: dict[str, Any] | None) -> bool:
 
 
 def _query(body: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         rows = scopes.inbox(uow, who, view="all", limit=QUERY_LIMIT,
                             instance_id=arg("processInstanceId", body) or None,
                             process_key=arg("processDefinitionKey", body) or None)
@@ -104,8 +104,8 @@ def count_tasks_post() -> Any:
 
 @routes.get("/task/<task_id>")
 def get_task(task_id: str) -> Any:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         return jsonify(task_dto(uow, scopes.visible_task(uow, task_id, who)))
 
 
@@ -119,8 +119,8 @@ def _user_id(body: dict[str, Any]) -> str | None:
 @routes.post("/task/<task_id>/claim")
 def claim_task(task_id: str) -> Any:
     """Claim for yourself; claiming for someone else is an assignment (ops only)."""
-    who, user_id = actor(), _user_id(json_body())
     with unit_of_work() as uow:
+        who, user_id = actor(uow), _user_id(json_body())
         scopes.visible_task(uow, task_id, who)
         if user_id in (None, who.username):
             service.claim_task(uow, task_id, who, now())
@@ -134,8 +134,8 @@ def claim_task(task_id: str) -> Any:
 
 @routes.post("/task/<task_id>/unclaim")
 def unclaim_task(task_id: str) -> Any:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         scopes.visible_task(uow, task_id, who)
         service.unclaim_task(uow, task_id, who, now())
     return "", 204
@@ -143,8 +143,8 @@ def unclaim_task(task_id: str) -> Any:
 
 @routes.post("/task/<task_id>/assignee")
 def set_assignee(task_id: str) -> Any:
-    who, user_id = actor(), _user_id(json_body())
     with unit_of_work() as uow:
+        who, user_id = actor(uow), _user_id(json_body())
         scopes.visible_task(uow, task_id, who)
         service.assign_task(uow, task_id, user_id, who, now())
     return "", 204
@@ -153,9 +153,9 @@ def set_assignee(task_id: str) -> Any:
 @routes.post("/task/<task_id>/complete")
 def complete_task(task_id: str) -> Any:
     """Typed variables go through the task's form; field errors are a 400 naming each field."""
-    who, body = actor(), json_body()
-    values = variables.from_camunda(body.get("variables"))
     with unit_of_work() as uow:
+        who, body = actor(uow), json_body()
+        values = variables.from_camunda(body.get("variables"))
         task = scopes.visible_task(uow, task_id, who)
         instance_id = task.instance_id
         service.complete_task(uow, task_id, values, who, now(),
@@ -172,8 +172,8 @@ def _names() -> list[str] | None:
 
 @routes.get("/task/<task_id>/variables")
 def task_variables(task_id: str) -> Any:
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         form = scopes.task_form(uow, task_id, who)
     return jsonify(variables.to_camunda(form.data, _names()))
 
@@ -181,8 +181,8 @@ def task_variables(task_id: str) -> Any:
 @routes.get("/task/<task_id>/form-variables")
 def form_variables(task_id: str) -> Any:
     """The form's fields with their current values (every variable when there is no form)."""
-    who = actor()
     with unit_of_work() as uow:
+        who = actor(uow)
         form = scopes.task_form(uow, task_id, who)
     names = _names()
     if form.form_schema is not None:

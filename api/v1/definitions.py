@@ -37,8 +37,8 @@ class DeployFiles(Schema):
 @blp.response(200, DefinitionSchema(many=True))
 def list_definitions(query: dict[str, Any]) -> Sequence[ProcessDefinition]:
     """Newest version of every definition, or every version with all=true."""
-    current_actor()
     with uow() as u:
+        current_actor(u)
         return u.definitions.list(key=query.get("key"), latest_only=not query["all"],
                                   kind=query["kind"] or None)
 
@@ -47,8 +47,8 @@ def list_definitions(query: dict[str, Any]) -> Sequence[ProcessDefinition]:
 @blp.response(200, DefinitionDetailSchema)
 def get_definition(definition_id: str) -> ProcessDefinition:
     """One definition (an id, or a key meaning its newest version) with its BPMN XML."""
-    current_actor()
     with uow() as u:
+        current_actor(u)
         return service.resolve_definition(u, definition_id)
 
 
@@ -56,8 +56,8 @@ def get_definition(definition_id: str) -> ProcessDefinition:
 @blp.response(200, DefinitionSchema(many=True))
 def versions(key: str) -> Sequence[ProcessDefinition]:
     """Every deployed version of one key, oldest first."""
-    current_actor()
     with uow() as u:
+        current_actor(u)
         rows = u.definitions.list(key=key)
     if not rows:
         raise errors.NotFound(f"no process definition '{key}' is deployed")
@@ -73,12 +73,13 @@ def deploy(form: dict[str, Any], _files: dict[str, Any]) -> dict[str, Any]:
 
     Unchanged files return the existing deployment (duplicate=true, status still 201).
     """
-    actor = current_actor()
-    files = {f.filename or key: f.read() for key in request.files
-             for f in request.files.getlist(key)}
-    if not files:
-        raise errors.ValidationFailed("no files were sent", details={"files": ["required"]})
     with uow() as u:
+        actor = current_actor(u)
+        files = {f.filename or key: f.read() for key in request.files
+                 for f in request.files.getlist(key)}
+        if not files:
+            raise errors.ValidationFailed("no files were sent",
+                                          details={"files": ["required"]})
         result = service.deploy(u, files, actor, now(), name=form.get("name"), source="api")
         return {"id": result.deployment.id, "name": result.deployment.name,
                 "duplicate": result.duplicate, "definitions": result.definitions}

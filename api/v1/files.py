@@ -68,10 +68,10 @@ def _owner(actor: Actor, explicit: str | None) -> str:
 @blp.response(201, FileRefSchema)
 def upload(form: dict[str, Any], parts: dict[str, Any]) -> dict[str, object]:
     """Upload one file (multipart part `file`); the answer is the reference for task data."""
-    actor = current_actor()
-    part = parts["file"]
-    content = part.read(_settings().max_file_bytes + 1)
     with uow() as u:
+        actor = current_actor(u)
+        part = parts["file"]
+        content = part.read(_settings().max_file_bytes + 1)
         ref = files.upload_file(u, _settings(), _owner(actor, form.get("owner")),
                                 part.filename or "file", content, actor, now())
     return ref.as_dict()
@@ -81,8 +81,8 @@ def upload(form: dict[str, Any], parts: dict[str, Any]) -> dict[str, object]:
 @blp.response(200, FileSchema)
 def get_file(file_id: str) -> StoredFile:
     """A file's metadata, within the caller's scope (otherwise 404)."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return files.get_file(u, file_id, actor)
 
 
@@ -91,8 +91,8 @@ def get_file(file_id: str) -> StoredFile:
     "*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def download(file_id: str) -> Response:
     """The file's bytes as an attachment, with its stored type and a safe file name."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         row = files.get_file(u, file_id, actor)
     try:
         content = files.read_content(_settings(), row)

@@ -32,8 +32,8 @@ class NoteBody(Schema):
 @blp.response(200, IncidentSchema(many=True))
 def list_incidents(query: dict[str, Any]) -> Sequence[Incident]:
     """Incidents of instances in the caller's scope, newest first."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return scopes.list_incidents(u, actor, open_only=query["open"],
                                      instance_id=query.get("instance_id"))
 
@@ -41,8 +41,8 @@ def list_incidents(query: dict[str, Any]) -> Sequence[Incident]:
 @blp.get("/<incident_id>")
 @blp.response(200, IncidentDetailSchema)
 def get_incident(incident_id: str) -> Incident:
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return scopes.visible_incident(u, incident_id, actor)
 
 
@@ -50,8 +50,8 @@ def get_incident(incident_id: str) -> Incident:
 @blp.response(200, IncidentDetailSchema)
 def retry(incident_id: str) -> Incident:
     """Ops: run the failed step again; the answer is this incident, or a new one if it fails."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_incident(u, incident_id, actor)
         again = service.retry_incident(u, incident_id, actor, now())
         return again or service.get_incident(u, incident_id)
@@ -62,7 +62,7 @@ def retry(incident_id: str) -> Incident:
 @blp.response(200, IncidentDetailSchema)
 def resolve(body: dict[str, Any], incident_id: str) -> Incident:
     """Ops: mark the incident handled without running anything."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_incident(u, incident_id, actor)
         return service.resolve_incident(u, incident_id, actor, now(), note=body.get("note"))

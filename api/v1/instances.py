@@ -84,8 +84,8 @@ class MigrationReportSchema(Schema):
 @blp.response(201, InstanceSchema)
 def start(body: dict[str, Any]) -> ProcessInstance:
     """Start an instance of a process (its newest version, or the given definition id)."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.check_start(actor, body["variables"])
         return service.start_instance(u, body["process"], actor, now(),
                                       variables=body["variables"],
@@ -97,12 +97,12 @@ def start(body: dict[str, Any]) -> ProcessInstance:
 @blp.response(200, InstancePageSchema)
 def list_instances(query: dict[str, Any]) -> dict[str, Any]:
     """Instances in the caller's scope, newest first; pass next_cursor back for more."""
-    actor = current_actor()
-    limit = query.pop("limit")
-    after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
-    renames = {"process": "process_key", "province": "province_code"}
-    filters = {renames.get(k, k): v for k, v in query.items()}
     with uow() as u:
+        actor = current_actor(u)
+        limit = query.pop("limit")
+        after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
+        renames = {"process": "process_key", "province": "province_code"}
+        filters = {renames.get(k, k): v for k, v in query.items()}
         rows = scopes.list_instances(u, actor, limit=limit + 1, after=after, **filters)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -114,8 +114,8 @@ def list_instances(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, InstanceDetailSchema)
 def get_instance(instance_id: str) -> dict[str, Any]:
     """One instance: every activity's state, open tasks, incidents, jobs and variables."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_instance(u, instance_id, actor)
         detail = service.show_instance(u, instance_id)
     inst = {k: getattr(detail.instance, k) for k in InstanceSchema().fields}
@@ -127,8 +127,8 @@ def get_instance(instance_id: str) -> dict[str, Any]:
 @blp.response(200, HistorySchema(many=True))
 def history(instance_id: str) -> Sequence[HistoryEvent]:
     """Who did what and when, oldest first."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_instance(u, instance_id, actor)
         return u.history.for_instance(instance_id)
 
@@ -136,8 +136,8 @@ def history(instance_id: str) -> Sequence[HistoryEvent]:
 @blp.get("/<instance_id>/variables")
 @blp.response(200, VariablesSchema)
 def get_variables(instance_id: str) -> dict[str, Any]:
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_instance(u, instance_id, actor)
         return {"variables": service.show_instance(u, instance_id).variables}
 
@@ -147,8 +147,8 @@ def get_variables(instance_id: str) -> dict[str, Any]:
 @blp.response(200, VariablesSchema)
 def put_variables(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
     """Ops: set variables on every active token, with a reason kept in the history."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_instance(u, instance_id, actor)
         service.set_variables(u, instance_id, body["variables"], actor, now(),
                               reason=body["reason"])
@@ -156,8 +156,8 @@ def put_variables(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
 
 
 def _action(instance_id: str, act: Any) -> ProcessInstance:
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_instance(u, instance_id, actor)
         act(u, actor)
         return service.get_instance(u, instance_id)
@@ -202,8 +202,8 @@ def migrate(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
 
     A real run that something blocks answers 409 with the report in error.details.
     """
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_instance(u, instance_id, actor)
         report = service.migrate_instance(u, instance_id, body["target_definition_id"], actor,
                                           now(), dry_run=body["dry_run"])

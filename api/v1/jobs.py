@@ -28,8 +28,8 @@ class ListQuery(Schema):
 @blp.response(200, JobSchema(many=True))
 def list_jobs(query: dict[str, Any]) -> Sequence[Job]:
     """Ops only: every job, soonest due first."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return scopes.list_jobs(u, actor, kind=query.get("kind"),
                                 instance_id=query.get("instance_id"), limit=query["limit"])
 
@@ -43,6 +43,6 @@ class DueBody(Schema):
 @blp.response(200, JobSchema)
 def set_due(body: dict[str, Any], job_id: str) -> Job:
     """Ops: move a timer's due date (the workflow's timer moves too, so it stays moved)."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return job_control.set_job_due_date(u, job_id, body["due_at"], actor, now())

@@ -57,15 +57,16 @@ class CompletedSchema(Schema):
 @blp.response(200, TaskSchema(many=True))
 def inbox(query: dict[str, Any]) -> Sequence[HumanTask]:
     """Open tasks for the caller, by due date (or priority), within their scope."""
-    actor = current_actor()
-    at = now()
-    filters = {
-        "process_key": query.get("process"), "key_task": query.get("key_task"),
-        "province_code": query.get("province"), "instance_id": query.get("instance_id"),
-        "due_before": query.get("due_before"), "overdue_at": at if query["overdue"] else None,
-        "sort": query["sort"], "limit": query["limit"], "offset": query["offset"],
-    }
     with uow() as u:
+        actor = current_actor(u)
+        at = now()
+        filters = {
+            "process_key": query.get("process"), "key_task": query.get("key_task"),
+            "province_code": query.get("province"), "instance_id": query.get("instance_id"),
+            "due_before": query.get("due_before"),
+            "overdue_at": at if query["overdue"] else None,
+            "sort": query["sort"], "limit": query["limit"], "offset": query["offset"],
+        }
         return scopes.inbox(u, actor, view=query["view"], **filters)
 
 
@@ -73,8 +74,8 @@ def inbox(query: dict[str, Any]) -> Sequence[HumanTask]:
 @blp.response(200, TaskCountsSchema)
 def counts() -> dict[str, int]:
     """How many tasks are mine, claimable, offered (both) and overdue."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return scopes.inbox_counts(u, actor, now())
 
 
@@ -82,16 +83,16 @@ def counts() -> dict[str, int]:
 @blp.response(200, TaskDetailSchema)
 def get_task(task_id: str) -> dict[str, Any]:
     """One task, its form as JSON Schema (when the form key is registered) and its data."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         view = scopes.task_form(u, task_id, actor)
     row = {k: getattr(view.task, k) for k in TaskSchema().fields}
     return {**row, "form_schema": view.form_schema, "data": view.data}
 
 
 def _act(task_id: str, act: Any) -> HumanTask:
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         scopes.visible_task(u, task_id, actor)
         return act(u, actor)  # type: ignore[no-any-return]
 
@@ -123,8 +124,8 @@ def assign(body: dict[str, Any], task_id: str) -> HumanTask:
 @blp.response(200, TaskSchema)
 def change_due(body: dict[str, Any], task_id: str) -> HumanTask:
     """The supervisor of the assignee (or of a candidate user), or ops, moves the due date."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         if not service.task_admin.is_supervisor_for(u, task_id, actor):
             scopes.visible_task(u, task_id, actor)
         return service.change_due_date(u, task_id, body["due_at"], body["reason"], actor,
@@ -136,8 +137,8 @@ def change_due(body: dict[str, Any], task_id: str) -> HumanTask:
 @blp.response(200, CompletedSchema)
 def complete(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the form; field errors come back as 422 with details keyed by field path."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         task = scopes.visible_task(u, task_id, actor)
         instance_id = task.instance_id
         failure = service.complete_task(u, task_id, body["data"], actor, now(),

@@ -65,8 +65,8 @@ def _token_out(u: UnitOfWork, token: ApiToken) -> dict[str, Any]:
 @blp.response(200, UserSchema(many=True))
 def list_users() -> list[dict[str, Any]]:
     """Admin: every user with their groups."""
-    accounts.require_admin(current_actor())
     with uow() as u:
+        accounts.require_admin(current_actor(u))
         return [_user_out(u, user) for user in u.users.list()]
 
 
@@ -75,9 +75,8 @@ def list_users() -> list[dict[str, Any]]:
 @blp.response(201, UserSchema)
 def create_user(body: dict[str, Any]) -> dict[str, Any]:
     """Admin: add a user, optionally with a password and groups."""
-    actor = current_actor()
-    accounts.require_admin(actor)
     with uow() as u:
+        accounts.require_admin(current_actor(u))
         user = service.add_user(u, body["username"], now(), password=body.get("password"),
                                 display_name=body["display_name"], email=body.get("email"))
         for group in body["groups"]:
@@ -89,10 +88,10 @@ def create_user(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, UserSchema)
 def get_user(username: str) -> dict[str, Any]:
     """Admin, or the user themself."""
-    actor = current_actor()
-    if actor.username != username:
-        accounts.require_admin(actor)
     with uow() as u:
+        actor = current_actor(u)
+        if actor.username != username:
+            accounts.require_admin(actor)
         user = u.users.get(username)
         if user is None:
             raise errors.NotFound(f"user {username} does not exist")
@@ -104,8 +103,8 @@ def get_user(username: str) -> dict[str, Any]:
 @blp.response(200, UserSchema)
 def patch_user(body: dict[str, Any], username: str) -> dict[str, Any]:
     """Admin: change a user; unlock=true clears a sign-in lock."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         user = accounts.update_user(u, username, actor, now(), **body)
         return _user_out(u, user)
 
@@ -113,8 +112,8 @@ def patch_user(body: dict[str, Any], username: str) -> dict[str, Any]:
 @blp.get("/groups")
 @blp.response(200, GroupSchema(many=True))
 def list_groups() -> Any:
-    accounts.require_admin(current_actor())
     with uow() as u:
+        accounts.require_admin(current_actor(u))
         return accounts.list_groups(u)
 
 
@@ -122,8 +121,8 @@ def list_groups() -> Any:
 @blp.arguments(NewGroup)
 @blp.response(201, GroupSchema)
 def create_group(body: dict[str, Any]) -> Any:
-    accounts.require_admin(current_actor())
     with uow() as u:
+        accounts.require_admin(current_actor(u))
         return service.ensure_group(u, body["name"], body["display_name"])
 
 
@@ -131,16 +130,16 @@ def create_group(body: dict[str, Any]) -> Any:
 @blp.response(204)
 def add_member(group: str, username: str) -> None:
     """Admin: put a user in a group (created when new)."""
-    accounts.require_admin(current_actor())
     with uow() as u:
+        accounts.require_admin(current_actor(u))
         service.add_member(u, username, group)
 
 
 @blp.delete("/groups/<group>/members/<username>")
 @blp.response(204)
 def remove_member(group: str, username: str) -> None:
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         accounts.remove_member(u, username, group, actor, now())
 
 
@@ -149,8 +148,8 @@ def remove_member(group: str, username: str) -> None:
 @blp.response(200, TokenSchema(many=True))
 def list_tokens(query: dict[str, Any]) -> list[dict[str, Any]]:
     """My tokens (admin: anyone's, or all); the secret itself is never shown again."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         return [_token_out(u, t) for t in accounts.list_tokens(u, actor, query.get("username"))]
 
 
@@ -159,8 +158,8 @@ def list_tokens(query: dict[str, Any]) -> list[dict[str, Any]]:
 @blp.response(201, TokenCreatedSchema)
 def create_token(body: dict[str, Any]) -> dict[str, Any]:
     """A personal API token for `Authorization: Bearer …`, shown once in this answer."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         row, plain = accounts.create_token(u, body.get("username") or actor.username,
                                            body["name"], actor, now())
         return {**_token_out(u, row), "token": plain}
@@ -170,6 +169,6 @@ def create_token(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(204)
 def revoke_token(token_id: int) -> None:
     """Revoke one of my tokens (admin: anyone's)."""
-    actor = current_actor()
     with uow() as u:
+        actor = current_actor(u)
         accounts.revoke_token(u, token_id, actor, now())

@@ -46,6 +46,21 @@ def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -
 
     Returns rather than raises so that the entry point commits the failure counter.
     """
+    result = check_password(uow, username, password, now)
+    if result.reason == WRONG_PASSWORD:
+        return record_failure(uow, username, now)
+    return result
+
+
+WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason, not a secret
+
+
+def check_password(uow: UnitOfWork, username: str, password: str, now: datetime) -> SignIn:
+    """Check a password without writing a failure; a success clears the failure counter.
+
+    A wrong password returns reason WRONG_PASSWORD: the caller must then count it with
+    record_failure in a unit of work that commits even though the request fails.
+    """
     user = uow.users.get(username)
     if user is None or not user.is_active:
         verify_password(User(password_hash=_DUMMY_HASH), password)  # same cost as a real check
@@ -54,15 +69,22 @@ def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -
         left = int((user.locked_until - now).total_seconds()) + 1
         return SignIn(None, "locked", left)
     if not verify_password(user, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        wait = _backoff(user.failed_logins)
-        user.locked_until = now + wait if wait else None
-        record(uow, None, username, "sign_in_failed", now,
-               data={"failures": user.failed_logins})
-        return SignIn(None, "invalid", int(wait.total_seconds()))
+        return SignIn(None, WRONG_PASSWORD)
     user.failed_logins = 0
     user.locked_until = None
     return SignIn(actor_for(uow, username))
+
+
+def record_failure(uow: UnitOfWork, username: str, now: datetime) -> SignIn:
+    """Count one wrong password: slow, then lock, further attempts."""
+    user = uow.users.get(username)
+    if user is None:
+        return SignIn(None, "invalid")
+    user.failed_logins = (user.failed_logins or 0) + 1
+    wait = _backoff(user.failed_logins)
+    user.locked_until = now + wait if wait else None
+    record(uow, None, username, "sign_in_failed", now, data={"failures": user.failed_logins})
+    return SignIn(None, "invalid", int(wait.total_seconds()))
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
