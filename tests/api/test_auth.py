@@ -110,3 +110,19 @@ def test_basic_auth_is_accepted(client, uow_factory):
     bad = base64.b64encode(b"qian:nope").decode()
     assert_error(client.get("/api/v1/auth/me", headers={"Authorization": f"Basic {bad}"}), 401)
     assert_error(client.get("/api/v1/auth/me", headers={"Authorization": "Basic %%%"}), 401)
+
+
+def test_failed_basic_sign_ins_are_counted_although_the_request_fails(client, uow_factory):
+    # Sign-in shares the request's unit of work; a wrong password rolls that back, so the
+    # failure must be written in its own small one, or lockout would never trigger.
+    make_user(uow_factory, "feng", "ops", password=PASSWORD)
+    bad = {"Authorization": "Basic " + base64.b64encode(b"feng:nope").decode()}
+    good = {"Authorization": "Basic " + base64.b64encode(f"feng:{PASSWORD}".encode()).decode()}
+    with time_machine.travel(NOW, tick=False):
+        rest = client.get("/engine-rest/deployment?maxResults=0", headers=bad)
+        assert rest.status_code == 401 and rest.json["type"] == "AuthenticationException"
+        assert_error(client.get("/api/v1/instances", headers=bad), 401)
+        assert_error(client.get("/api/v1/auth/me", headers=bad), 401)
+        with uow_factory() as uow:
+            assert uow.users.get("feng").failed_logins == 3
+        assert client.get("/api/v1/auth/me", headers=good).status_code == 429
