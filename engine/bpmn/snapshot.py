@@ -35,16 +35,7 @@ class Snapshot:
 
     def variables(self) -> dict[str, Any]:
         """As bpmn.variables(), from the tokens found by the walk (read now: data may change)."""
-        workflow = self.workflow
-        data: dict[str, Any] = {}
-        if not self.waiting and not self.working and workflow.last_task is not None:
-            data.update(workflow.last_task.data)
-        for task in sorted(self.waiting, key=lambda t: t.last_state_change):
-            data.update(task.data)
-        for task in sorted(self.working, key=lambda t: t.last_state_change):
-            data.update(task.data)
-        data.update({k: v for k, v in workflow.data.items() if k != "data_objects"})
-        return data
+        return wf.merge_token_data(self.workflow, self.waiting, self.working)
 
     def is_completed(self) -> bool:
         """As bpmn.is_completed()."""

@@ -255,10 +255,16 @@ def variables(workflow: BpmnWorkflow) -> dict[str, Any]:
     older copies, so they are merged first and the tokens that do work (ready, running,
     failed) override them; a finished instance shows its last task's data.
     """
-    data: dict[str, Any] = {}
     waiting = workflow.get_tasks(state=TaskState.WAITING, max_depth=DEEP)
     working = workflow.get_tasks(
         state=TaskState.READY | TaskState.STARTED | TaskState.ERROR, max_depth=DEEP)
+    return merge_token_data(workflow, waiting, working)
+
+
+def merge_token_data(workflow: BpmnWorkflow, waiting: list[Task],
+                     working: list[Task]) -> dict[str, Any]:
+    """Merge waiting tokens' data first, then working tokens' (newest last), then wf.data."""
+    data: dict[str, Any] = {}
     if not waiting and not working and workflow.last_task is not None:
         data.update(workflow.last_task.data)
     for task in sorted(waiting, key=lambda t: t.last_state_change):
