@@ -49,3 +49,16 @@ def start(uow_factory: UowFactory, key: str, now: datetime = NOW, *,
 def open_tasks(uow_factory: UowFactory, instance_id: str) -> list[Any]:
     with uow_factory() as uow:
         return list(uow.tasks.for_instance(instance_id))
+
+
+def show(uow_factory: UowFactory, instance_id: str) -> service.InstanceDetail:
+    with uow_factory() as uow:
+        return service.show_instance(uow, instance_id)
+
+
+def activity_states(detail: service.InstanceDetail) -> dict[str, set[str]]:
+    """Element id -> the states its tasks are in (a loop can leave several)."""
+    result: dict[str, set[str]] = {}
+    for activity in detail.activities:
+        result.setdefault(activity["element_id"], set()).add(activity["state"])
+    return result

@@ -9,20 +9,10 @@ from engine import service
 from engine.errors import ProcessDefinitionError
 from engine.service import SYSTEM_ACTOR
 from tests.factories import FIXTURES, NOW, deploy_fixture, start
+from tests.factories import activity_states as _states
+from tests.factories import show as _detail
 
 FIXTURE = "msg_notify.bpmn"  # throw "reply_received", then end by throwing "application_filed"
-
-
-def _detail(uow_factory, instance_id: str) -> service.InstanceDetail:
-    with uow_factory() as uow:
-        return service.show_instance(uow, instance_id)
-
-
-def _states(detail: service.InstanceDetail) -> dict[str, set[str]]:
-    result: dict[str, set[str]] = {}
-    for activity in detail.activities:
-        result.setdefault(activity["element_id"], set()).add(activity["state"])
-    return result
 
 
 def test_deploy_accepts_message_throws_without_expression(uow_factory):

@@ -18,6 +18,8 @@ from tests.factories import (
     open_tasks,
     start,
 )
+from tests.factories import activity_states as _states
+from tests.factories import show as _detail
 
 STAFF = Actor("staff_member", frozenset({"staff"}))
 OPS = Actor("ops_member", frozenset({"ops"}))
@@ -34,18 +36,6 @@ def _only_task(uow_factory, instance_id: str, element_id: str | None = None) -> 
         tasks = [t for t in tasks if t.element_id == element_id]
     assert len(tasks) == 1, [t.element_id for t in tasks]
     return tasks[0]
-
-
-def _detail(uow_factory, instance_id: str) -> service.InstanceDetail:
-    with uow_factory() as uow:
-        return service.show_instance(uow, instance_id)
-
-
-def _states(detail: service.InstanceDetail) -> dict[str, set[str]]:
-    result: dict[str, set[str]] = {}
-    for activity in detail.activities:
-        result.setdefault(activity["element_id"], set()).add(activity["state"])
-    return result
 
 
 def test_start_by_key_takes_latest_version_and_by_id_keeps_the_old_one(uow_factory, tmp_path):
