@@ -1,13 +1,14 @@
 """VocFlow engine: the public surface that api/ and the CLI import."""
 
 from engine import clock, errors, service
+from engine.commands import ActorSource, call, execute
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_sessionmaker
 from engine.schema import ensure_current, upgrade
 from engine.uow import UnitOfWork, UowFactory, make_uow_factory
 
 __all__ = [
-    "Settings", "UnitOfWork", "UowFactory", "clock", "ensure_current", "errors",
+    "ActorSource", "Settings", "UnitOfWork", "call", "execute", "UowFactory", "clock", "ensure_current", "errors",
     "load_settings", "make_engine", "make_sessionmaker", "make_uow_factory", "service",
     "upgrade",
 ]

@@ -1,0 +1,52 @@
+"""Run one engine command in its own unit of work: the one path every door takes.
+
+A door (a page, /api/v1, /engine-rest, the CLI, a worker's handler) never opens a unit of
+work or looks at a repository itself: it names a command of `engine.service` and its
+arguments, and `execute` opens the unit of work, finds the actor inside it, supplies the
+clock and calls the command, which checks its own permission (engine.authz).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from engine import clock
+from engine.service.actors import Actor
+from engine.uow import UnitOfWork, UowFactory
+
+T = TypeVar("T")
+
+# Who is acting: an Actor, or a function that finds it with the command's unit of work
+# (a session cookie, a token or Basic credentials are read inside the same transaction).
+ActorSource = Actor | Callable[[UnitOfWork], Actor]
+
+
+@lru_cache(maxsize=1024)
+def _parameters(command: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(command).parameters)
+
+
+def call(uow: UnitOfWork, actor: ActorSource, command: Callable[..., T], *args: Any,
+         **kwargs: Any) -> T:
+    """Call command(uow, *args, actor=..., now=...) in an open unit of work.
+
+    `actor` and `now` are passed by keyword when the command takes them and the caller did
+    not: every command names them so (engine.service's convention).
+    """
+    who = actor(uow) if callable(actor) else actor
+    names = _parameters(command)
+    if "actor" in names:
+        kwargs.setdefault("actor", who)
+    if "now" in names:
+        kwargs.setdefault("now", clock.now())
+    return command(uow, *args, **kwargs)
+
+
+def execute(uow_factory: UowFactory, actor: ActorSource, command: Callable[..., T],
+            *args: Any, **kwargs: Any) -> T:
+    """Open a unit of work, run one command as actor, commit (or roll back on any error)."""
+    with uow_factory() as uow:
+        return call(uow, actor, command, *args, **kwargs)
