@@ -8,7 +8,8 @@ from engine.schema import ensure_current, upgrade
 from engine.uow import UnitOfWork, UowFactory, make_uow_factory
 
 __all__ = [
-    "ActorSource", "Settings", "UnitOfWork", "call", "execute", "UowFactory", "clock", "ensure_current", "errors",
+    "ActorSource", "Settings", "UnitOfWork", "UowFactory", "call", "clock", "ensure_current",
+    "errors", "execute",
     "load_settings", "make_engine", "make_sessionmaker", "make_uow_factory", "service",
     "upgrade",
 ]
