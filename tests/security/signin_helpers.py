@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
@@ -19,7 +20,8 @@ ADMIN_PASSWORD = "granite owl 93 meadow"
 
 def make_app(uow_factory: UowFactory | None = None, settings: Settings | None = None
              ) -> Flask:
-    return create_app(settings or Settings(secret_key="test-secret"), uow_factory=uow_factory,
+    settings = replace(settings or Settings(), secret_key="test-secret")
+    return create_app(settings, uow_factory=uow_factory,
                       testing=True)
 
 
