@@ -104,7 +104,8 @@ def test_two_workers_on_one_database_see_each_others_changes_at_once(two_workers
     assert_error(one.get(ME, headers=basic("chen", NEW_PASSWORD)), 401, "unauthenticated")
 
 
-def _user(user_id: int, password_hash: str = "$argon2id$x", generation: int = 0) -> User:
+def _user(user_id: int, password_hash: str = "$argon2id$x",  # noqa: S107 - not a secret
+          generation: int = 0) -> User:
     return User(id=user_id, username=f"u{user_id}", password_hash=password_hash,
                 session_generation=generation)
 
