@@ -25,6 +25,8 @@ class Settings:
     smtp_port: int = 25
     mail_from: str = "vocflow@localhost"
     secret_key: str | None = None
+    script_time_limit: float = 2.0  # CPU seconds per script, condition or expression
+    script_memory_limit_mb: int = 128  # what one script may allocate
 
     @property
     def is_sqlite(self) -> bool:
@@ -52,4 +54,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_port=int(env.get("VOCFLOW_SMTP_PORT", defaults.smtp_port)),
         mail_from=env.get("VOCFLOW_MAIL_FROM", defaults.mail_from),
         secret_key=env.get("VOCFLOW_SECRET_KEY") or None,
+        script_time_limit=float(
+            env.get("VOCFLOW_SCRIPT_TIME_LIMIT", defaults.script_time_limit)),
+        script_memory_limit_mb=int(
+            env.get("VOCFLOW_SCRIPT_MEMORY_LIMIT_MB", defaults.script_memory_limit_mb)),
     )

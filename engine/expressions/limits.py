@@ -1,0 +1,168 @@
+"""CPU-time and memory budgets for scripts and expressions: the limits, the meter, the error."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from engine.config import load_settings
+
+INT_BITS = 10_000  # bigger integers make C-level arithmetic too slow to interrupt
+_CHECK_EVERY = 16  # ticks between CPU-clock reads
+_RSS_EVERY = 64  # CPU checks between resident-memory reads
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one script, condition or expression may use."""
+
+    cpu_seconds: float
+    memory_bytes: int
+
+    def describe(self, kind: str) -> str:
+        if kind == "cpu":
+            return f"the {self.cpu_seconds:g} s CPU-time limit"
+        return f"the {self.memory_bytes // (1024 * 1024)} MB memory limit"
+
+
+class LimitExceeded(BaseException):  # noqa: N818 - BaseException: `except Exception` can't eat it
+    """A script went past a limit. kind is "cpu" or "memory"; detail says what did it."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(kind, detail)
+        self.kind, self.detail = kind, detail
+
+
+class ScriptLimitError(ValueError):
+    """LimitExceeded seen from outside the sandbox; the message names the element and limit.
+
+    A ValueError like ExpressionError, so callers that report a bad expression report it too.
+    """
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+_configured: list[Limits] = []
+
+
+def configure(cpu_seconds: float, memory_mb: int) -> None:
+    """Set the limits for this process (default: VOCFLOW_SCRIPT_* settings)."""
+    _configured[:] = [Limits(cpu_seconds, memory_mb * 1024 * 1024)]
+
+
+def current() -> Limits:
+    if not _configured:
+        settings = load_settings()
+        configure(settings.script_time_limit, settings.script_memory_limit_mb)
+    return _configured[0]
+
+
+def _rss() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0  # no /proc: only the size estimates guard memory
+
+
+class Meter:
+    """Counts ticks from instrumented code; past a limit every later tick raises again."""
+
+    __slots__ = ("limits", "deadline", "rss_start", "countdown", "rss_countdown", "exceeded")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.deadline = time.thread_time() + limits.cpu_seconds
+        self.rss_start = _rss()
+        self.countdown = _CHECK_EVERY
+        self.rss_countdown = _RSS_EVERY
+        self.exceeded: LimitExceeded | None = None
+
+    def tick(self) -> bool:
+        self.countdown -= 1
+        if self.countdown <= 0:
+            self.check()
+        return True
+
+    def check(self) -> None:
+        self.countdown = _CHECK_EVERY
+        if self.exceeded is not None:
+            raise LimitExceeded(self.exceeded.kind, self.exceeded.detail)
+        if time.thread_time() > self.deadline:
+            self.fail("cpu")
+        self.rss_countdown -= 1
+        if self.rss_countdown <= 0:
+            self.rss_countdown = _RSS_EVERY
+            if self.rss_start and _rss() - self.rss_start > self.limits.memory_bytes:
+                self.fail("memory", "its data grew past the limit")
+
+    def fail(self, kind: str, detail: str = "") -> None:
+        self.exceeded = LimitExceeded(kind, detail)
+        raise LimitExceeded(kind, detail)
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.thread_time(), 0.001)
+
+
+_local = threading.local()
+
+
+def active() -> Meter | None:
+    """The meter of the script or expression running on this thread, if any."""
+    meter: Meter | None = getattr(_local, "meter", None)
+    return meter
+
+
+@contextmanager
+def metered() -> Iterator[Meter]:
+    """Run a block under the limits; a nested block shares the outer block's budget."""
+    outer = active()
+    if outer is not None:
+        yield outer
+        return
+    meter = Meter(current())
+    _local.meter = meter
+    try:
+        yield meter
+    finally:
+        _local.meter = None
+
+
+def tick() -> bool:
+    """For guard code outside instrumented scripts (iterators, loops over big inputs)."""
+    meter = active()
+    if meter is not None:
+        meter.tick()
+    return True
+
+
+def fail(kind: str, detail: str) -> None:
+    meter = active()
+    if meter is not None:
+        meter.fail(kind, detail)
+    raise LimitExceeded(kind, detail)
+
+
+def check_bytes(nbytes: int, what: str) -> None:
+    """Refuse to build something whose estimated size is past the memory limit."""
+    if nbytes > current().memory_bytes:
+        fail("memory", what)
+
+
+def check_int_bits(bits: int) -> None:
+    """Refuse integers so large that arithmetic on them cannot be interrupted in time."""
+    if bits > INT_BITS:
+        fail("cpu", f"an integer of about {bits} bits (at most {INT_BITS} bits)")
+
+
+def message(what: str, error: LimitExceeded) -> str:
+    """English text for incidents: `script task X exceeded the 2 s CPU-time limit (...)`."""
+    text = f"{what} exceeded {current().describe(error.kind)}"
+    return f"{text} ({error.detail})" if error.detail else text
