@@ -71,7 +71,9 @@ def guarded_getattr(obj: Any, name: Any, *default: Any) -> Any:
 def _int_guarded(func: Callable[[Any], Any]) -> Callable[[Any], Any]:
     @functools.wraps(func)
     def call(value: Any) -> Any:
-        return func(guards.to_int(value) if isinstance(value, decimal.Decimal) else value)
+        if isinstance(value, decimal.Decimal):
+            guards.check_decimal(value)
+        return func(value)
     return call
 
 

@@ -106,7 +106,7 @@ def rendered_size(value: Any, limit: int) -> int:
 def check_rendered(value: Any) -> None:
     """Refuse to turn value into text (str, repr, f-string, %, JSON) past the memory limit."""
     if isinstance(value, decimal.Decimal):
-        _check_decimal(value)
+        check_decimal(value)
     if isinstance(value, _SCALARS) or _is_int(value) or isinstance(value, str):
         return
     limit = current().memory_bytes // ITEM_BYTES
@@ -114,7 +114,8 @@ def check_rendered(value: Any) -> None:
         fail("memory", "text of a value whose items repeat too often")
 
 
-def _check_decimal(value: decimal.Decimal) -> None:
+def check_decimal(value: decimal.Decimal) -> None:
+    """Refuse to expand a Decimal such as 1E+999999999 into its digits (int, format)."""
     if value.is_finite():
         check_int_bits(abs(value.adjusted()) * 4)
 
@@ -122,14 +123,14 @@ def _check_decimal(value: decimal.Decimal) -> None:
 def to_int(value: Any = 0, *base: Any) -> int:
     """int() that refuses to expand a Decimal such as 1E+999999999 into digits."""
     if isinstance(value, decimal.Decimal):
-        _check_decimal(value)
+        check_decimal(value)
     result: int = int(value, *base)
     return result
 
 
 def to_round(value: Any, *ndigits: Any) -> Any:
     if isinstance(value, decimal.Decimal) and not ndigits:
-        _check_decimal(value)
+        check_decimal(value)
     return round(value, *ndigits)
 
 
@@ -176,7 +177,7 @@ def _check_spec(value: Any, spec: str) -> None:
         if number:
             _check_width(int(number))
     if isinstance(value, decimal.Decimal) and (kind in "fF%" or precision):
-        _check_decimal(value)
+        check_decimal(value)
     if _is_int(value):
         check_int_bits(value.bit_length())
 
