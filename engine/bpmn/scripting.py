@@ -165,7 +165,7 @@ def _store(scope: dict[str, Any], context: MutableMapping[str, Any],
         if key not in scope:
             del context[key]
     for key, value in scope.items():
-        if key in _RESERVED or key in helpers or key.startswith("_"):
+        if key.startswith("_") or key in _RESERVED or key in helpers:
             continue
         if callable(value) or isinstance(value, _LOCAL_ONLY):
             continue

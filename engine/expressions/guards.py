@@ -31,8 +31,14 @@ def _repeat(seq: Any, times: Any) -> None:
                     f"a {type(seq).__name__} of {len(seq) * times} items")
 
 
+_NUMBERS = frozenset({int, float, bool})
+
+
 def binop(op: str, left: Any, right: Any) -> Any:
     """left OP right for the operators that can build huge values in one C call."""
+    if type(left) in _NUMBERS and type(right) in _NUMBERS and (
+            op in ("+", "%") or type(left) is float or type(right) is float):
+        return _OPS[op](left, right)  # the common case: small arithmetic, nothing to check
     if op == "*":
         _repeat(left, right)
         _repeat(right, left)
@@ -183,9 +189,13 @@ def _check_spec(value: Any, spec: str) -> None:
 
 
 def total(iterable: Iterable[Any], /, start: Any = 0) -> Any:
-    """sum() that ticks over long or non-numeric input (lists summed into lists, big ints)."""
-    small = isinstance(iterable, list | tuple) and len(iterable) <= _SMALL_SUM
-    if small and isinstance(start, int | float | decimal.Decimal):
+    """sum() that ticks over long lists and checks sizes when summing sequences.
+
+    A generator ticks by itself (it is instrumented code or a LongRange); a long list of big
+    integers or lists summed into a list would run in C for too long or grow too big.
+    """
+    long = isinstance(iterable, list | tuple) and len(iterable) > _SMALL_SUM
+    if not long and isinstance(start, int | float | decimal.Decimal):
         return sum(iterable, start)
     result = start
     for item in iterable:

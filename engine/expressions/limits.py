@@ -13,7 +13,7 @@ from engine.config import load_settings
 
 INT_BITS = 10_000  # bigger integers make C-level arithmetic too slow to interrupt
 _CHECK_EVERY = 16  # ticks between CPU-clock reads
-_RSS_EVERY = 64  # CPU checks between resident-memory reads
+_RSS_SECONDS = 0.005  # CPU time between resident-memory reads (allocating is bounded by it)
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -64,10 +64,17 @@ def current() -> Limits:
     return _configured[0]
 
 
+_statm: dict[int, int] = {}  # pid -> open /proc/PID/statm (reopened after a fork)
+
+
 def _rss() -> int:
+    """Resident bytes of this process: one pread on a kept descriptor, 0 without /proc."""
+    pid = os.getpid()
     try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
+        if pid not in _statm:
+            _statm.clear()
+            _statm[pid] = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
+        return int(os.pread(_statm[pid], 128, 0).split()[1]) * _PAGE
     except (OSError, ValueError, IndexError):
         return 0  # no /proc: only the size estimates guard memory
 
@@ -75,14 +82,17 @@ def _rss() -> int:
 class Meter:
     """Counts ticks from instrumented code; past a limit every later tick raises again."""
 
-    __slots__ = ("limits", "deadline", "rss_start", "countdown", "rss_countdown", "exceeded")
+    __slots__ = ("limits", "deadline", "rss_start", "next_rss", "charged", "countdown",
+                 "exceeded")
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.deadline = time.thread_time() + limits.cpu_seconds
+        started = time.thread_time()
+        self.deadline = started + limits.cpu_seconds
+        self.next_rss = started + _RSS_SECONDS
         self.rss_start = _rss()
+        self.charged = 0  # estimated bytes built by guarded operations since the last read
         self.countdown = _CHECK_EVERY
-        self.rss_countdown = _RSS_EVERY
         self.exceeded: LimitExceeded | None = None
 
     def tick(self) -> bool:
@@ -95,13 +105,24 @@ class Meter:
         self.countdown = _CHECK_EVERY
         if self.exceeded is not None:
             raise LimitExceeded(self.exceeded.kind, self.exceeded.detail)
-        if time.thread_time() > self.deadline:
+        now = time.thread_time()
+        if now > self.deadline:
             self.fail("cpu")
-        self.rss_countdown -= 1
-        if self.rss_countdown <= 0:
-            self.rss_countdown = _RSS_EVERY
-            if self.rss_start and _rss() - self.rss_start > self.limits.memory_bytes:
-                self.fail("memory", "its data grew past the limit")
+        if now >= self.next_rss:
+            self.next_rss = now + _RSS_SECONDS
+            self.check_memory()
+
+    def check_memory(self) -> None:
+        """Resident memory is per process: another thread's growth counts too (rarely)."""
+        self.charged = 0
+        if self.rss_start and _rss() - self.rss_start > self.limits.memory_bytes:
+            self.fail("memory", "its data grew past the limit")
+
+    def charge(self, nbytes: int) -> None:
+        """A guarded operation is about to build nbytes (estimated): read memory soon enough."""
+        self.charged += nbytes
+        if self.charged > self.limits.memory_bytes // 4:
+            self.check_memory()
 
     def fail(self, kind: str, detail: str = "") -> None:
         self.exceeded = LimitExceeded(kind, detail)
@@ -154,6 +175,9 @@ def check_bytes(nbytes: int, what: str) -> None:
     """Refuse to build something whose estimated size is past the memory limit."""
     if nbytes > current().memory_bytes:
         fail("memory", what)
+    meter = active()
+    if meter is not None and nbytes > 4096:
+        meter.charge(nbytes)
 
 
 def check_int_bits(bits: int) -> None:
