@@ -21,7 +21,7 @@ DENIED_ATTRS = frozenset({
     "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "cr_origin",
     "ag_frame", "ag_code", "ag_await", "f_back", "f_globals", "f_locals", "f_builtins",
     "f_code", "f_trace", "tb_frame", "tb_next", "co_code", "mro", "format", "format_map",
-    "translate", "maketrans",
+    "translate", "maketrans", "expandf", "subf", "subfn",
 })
 _FORBIDDEN_RESULTS = (types.ModuleType, types.FrameType, types.CodeType, types.TracebackType,
                       types.GetSetDescriptorType, types.MemberDescriptorType)
@@ -185,18 +185,35 @@ class Pattern:
 
 
 _REGEX_CALLS = ("match", "search", "fullmatch", "sub", "subn", "findall", "finditer", "split")
+_REPEAT = regex.compile(r"(?<!\\)\{(\d+)(?:,\d*)?\}")
+_MAX_REPEATS = 100_000
+
+
+def _checked(pattern: Any) -> Any:
+    """The regex module compiles a{1000} as a thousand copies, in C and without a timeout:
+    refuse patterns whose counted repeats multiply past _MAX_REPEATS."""
+    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
+    if isinstance(text, str):
+        product = 1
+        for found in _REPEAT.finditer(text):
+            product *= max(int(found.group(1)), 1)
+            if product > _MAX_REPEATS:
+                fail("memory", "a regular expression with too many counted repeats")
+    return pattern
 
 
 def _regex_call(name: str) -> Callable[..., Any]:
     call = getattr(regex, name)
     if name in ("findall", "finditer", "split"):
-        return lambda pattern, text, *a, **k: _many(functools.partial(call, pattern), text, *a, **k)
-    return lambda *args, **kwargs: _wrap(_timed(call, *args, **kwargs))
+        return lambda pattern, text, *a, **k: _many(
+            functools.partial(call, _checked(pattern)), text, *a, **k)
+    return lambda pattern, *args, **kwargs: _wrap(_timed(call, _checked(pattern), *args,
+                                                         **kwargs))
 
 
 RE = Namespace("re", {
     **{name: _regex_call(name) for name in _REGEX_CALLS},
-    "compile": lambda pattern, flags=0: Pattern(regex.compile(pattern, flags)),
+    "compile": lambda pattern, flags=0: Pattern(regex.compile(_checked(pattern), flags)),
     "escape": regex.escape, "error": regex.error,
     **{flag: getattr(regex, flag) for flag in (
         "IGNORECASE", "I", "MULTILINE", "M", "DOTALL", "S", "VERBOSE", "X", "ASCII", "A",

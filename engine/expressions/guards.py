@@ -19,6 +19,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _SCALARS = (bool, float, complex, type(None))
+_PLAIN = (*_SCALARS, decimal.Decimal, str)  # str() of these is as long as they are
 
 
 def _is_int(value: Any) -> bool:
@@ -70,6 +71,8 @@ def _check_percent(template: str | bytes, args: Any) -> None:
             elif number:
                 _check_width(int(number))
     for value in values:
+        if isinstance(value, decimal.Decimal):
+            check_decimal(value)  # %d and %f expand it into its digits
         check_rendered(value)
 
 
@@ -111,9 +114,7 @@ def rendered_size(value: Any, limit: int) -> int:
 
 def check_rendered(value: Any) -> None:
     """Refuse to turn value into text (str, repr, f-string, %, JSON) past the memory limit."""
-    if isinstance(value, decimal.Decimal):
-        check_decimal(value)
-    if isinstance(value, _SCALARS) or _is_int(value) or isinstance(value, str):
+    if isinstance(value, _PLAIN) or _is_int(value):
         return
     limit = current().memory_bytes // ITEM_BYTES
     if rendered_size(value, limit) > limit:
@@ -131,6 +132,7 @@ def to_int(value: Any = 0, *base: Any) -> int:
     if isinstance(value, decimal.Decimal):
         check_decimal(value)
     result: int = int(value, *base)
+    check_int_bits(result.bit_length())
     return result
 
 
@@ -339,7 +341,15 @@ class _GuardedType(type):
             raise AttributeError(name)
         if name in TEXT_METHODS and cls._vf_real in (str, bytes):
             return TEXT_METHODS[name]  # str.join(sep, items) is as guarded as sep.join(items)
+        if name == "from_bytes" and cls._vf_real is int:
+            return _int_from_bytes
         return getattr(cls._vf_real, name)
+
+
+def _int_from_bytes(data: Any, *args: Any, **kwargs: Any) -> int:
+    if isinstance(data, bytes | bytearray):
+        check_int_bits(len(data) * 8)
+    return int.from_bytes(data, *args, **kwargs)
 
 
 def guarded_type(real: type, make: Callable[..., Any]) -> type:

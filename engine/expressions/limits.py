@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from engine.config import load_settings
 
 INT_BITS = 10_000  # bigger integers make C-level arithmetic too slow to interrupt
-_CHECK_EVERY = 16  # ticks between CPU-clock reads
+_CHECK_SECONDS = 0.001  # wall time between CPU-clock reads (perf_counter is cheap to read)
 _RSS_SECONDS = 0.005  # CPU time between resident-memory reads (allocating is bounded by it)
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -82,7 +82,7 @@ def _rss() -> int:
 class Meter:
     """Counts ticks from instrumented code; past a limit every later tick raises again."""
 
-    __slots__ = ("limits", "deadline", "rss_start", "next_rss", "charged", "countdown",
+    __slots__ = ("limits", "deadline", "rss_start", "next_rss", "charged", "next_check",
                  "exceeded")
 
     def __init__(self, limits: Limits) -> None:
@@ -92,17 +92,16 @@ class Meter:
         self.next_rss = started + _RSS_SECONDS
         self.rss_start = _rss()
         self.charged = 0  # estimated bytes built by guarded operations since the last read
-        self.countdown = _CHECK_EVERY
+        self.next_check = time.perf_counter() + _CHECK_SECONDS
         self.exceeded: LimitExceeded | None = None
 
     def tick(self) -> bool:
-        self.countdown -= 1
-        if self.countdown <= 0:
+        if time.perf_counter() >= self.next_check:
             self.check()
         return True
 
     def check(self) -> None:
-        self.countdown = _CHECK_EVERY
+        self.next_check = time.perf_counter() + _CHECK_SECONDS
         if self.exceeded is not None:
             raise LimitExceeded(self.exceeded.kind, self.exceeded.detail)
         now = time.thread_time()

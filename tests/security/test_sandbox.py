@@ -45,6 +45,8 @@ ESCAPES = [
     ("import re\nx = re.functools", "re.functools"),
     ("import re\nm = re.match('a', 'a')\nx = m.re.match", "attribute .re"),
     ("import re\nx = re.compile('a').scanner('a')", "attribute .scanner"),
+    ("import re\nx = re.match('(a)', 'a').expandf('{0.__class__}')", "attribute .expandf"),
+    ("import re\nx = re.subf('a', '{0.__class__}', 'a')", "subf"),
     ("import re\nx = re.sub('a', lambda m: m.re.search, 'a')", None),  # a guarded pattern
     ("import decimal\nx = decimal.getcontext()", "decimal.getcontext"),
     ("import decimal\nx = decimal.localcontext()", "decimal.localcontext"),
@@ -126,12 +128,15 @@ def test_curated_modules_still_do_their_job() -> None:
         "rounding=decimal.ROUND_HALF_UP))\n"
         "total = sum(range(101))\n"
         "text = ','.join(str(i) for i in range(3)) + f'{3.14159:.2f}' + '%05d' % 7\n"
-        "kinds = [isinstance(1, int), isinstance('a', str)]\n")
+        "kinds = [isinstance(1, int), isinstance('a', str)]\n"
+        "day_text = re.match(r'\\d{4}-\\d{2}-\\d{2}', '2026-01-02').group(0)\n"
+        "big = str(decimal.Decimal('1E+100000'))\n")
     assert result["day"] == 4 and result["data"] == {"a": [1, 2]}
     assert result["rounded"] == 4 and result["found"] == ("12", "34")
     assert result["parts"] == ["a", "c"] and result["money"] == "1.01"
     assert result["total"] == 5050 and result["text"] == "0,1,23.1400007"
     assert result["kinds"] == [True, True]
+    assert result["day_text"] == "2026-01-02" and result["big"] == "1E+100000"
     assert "datetime" not in result and "pattern" not in result  # not task data
 
 
@@ -165,6 +170,12 @@ RUNAWAYS = [
     ("items = []\nwhile True:\n    items.append('x' * 100000)", "memory"),
     ("x = list(range(10**9))", None),  # memory or CPU, whichever comes first
     ("x = sum([[0] * 1000] * 100000, [])", None),
+    ("import re\nx = re.compile('a{1000000000}')", "memory"),  # compiled as copies, in C
+    ("import re\nx = re.match('(a{1000}){1000}', 'a')", "memory"),
+    ("x = int.from_bytes(b'x' * 10**6, 'big')", "cpu"),
+    ("import decimal\nx = '%d' % decimal.Decimal('1E+100000')", "cpu"),
+    ("".join(f"x{i} = 'x' * 10**7\n" for i in range(15)), "memory"),  # no loop, no tick
+    ("items = []\nwhile True:\n    items.append(list(range(10**6)))", "memory"),
 ]
 
 
