@@ -6,7 +6,7 @@ import pytest
 
 from engine import files, service
 from engine.errors import Forbidden, FormInvalid, NotFound
-from engine.service import scopes
+from engine.service import SYSTEM_ACTOR, scopes
 from tests.factories import FIXTURES, deploy_files
 from tests.processes.scenario_helpers import (
     REVIEW,
@@ -19,7 +19,7 @@ from tests.processes.scenario_helpers import (
 
 def _bound_review_version(world, pid):
     with world.uow_factory() as uow:
-        instance = service.get_instance(uow, pid)
+        instance = service.get_instance(uow, pid, SYSTEM_ACTOR)
         return uow.definitions.get(instance.bindings["provincial_review"]).version
 
 
@@ -100,5 +100,5 @@ def test_8_a_unit_cannot_see_another_units_plan_or_files(world):
     stolen = {**plan_data(world, other, "U3"), "plan_file": plan["plan_file"]}
     with world.uow_factory() as uow, pytest.raises(FormInvalid) as info:
         service.complete_task(uow, world.task(own, "Task_SubmitPlan").id, stolen, other,
-                              START, file_owner=files.file_owner(uow))
+                              START)
     assert info.value.details["plan_file"]["file_id"] == ["文件不属于本单位。"]
