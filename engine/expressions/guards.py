@@ -127,11 +127,11 @@ def check_decimal(value: decimal.Decimal) -> None:
         check_int_bits(abs(value.adjusted()) * 4)
 
 
-def to_int(value: Any = 0, *base: Any) -> int:
+def to_int(value: Any = 0, *base: Any, **kwargs: Any) -> int:
     """int() that refuses to expand a Decimal such as 1E+999999999 into digits."""
     if isinstance(value, decimal.Decimal):
         check_decimal(value)
-    result: int = int(value, *base)
+    result: int = int(value, *base, **kwargs)
     check_int_bits(result.bit_length())
     return result
 
@@ -142,10 +142,10 @@ def to_round(value: Any, *ndigits: Any) -> Any:
     return round(value, *ndigits)
 
 
-def to_str(value: Any = "", *args: Any) -> str:
-    if not args:
+def to_str(value: Any = "", *args: Any, **kwargs: Any) -> str:
+    if not args and not kwargs:
         check_rendered(value)
-    return str(value, *args)
+    return str(value, *args, **kwargs)
 
 
 def to_repr(value: Any) -> str:
