@@ -72,6 +72,8 @@ def _rss() -> int:
     pid = os.getpid()
     try:
         if pid not in _statm:
+            for inherited in _statm.values():  # a forked worker's copy of its parent's
+                os.close(inherited)
             _statm.clear()
             _statm[pid] = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
         return int(os.pread(_statm[pid], 128, 0).split()[1]) * _PAGE

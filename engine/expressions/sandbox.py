@@ -181,5 +181,6 @@ def run_limited(code: types.CodeType, scope: dict[str, Any], what: str) -> Any:
         except limits.LimitExceeded as exc:
             raise limits.ScriptLimitError(limits.message(what, exc), exc.kind) from None
         if meter.exceeded is not None:
-            raise limits.ScriptLimitError(limits.message(what, meter.exceeded), "cpu")
+            raise limits.ScriptLimitError(limits.message(what, meter.exceeded),
+                                          meter.exceeded.kind)
         return result

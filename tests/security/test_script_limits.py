@@ -15,6 +15,7 @@ from engine import clock, jobs, service
 from engine.config import Settings, load_settings
 from engine.errors import ProcessDefinitionError
 from engine.expressions import limits
+from engine.service import SYSTEM_ACTOR
 from tests.factories import FIXTURES, NOW, deploy_files, deploy_fixture, make_user, show, start
 from tests.factories import activity_states as states
 
@@ -132,7 +133,7 @@ def test_script_tasks_looping_through_a_gateway_end_stalled_not_in_an_error(uow_
     assert instance.status == "running"
     assert "1000-task iteration limit" in (instance.stall_reason or "")
     with uow_factory() as uow:
-        stuck = service.find_stuck(uow, NOW, timedelta(minutes=5))
+        stuck = service.find_stuck(uow, NOW, timedelta(minutes=5), SYSTEM_ACTOR)
     assert ("stalled", instance.id) in {(row.reason, row.instance_id) for row in stuck}
 
 
