@@ -74,7 +74,8 @@ def scope_filter(actor: Actor) -> ScopeFilter:
 
 
 def sees_instance(actor: Actor, instance: ProcessInstance) -> bool:
-    """The same rule as repository.scopes.instance_scope_clause, for a row in hand."""
+    """The row's own part of repository.scopes.instance_scope_clause (which also lets a
+    user see an instance with an open task for them): what files and messages reach."""
     if is_ops(actor) or instance.started_by == actor.username:
         return True
     return ((instance.unit_id or "") in actor.unit_ids

@@ -93,7 +93,10 @@ def start_instance(
 
 def get_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> ProcessInstance:
     """An instance in the actor's scope; NotFound otherwise (nothing leaks)."""
-    return authz.require_visible(actor, uow.instances.get(instance_id), instance_id)
+    instance = uow.instances.get_scoped(instance_id, authz.scope_filter(actor))
+    if instance is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import files, service
-from engine.errors import Forbidden, FormInvalid, NotFound
+from engine.errors import FormInvalid, NotFound
 from engine.service import SYSTEM_ACTOR, scopes
 from tests.factories import FIXTURES, deploy_files
 from tests.processes.scenario_helpers import (
@@ -73,9 +73,10 @@ def test_8_province_44_cannot_see_or_complete_province_11(world):
         with pytest.raises(NotFound):
             scopes.visible_task(uow, task.id, p44.reviewer)
         assert scopes.visible_instance(uow, pid, p11.reviewer).id == pid
-    with world.uow_factory() as uow, pytest.raises(Forbidden):
+    # Out of scope reads as absent: the other province cannot even learn the task exists.
+    with world.uow_factory() as uow, pytest.raises(NotFound):
         service.complete_task(uow, task.id, REVIEW["approve"], p44.reviewer, START)
-    with world.uow_factory() as uow, pytest.raises(Forbidden):
+    with world.uow_factory() as uow, pytest.raises(NotFound):
         service.claim_task(uow, task.id, p44.reviewer, START)
     assert world.open_elements(pid) == ["Task_ReviewPlan"]
     with world.uow_factory() as uow:
