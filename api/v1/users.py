@@ -78,10 +78,10 @@ def list_users() -> list[dict[str, Any]]:
 def create_user(body: dict[str, Any]) -> dict[str, Any]:
     """Admin: add a user, optionally with a password and groups."""
     with uow() as u:
-        user = accounts.create_user(
+        row = service.directory.create_user(
             u, body["username"], current_actor(u), now(), password=body.get("password"),
             display_name=body["display_name"], email=body.get("email"), groups=body["groups"])
-        return _user_out(u, user)
+        return _user_out(u, row.user)
 
 
 @blp.get("/users/<username>")

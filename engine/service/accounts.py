@@ -13,7 +13,7 @@ from engine.service.actors import Actor
 from engine.service.passwords import require_strong_password
 from engine.service.runtime import record
 from engine.service.signin import SignIn, sign_in
-from engine.service.users import add_member, add_user, hash_password
+from engine.service.users import hash_password
 from engine.uow import UnitOfWork
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -138,21 +138,6 @@ def _user(uow: UnitOfWork, username: str) -> User:
     user = uow.users.get(username)
     if user is None:
         raise NotFound(f"user {username} does not exist")
-    return user
-
-
-def create_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
-                password: str | None = None, display_name: str = "",
-                email: str | None = None, groups: Sequence[str] = ()) -> User:
-    """Admin: a new user, with a password that passes the password rule, in groups."""
-    require_admin(actor)
-    if password is not None:
-        require_strong_password(password, "password", [username, display_name, email or ""])
-    user = add_user(uow, username, now, password=password, display_name=display_name,
-                    email=email)
-    for group in groups:
-        add_member(uow, username, group)
-    record(uow, None, actor, "user_created", now, data={"user": username})
     return user
 
 

@@ -10,6 +10,7 @@ from engine import authz
 from engine.errors import NotFound
 from engine.models import Group, User
 from engine.service.actors import Actor
+from engine.service.passwords import require_strong_password
 from engine.service.runtime import record
 from engine.service.users import add_member, add_user, ensure_group
 from engine.uow import UnitOfWork
@@ -46,8 +47,10 @@ def get_user(uow: UnitOfWork, username: str, actor: Actor) -> UserRow:
 def create_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
                 password: str | None = None, display_name: str = "",
                 email: str | None = None, groups: Sequence[str] = ()) -> UserRow:
-    """Admin: add a user, optionally with a password and groups."""
+    """Admin: add a user, optionally with a password (it must pass the password rule)."""
     authz.require_admin(actor)
+    if password is not None:
+        require_strong_password(password, "password", [username, display_name, email or ""])
     user = add_user(uow, username, now, password=password, display_name=display_name,
                     email=email)
     for group in groups:
