@@ -49,27 +49,62 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def arg(name: str, body: dict[str, Any] | None = None) -> Any:
-    """A query filter from the URL, or (for POST queries) from the JSON body."""
+def raw_arg(name: str, body: dict[str, Any] | None = None) -> Any:
+    """A query parameter from the URL, or (for POST queries) from the JSON body, unchecked."""
     if body is not None and name in body:
         return body[name]
     return request.args.get(name)
 
 
-def flag(value: Any) -> bool | None:
+def arg(name: str, body: dict[str, Any] | None = None) -> str | None:
+    """A text filter; a list or object where Camunda expects a string is a 400 naming it."""
+    value = raw_arg(name, body)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RestError(f"{name} must be a string, not {_kind(value)}")
+    return str(value)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", bool: "a Boolean"}.get(
+        type(value), type(value).__name__)
+
+
+def flag(value: Any, name: str = "parameter") -> bool | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return value
-    return str(value).lower() == "true"
+    if not isinstance(value, str) or value.lower() not in ("true", "false"):
+        raise RestError(f"{name} must be true or false, not {value!r}")
+    return value.lower() == "true"
 
 
-def id_list(value: Any) -> list[str] | None:
+def id_list(value: Any, name: str = "parameter") -> list[str] | None:
+    """A Camunda list: a JSON array of strings, or comma-separated text in the URL."""
     if value is None or value == "":
         return None
     if isinstance(value, list):
-        return [str(v) for v in value]
-    return [v for v in str(value).split(",") if v]
+        if not all(isinstance(v, str) for v in value):
+            raise RestError(f"{name} must be a list of strings")
+        return list(value)
+    if not isinstance(value, str):
+        raise RestError(f"{name} must be a list of strings, not {_kind(value)}")
+    return [v for v in value.split(",") if v]
+
+
+def bounded_int(body: dict[str, Any], name: str, default: int | None = None, *,
+                low: int = 0, high: int = 2**31 - 1) -> int:
+    """An integer field of a JSON body within [low, high]; anything else is a 400 naming it."""
+    value = body.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RestError(f"{name} must be an integer")
+    if not low <= value <= high:
+        raise RestError(f"{name} must be between {low} and {high}, not {value}")
+    return value
 
 
 def _int_arg(name: str) -> int | None:

@@ -7,7 +7,17 @@ from typing import Any
 from flask import jsonify
 
 from api.engine_rest import variables
-from api.engine_rest.common import actor, arg, json_body, now, page, routes, unit_of_work
+from api.engine_rest.common import (
+    actor,
+    arg,
+    bounded_int,
+    id_list,
+    json_body,
+    now,
+    page,
+    routes,
+    unit_of_work,
+)
 from api.engine_rest.errors import RestError
 from engine import service
 from engine.models import Job
@@ -45,17 +55,25 @@ def _job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
     }
 
 
+MAX_DURATION_MS = 10 * 366 * 24 * 3600 * 1000  # ten years: a lock or a retry timeout
+
+
 def _int(body: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RestError(f"{name} must be an integer")
-    return value
+    high = MAX_DURATION_MS if name in ("newDuration", "retryTimeout") else 2**31 - 1
+    return bounded_int(body, name, default, high=high)
 
 
 def _topics(body: dict[str, Any]) -> list[dict[str, Any]]:
     topics = body.get("topics")
     if not isinstance(topics, list) or not all(isinstance(t, dict) for t in topics):
         raise RestError("topics must be a list of {topicName, lockDuration, variables}")
+    for number, topic in enumerate(topics):
+        if not isinstance(topic.get("topicName"), str) or not topic["topicName"]:
+            raise RestError(f"topics[{number}].topicName must be a non-empty string")
+        topic["lockDuration"] = bounded_int(topic, "lockDuration", low=1,
+                                            high=MAX_DURATION_MS)
+        if topic.get("variables") is not None:
+            id_list(topic["variables"], f"topics[{number}].variables")
     return topics
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api.engine_rest.common import actor, arg, json_body, now, page, routes, unit_of_work
+from api.engine_rest.common import actor, arg, bounded_int, json_body, now, page, routes, unit_of_work
 from api.engine_rest.errors import RestError
 from api.engine_rest.variables import format_date, parse_date
 from engine.models import Job
@@ -85,8 +85,6 @@ def set_due_date(job_id: str) -> Any:
 def set_retries(job_id: str) -> Any:
     with unit_of_work() as uow:
         who, body = actor(uow), json_body()
-        retries = body.get("retries")
-        if isinstance(retries, bool) or not isinstance(retries, int):
-            raise RestError("retries must be an integer")
+        retries = bounded_int(body, "retries")
         job_control.set_job_retries(uow, job_id, retries, who, now())
     return "", 204

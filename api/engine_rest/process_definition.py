@@ -63,8 +63,8 @@ def _query() -> list[ProcessDefinition]:
     with unit_of_work() as uow:
         actor(uow)
         rows = uow.definitions.list(key=arg("key") or None, kind="process",
-                                    latest_only=bool(flag(arg("latestVersion"))))
-    ids = id_list(arg("processDefinitionIdIn")) or id_list(arg("processDefinitionId"))
+                                    latest_only=bool(flag(raw_arg("latestVersion"))))
+    ids = id_list(raw_arg("processDefinitionIdIn")) or id_list(raw_arg("processDefinitionId"))
     filters = {"deploymentId": "deployment_id", "name": "name", "version": "version",
                "resourceName": "resource_name"}
     result = []
@@ -74,9 +74,9 @@ def _query() -> list[ProcessDefinition]:
         if any(arg(p) not in (None, "") and str(getattr(row, a)) != arg(p)
                for p, a in filters.items()):
             continue
-        if flag(arg("suspended")) is not None and row.suspended != flag(arg("suspended")):
+        if flag(raw_arg("suspended")) is not None and row.suspended != flag(raw_arg("suspended")):
             continue
-        keys = id_list(arg("keysIn"))
+        keys = id_list(raw_arg("keysIn"))
         if keys and row.key not in keys:
             continue
         result.append(row)

@@ -30,12 +30,12 @@ QUERY_LIMIT = 10_000
 def _query(body: dict[str, Any] | None = None) -> list[ProcessInstance]:
     with unit_of_work() as uow:
         who = actor(uow)
-        ids = id_list(arg("processInstanceIds", body))
+        ids = id_list(raw_arg("processInstanceIds", body))
         rows = scopes.list_instances(
             uow, who, limit=QUERY_LIMIT, business_key=arg("businessKey", body) or None,
             process_key=arg("processDefinitionKey", body) or None)
     definition_id = arg("processDefinitionId", body)
-    suspended, active = flag(arg("suspended", body)), flag(arg("active", body))
+    suspended, active = flag(raw_arg("suspended", body)), flag(raw_arg("active", body))
     result = []
     for row in rows:
         if ids is not None and row.id not in ids:

@@ -47,8 +47,8 @@ def task_dto(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
 def _keep(task: HumanTask, body: dict[str, Any] | None) -> bool:
     """Camunda's task filters that the scoped inbox query does not cover."""
     group, user = arg("candidateGroup", body), arg("candidateUser", body)
-    groups = id_list(arg("candidateGroups", body))
-    include_assigned = flag(arg("includeAssignedTasks", body))
+    groups = id_list(raw_arg("candidateGroups", body))
+    include_assigned = flag(raw_arg("includeAssignedTasks", body))
     if (group or user or groups) and task.assignee and not include_assigned:
         return False
     checks = [
@@ -58,13 +58,13 @@ def _keep(task: HumanTask, body: dict[str, Any] | None) -> bool:
         (arg("assignee", body), lambda: task.assignee == arg("assignee", body)),
         (arg("taskDefinitionKey", body),
          lambda: task.element_id == arg("taskDefinitionKey", body)),
-        (id_list(arg("taskDefinitionKeyIn", body)),
-         lambda: task.element_id in (id_list(arg("taskDefinitionKeyIn", body)) or [])),
+        (id_list(raw_arg("taskDefinitionKeyIn", body)),
+         lambda: task.element_id in (id_list(raw_arg("taskDefinitionKeyIn", body)) or [])),
         (arg("name", body), lambda: task.name == arg("name", body)),
-        (id_list(arg("taskIdIn", body)) or arg("taskId", body),
-         lambda: task.id in (id_list(arg("taskIdIn", body)) or [arg("taskId", body)])),
-        (flag(arg("unassigned", body)), lambda: task.assignee is None),
-        (flag(arg("assigned", body)), lambda: task.assignee is not None),
+        (id_list(raw_arg("taskIdIn", body)) or arg("taskId", body),
+         lambda: task.id in (id_list(raw_arg("taskIdIn", body)) or [arg("taskId", body)])),
+        (flag(raw_arg("unassigned", body)), lambda: task.assignee is None),
+        (flag(raw_arg("assigned", body)), lambda: task.assignee is not None),
     ]
     return all(check() for wanted, check in checks if wanted)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+import engine
 from api.schemas import (
     HistorySchema,
     InstanceDetailSchema,
@@ -18,7 +20,7 @@ from api.schemas import (
 from api.v1.common import current_actor, decode_cursor, encode_cursor, now, uow
 from engine import service
 from engine.models import HistoryEvent, ProcessInstance
-from engine.service import scopes
+from engine.service import instance_lists, scopes
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances",
                 description="Process instances (流程实例)")
@@ -97,16 +99,16 @@ def start(body: dict[str, Any]) -> ProcessInstance:
 @blp.response(200, InstancePageSchema)
 def list_instances(query: dict[str, Any]) -> dict[str, Any]:
     """Instances in the caller's scope, newest first; pass next_cursor back for more."""
-    with uow() as u:
-        actor = current_actor(u)
-        limit = query.pop("limit")
-        after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
-        renames = {"process": "process_key", "province": "province_code"}
-        filters = {renames.get(k, k): v for k, v in query.items()}
-        rows = scopes.list_instances(u, actor, limit=limit + 1, after=after, **filters)
+    limit = query.pop("limit")
+    after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
+    renames = {"process": "process_key", "province": "province_code"}
+    filters = {renames.get(k, k): v for k, v in query.items()}
+    factory = current_app.extensions["vocflow"]["uow_factory"]
+    rows = engine.execute(factory, current_actor, instance_lists.list_instances,
+                          limit=limit + 1, after=after, **filters)
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
+    cursor = encode_cursor(rows[-1]["started_at"], rows[-1]["id"]) if more else None
     return {"items": rows, "next_cursor": cursor}
 
 

@@ -84,7 +84,10 @@ class TaskRepository(Repository):
                 and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(groups)),
                 and_(TaskCandidate.kind == "user", TaskCandidate.value == (user or "")),
             ))
-            stmt = stmt.where(or_(HumanTask.assignee == user, HumanTask.id.in_(offered)))
+            mine = HumanTask.assignee == user if user is not None else None
+            # without a user, `assignee == None` would be IS NULL: every unassigned task
+            stmt = stmt.where(or_(mine, HumanTask.id.in_(offered)) if mine is not None
+                              else HumanTask.id.in_(offered))
         if assignee is not None:
             stmt = stmt.where(HumanTask.assignee == assignee)
         if process_key:
