@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import jsonify, request
 
-from api.engine_rest.common import actor, arg, link, now, page, routes, unit_of_work
+from api.engine_rest.common import link, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import definition_dto
+from api.engine_rest.query import Param, Spec, many, parse, text, when
 from api.engine_rest.variables import format_date
 from engine import service
 from engine.models import Deployment, ProcessDefinition
+from engine.service import rest_queries
 
 CAMUNDA_VERSION = "7.22.0"
 SETTING_PARTS = ("deployment-name", "deployment-source", "enable-duplicate-filtering",
@@ -49,41 +51,32 @@ def _decision_dto(row: ProcessDefinition) -> dict[str, Any]:
     }
 
 
-def _matches(row: Deployment) -> bool:
-    for param, value in (("id", row.id), ("name", row.name), ("source", row.source),
-                         ("tenantIdIn", row.tenant_id)):
-        wanted = arg(param)
-        if wanted not in (None, "") and str(value) not in str(wanted).split(","):
-            return False
-    like = arg("nameLike")
-    return not like or like.replace("%", "") in (row.name or "")
-
-
-def _query() -> list[Deployment]:
-    with unit_of_work() as uow:
-        actor(uow)
-        return [d for d in uow.definitions.list_deployments(limit=10_000) if _matches(d)]
+SPEC = Spec(
+    params={"id": text("id"), "name": text("name"), "nameLike": text("name", "like"),
+            "source": text("source"), "tenantIdIn": many("tenant_id"),
+            "withoutTenantId": when("tenant_id", "null"),
+            "after": Param("deployed_at", "gt", "date"),
+            "before": Param("deployed_at", "lt", "date")},
+    sorts={"id": "id", "name": "name", "deploymentTime": "deployed_at",
+           "tenantId": "tenant_id"},
+)
 
 
 @routes.get("/deployment")
 def list_deployments() -> Any:
     """Also the Modeler's connection check (maxResults=0): 200 [] or 401."""
-    return jsonify([deployment_dto(d) for d in page(_query())])
+    return jsonify([deployment_dto(d) for d in run(rest_queries.query, "deployment",
+                                                   parse(SPEC))])
 
 
 @routes.get("/deployment/count")
 def count_deployments() -> Any:
-    return jsonify({"count": len(_query())})
+    return jsonify({"count": run(rest_queries.count, "deployment", parse(SPEC, paged=False))})
 
 
 @routes.get("/deployment/<deployment_id>")
 def get_deployment(deployment_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        row = uow.definitions.get_deployment(deployment_id)
-        if row is None:
-            raise RestError(f"Deployment with id '{deployment_id}' does not exist", 404)
-        return jsonify(deployment_dto(row))
+    return jsonify(deployment_dto(run(rest_queries.deployment, deployment_id)))
 
 
 @routes.get("/version")
@@ -113,10 +106,7 @@ def create_deployment() -> Any:
     form = request.form
     filtering = (form.get("enable-duplicate-filtering", "false").lower() == "true"
                  or form.get("deploy-changed-only", "false").lower() == "true")
-    with unit_of_work() as uow:
-        who = actor(uow)
-        result = service.deploy(
-            uow, files, who, now(), name=form.get("deployment-name") or None,
-            source=form.get("deployment-source") or None,
-            tenant_id=form.get("tenant-id") or None, duplicate_filtering=filtering)
-        return jsonify(_with_definitions(result.deployment, list(result.definitions)))
+    result = run(service.deploy, files, name=form.get("deployment-name") or None,
+                 source=form.get("deployment-source") or None,
+                 tenant_id=form.get("tenant-id") or None, duplicate_filtering=filtering)
+    return jsonify(_with_definitions(result.deployment, list(result.definitions)))

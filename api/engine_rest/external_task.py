@@ -7,22 +7,12 @@ from typing import Any
 from flask import jsonify
 
 from api.engine_rest import variables
-from api.engine_rest.common import (
-    actor,
-    arg,
-    bounded_int,
-    id_list,
-    json_body,
-    now,
-    page,
-    routes,
-    unit_of_work,
-)
+from api.engine_rest.common import bounded_int, id_list, json_body, routes, run
 from api.engine_rest.errors import RestError
+from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine import service
-from engine.models import Job
-from engine.service import scopes
-from engine.uow import UnitOfWork
+from engine.models import Job, ProcessInstance
+from engine.service import rest_queries
 
 
 def _locked_dto(task: service.LockedTask, wanted: list[str] | None) -> dict[str, Any]:
@@ -40,8 +30,7 @@ def _locked_dto(task: service.LockedTask, wanted: list[str] | None) -> dict[str,
     }
 
 
-def _job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
-    instance = uow.instances.get(job.instance_id or "")
+def _job_dto(job: Job, instance: ProcessInstance | None) -> dict[str, Any]:
     return {
         "activityId": job.element_id, "activityInstanceId": job.element_id,
         "errorMessage": job.last_error, "executionId": job.instance_id, "id": job.id,
@@ -53,6 +42,26 @@ def _job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
         "workerId": job.lock_owner, "priority": 0, "topicName": job.topic,
         "businessKey": instance.business_key if instance else None,
     }
+
+
+SPEC = Spec(
+    params={"externalTaskId": text("id"), "externalTaskIdIn": many("id"),
+            "topicName": text("topic"), "workerId": text("worker_id"),
+            "locked": when("locked", "true"), "notLocked": when("locked", "true", False),
+            "withRetriesLeft": Param("retries", "gt", "flag", 0),
+            "noRetriesLeft": Param("retries", "eq", "flag", 0),
+            "activityId": text("element_id"), "activityIdIn": many("element_id"),
+            "processInstanceId": text("instance_id"),
+            "processInstanceIdIn": many("instance_id"),
+            "processDefinitionId": text("definition_id"),
+            "processDefinitionKey": text("process_key"),
+            "suspended": when("suspended", "true"), "active": when("suspended", "true", False),
+            "lockExpirationBefore": Param("lock_expires_at", "lt", "date"),
+            "lockExpirationAfter": Param("lock_expires_at", "gt", "date")},
+    sorts={"id": "id", "lockExpirationTime": "lock_expires_at",
+           "processInstanceId": "instance_id", "processDefinitionId": "definition_id",
+           "processDefinitionKey": "process_key", "createTime": "created_at"},
+)
 
 
 MAX_DURATION_MS = 10 * 366 * 24 * 3600 * 1000  # ten years: a lock or a retry timeout
@@ -80,76 +89,65 @@ def _topics(body: dict[str, Any]) -> list[dict[str, Any]]:
 @routes.post("/external-task/fetchAndLock")
 def fetch_and_lock_tasks() -> Any:
     """Lock up to maxTasks tasks of the topics; answers at once (no long polling)."""
-    with unit_of_work() as uow:
-        actor(uow)
-        body = json_body()
-        topics = _topics(body)
-        locked = service.fetch_and_lock(uow, str(body.get("workerId") or ""), topics,
-                                        _int(body, "maxTasks", 10), now())
+    body = json_body()
+    topics = _topics(body)
+    locked = run(service.fetch_and_lock, _worker(body), topics, _int(body, "maxTasks", 10))
     wanted = {t.get("topicName"): t.get("variables") for t in topics}
     return jsonify([_locked_dto(t, wanted.get(t.topic_name)) for t in locked])
 
 
+def _worker(body: dict[str, Any]) -> str:
+    worker = body.get("workerId")
+    if worker is not None and not isinstance(worker, str):
+        raise RestError("workerId must be a string")
+    return worker or ""
+
+
 @routes.post("/external-task/<task_id>/complete")
 def complete_external(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        body = json_body()
-        values = variables.from_camunda(body.get("variables"))
-        values.update(variables.from_camunda(body.get("localVariables")))
-        service.complete_external_task(uow, task_id, str(body.get("workerId") or ""), values,
-                                       now())
+    body = json_body()
+    values = variables.from_camunda(body.get("variables"))
+    values.update(variables.from_camunda(body.get("localVariables")))
+    run(service.complete_external_task, task_id, _worker(body), values)
     return "", 204
 
 
 @routes.post("/external-task/<task_id>/failure")
 def external_failure(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        body = json_body()
-        service.handle_failure(
-            uow, task_id, str(body.get("workerId") or ""),
-            str(body.get("errorMessage") or "external task failed"),
-            body.get("errorDetails"), _int(body, "retries", 0),
-            _int(body, "retryTimeout", 0), now())
+    body = json_body()
+    message, details = body.get("errorMessage"), body.get("errorDetails")
+    if not isinstance(message, str | None) or not isinstance(details, str | None):
+        raise RestError("errorMessage and errorDetails must be strings")
+    run(service.handle_failure, task_id, _worker(body), message or "external task failed",
+        details, _int(body, "retries", 0), _int(body, "retryTimeout", 0))
     return "", 204
 
 
 @routes.post("/external-task/<task_id>/extendLock")
 def extend_external_lock(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        body = json_body()
-        service.extend_lock(uow, task_id, str(body.get("workerId") or ""),
-                            _int(body, "newDuration"), now())
+    body = json_body()
+    run(service.extend_lock, task_id, _worker(body), _int(body, "newDuration"))
     return "", 204
 
 
 @routes.post("/external-task/<task_id>/unlock")
 def unlock_external(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        service.unlock(uow, task_id, now())
+    run(service.unlock, task_id)
     return "", 204
 
 
 @routes.get("/external-task")
 def list_external() -> Any:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        jobs = scopes.list_jobs(uow, who, kind="external",
-                                instance_id=arg("processInstanceId") or None, limit=10_000)
-        dtos = [_job_dto(uow, j) for j in jobs]
-    topic = arg("topicName")
-    return jsonify(page([d for d in dtos if not topic or d["topicName"] == topic]))
+    rows = run(rest_queries.query, "external_task", parse(SPEC))
+    return jsonify([_job_dto(*row) for row in rows])
+
+
+@routes.get("/external-task/count")
+def count_external() -> Any:
+    return jsonify({"count": run(rest_queries.count, "external_task",
+                                 parse(SPEC, paged=False))})
 
 
 @routes.get("/external-task/<task_id>")
 def get_external(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        jobs = [j for j in scopes.list_jobs(uow, who, kind="external", limit=10_000)
-                if j.id == task_id]
-        if not jobs:
-            raise RestError(f"External task with id {task_id} does not exist", 404)
-        return jsonify(_job_dto(uow, jobs[0]))
+    return jsonify(_job_dto(*run(rest_queries.external_task, task_id)))

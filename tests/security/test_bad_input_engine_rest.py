@@ -6,7 +6,6 @@ import io
 
 import pytest
 
-from tests.api.conftest import app, client  # noqa: F401 - fixtures
 from tests.api.engine_rest.conftest import basic_header
 from tests.factories import FIXTURES, deploy_fixture, make_user, open_tasks
 
