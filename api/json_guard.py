@@ -18,21 +18,16 @@ from engine.errors import ValidationFailed
 MAX_DEPTH = 64
 
 
-def _constant(name: str) -> Any:
-    raise ValidationFailed(
-        f"请求体含有 {name}，无法保存 / the JSON body contains {name}, which cannot be stored",
-        details={"body": [f"{name} is not a JSON number"]})
-
-
 def check(value: Any, where: str = "$") -> None:
     """Raise ValidationFailed naming the path of a NaN/Infinity or of too deep nesting."""
     stack: list[tuple[Any, str, int]] = [(value, where, 1)]
     while stack:
         item, path, depth = stack.pop()
         if isinstance(item, float) and not math.isfinite(item):
+            name = json.dumps(item)  # NaN, Infinity or -Infinity, as the client wrote it
             raise ValidationFailed(
-                f"{path}: {item} 不是可保存的数值 / {item} cannot be stored",
-                details={path: [f"{item} is not a finite number"]})
+                f"{path}: {name} 不是可保存的数值 / {name} cannot be stored",
+                details={path: [f"{name} is not a finite number"]})
         if not isinstance(item, dict | list):
             continue
         if depth > MAX_DEPTH:
@@ -47,7 +42,7 @@ def check(value: Any, where: str = "$") -> None:
 def loads(text: str | bytes, where: str = "$") -> Any:
     """json.loads that refuses NaN/Infinity and deep nesting (ValidationFailed, not a 500)."""
     try:
-        value = json.loads(text, parse_constant=_constant)
+        value = json.loads(text)  # NaN and Infinity load as floats: check() names their path
     except RecursionError as exc:
         raise ValidationFailed(
             f"{where}: 嵌套过深 / nested deeper than {MAX_DEPTH} levels",
