@@ -17,6 +17,7 @@ from engine.repository import (
     InstanceRepository,
     JobRepository,
     QueryRepository,
+    StatisticsRepository,
     TaskRepository,
     UserRepository,
 )
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
         self.queries = QueryRepository(self.session, dialect)
+        self.statistics = StatisticsRepository(self.session, dialect)
         return self
 
     def __exit__(

@@ -6,10 +6,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 
 from api.engine_rest import variables
-from api.engine_rest.common import json_body, link, routes, run
+from api.engine_rest.common import flag, json_body, link, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Spec, many, parse, text, when
 from engine.models import ProcessDefinition, ProcessInstance
@@ -68,6 +68,46 @@ def list_definitions() -> Any:
 @routes.get("/process-definition/count")
 def count_definitions() -> Any:
     return jsonify({"count": run(rest_queries.count, "definition", parse(SPEC, paged=False))})
+
+
+STATISTICS_PARAMS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
+KIND_TYPES = {"external_task": "failedExternalTask"}
+
+
+def _statistics_dto(key: str, counts: tuple[int, dict[str, int]]) -> dict[str, Any]:
+    """Camunda's statistics entry; incidents and failedJobs only when asked for."""
+    unknown = sorted(set(request.args) - set(STATISTICS_PARAMS))
+    if unknown:
+        raise RestError("unsupported query parameter(s): " + ", ".join(unknown))
+    instances, incidents = counts
+    only = request.args.get("incidentsForType")
+    typed = [{"incidentType": KIND_TYPES.get(kind, "failedJob"), "incidentCount": n}
+             for kind, n in sorted(incidents.items())]
+    if only:
+        typed = [t for t in typed if t["incidentType"] == only]
+    wanted = flag(request.args.get("incidents"), "incidents") or bool(only) or flag(
+        request.args.get("rootIncidents"), "rootIncidents")
+    failed = sum(incidents.values()) if flag(request.args.get("failedJobs"),
+                                             "failedJobs") else 0
+    return {"id": key, "instances": instances, "failedJobs": failed,
+            "incidents": typed if wanted else []}
+
+
+@routes.get("/process-definition/statistics")
+def definitions_statistics() -> Any:
+    """Runtime instances and open incidents per definition (Cockpit's dashboard)."""
+    rows = run(rest_queries.definition_statistics)
+    return jsonify([{**_statistics_dto(row.id, counts), "definition": definition_dto(row),
+                     "@class": "org.camunda.bpm.engine.rest.dto.repository."
+                               "ProcessDefinitionStatisticsResultDto"}
+                    for row, counts in rows])
+
+
+@routes.get("/process-definition/<definition_id>/statistics")
+def activity_statistics(definition_id: str) -> Any:
+    """Per activity: instances waiting there and open incidents (Cockpit's heat map)."""
+    counts = run(rest_queries.activity_statistics, definition_id)
+    return jsonify([_statistics_dto(element, c) for element, c in sorted(counts.items())])
 
 
 @routes.get("/process-definition/<definition_id>")

@@ -207,4 +207,49 @@ class QueryRepository(Repository):
         return field in resource.fields or field in resource.specials
 
 
-__all__ = ["OPERATORS", "RESOURCES", "Query", "QueryRepository", "locked_at"]
+
+
+class StatisticsRepository(Repository):
+    """Cockpit's heat map: runtime instances and open incidents per definition and activity."""
+
+    def per_definition(self, scope: ScopeFilter) -> dict[str, tuple[int, dict[str, int]]]:
+        """definition id -> (runtime instances, {incident kind: open incidents})."""
+        running = (select(_PI.definition_id, func.count())
+                   .where(instance_scope_clause(scope), _PI.status.in_(("running", "suspended")))
+                   .group_by(_PI.definition_id))
+        result: dict[str, tuple[int, dict[str, int]]] = {
+            d: (int(n), {}) for d, n in self.session.execute(running).all()}
+        for definition_id, kind, n in self._incidents(scope, _PI.definition_id):
+            result.setdefault(definition_id, (0, {}))[1][kind] = int(n)
+        return result
+
+    def per_activity(self, definition_id: str,
+                     scope: ScopeFilter) -> dict[str, tuple[int, dict[str, int]]]:
+        """element id -> (instances waiting there, {incident kind: open incidents})."""
+        waiting: dict[str, set[str | None]] = {}
+        tasks = (select(_HT.element_id, _HT.instance_id).join(_PI, _PI.id == _HT.instance_id)
+                 .where(_PI.definition_id == definition_id, instance_scope_clause(scope)))
+        jobs = (select(_JOB.element_id, _JOB.instance_id).join(_PI, _PI.id == _JOB.instance_id)
+                .where(_PI.definition_id == definition_id, instance_scope_clause(scope),
+                       _JOB.element_id.is_not(None)))
+        for stmt in (tasks, jobs):
+            for element_id, instance_id in self.session.execute(stmt).all():
+                waiting.setdefault(element_id or "", set()).add(instance_id)
+        result: dict[str, tuple[int, dict[str, int]]] = {
+            e: (len(ids), {}) for e, ids in waiting.items()}
+        incidents = self._incidents(scope, Incident.element_id,
+                                    _PI.definition_id == definition_id)
+        for element_id, kind, n in incidents:
+            result.setdefault(element_id or "", (0, {}))[1][kind] = int(n)
+        return result
+
+    def _incidents(self, scope: ScopeFilter, key: Any, *where: Any) -> Sequence[Any]:
+        stmt = (select(key, Incident.kind, func.count())
+                .join(_PI, _PI.id == Incident.instance_id)
+                .where(instance_scope_clause(scope), Incident.resolved_at.is_(None), *where)
+                .group_by(key, Incident.kind))
+        return self.session.execute(stmt).all()
+
+
+__all__ = ["OPERATORS", "RESOURCES", "Query", "QueryRepository", "StatisticsRepository",
+           "locked_at"]

@@ -105,3 +105,21 @@ def deployment_definitions(uow: UnitOfWork, deployment_id: str, *,
     """Every process and decision definition a deployment holds."""
     deployment(uow, deployment_id, actor=actor)
     return uow.definitions.deployment_definitions(deployment_id)
+
+
+Counts = tuple[int, dict[str, int]]
+
+
+def definition_statistics(uow: UnitOfWork, *, actor: Actor
+                          ) -> list[tuple[ProcessDefinition, Counts]]:
+    """Every process definition with its runtime instances and open incidents, in scope."""
+    counts = uow.statistics.per_definition(scopes.scope_of(actor))
+    rows = uow.queries.rows("definition", Query(), scopes.scope_of(actor))
+    return [(row, counts.get(row.id, (0, {}))) for row in rows]
+
+
+def activity_statistics(uow: UnitOfWork, definition_id: str, *, actor: Actor
+                        ) -> dict[str, Counts]:
+    """Per activity of one definition: instances waiting there and open incidents."""
+    definition(uow, definition_id, actor=actor)
+    return uow.statistics.per_activity(definition_id, scopes.scope_of(actor))
