@@ -11,6 +11,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     deployment,
     errors,
     external_task,
+    external_task_work,
     incident,
     job,
     message,

@@ -9,6 +9,7 @@ from typing import Any
 from engine import bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Job
+from engine.service.external_protocol import topic_filters
 from engine.service.runtime import (
     advance_and_save,
     load_workflow,
@@ -136,7 +137,8 @@ def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]]
         if not name or not isinstance(duration, int) or duration <= 0:
             raise ValidationFailed("every topic needs topicName and a positive lockDuration")
         until = now + timedelta(milliseconds=duration)
-        for job_id in uow.events.due_external([name], now, max_tasks - len(locked)):
+        for job_id in uow.events.due_external([name], now, max_tasks - len(locked),
+                                              **topic_filters(topic)):
             if uow.jobs.lease(job_id, worker_id, now, until):
                 locked.append(_locked(uow, job_id, worker_id, until))
         if len(locked) >= max_tasks:
