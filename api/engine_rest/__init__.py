@@ -12,6 +12,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     errors,
     external_task,
     external_task_work,
+    history,
     incident,
     job,
     message,

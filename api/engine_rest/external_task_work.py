@@ -34,6 +34,8 @@ def _int(body: dict[str, Any], name: str, default: int | None = None) -> int:
 
 def _topic(number: int, topic: dict[str, Any]) -> dict[str, Any]:
     where = f"topics[{number}]"
+    if not topic.get("processVariables"):  # an empty filter (the Python client sends {})
+        topic = {k: v for k, v in topic.items() if k != "processVariables"}
     unknown = sorted(set(topic) - TOPIC_FIELDS)
     if unknown:
         raise RestError(f"{where}: unsupported field(s) " + ", ".join(unknown)

@@ -113,6 +113,29 @@ RESOURCES: dict[str, Resource] = {
         specials={"with_incident": _open_incident(_PI.id),
                   "suspended": _status_is(_PI.status, "suspended"),
                   "active": _status_is(_PI.status, "running")}),
+    "history_instance": Resource(
+        base=lambda scope: select(_PI, _PD).join(_PD, _PD.id == _PI.definition_id)
+        .where(instance_scope_clause(scope)),
+        fields={"id": _PI.id, "definition_id": _PI.definition_id,
+                "process_key": _PI.process_key, "business_key": _PI.business_key,
+                "started_at": _PI.started_at, "ended_at": _PI.ended_at,
+                "started_by": _PI.started_by, "status": _PI.status,
+                "definition_name": _PD.name, "definition_version": _PD.version},
+        order=(_PI.started_at, _PI.id),
+        specials={"with_incident": _open_incident(_PI.id),
+                  "finished": lambda _op, value: (
+                      _PI.ended_at.is_not(None) if value else _PI.ended_at.is_(None))}),
+    "history_incident": Resource(
+        base=lambda scope: select(Incident, _PI).join(_PI, _PI.id == Incident.instance_id)
+        .where(instance_scope_clause(scope)),
+        fields={"id": Incident.id, "instance_id": Incident.instance_id,
+                "definition_id": _PI.definition_id, "process_key": _PI.process_key,
+                "element_id": Incident.element_id, "kind": Incident.kind,
+                "message": Incident.message, "created_at": Incident.created_at,
+                "resolved_at": Incident.resolved_at, "job_id": Incident.job_id},
+        order=(Incident.created_at, Incident.id),
+        specials={"open": lambda _op, value: (
+            Incident.resolved_at.is_(None) if value else Incident.resolved_at.is_not(None))}),
     "definition": Resource(
         base=lambda _scope: select(_PD).where(_PD.kind == "process"),
         fields={"id": _PD.id, "key": _PD.key, "name": _PD.name, "version": _PD.version,

@@ -56,6 +56,14 @@ def task(uow: UnitOfWork, task_id: str, *, actor: Actor
     return row
 
 
+def historic_instance(uow: UnitOfWork, instance_id: str, *, actor: Actor
+                      ) -> tuple[ProcessInstance, ProcessDefinition]:
+    """An instance in scope, running or ended, with its definition."""
+    row: tuple[ProcessInstance, ProcessDefinition] = _one(
+        uow, "history_instance", instance_id, actor, "Historic process instance")
+    return row
+
+
 def instance(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> ProcessInstance:
     """A running or suspended instance in scope; an ended one is history (NotFound here)."""
     row: ProcessInstance = _one(uow, "instance", instance_id, actor, "Process instance")
