@@ -16,6 +16,7 @@ from engine.repository import (
     IncidentRepository,
     InstanceRepository,
     JobRepository,
+    ProductRepository,
     QueryRepository,
     StatisticsRepository,
     TaskRepository,
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.history = HistoryRepository(self.session, dialect)
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
+        self.product = ProductRepository(self.session, dialect)
         self.queries = QueryRepository(self.session, dialect)
         self.statistics = StatisticsRepository(self.session, dialect)
         return self

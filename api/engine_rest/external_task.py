@@ -10,6 +10,7 @@ from api.engine_rest import variables
 from api.engine_rest.common import bounded_int, id_list, json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
+from engine import authz
 from engine.models import Job, ProcessInstance
 from engine.service import external_protocol, rest_queries
 
@@ -24,7 +25,7 @@ def _job_dto(job: Job, instance: ProcessInstance | None) -> dict[str, Any]:
         "processInstanceId": job.instance_id, "tenantId": None,
         "retries": job.retries if job.attempts else None,  # null until the first failure
         "suspended": bool(instance and instance.status == "suspended"),
-        "workerId": job.lock_owner, "priority": 0, "topicName": job.topic,
+        "workerId": authz.worker_id_of(job.lock_owner), "priority": 0, "topicName": job.topic,
         "businessKey": instance.business_key if instance else None,
     }
 

@@ -11,8 +11,8 @@ from api.engine_rest.incident import incident_dto
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from api.engine_rest.variables import format_date
 from engine.models import Incident, ProcessDefinition, ProcessInstance
-from engine.repository import Query
 from engine.service import rest_queries
+from engine.service.rest_queries import Query
 
 STATES = {"running": "ACTIVE", "suspended": "SUSPENDED", "completed": "COMPLETED",
           "terminated": "EXTERNALLY_TERMINATED"}

@@ -14,7 +14,7 @@ from flask import request
 from api.engine_rest.common import arg, flag, id_list, raw_arg
 from api.engine_rest.errors import RestError
 from api.engine_rest.variables import parse_date
-from engine.repository import Query
+from engine.service.rest_queries import Query
 
 PAGING = ("firstResult", "maxResults")
 SORTING = ("sortBy", "sortOrder")

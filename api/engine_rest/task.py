@@ -11,8 +11,8 @@ from api.engine_rest.common import id_list, json_body, raw_arg, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import HumanTask, ProcessInstance
-from engine.repository import Query
 from engine.service import rest_actions, rest_queries, scopes
+from engine.service.rest_queries import Query
 
 DATE = "date"
 SPEC = Spec(

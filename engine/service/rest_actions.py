@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import files
 from engine.errors import InvalidState
 from engine.models import ProcessInstance
 from engine.service import scopes
@@ -50,8 +49,8 @@ def complete(uow: UnitOfWork, task_id: str, values: dict[str, Any], with_variabl
              *, actor: Actor, now: datetime) -> dict[str, Any] | None:
     """Complete a task in scope; the instance's variables afterwards when asked for."""
     task = scopes.visible_task(uow, task_id, actor)
-    complete_task(uow, task_id, values, actor, now, file_owner=files.file_owner(uow))
-    return show_instance(uow, task.instance_id).variables if with_variables else None
+    complete_task(uow, task_id, values, actor, now)
+    return show_instance(uow, task.instance_id, actor).variables if with_variables else None
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,11 @@ class Started:
 def start(uow: UnitOfWork, ident: str, values: dict[str, Any], business_key: str | None,
           with_variables: bool, *, by_key: bool = False, actor: Actor,
           now: datetime) -> Started:
-    """Start the definition (by id, or the newest of a key) for the actor's own scope."""
-    scopes.check_start(actor, values)
+    """Start the definition (by id, or the newest of a key); start_instance checks scope."""
     row = definition(uow, ident, by_key=by_key, actor=actor)
     started = start_instance(uow, row.id, actor, now, variables=values,
                              business_key=business_key)
-    variables = show_instance(uow, started.id).variables if with_variables else None
+    variables = show_instance(uow, started.id, actor).variables if with_variables else None
     return Started(started, variables)
 
 

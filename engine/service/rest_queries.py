@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.errors import Forbidden, NotFound
 from engine.models import Deployment, HumanTask, Job, ProcessDefinition, ProcessInstance
-from engine.repository import Query
+from engine.repository import Query as Query  # re-exported: doors build queries with it
 from engine.repository.queries import locked_at
 from engine.service import scopes
 from engine.service.actors import Actor
@@ -73,7 +73,7 @@ def instance(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> ProcessInsta
 def instance_variables(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> dict[str, Any]:
     """The variables of an instance in scope, ended ones too (until /history has them)."""
     scopes.visible_instance(uow, instance_id, actor)
-    return show_instance(uow, instance_id).variables
+    return show_instance(uow, instance_id, actor).variables
 
 
 def job(uow: UnitOfWork, job_id: str, *, actor: Actor
