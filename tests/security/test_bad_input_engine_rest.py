@@ -14,7 +14,7 @@ R = "/engine-rest"
 
 @pytest.fixture
 def ops(uow_factory):
-    make_user(uow_factory, "ops1", "ops", "designer", password="s3cret-pass")
+    make_user(uow_factory, "ops1", "ops", "designer", "worker", password="s3cret-pass")
     return basic_header("ops1")
 
 

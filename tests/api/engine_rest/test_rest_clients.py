@@ -119,7 +119,7 @@ def _fetch(server_url, business_key=None):
 
 
 def test_pycamunda_external_task_protocol_and_statistics(server_url, user):
-    user("ops1", "ops", "designer")
+    user("ops1", "ops", "designer", "worker")
     create = _auth(pycamunda.deployment.Create(server_url, name="js"), "ops1")
     with open(JS_FIXTURES / "js_flow.bpmn", "rb") as bpmn_file:
         create.add_resource(bpmn_file)
