@@ -6,8 +6,10 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,3 +179,32 @@ def test_a_key_filtered_subscription_never_gets_another_process_task(server):
     assert event["processInstanceId"] == mine and event["processDefinitionKey"] == "js_flow"
     assert [t["processInstanceId"] for t in _get(  # type: ignore[index,union-attr]
         server, "/external-task?processDefinitionKey=js_other")] == [other]
+
+
+def test_long_poll_answers_within_100_ms_of_the_start(server):
+    """The waiting request is answered as soon as the start commits (median of 5)."""
+    delays = []
+    for n in range(5):
+        answer: dict[str, object] = {}
+
+        def wait(key: str = f"BK-latency-{n}", answer: dict[str, object] = answer) -> None:
+            response = requests.post(f"{server}/external-task/fetchAndLock", timeout=30,
+                                     auth=("ops1", PASSWORD), json={
+                                         "workerId": "latency", "maxTasks": 1,
+                                         "asyncResponseTimeout": 10000, "topics": [{
+                                             "topicName": "js-check", "lockDuration": 5000,
+                                             "businessKey": key}]})
+            answer.update(at=time.monotonic(), tasks=response.json())
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(0.5)  # the request is now waiting
+        _start(server, "js_flow", f"BK-latency-{n}")
+        started = time.monotonic()
+        waiter.join(timeout=15)
+        assert len(answer["tasks"]) == 1  # type: ignore[arg-type]
+        delays.append(float(answer["at"]) - started)  # type: ignore[arg-type]
+    median = statistics.median(delays)
+    print(f"long polling: median {median * 1000:.0f} ms from start to answer, "
+          f"max {max(delays) * 1000:.0f} ms")
+    assert median < 0.1
