@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from api.engine_rest.common import link, routes, run
 from api.engine_rest.errors import RestError
@@ -110,3 +111,30 @@ def create_deployment() -> Any:
                  source=form.get("deployment-source") or None,
                  tenant_id=form.get("tenant-id") or None, duplicate_filtering=filtering)
     return jsonify(_with_definitions(result.deployment, list(result.definitions)))
+
+
+def _resource_dto(deployment_id: str, row: Any) -> dict[str, Any]:
+    return {"id": str(row.id), "name": row.name, "deploymentId": deployment_id}
+
+
+@routes.get("/deployment/<deployment_id>/resources")
+def list_resources(deployment_id: str) -> Any:
+    rows = run(rest_queries.deployment_resources, deployment_id)
+    return jsonify([_resource_dto(deployment_id, r) for r in rows])
+
+
+@routes.get("/deployment/<deployment_id>/resources/<resource_id>")
+def get_resource(deployment_id: str, resource_id: str) -> Any:
+    row = run(rest_queries.deployment_resource, deployment_id, resource_id)
+    return jsonify(_resource_dto(deployment_id, row))
+
+
+@routes.get("/deployment/<deployment_id>/resources/<resource_id>/data")
+def get_resource_data(deployment_id: str, resource_id: str) -> Any:
+    """The file's bytes as deployed (BPMN and DMN as XML)."""
+    row = run(rest_queries.deployment_resource, deployment_id, resource_id)
+    xml = row.name.endswith((".bpmn", ".dmn", ".xml"))
+    return Response(row.content, mimetype="application/xml" if xml else
+                    "application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
+                             f"{quote(row.name)}"})

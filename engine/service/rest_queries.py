@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import Forbidden, NotFound
-from engine.models import Deployment, HumanTask, Job, ProcessDefinition, ProcessInstance
+from engine.models import (
+    Deployment,
+    DeploymentResource,
+    HumanTask,
+    Job,
+    ProcessDefinition,
+    ProcessInstance,
+)
 from engine.repository import Query as Query  # re-exported: doors build queries with it
 from engine.repository.queries import locked_at
 from engine.service import scopes
@@ -131,3 +138,19 @@ def activity_statistics(uow: UnitOfWork, definition_id: str, *, actor: Actor
     """Per activity of one definition: instances waiting there and open incidents."""
     definition(uow, definition_id, actor=actor)
     return uow.statistics.per_activity(definition_id, scopes.scope_of(actor))
+
+
+def deployment_resources(uow: UnitOfWork, deployment_id: str, *,
+                         actor: Actor) -> Sequence[DeploymentResource]:
+    """The files a deployment was made of, as uploaded."""
+    deployment(uow, deployment_id, actor=actor)
+    return uow.definitions.deployment_resources(deployment_id)
+
+
+def deployment_resource(uow: UnitOfWork, deployment_id: str, resource_id: str, *,
+                        actor: Actor) -> DeploymentResource:
+    for row in deployment_resources(uow, deployment_id, actor=actor):
+        if str(row.id) == resource_id:
+            return row
+    raise NotFound(f"Deployment resource with resource id '{resource_id}' for deployment id "
+                   f"'{deployment_id}' does not exist.")

@@ -124,6 +124,15 @@ def test_pycamunda_external_task_protocol_and_statistics(server_url, user):
     with open(JS_FIXTURES / "js_flow.bpmn", "rb") as bpmn_file:
         create.add_resource(bpmn_file)
         [definition] = create().deployed_process_definitions.values()
+    deployment_id = definition.deployment_id
+    [resource] = _auth(pycamunda.deployment.GetResources(server_url, deployment_id), "ops1")()
+    assert resource.name == "js_flow.bpmn"
+    one = _auth(pycamunda.deployment.GetResource(server_url, deployment_id, resource.id_),
+                "ops1")()
+    assert one.id_ == resource.id_
+    data = _auth(pycamunda.deployment.GetResource(server_url, deployment_id, resource.id_,
+                                                  binary=True), "ops1")()
+    assert data == (JS_FIXTURES / "js_flow.bpmn").read_bytes()
     start = _auth(pycamunda.processdef.StartInstance(server_url, key="js_flow"), "ops1")
     first = start()
     [task] = _fetch(server_url)
