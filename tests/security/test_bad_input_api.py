@@ -143,7 +143,8 @@ def run(db_engine, monkeypatch):
 @pytest.mark.committed_db
 def test_cli_retry_that_fails_again_and_tasks_by_group(run):
     run("deploy", str(API_FIXTURES / "form_review.bpmn"), str(FIXTURES / "review.bpmn"))
-    run("users", "add", "wang", "--password", "pw", "--group", "province:11:reviewer")
+    run("users", "add", "wang", "--password", "Qiuyue-7-plum-river", "--group",
+        "province:11:reviewer")
     run("start", "simple_review", "--var", "province_code=44", "--var", "review_due=")
     started = run("--json", "start", "form_review", "--var", "province_code=11",
                   "--var", "review_due=")

@@ -20,7 +20,7 @@ import requests
 REPO = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "js" / "worker.mjs"
-PASSWORD = "s3cret-pass"
+PASSWORD = "Qiuyue-7-plum-river"  # passes the password rule of `vocflow users add`
 
 pytestmark = [
     pytest.mark.slow,
