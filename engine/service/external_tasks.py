@@ -10,6 +10,7 @@ from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Job
 from engine.service.actors import SYSTEM_ACTOR, Actor
+from engine.service.external_protocol import topic_filters
 from engine.service.runtime import (
     advance_and_save,
     load_workflow,
@@ -147,7 +148,8 @@ def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]]
         if not name or not isinstance(duration, int) or duration <= 0:
             raise ValidationFailed("every topic needs topicName and a positive lockDuration")
         until = now + timedelta(milliseconds=duration)
-        for job_id in uow.events.due_external([name], now, max_tasks - len(locked)):
+        for job_id in uow.events.due_external([name], now, max_tasks - len(locked),
+                                              **topic_filters(topic)):
             if uow.jobs.lease(job_id, owner, now, until):
                 locked.append(_locked(uow, job_id, worker_id, until, actor))
         if len(locked) >= max_tasks:
