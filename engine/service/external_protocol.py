@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine import authz, bpmn
-from engine.errors import InvalidState, NotFound
-from engine.models import Job, ProcessInstance
+from engine.errors import InvalidState
+from engine.models import ProcessInstance
 from engine.service.actors import Actor
+from engine.service.external_locks import external_job, require_lock_owner
 from engine.service.job_control import set_job_retries
 from engine.service.runtime import (
     advance_and_save,
@@ -23,31 +24,14 @@ from engine.service.runtime import (
 from engine.uow import UnitOfWork
 
 
-def _external(uow: UnitOfWork, job_id: str, actor: Actor) -> Job:
-    """An external task of a topic the actor may work (or ops); NotFound otherwise."""
-    job = uow.jobs.get(job_id)
-    if job is None or job.kind != "external" or not (
-            authz.works_topic(actor, job.topic or "") or authz.is_ops(actor)):
-        raise NotFound(f"External task with id {job_id} does not exist")
-    return job
-
-
-def _owned(job: Job, actor: Actor, worker_id: str, now: datetime) -> None:
-    """Only the worker holding a live lock may act on the task (Camunda's rule)."""
-    authz.require_topics(actor, [job.topic or ""])
-    if (job.lock_owner != authz.lock_owner(actor, worker_id) or job.lock_expires_at is None
-            or job.lock_expires_at < now):
-        raise InvalidState(f"External task {job.id} is not locked by worker '{worker_id}'")
-
-
 def bpmn_error(uow: UnitOfWork, job_id: str, worker_id: str, code: str,
                message: str | None, variables: dict[str, Any], *, actor: Actor,
                now: datetime) -> None:
     """The worker reports a business error: the catching boundary or subprocess takes over."""
-    job = _external(uow, job_id, actor)
+    job = external_job(uow, job_id, actor)
     instance = lock_instance(uow, job.instance_id or "")
-    job = _external(uow, job_id, actor)
-    _owned(job, actor, worker_id, now)
+    job = external_job(uow, job_id, actor)
+    require_lock_owner(job, actor, worker_id, now)
     require_active(instance)
     workflow = load_workflow(uow, instance)
     bpmn.throw_bpmn_error(workflow, job.task_id or "", code, message, variables)
@@ -61,7 +45,7 @@ def bpmn_error(uow: UnitOfWork, job_id: str, worker_id: str, code: str,
 def lock(uow: UnitOfWork, job_id: str, worker_id: str, duration_ms: int, *, actor: Actor,
          now: datetime) -> None:
     """Lock one task by id for a worker (it may already hold it: then the lock is renewed)."""
-    job = _external(uow, job_id, actor)
+    job = external_job(uow, job_id, actor)
     authz.require_topics(actor, [job.topic or ""])
     if not worker_id:
         raise InvalidState("workerId is required")
@@ -78,14 +62,14 @@ def set_retries(uow: UnitOfWork, job_ids: Sequence[str], retries: int, *, actor:
                 now: datetime) -> None:
     """Set the retries of external tasks (ops); retries > 0 closes their incidents."""
     for job_id in job_ids:
-        _external(uow, job_id, actor)
+        external_job(uow, job_id, actor)
         set_job_retries(uow, job_id, retries, actor, now)
 
 
 def error_details(uow: UnitOfWork, job_id: str, *, actor: Actor) -> str | None:
     """The details (a stack trace) the worker sent with its last failure (ops)."""
     authz.require_ops(actor, "read error details")
-    details = _external(uow, job_id, actor).payload.get("error_details")
+    details = external_job(uow, job_id, actor).payload.get("error_details")
     return str(details) if details is not None else None
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from engine import authz
 from engine.errors import Forbidden, NotFound
 from engine.models import (
     Deployment,
@@ -28,7 +29,7 @@ RUNTIME = ("running", "suspended")
 
 
 def _scope(resource: str, actor: Actor) -> Any:
-    if resource in OPS_ONLY and not actor.is_ops:
+    if resource in OPS_ONLY and not authz.is_ops(actor):
         raise Forbidden("only members of 'ops' may list jobs")
     return scopes.scope_of(actor)
 
