@@ -18,6 +18,7 @@ from engine.service import Actor
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"  # the same token as a hidden field of the pages' HTML forms
 CSRF_EXEMPT = frozenset({"auth.login"})
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -138,12 +139,16 @@ def csrf_token() -> str:
 
 
 def _check_csrf() -> None:
-    """Cookie-authenticated changes need the session's token echoed in X-CSRF-Token."""
+    """Cookie-authenticated changes need the session's token echoed in X-CSRF-Token (or,
+    from a page's HTML form, in its hidden csrf_token field)."""
     if request.method not in UNSAFE_METHODS or request.endpoint in CSRF_EXEMPT:
         return
     if request.headers.get("Authorization") or "_user_id" not in session:
         return
     sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.mimetype in ("application/x-www-form-urlencoded",
+                                         "multipart/form-data"):
+        sent = request.form.get(CSRF_FIELD, "")
     expected = session.get("csrf", "")
     if not (sent and expected and hmac.compare_digest(sent, expected)):
         raise errors.Forbidden("missing or wrong CSRF token",

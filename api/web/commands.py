@@ -1,0 +1,80 @@
+"""Page commands: a page's one call, composed only of engine.service commands.
+
+Each takes the unit of work first and `actor`/`now` by keyword, so that a page runs it with
+`common.run` (engine.execute): the permission checks stay in the service functions called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from engine import UnitOfWork, files, service
+from engine.config import Settings
+from engine.models import HumanTask
+from engine.service import Actor, scopes
+
+REGISTRATION = "unit_registration"
+
+
+def register_unit(uow: UnitOfWork, username: str, password: str, data: dict[str, Any], *,
+                  now: datetime) -> str:
+    """A new applicant account, its unit_registration started and the form submitted.
+
+    One unit of work: an invalid form (FormInvalid) leaves no account and no instance.
+    """
+    service.add_user(uow, username, now, password=password, email=data.get("contact_email"))
+    applicant = service.actor_for(uow, username)
+    instance = service.start_instance(uow, REGISTRATION, applicant, now, variables={})
+    [task] = scopes.inbox(uow, applicant, view="offered", instance_id=instance.id)
+    service.complete_task(uow, task.id, data, applicant, now,
+                          file_owner=files.file_owner(uow))
+    return instance.id
+
+
+def my_registrations(uow: UnitOfWork, *, actor: Actor) -> list[service.InstanceDetail]:
+    """The registrations I started, with their tasks and history."""
+    rows = scopes.list_instances(uow, actor, process_key=REGISTRATION, limit=20)
+    return [service.show_instance(uow, r.id) for r in rows if r.started_by == actor.username]
+
+
+def complete(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor: Actor,
+             now: datetime) -> str:
+    """Submit a visible task's form (as POST /api/v1/tasks/<id>/complete); its instance id."""
+    task = scopes.visible_task(uow, task_id, actor)
+    service.complete_task(uow, task_id, data, actor, now, file_owner=files.file_owner(uow))
+    return task.instance_id
+
+
+def claim(uow: UnitOfWork, task_id: str, *, actor: Actor, now: datetime) -> HumanTask:
+    scopes.visible_task(uow, task_id, actor)
+    return service.claim_task(uow, task_id, actor, now)
+
+
+def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor, now: datetime) -> HumanTask:
+    scopes.visible_task(uow, task_id, actor)
+    return service.unclaim_task(uow, task_id, actor, now)
+
+
+def upload(uow: UnitOfWork, settings: Settings, name: str, content: bytes, *, actor: Actor,
+           now: datetime) -> dict[str, Any]:
+    """Store an evidence file for the uploader's unit (as POST /api/v1/files); its reference."""
+    units = sorted(actor.unit_ids)
+    owner = f"unit:{units[0]}" if len(units) == 1 else f"user:{actor.username}"
+    return files.upload_file(uow, settings, owner, name, content, actor, now).as_dict()
+
+
+def instance_page(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> dict[str, Any]:
+    """A visible instance: detail, its diagram's XML, open incidents (in scope only)."""
+    instance = scopes.visible_instance(uow, instance_id, actor)
+    detail = service.show_instance(uow, instance.id)
+    definition = service.resolve_definition(uow, instance.definition_id)
+    return {"detail": detail, "xml": definition.source_xml, "definition": definition}
+
+
+def visible_tasks(uow: UnitOfWork, *, actor: Actor, now: datetime, view: str,
+                  **filters: Any) -> dict[str, Any]:
+    """The task list and its counts in one unit of work."""
+    rows: Sequence[HumanTask] = scopes.inbox(uow, actor, view=view, **filters)
+    return {"tasks": list(rows), "counts": scopes.inbox_counts(uow, actor, now)}

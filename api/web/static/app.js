@@ -1,0 +1,111 @@
+/* VocFlow pages: repeating rows, file checks and upload progress, diagrams. No inline code:
+   the Content-Security-Policy allows scripts from this site only. */
+(function () {
+  "use strict";
+
+  function renumber(tbody, name) {
+    tbody.querySelectorAll("tr[data-row]").forEach(function (tr, index) {
+      tr.querySelectorAll("[name], [for], [id]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var v = el.getAttribute(attr);
+          if (v && v.indexOf(name + "-") === 0) {
+            el.setAttribute(attr, v.replace(new RegExp("^" + name + "-(\\d+|__i__)-"), name + "-" + index + "-"));
+          }
+        });
+      });
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var add = ev.target.closest("[data-add-row]");
+    var remove = ev.target.closest("[data-remove-row]");
+    if (add) {
+      var set = add.closest("[data-rows]");
+      var tbody = set.querySelector("tbody");
+      var row = set.querySelector("template[data-row-template]").content.firstElementChild.cloneNode(true);
+      tbody.appendChild(row);
+      renumber(tbody, set.getAttribute("data-rows"));
+      var first = row.querySelector("input, select");
+      if (first) { first.focus(); }
+    } else if (remove) {
+      var fs = remove.closest("[data-rows]");
+      remove.closest("tr").remove();
+      renumber(fs.querySelector("tbody"), fs.getAttribute("data-rows"));
+      fs.querySelector("[data-add-row]").focus();
+    }
+  });
+
+  function checkFiles(input) {
+    var box = input.closest(".file-field");
+    if (!box) { return true; }
+    var max = parseInt(box.getAttribute("data-max-bytes"), 10);
+    var types = box.getAttribute("data-types").split(",");
+    var msg = box.querySelector(".file-check");
+    var problems = [];
+    Array.prototype.forEach.call(input.files, function (f) {
+      var ext = "." + f.name.split(".").pop().toLowerCase();
+      if (types.indexOf(ext) < 0) { problems.push(f.name + "：" + (document.documentElement.lang === "en" ? "file type not allowed" : "不允许的文件类型")); }
+      if (f.size > max) { problems.push(f.name + "：" + (document.documentElement.lang === "en" ? "file too large" : "文件过大")); }
+    });
+    msg.textContent = problems.join("；");
+    msg.hidden = problems.length === 0;
+    input.setCustomValidity(problems.join("; "));
+    return problems.length === 0;
+  }
+
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches("input[type=file]")) { checkFiles(ev.target); }
+  });
+
+  // Forms with files go up by XMLHttpRequest so that a progress bar can show; the answer
+  // (the next page, or the same form with its errors) replaces the document.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var inputs = form.querySelectorAll("input[type=file]");
+    var any = Array.prototype.some.call(inputs, function (i) { return i.files.length > 0; });
+    if (!any || !window.FormData) { return; }
+    if (!Array.prototype.every.call(inputs, checkFiles)) { ev.preventDefault(); return; }
+    ev.preventDefault();
+    var bar = form.querySelector("progress.upload");
+    if (bar) { bar.hidden = false; bar.value = 0; }
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (bar && e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+    });
+    xhr.addEventListener("load", function () {
+      if (xhr.responseURL && xhr.responseURL !== form.action) {
+        window.location.assign(xhr.responseURL);
+        return;
+      }
+      document.open(); document.write(xhr.responseText); document.close();
+    });
+    xhr.send(new FormData(form));
+  });
+
+  function drawDiagram(el) {
+    if (!window.BpmnJS) { return; }
+    var data = JSON.parse(document.getElementById(el.getAttribute("data-source")).textContent);
+    var viewer = new window.BpmnJS({ container: el });
+    viewer.importXML(data.xml).then(function () {
+      var canvas = viewer.get("canvas");
+      var overlays = viewer.get("overlays");
+      var registry = viewer.get("elementRegistry");
+      canvas.zoom("fit-viewport");
+      (data.marks || []).forEach(function (m) {
+        if (!registry.get(m.id)) { return; }
+        canvas.addMarker(m.id, m.css);
+        if (m.label) {
+          var span = document.createElement("span");
+          span.className = "ov " + m.kind;
+          span.textContent = m.label;
+          overlays.add(m.id, { position: { bottom: -2, left: 0 }, html: span });
+        }
+      });
+    }).catch(function (err) { el.textContent = String(err); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-diagram]").forEach(drawDiagram);
+  });
+})();
