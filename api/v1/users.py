@@ -21,7 +21,8 @@ NAME = validate.Length(min=1, max=120)
 
 class NewUser(Schema):
     username = fields.String(required=True, validate=NAME)
-    password = fields.String(validate=validate.Length(min=8, max=1024))
+    password = fields.String(validate=validate.Length(min=1, max=1024),
+                             metadata={"description": "checked by the password rule"})
     display_name = fields.String(load_default="", validate=validate.Length(max=200))
     email = fields.Email(allow_none=True)
     groups = fields.List(fields.String(validate=NAME), load_default=list)
@@ -31,7 +32,8 @@ class UserPatch(Schema):
     display_name = fields.String(validate=validate.Length(max=200))
     email = fields.String(allow_none=True, validate=validate.Length(max=200))
     is_active = fields.Boolean()
-    password = fields.String(validate=validate.Length(min=8, max=1024))
+    password = fields.String(validate=validate.Length(min=1, max=1024),
+                             metadata={"description": "a reset: ends the user's sessions"})
     supervisor = fields.String(allow_none=True, validate=validate.Length(max=120))
     unlock = fields.Boolean(load_default=False)
 
@@ -76,11 +78,9 @@ def list_users() -> list[dict[str, Any]]:
 def create_user(body: dict[str, Any]) -> dict[str, Any]:
     """Admin: add a user, optionally with a password and groups."""
     with uow() as u:
-        accounts.require_admin(current_actor(u))
-        user = service.add_user(u, body["username"], now(), password=body.get("password"),
-                                display_name=body["display_name"], email=body.get("email"))
-        for group in body["groups"]:
-            service.add_member(u, user.username, group)
+        user = accounts.create_user(
+            u, body["username"], current_actor(u), now(), password=body.get("password"),
+            display_name=body["display_name"], email=body.get("email"), groups=body["groups"])
         return _user_out(u, user)
 
 
@@ -102,7 +102,8 @@ def get_user(username: str) -> dict[str, Any]:
 @blp.arguments(UserPatch)
 @blp.response(200, UserSchema)
 def patch_user(body: dict[str, Any], username: str) -> dict[str, Any]:
-    """Admin: change a user; unlock=true clears a sign-in lock."""
+    """Admin: change a user; unlock=true clears sign-in locks; a new password or disabling
+    ends the user's sessions (a new password also revokes their tokens)."""
     with uow() as u:
         actor = current_actor(u)
         user = accounts.update_user(u, username, actor, now(), **body)
