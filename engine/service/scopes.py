@@ -52,6 +52,15 @@ def scope_of(actor: Actor) -> ScopeFilter:
     return Scope(actor).filter()
 
 
+def figures_scope(actor: Actor) -> ScopeFilter:
+    """Scope of the annual figures: ops/admin all, the Ministry its key tasks, a province
+    its own; Forbidden for anyone else (units see no figures)."""
+    scope = scope_of(actor)
+    if not (scope.unrestricted or scope.province_codes or scope.key_tasks):
+        raise Forbidden(f"{actor.username} may not see the annual figures")
+    return scope
+
+
 def visible_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> ProcessInstance:
     """The instance if it is in the actor's scope; NotFound otherwise (nothing leaks)."""
     instance = uow.instances.get_scoped(instance_id, scope_of(actor))
