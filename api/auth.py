@@ -279,18 +279,27 @@ def change_password(body: dict[str, Any]) -> dict[str, Any]:
     Ends every session and revokes every token of mine; a cookie caller gets a fresh
     session (and CSRF token) in the answer.
     """
-    at = clock.now()
     with uow() as u:
         actor = current_actor(u)
-        result = service.accounts.change_own_password(
-            u, body["current_password"], body["new_password"], actor=actor, now=at,
-            address=client_address())
-        if _count_failure(u, result, actor.username, at).actor is None:
-            raise service.accounts.wrong_current_password()
-    basic_cache().drop_user(actor.username)
+        generation = change_own_password(u, actor, body["current_password"],
+                                         body["new_password"])
     if current_user.is_authenticated and not request.headers.get("Authorization"):
-        return _start_session(actor, result.generation)
+        return _start_session(actor, generation)
     return _me(actor, None)
+
+
+def change_own_password(u: UnitOfWork, actor: Actor, current: str, new: str) -> int:
+    """The actor's password change (API and pages): the new session generation.
+
+    A wrong current password is counted like a failed sign-in and refused.
+    """
+    at = clock.now()
+    result = service.accounts.change_own_password(u, current, new, actor=actor, now=at,
+                                                  address=client_address())
+    if _count_failure(u, result, actor.username, at).actor is None:
+        raise service.accounts.wrong_current_password()
+    basic_cache().drop_user(actor.username)
+    return result.generation
 
 
 @blp.get("/csrf")

@@ -6,6 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from api import auth
+from api.web import forms_view, signin
 from api.web.common import run, signed_in
 from engine import errors
 from engine.service import accounts
@@ -18,8 +20,7 @@ def _page(new_token: str | None = None, password_errors: list[str] | None = None
     tokens = run(accounts.list_tokens)
     return render_template("account/index.html", title=_("我的账户"), tokens=tokens,
                            new_token=new_token, password_errors=password_errors or [],
-                           can_change_password=hasattr(accounts, "change_own_password")
-                           ), status
+                           can_change_password=True), status
 
 
 @bp.get("")
@@ -33,7 +34,7 @@ def index() -> tuple[str, int]:
 @signed_in
 def create_token() -> tuple[str, int]:
     """A new token: its text is shown once, on this page."""
-    _row, plain = run(accounts.create_token, session["_user_id"],
+    _row, plain = run(accounts.create_token, session["username"],
                       request.form.get("name", ""))
     return _page(new_token=plain)
 
@@ -52,13 +53,13 @@ def change_password() -> Response | tuple[str, int]:
     """Change my own password (the current one first)."""
     if request.form.get("new_password") != request.form.get("new_password2"):
         return _page(password_errors=[_("两次输入的新密码不一致。")], status=422)
-    change = getattr(accounts, "change_own_password", None)
-    if change is None:
-        raise errors.NotFound("changing passwords is not available yet")
+    current, new = request.form.get("current_password", ""), request.form.get("new_password", "")
     try:
-        run(change, request.form.get("current_password", ""),
-            request.form.get("new_password", ""))
-    except (errors.ValidationFailed, errors.Unauthenticated, errors.FormInvalid) as exc:
-        return _page(password_errors=[exc.message], status=422)
+        actor = run(lambda u, *, actor: actor)
+        generation = run(lambda u, *, actor: auth.change_own_password(u, actor, current, new))
+    except (errors.ValidationFailed, errors.FormInvalid) as exc:
+        messages = forms_view.translate(exc.details) or {"_": [exc.message]}
+        return _page(password_errors=[m for v in messages.values() for m in v], status=422)
+    signin.start_session(actor, generation)
     flash(_("密码已修改。"))
     return redirect(url_for("web.account.index"))

@@ -13,7 +13,7 @@ from typing import Any
 from engine import UnitOfWork, files, service
 from engine.config import Settings
 from engine.models import HumanTask
-from engine.service import Actor, scopes
+from engine.service import Actor, passwords, scopes
 
 REGISTRATION = "unit_registration"
 
@@ -24,6 +24,7 @@ def register_unit(uow: UnitOfWork, username: str, password: str, data: dict[str,
 
     One unit of work: an invalid form (FormInvalid) leaves no account and no instance.
     """
+    passwords.require_strong_password(password, "password", (username,))
     service.add_user(uow, username, now, password=password, email=data.get("contact_email"))
     applicant = service.actor_for(uow, username)
     instance = service.start_instance(uow, REGISTRATION, applicant, now, variables={})

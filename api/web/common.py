@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, \
     url_for
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Response
 
 import engine
 from api import auth
+from api.web import forms_view, labels
 from api.errors import status_of
 from engine import UnitOfWork, errors
 from engine.service import Actor
@@ -104,8 +106,15 @@ def parse_beijing_date(text: str, end_of_day: bool = False) -> datetime | None:
     return value.replace(tzinfo=BEIJING) if value.tzinfo is None else value
 
 
+def _urlencode_without(args: Any, *names: str) -> str:
+    return urlencode([(k, v) for k, v in args.items(multi=True) if k not in names])
+
+
 def init_jinja(app: Flask) -> None:
-    app.jinja_env.filters["bj"] = beijing
+    app.jinja_env.filters.update(bj=beijing, process=labels.process, element=labels.element,
+                                 status=labels.status, action=labels.action,
+                                 code_label=lambda value, name: forms_view.label_of(name, value),
+                                 utc=as_utc, urlencode_without=_urlencode_without)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, has_group=has_group,
                                  groups=groups)
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import forms
 from api import auth
-from api.web import commands, forms_view
+from api.web import commands, forms_view, signin
 from api.web.common import run, run_as, signed_in
 from engine import errors
 from engine.service import SYSTEM_ACTOR
@@ -80,15 +79,15 @@ def submit() -> Response | tuple[str, int]:
     try:
         run_as(SYSTEM_ACTOR, commands.register_unit, username, password, data)
     except errors.FormInvalid as exc:
-        return _render(values, exc.details, [], 422)
+        details = dict(exc.details)
+        if "password" in details:
+            details["_account"] = {"password": forms_view.translate(details.pop("password"))}
+        return _render(values, details, [], 422)
     except errors.InvalidState:
         return _render(values, {"_account": {"username": [_("该用户名已被使用。")]}}, [], 422)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(auth.SessionUser(username))
-    session["groups"] = []
+    with auth.uow() as u:
+        actor, generation = auth.sign_in(u, username, password)
+    signin.start_session(actor, generation)
     return redirect(url_for("web.registration.status"))
 
 
