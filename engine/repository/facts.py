@@ -8,7 +8,14 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Row, Table, and_, case, delete, func, or_, select, true
 
-from engine.models import HistoryEvent, InstanceFacts, ProcessInstance, ProjectYear, Unit
+from engine.models import (
+    EventSubscription,
+    HistoryEvent,
+    InstanceFacts,
+    ProcessInstance,
+    ProjectYear,
+    Unit,
+)
 from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter
 
@@ -196,3 +203,10 @@ class FactRepository(Repository):
         stmt = select(func.count()).select_from(he).where(
             he.actor == username, he.action == "task_completed")
         return int(self.session.scalar(stmt) or 0)
+
+    def subscribed_elements(self, instance_id: str) -> dict[str, str]:
+        """element_id -> message/signal name the instance waits on (the instance picture)."""
+        es = EventSubscription
+        stmt = select(es.element_id, es.kind, es.name).where(es.instance_id == instance_id)
+        return {r.element_id: f"{r.kind}:{r.name}" for r in self.session.execute(stmt)
+                if r.element_id}
