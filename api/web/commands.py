@@ -7,12 +7,12 @@ Each takes the unit of work first and `actor`/`now` by keyword, so that a page r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine import UnitOfWork, files, service
 from engine.config import Settings
-from engine.models import HumanTask
+from engine.models import HumanTask, Job
 from engine.service import Actor, passwords, scopes
 
 REGISTRATION = "unit_registration"
@@ -66,12 +66,9 @@ def upload(uow: UnitOfWork, settings: Settings, name: str, content: bytes, *, ac
     return files.upload_file(uow, settings, owner, name, content, actor, now).as_dict()
 
 
-def instance_page(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> dict[str, Any]:
-    """A visible instance: detail, its diagram's XML, open incidents (in scope only)."""
-    instance = scopes.visible_instance(uow, instance_id, actor)
-    detail = service.show_instance(uow, instance.id)
-    definition = service.resolve_definition(uow, instance.definition_id)
-    return {"detail": detail, "xml": definition.source_xml, "definition": definition}
+def instance_jobs(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> list[Job]:
+    """Ops: the timers and external-task work of one instance."""
+    return list(scopes.list_jobs(uow, actor, instance_id=instance_id))
 
 
 def visible_tasks(uow: UnitOfWork, *, actor: Actor, now: datetime, view: str,
@@ -79,3 +76,11 @@ def visible_tasks(uow: UnitOfWork, *, actor: Actor, now: datetime, view: str,
     """The task list and its counts in one unit of work."""
     rows: Sequence[HumanTask] = scopes.inbox(uow, actor, view=view, **filters)
     return {"tasks": list(rows), "counts": scopes.inbox_counts(uow, actor, now)}
+
+
+def ops_console(uow: UnitOfWork, *, actor: Actor, now: datetime, grace: timedelta
+                ) -> dict[str, Any]:
+    """Ops: jobs (the ops check is scopes.list_jobs'), stuck instances, open incidents."""
+    jobs = list(scopes.list_jobs(uow, actor, limit=200))
+    return {"jobs": jobs, "stuck": service.find_stuck(uow, now, grace),
+            "incidents": list(scopes.list_incidents(uow, actor))}

@@ -12,7 +12,7 @@ from api.web import commands, forms_view, instances
 from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
 from engine import clock, errors, files
 from engine.catalogue import load_catalogue
-from engine.service import scopes, task_list
+from engine.service import instance_view, scopes, task_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 PAGE = 50
@@ -92,14 +92,14 @@ def _task_page(task_id: str, values: dict[str, Any] | None = None,
                field_errors: dict[str, Any] | None = None, status: int = 200
                ) -> tuple[str, int]:
     view = run(scopes.task_form, task_id)
-    picture = run(commands.instance_page, view.task.instance_id)
+    picture = run(instance_view.instance_view, view.task.instance_id)
     schema = view.form_schema or {"properties": {}}
     data = values if values is not None else dict(view.data)
     fields = forms_view.build(schema, data, forms_view.translate(field_errors or {}))
     general = forms_view._flat(forms_view.translate((field_errors or {}).get("_schema", [])))
     return render_template(
         "tasks/task.html", title=view.task.name or _("任务"), task=view.task, fields=fields,
-        schema=view.form_schema, general=general, picture=picture,
+        schema=view.form_schema, general=general, view=picture,
         diagram=instances.diagram_data(picture), now=clock.now(),
         max_file_bytes=settings().max_file_bytes,
         file_types=",".join(sorted(files.ALLOWED_TYPES))), status

@@ -105,6 +105,43 @@
     }).catch(function (err) { el.textContent = String(err); });
   }
 
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; }
+    catch (e) { return ""; }
+  }
+
+  // Bulk retry: one request per chosen incident, one after another, with a progress bar.
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest("[data-bulk-retry]");
+    if (!button) { return; }
+    var boxes = Array.prototype.filter.call(
+      document.querySelectorAll("input[data-incident]"), function (b) { return b.checked; });
+    var bar = document.getElementById("bulk-progress");
+    var status = document.getElementById("bulk-status");
+    var done = 0;
+    bar.hidden = false; bar.value = 0; button.disabled = true;
+    function next() {
+      if (done === boxes.length) {
+        status.textContent = done + " / " + boxes.length;
+        button.disabled = false;
+        return;
+      }
+      var box = boxes[done];
+      fetch(box.getAttribute("data-retry-url"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken(), "HX-Request": "true" }
+      }).then(function (r) { return r.text(); }).then(function (html) {
+        document.getElementById("retry-result-" + box.getAttribute("data-incident")).innerHTML = html;
+      }).finally(function () {
+        done += 1;
+        bar.value = Math.round(100 * done / boxes.length);
+        status.textContent = done + " / " + boxes.length;
+        next();
+      });
+    }
+    next();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-diagram]").forEach(drawDiagram);
   });
