@@ -210,3 +210,12 @@ class FactRepository(Repository):
         stmt = select(es.element_id, es.kind, es.name).where(es.instance_id == instance_id)
         return {r.element_id: f"{r.kind}:{r.name}" for r in self.session.execute(stmt)
                 if r.element_id}
+
+    def running_on(self, definition_id: str, limit: int) -> tuple[int, Sequence[ProcessInstance]]:
+        """(count, first `limit`) of the unfinished instances of one definition version."""
+        where = (_PI.definition_id == definition_id,
+                 _PI.status.in_(("running", "suspended")))
+        total = int(self.session.scalar(select(func.count()).select_from(_PI).where(*where))
+                    or 0)
+        stmt = select(_PI).where(*where).order_by(_PI.started_at, _PI.id).limit(limit)
+        return total, self.session.scalars(stmt).all()

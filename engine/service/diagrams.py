@@ -68,8 +68,8 @@ def _details(node: Any) -> dict[str, str]:
         if not isinstance(child.tag, str) or etree.QName(child).namespace != BPMN:
             continue
         name = _local(child)
-        if name in _SKIP:
-            continue
+        if name in _SKIP or (child.get("id") and not name.endswith("EventDefinition")):
+            continue  # an element of its own (a flow node inside a process, a lane)
         attrs = {etree.QName(k).localname: v for k, v in child.attrib.items() if k != "id"}
         text = (child.text or "").strip() if len(child) == 0 else ""
         found[name] = "|".join(p for p in (
