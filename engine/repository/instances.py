@@ -165,15 +165,6 @@ class HistoryRepository(Repository):
         """Insert one event at once (Core insert, in call order, no unit of work)."""
         self.session.execute(_INSERT_EVENT, values)
 
-    def completed_by(self, username: str, limit: int = 100) -> Sequence[Any]:
-        """(event, process_key, unit_id, key_task) of the tasks a user completed, newest first."""
-        he, pi = HistoryEvent, ProcessInstance
-        stmt = (select(he, pi.process_key, pi.unit_id, pi.key_task)
-                .join(pi, pi.id == he.instance_id)
-                .where(he.actor == username, he.action == "task_completed")
-                .order_by(he.id.desc()).limit(limit))
-        return self.session.execute(stmt).all()
-
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HistoryEvent.id)).all()

@@ -8,14 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from engine.models import (
-    HistoryEvent,
-    InstanceFacts,
-    OutboxMessage,
-    ProcessInstance,
-    StoredFile,
-    Unit,
-)
+from engine.models import HistoryEvent, OutboxMessage, ProcessInstance, StoredFile, Unit
 from engine.uow import UnitOfWork
 
 
@@ -56,27 +49,6 @@ class ProductRepository:
     # units
     def unit(self, unit_id: str) -> Unit | None:
         return self.session.get(Unit, unit_id)
-
-    def unit_names(self, unit_ids: Iterable[str]) -> dict[str, str]:
-        """Unit names by id (task lists show names, never ids)."""
-        ids = sorted({u for u in unit_ids if u})
-        if not ids:
-            return {}
-        stmt = select(Unit.id, Unit.name).where(Unit.id.in_(ids))
-        return {row.id: row.name for row in self.session.execute(stmt)}
-
-    def project_titles(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """Project names by (unit id, key task), from the dashboard facts; the newest wins."""
-        wanted = {p for p in pairs if p[0] and p[1]}
-        if not wanted:
-            return {}
-        f = InstanceFacts
-        stmt = (select(f.unit_id, f.key_task, f.title)
-                .where(f.process_key == "key_task_project", f.title.is_not(None),
-                       f.unit_id.in_(sorted({u for u, _ in wanted})))
-                .order_by(f.submitted_at))
-        return {(row.unit_id, row.key_task): row.title for row in self.session.execute(stmt)
-                if (row.unit_id, row.key_task) in wanted}
 
     def unit_by_credit_code(self, credit_code: str) -> Unit | None:
         stmt = select(Unit).where(Unit.credit_code == credit_code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -122,3 +122,14 @@ def _store(uow: UnitOfWork, parsed: bpmn.ParsedDecision | bpmn.ParsedProcess,
     uow.definitions.add(row)
     uow.flush()
     return row
+
+
+def list_definitions(uow: UnitOfWork, *, key: str | None = None,
+                     latest_only: bool = False) -> Sequence[ProcessDefinition]:
+    """Deployed processes and decisions by key and version (as GET /api/v1/definitions)."""
+    return uow.definitions.list(key=key, latest_only=latest_only)
+
+
+def list_deployments(uow: UnitOfWork, limit: int = 100) -> Sequence[Deployment]:
+    """The newest deployments first."""
+    return uow.definitions.list_deployments(limit)

@@ -1,0 +1,87 @@
+"""Screen: the Ministry's (and each province's) annual dashboard, drill-down, Excel export."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from api.web import forms_view
+from api.web.common import BEIJING, run, signed_in
+from engine import clock
+from engine.service import dashboard
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _pair(labels: dict[str, tuple[str, str]], code: str) -> str:
+    pair = labels.get(code, (code, code))
+    return pair[1] if forms_view.english() else pair[0]
+
+
+def _year() -> int:
+    default = clock.now().astimezone(BEIJING).year
+    year = request.args.get("year", default, type=int)
+    return year if 2023 <= year <= 2035 else default
+
+
+def _chart(figures: dashboard.AnnualFigures) -> str:
+    """ECharts options: reports per key task (stacked), ratings overall."""
+    kts = [c.key_task or "" for c in figures.by_key_task]
+    series = [{"name": _pair(dashboard.REPORT_LABELS, r), "type": "bar", "stack": "r",
+               "data": [c.reports.get(r, 0) for c in figures.by_key_task]}
+              for r in dashboard.REPORTS]
+    ratings = [{"name": g, "value": figures.totals.ratings.get(g, 0)} for g in dashboard.RATINGS]
+    return json.dumps({
+        "reports": {"tooltip": {}, "legend": {}, "xAxis": {"type": "category", "data": kts},
+                    "yAxis": {"type": "value", "minInterval": 1}, "series": series,
+                    "aria": {"enabled": True}},
+        "ratings": {"tooltip": {}, "legend": {}, "aria": {"enabled": True},
+                    "series": [{"type": "pie", "radius": "60%", "data": ratings}]},
+    }, ensure_ascii=False)
+
+
+@bp.get("")
+@signed_in
+def index() -> str:
+    """Per province x key task for the chosen year; every number links to its list."""
+    year = _year()
+    province = request.args.get("province") or None
+    key_task = request.args.get("key_task") or None
+    figures = run(dashboard.annual_figures, year, province=province, key_task=key_task)
+    return render_template(
+        "dashboard/index.html", title=_("数据看板"), figures=figures, year=year,
+        province=province, key_task=key_task, chart=_chart(figures),
+        states=[(s, _pair(dashboard.STATE_LABELS, s)) for s in dashboard.STATES],
+        reports=[(r, _pair(dashboard.REPORT_LABELS, r)) for r in dashboard.REPORTS],
+        ratings=dashboard.RATINGS)
+
+
+@bp.get("/list")
+@signed_in
+def drill() -> str:
+    """The projects (or provincial summaries) behind one number."""
+    year = _year()
+    measure = request.args.get("measure", "projects")
+    rows = run(dashboard.drill_down, year, province=request.args.get("province") or None,
+               key_task=request.args.get("key_task") or None, measure=measure)
+    return render_template("dashboard/list.html", title=_("明细"), rows=rows, year=year,
+                           measure=measure, args=request.args,
+                           state_label=lambda s: _pair({**dashboard.STATE_LABELS,
+                                                        **dashboard.SUMMARY_LABELS}, s),
+                           report_label=lambda r: _pair(dashboard.REPORT_LABELS, r or ""))
+
+
+@bp.get("/export.xlsx")
+@signed_in
+def export() -> Response:
+    """The year's notification data as an Excel workbook (one sheet per table)."""
+    from engine.service import export as export_service  # noqa: PLC0415 - see below
+
+    year = _year()
+    content: Any = run(export_service.annual_workbook, year)
+    return Response(content, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="vocflow-{year}.xlsx"'})
