@@ -6,7 +6,6 @@ Each takes the unit of work first and `actor`/`now` by keyword, so that a page r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from engine import UnitOfWork, files, service
 from engine.config import Settings
 from engine.models import HumanTask, Job
 from engine.service import Actor, passwords, scopes
+from engine.service import task_list as engine_task_list
 
 REGISTRATION = "unit_registration"
 
@@ -71,11 +71,11 @@ def instance_jobs(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> list[Jo
     return list(scopes.list_jobs(uow, actor, instance_id=instance_id))
 
 
-def visible_tasks(uow: UnitOfWork, *, actor: Actor, now: datetime, view: str,
-                  **filters: Any) -> dict[str, Any]:
-    """The task list and its counts in one unit of work."""
-    rows: Sequence[HumanTask] = scopes.inbox(uow, actor, view=view, **filters)
-    return {"tasks": list(rows), "counts": scopes.inbox_counts(uow, actor, now)}
+def task_list(uow: UnitOfWork, *, actor: Actor, now: datetime, view: str,
+              **filters: Any) -> dict[str, Any]:
+    """待办: the rows with unit and project names, and the counts, in one unit of work."""
+    rows = engine_task_list.inbox_rows(uow, actor, view=view, now=now, **filters)
+    return {"rows": rows, "counts": scopes.inbox_counts(uow, actor, now)}
 
 
 def ops_console(uow: UnitOfWork, *, actor: Actor, now: datetime, grace: timedelta

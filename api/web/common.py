@@ -9,16 +9,25 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, \
-    url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import engine
 from api import auth
-from api.web import forms_view, labels
 from api.errors import status_of
+from api.web import forms_view, labels
 from engine import UnitOfWork, errors
 from engine.service import Actor
 
@@ -116,7 +125,7 @@ def init_jinja(app: Flask) -> None:
                                  code_label=lambda value, name: forms_view.label_of(name, value),
                                  utc=as_utc, urlencode_without=_urlencode_without)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, has_group=has_group,
-                                 groups=groups)
+                                 groups=groups, get_locale=get_locale)
 
 
 def _error_page(exc: Exception) -> Response | tuple[str, int]:
@@ -132,8 +141,9 @@ def _error_page(exc: Exception) -> Response | tuple[str, int]:
     else:
         LOG.exception("unexpected error on a page")
         status, message = 500, ""
-    titles = {403: _("无权执行此操作"), 404: _("页面或记录不存在"), 409: _("状态已变化，请刷新后重试"),
-              422: _("提交的内容有误"), 429: _("尝试次数过多，请稍后再试")}
+    titles = {403: _("无权执行此操作"), 404: _("页面或记录不存在"),
+              409: _("状态已变化，请刷新后重试"), 422: _("提交的内容有误"),
+              429: _("尝试次数过多，请稍后再试")}
     title = titles.get(status, _("出错了"))
     return render_template("error.html", title=title, status=status, message=message), status
 

@@ -37,10 +37,11 @@ def inbox() -> str:
     """待办: the tasks I can act on; htmx asks for the list alone when a filter changes."""
     view = request.args.get("view") if request.args.get("view") in VIEWS else "offered"
     filters = _filters()
-    found = run(task_list.task_list, view=view, **filters)
+    found = run(commands.task_list, view=view, **filters)
     template = "tasks/_list.html" if is_htmx() else "tasks/inbox.html"
     cat = load_catalogue()
-    return render_template(template, title=_("待办任务"), rows=found.rows, counts=found.counts,
+    return render_template(template, title=_("待办任务"), rows=found["rows"],
+                           counts=found["counts"],
                            view=view, args=request.args, filters=filters, page=PAGE,
                            provinces=cat.provinces, key_tasks=cat.key_tasks,
                            now=clock.now())
@@ -83,8 +84,8 @@ def unclaim(task_id: str) -> Response | str:
 
 
 def _row(task_id: str, instance_id: str) -> str:
-    found = run(task_list.task_list, view="all", instance_id=instance_id)
-    rows = [r for r in found.rows if r.task.id == task_id]
+    found = run(commands.task_list, view="all", instance_id=instance_id)
+    rows = [r for r in found["rows"] if r.task.id == task_id]
     return render_template("tasks/_row.html", r=rows[0] if rows else None, now=clock.now())
 
 

@@ -144,5 +144,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-diagram]").forEach(drawDiagram);
+    var charts = document.getElementById("chart-data");
+    if (charts && window.echarts) {
+      var options = JSON.parse(charts.textContent);
+      document.querySelectorAll("[data-chart]").forEach(function (el) {
+        window.echarts.init(el, null, { renderer: "svg" }).setOption(options[el.getAttribute("data-chart")]);
+      });
+    }
   });
 })();
