@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -42,6 +43,8 @@ def page_actor(u: UnitOfWork) -> Actor:
     actor = auth.actor_from_request(u, allow_basic=False)
     if actor is None:
         raise errors.Unauthenticated("sign in first")
+    if session.get("groups") != sorted(actor.groups):
+        session["groups"] = sorted(actor.groups)  # the menu follows group changes
     return actor
 
 
@@ -74,7 +77,7 @@ def signed_in(view: F) -> F:
 
 
 def groups() -> list[str]:
-    """The signed-in person's groups as read at sign-in: for the menu only, never to allow."""
+    """The signed-in person's groups as last read: for the menu only, never to allow."""
     return list(session.get("groups", []))
 
 
@@ -113,6 +116,11 @@ def parse_beijing_date(text: str, end_of_day: bool = False) -> datetime | None:
     if len(text) == 10 and end_of_day:
         value = value.replace(hour=23, minute=59, second=59)
     return value.replace(tzinfo=BEIJING) if value.tzinfo is None else value
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside <script type="application/json"> (no '</' to end the element)."""
+    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
 
 
 def _urlencode_without(args: Any, *names: str) -> str:

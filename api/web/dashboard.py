@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from api.web import forms_view
-from api.web.common import BEIJING, run, signed_in
+from api.web.common import BEIJING, run, script_json, signed_in
 from engine import clock
 from engine.service import dashboard
 
@@ -35,13 +34,13 @@ def _chart(figures: dashboard.AnnualFigures) -> str:
                "data": [c.reports.get(r, 0) for c in figures.by_key_task]}
               for r in dashboard.REPORTS]
     ratings = [{"name": g, "value": figures.totals.ratings.get(g, 0)} for g in dashboard.RATINGS]
-    return json.dumps({
+    return script_json({
         "reports": {"tooltip": {}, "legend": {}, "xAxis": {"type": "category", "data": kts},
                     "yAxis": {"type": "value", "minInterval": 1}, "series": series,
                     "aria": {"enabled": True}},
         "ratings": {"tooltip": {}, "legend": {}, "aria": {"enabled": True},
                     "series": [{"type": "pie", "radius": "60%", "data": ratings}]},
-    }, ensure_ascii=False)
+    })
 
 
 @bp.get("")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from api.web.common import run, signed_in
+from api.web.common import run, script_json, signed_in
 from engine import errors, service
 from engine.service import deployments, diagram_diff
 
@@ -62,5 +61,5 @@ def diff() -> str:
                      "label": _("修改")} for c in result.changed])
     return render_template(
         "designer/diff.html", title=_("版本对比"), diff=result,
-        old_diagram=json.dumps({"xml": result.old_xml, "marks": old_marks}, ensure_ascii=False),
-        new_diagram=json.dumps({"xml": result.new_xml, "marks": new_marks}, ensure_ascii=False))
+        old_diagram=script_json({"xml": result.old_xml, "marks": old_marks}),
+        new_diagram=script_json({"xml": result.new_xml, "marks": new_marks}))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from api.web import commands
-from api.web.common import beijing, run, signed_in
+from api.web.common import beijing, run, script_json, signed_in
 from engine import errors, service
 from engine.service import instance_view
 
@@ -33,11 +33,16 @@ def _label(state: Any) -> str:
     return ""
 
 
-def diagram_data(view: Any) -> str:
-    """The JSON the page's bpmn-js viewer reads: XML and one marker per element state."""
-    marks = [{"id": element_id, "css": CSS.get(s.state, ""), "kind": KIND.get(s.state, ""),
-              "label": _label(s)} for element_id, s in view.states.items()]
-    return json.dumps({"xml": view.xml, "marks": marks}, ensure_ascii=False)
+def diagram_data(view: Any) -> list[dict[str, str]]:
+    """Per diagram (the top one, then each called one with states), the JSON the page's
+    bpmn-js viewer reads: XML and one marker per element state."""
+    out = []
+    for diagram in view.diagrams:
+        marks = [{"id": element_id, "css": CSS.get(s.state, ""), "kind": KIND.get(s.state, ""),
+                  "label": _label(s)} for element_id, s in diagram.states.items()]
+        out.append({"key": diagram.process_key,
+                    "json": script_json({"xml": diagram.xml, "marks": marks})})
+    return out
 
 
 @bp.get("/<instance_id>")

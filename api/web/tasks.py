@@ -12,7 +12,7 @@ from api.web import commands, forms_view, instances
 from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
 from engine import clock, errors, files
 from engine.catalogue import load_catalogue
-from engine.service import instance_view, scopes, task_list
+from engine.service import instance_view, projects, scopes, task_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 PAGE = 50
@@ -136,3 +136,14 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     flash(_("已提交：%(name)s", name=view.task.name or ""))
     return redirect(url_for("web.instances.show", instance_id=instance_id)
                     if request.form.get("then") == "instance" else url_for("web.tasks.inbox"))
+
+
+@bp.post("/new-project")
+@signed_in
+def new_project() -> Response:
+    """申报新项目: my unit starts a key-task project; on to its plan form."""
+    instance = run(projects.start_project)
+    found = run(commands.task_list, view="offered", instance_id=instance.id)
+    if found["rows"]:
+        return redirect(url_for("web.tasks.task", task_id=found["rows"][0].task.id))
+    return redirect(url_for("web.instances.show", instance_id=instance.id))
