@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import get_locale
 
 from engine.catalogue import load_catalogue
-from forms import messages_in
+from forms import FORM_KEYS, form_json_schema, messages_in
 
 LONG_TEXT = 200
 FileSaver = Callable[[Any], dict[str, Any]]
@@ -205,3 +205,40 @@ def _files(kind: str, key: str, form: Mapping[str, str], getlist: Callable[[str]
         return saved[0] if saved else kept
     refs = (kept if isinstance(kept, list) else []) + saved
     return refs or None
+
+
+PREFILLED = frozenset({"unit_registration", "plan_submission", "annual_report",
+                       "provincial_summary"})
+SHOWN = ("unit_name", "project_name", "key_task", "period_start_year", "period_end_year",
+         "targets", "plan_file", "evidence_files", "year", "actuals", "work_report",
+         "completion_ratio", "late", "suggested_rating", "decision", "opinion", "rating",
+         "override_reason", "summary_text", "summary_file", "credit_code", "unit_type",
+         "province_code", "address", "contact_name", "contact_phone", "contact_email")
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {
+        "completion_ratio": ("完成率", "Completion ratio"), "late": ("是否逾期", "Late"),
+        "suggested_rating": ("建议等级", "Suggested rating")}
+    for key in FORM_KEYS:
+        for name, prop in form_json_schema(key).get("properties", {}).items():
+            out.setdefault(name, (prop.get("title", name), prop.get("x-title-en", name)))
+    return out
+
+
+def starting_values(form_key: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a form starts with: the instance's values for the forms a party revises
+    (plan, registration, report, summary); empty for decisions (no earlier opinion)."""
+    return dict(data) if form_key in PREFILLED else {}
+
+
+def context_rows(data: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """(name, label, value) of the submitted material the person deciding should read."""
+    labels = _labels()
+    rows = []
+    for name in SHOWN:
+        if name in data and data[name] not in (None, "", []):
+            pair = labels.get(name, (name, name))
+            rows.append((name, pair[1] if english() else pair[0], data[name]))
+    return rows

@@ -37,6 +37,8 @@ ACTIONS = {
     "instance_suspended": _l("挂起"), "instance_resumed": _l("恢复"),
     "instance_terminated": _l("终止"), "token_moved": _l("移动令牌"),
     "task_skipped": _l("跳过任务"), "due_date_changed": _l("修改期限"),
+    "external_task_completed": _l("系统任务完成"), "external_task_failed": _l("系统任务失败"),
+    "message_correlated": _l("收到消息"), "instance_migrated": _l("迁移版本"),
 }
 
 

@@ -95,12 +95,14 @@ def _task_page(task_id: str, values: dict[str, Any] | None = None,
     view = run(scopes.task_form, task_id)
     picture = run(instance_view.instance_view, view.task.instance_id)
     schema = view.form_schema or {"properties": {}}
-    data = values if values is not None else dict(view.data)
+    data = values if values is not None else forms_view.starting_values(view.task.form_key,
+                                                                         view.data)
     fields = forms_view.build(schema, data, forms_view.translate(field_errors or {}))
     general = forms_view._flat(forms_view.translate((field_errors or {}).get("_schema", [])))
     return render_template(
         "tasks/task.html", title=view.task.name or _("任务"), task=view.task, fields=fields,
         schema=view.form_schema, general=general, view=picture,
+        context=forms_view.context_rows(view.data),
         diagram=instances.diagram_data(picture), now=clock.now(),
         max_file_bytes=settings().max_file_bytes,
         file_types=",".join(sorted(files.ALLOWED_TYPES))), status
