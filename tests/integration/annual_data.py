@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import clock
+from engine.handlers.summaries import summary_key
 from engine.models import Unit
 from engine.repository.product import ProductRepository
 from engine.service import SYSTEM_ACTOR
@@ -68,8 +69,8 @@ def build_year(world: World) -> Year:
     world.complete(p5, "Task_SubmitPlan", ps["U5"].unit, plan_data(world, ps["U5"].unit, "U5"))
     world.complete(p5, "Task_ReviewPlan", ps["U5"].reviewer, REVIEW["reject"])
     world.run_jobs()
-    summary = world.start("provincial_summary", SYSTEM_ACTOR, province_code="11",
-                          key_task="KT01", year=2026)
+    summary = world.start("provincial_summary", SYSTEM_ACTOR, summary_key("11", "KT01", 2026),
+                          province_code="11", key_task="KT01", year=2026)
     reviewer = ps["U1"].reviewer
     with travel(utc(2026, 11, 1, 0)):
         world.run_jobs()
