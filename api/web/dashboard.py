@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
@@ -11,6 +9,7 @@ from api.web import forms_view
 from api.web.common import BEIJING, run, script_json, signed_in
 from engine import clock
 from engine.service import dashboard
+from engine.service import export as workbook
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,9 +77,7 @@ def drill() -> str:
 @signed_in
 def export() -> Response:
     """The year's notification data as an Excel workbook (one sheet per table)."""
-    from engine.service import export as export_service  # noqa: PLC0415 - see below
-
     year = _year()
-    content: Any = run(export_service.annual_workbook, year)
+    content = run(workbook.annual_workbook, year)
     return Response(content, mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="vocflow-{year}.xlsx"'})
