@@ -53,14 +53,16 @@ def language(lang: str) -> Response:
     return response
 
 
+for _screen in SCREENS:  # once, at import: every app built later shares the tree
+    web.register_blueprint(_screen.bp)
+common.register_errors(web)
+
+
 def register(app: Flask) -> None:
     """Attach the pages to the app (called once by create_app)."""
     Babel(app, locale_selector=_locale, default_locale=LANGUAGES[0],
           default_translation_directories=str(HERE / "translations"))
     common.init_jinja(app)
-    for screen in SCREENS:
-        web.register_blueprint(screen.bp)
-    common.register_errors(web)
     app.register_blueprint(web)
 
 
