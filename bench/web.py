@@ -131,16 +131,20 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--scope", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the database file here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = engine.Settings(database_url=f"sqlite:///{tmp}/bench.db",
+        path = args.keep or Path(tmp) / "bench.db"
+        fresh = not path.exists()
+        settings = engine.Settings(database_url=f"sqlite:///{path}",
                                    file_dir=Path(tmp) / "files", secret_key="b" * 48)
         db = engine.make_engine(settings.database_url)
         engine.upgrade(db)
         started = time.perf_counter()
-        load(db, args.tasks, args.scope)
-        print(f"loaded {args.tasks} open tasks ({args.scope} in scope) and "
-              f"{32 * 11 * 20} projects in {time.perf_counter() - started:.1f} s")
+        if fresh:
+            load(db, args.tasks, args.scope)
+            print(f"loaded {args.tasks} open tasks ({args.scope} in scope) and "
+                  f"{32 * 11 * 20} projects in {time.perf_counter() - started:.1f} s")
         factory = engine.make_uow_factory(engine.make_sessionmaker(db))
         app = api.create_app(settings, uow_factory=factory, testing=True)
         page = app.test_client()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from api.web import forms_view
@@ -55,7 +55,7 @@ def index() -> str:
         province=province, key_task=key_task, chart=_chart(figures),
         states=[(s, _pair(dashboard.STATE_LABELS, s)) for s in dashboard.STATES],
         reports=[(r, _pair(dashboard.REPORT_LABELS, r)) for r in dashboard.REPORTS],
-        ratings=dashboard.RATINGS)
+        ratings=dashboard.RATINGS, drill_url=url_for("web.dashboard.drill"))
 
 
 @bp.get("/list")
