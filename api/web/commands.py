@@ -29,23 +29,15 @@ def register_unit(uow: UnitOfWork, username: str, password: str, data: dict[str,
     applicant = service.actor_for(uow, username)
     instance = service.start_instance(uow, REGISTRATION, applicant, now, variables={})
     [task] = scopes.inbox(uow, applicant, view="offered", instance_id=instance.id)
-    service.complete_task(uow, task.id, data, applicant, now,
-                          file_owner=files.file_owner(uow))
+    service.complete_task(uow, task.id, data, applicant, now)
     return instance.id
 
 
 def my_registrations(uow: UnitOfWork, *, actor: Actor) -> list[service.InstanceDetail]:
     """The registrations I started, with their tasks and history."""
     rows = scopes.list_instances(uow, actor, process_key=REGISTRATION, limit=20)
-    return [service.show_instance(uow, r.id) for r in rows if r.started_by == actor.username]
-
-
-def complete(uow: UnitOfWork, task_id: str, data: dict[str, Any], *, actor: Actor,
-             now: datetime) -> str:
-    """Submit a visible task's form (as POST /api/v1/tasks/<id>/complete); its instance id."""
-    task = scopes.visible_task(uow, task_id, actor)
-    service.complete_task(uow, task_id, data, actor, now, file_owner=files.file_owner(uow))
-    return task.instance_id
+    return [service.show_instance(uow, r.id, actor) for r in rows
+            if r.started_by == actor.username]
 
 
 def claim(uow: UnitOfWork, task_id: str, *, actor: Actor, now: datetime) -> HumanTask:
@@ -61,9 +53,7 @@ def unclaim(uow: UnitOfWork, task_id: str, *, actor: Actor, now: datetime) -> Hu
 def upload(uow: UnitOfWork, settings: Settings, name: str, content: bytes, *, actor: Actor,
            now: datetime) -> dict[str, Any]:
     """Store an evidence file for the uploader's unit (as POST /api/v1/files); its reference."""
-    units = sorted(actor.unit_ids)
-    owner = f"unit:{units[0]}" if len(units) == 1 else f"user:{actor.username}"
-    return files.upload_file(uow, settings, owner, name, content, actor, now).as_dict()
+    return files.upload_file(uow, settings, None, name, content, actor, now).as_dict()
 
 
 def instance_jobs(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> list[Job]:
@@ -82,5 +72,5 @@ def ops_console(uow: UnitOfWork, *, actor: Actor, now: datetime, grace: timedelt
                 ) -> dict[str, Any]:
     """Ops: jobs (the ops check is scopes.list_jobs'), stuck instances, open incidents."""
     jobs = list(scopes.list_jobs(uow, actor, limit=200))
-    return {"jobs": jobs, "stuck": service.find_stuck(uow, now, grace),
+    return {"jobs": jobs, "stuck": service.find_stuck(uow, now, grace, actor),
             "incidents": list(scopes.list_incidents(uow, actor))}

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from api.web.common import run, script_json, signed_in
 from engine import errors, service
-from engine.service import deployments, diagram_diff
+from engine.service import definitions, deployments, diagram_diff
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 SUFFIXES = (".bpmn", ".dmn", ".bpmn20.xml")
@@ -21,7 +21,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 @signed_in
 def index() -> str:
     """Every key with its versions, the deployments, the upload form and the Modeler URL."""
-    rows = run(deployments.list_definitions)
+    rows = run(definitions.list_definitions, latest_only=False)
     keys = [(key, list(items)) for key, items in groupby(rows, key=lambda d: d.key)]
     return render_template("designer/index.html", title=_("流程设计"), keys=keys,
                            deployments=run(deployments.list_deployments, 20),

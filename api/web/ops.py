@@ -44,15 +44,16 @@ def console() -> str:
 def retry(incident_id: str) -> Response | tuple[str, int]:
     """Run the failed step again (after the data was fixed)."""
     try:
-        left = run(service.retry_incident, incident_id)
+        after = run(service.retry_and_report, incident_id)
     except errors.EngineError as exc:
         if is_htmx():
             return render_template("ops/_retried.html", ok=False, message=exc.message), 200
         raise
     if is_htmx():
-        return render_template("ops/_retried.html", ok=left is None,
-                               message=left.message if left else ""), 200
-    flash(_("已重试：成功。") if left is None else _("已重试，仍然失败：%(m)s", m=left.message))
+        return render_template("ops/_retried.html", ok=after.resolved_at is not None,
+                               message=after.message), 200
+    flash(_("已重试：成功。") if after.resolved_at is not None
+          else _("已重试，仍然失败：%(m)s", m=after.message))
     return _back(url_for("web.ops.console"))
 
 

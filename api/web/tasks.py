@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from api.web import commands, forms_view, instances
 from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
-from engine import clock, errors, files
+from engine import clock, errors, files, service
 from engine.catalogue import load_catalogue
 from engine.service import instance_view, projects, scopes, task_list
 
@@ -132,7 +132,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
         return _task_page(task_id, forms_view.parse(schema, request.form, request.files.getlist),
                           {"_schema": [exc.message]}, 422)
     try:
-        instance_id = run(commands.complete, task_id, data)
+        instance_id = run(service.complete_and_report, task_id, data).instance_id
     except errors.FormInvalid as exc:
         return _task_page(task_id, data, exc.details, 422)
     flash(_("已提交：%(name)s", name=view.task.name or ""))

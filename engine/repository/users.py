@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,6 +19,16 @@ from engine.models import (
     User,
 )
 from engine.repository.base import Repository
+
+
+@dataclass(frozen=True)
+class SignInRow:
+    """What a password sign-in needs: the user (None: unknown), groups, throttle state."""
+
+    user: User | None
+    groups: Sequence[str]
+    locked_until: datetime | None = None
+    pair_counted: bool = False
 
 
 class UserRepository(Repository):
@@ -97,17 +109,41 @@ class UserRepository(Repository):
         return int(getattr(result, "rowcount", 0) or 0)
 
     def sign_in_row(self, username: str) -> tuple[User, Sequence[str]] | None:
-        """A user and their groups in one round trip (every cookie and Basic request)."""
+        """A user and their groups in one round trip (every cookie request)."""
+        found = self.password_sign_in(username, None)
+        return (found.user, found.groups) if found.user is not None else None
+
+    def password_sign_in(self, username: str, address: str | None) -> SignInRow:
+        """The user, their groups and (address given) the throttle state of (username,
+        address) and of address, in one round trip when the user exists (every Basic
+        request); a second small query otherwise."""
+        row = SignInThrottle
+        columns: list[Any] = [User, Group.name]
+        if address is not None:
+            keys = row.address == address, row.username.in_([username, ""])
+            columns += [
+                select(func.max(row.locked_until)).where(*keys).scalar_subquery(),
+                exists().where(row.username == username, row.address == address),
+            ]
         stmt = (
-            select(User, Group.name)
+            select(*columns)
             .outerjoin(Membership, Membership.user_id == User.id)
             .outerjoin(Group, Group.id == Membership.group_id)
             .where(User.username == username)
         )
         rows = self.session.execute(stmt).all()
-        if not rows:
-            return None
-        return rows[0][0], sorted(name for _, name in rows if name is not None)
+        if rows:
+            first = rows[0]
+            groups = sorted(r[1] for r in rows if r[1] is not None)
+            if address is None:
+                return SignInRow(first[0], groups)
+            return SignInRow(first[0], groups, first[2], bool(first[3]))
+        if address is None:
+            return SignInRow(None, [])
+        throttled = self.throttle_rows(username, address)
+        ends = [t.locked_until for t in throttled if t.locked_until is not None]
+        return SignInRow(None, [], max(ends) if ends else None,
+                         any(t.username == username for t in throttled))
 
     # Failed sign-in counters per (username, address) and per address (username "").
 

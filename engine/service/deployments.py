@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine import bpmn
-from engine.errors import Forbidden, ProcessDefinitionError
+from engine import authz, bpmn
+from engine.errors import ProcessDefinitionError
 from engine.models import Deployment, DeploymentResource, ProcessDefinition
 from engine.service.actors import Actor
 from engine.service.runtime import record
@@ -46,8 +46,7 @@ def deploy(
     duplicate filtering, unchanged files (same name, same bytes as the newest deployment of
     that name) return the existing deployment and its definitions.
     """
-    if not actor.in_group("designer", "admin"):
-        raise Forbidden("only members of 'designer' may deploy")
+    authz.require_deploy(actor)
     name = name or ", ".join(sorted(files)) or "deployment"
     uow.definitions.lock_deployments()
     if duplicate_filtering:
@@ -122,12 +121,6 @@ def _store(uow: UnitOfWork, parsed: bpmn.ParsedDecision | bpmn.ParsedProcess,
     uow.definitions.add(row)
     uow.flush()
     return row
-
-
-def list_definitions(uow: UnitOfWork, *, key: str | None = None,
-                     latest_only: bool = False) -> Sequence[ProcessDefinition]:
-    """Deployed processes and decisions by key and version (as GET /api/v1/definitions)."""
-    return uow.definitions.list(key=key, latest_only=latest_only)
 
 
 def list_deployments(uow: UnitOfWork, limit: int = 100) -> Sequence[Deployment]:

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from engine.errors import Forbidden, NotFound
 from engine.models import ProcessInstance
-from engine.repository.product import ProductRepository
 from engine.service.actors import Actor
 from engine.service.instances import start_instance
 from engine.uow import UnitOfWork
@@ -21,7 +20,7 @@ def start_project(uow: UnitOfWork, actor: Actor, now: datetime, *,
     units = sorted(actor.unit_ids)
     if len(units) != 1:
         raise Forbidden(f"{actor.username} is not the member of exactly one unit")
-    unit = ProductRepository.of(uow).unit(units[0])
+    unit = uow.product.unit(units[0])
     if unit is None:
         raise NotFound(f"unit {units[0]} does not exist")
     variables = {"unit_id": unit.id, "province_code": unit.province_code,

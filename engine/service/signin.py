@@ -18,11 +18,10 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from engine.models import SignInThrottle, User
+from engine.models import User
 from engine.service.actors import Actor
 from engine.service.runtime import record
 from engine.service.users import hash_password, verify_password
@@ -128,11 +127,6 @@ def _backoff(failures: int, slow_after: int, lock_after: int) -> timedelta:
     return timedelta(seconds=min(2 ** (failures - slow_after), MAX_WAIT))
 
 
-def _wait_left(rows: Sequence[SignInThrottle], now: datetime) -> int:
-    ends = [r.locked_until for r in rows if r.locked_until is not None and r.locked_until > now]
-    return int((max(ends) - now).total_seconds()) + 1 if ends else 0
-
-
 def sign_in(uow: UnitOfWork, username: str, password: str, address: str, now: datetime,
             cache: VerifiedCache | None = None) -> SignIn:
     """Check a password without writing a failure; a success clears the pair's counter.
@@ -141,12 +135,10 @@ def sign_in(uow: UnitOfWork, username: str, password: str, address: str, now: da
     record_failure in a unit of work that commits even though the request fails. Unknown
     and disabled names cost one argon2 verification too, and are counted the same way.
     """
-    rows = uow.users.throttle_rows(username, address)
-    left = _wait_left(rows, now)
-    if left:
-        return SignIn(None, LOCKED, left)
-    found = uow.users.sign_in_row(username)
-    user, groups = found if found is not None else (None, ())
+    found = uow.users.password_sign_in(username, address)
+    if found.locked_until is not None and found.locked_until > now:
+        return SignIn(None, LOCKED, int((found.locked_until - now).total_seconds()) + 1)
+    user = found.user
     if user is None or not user.is_active:
         verify_password(User(password_hash=_DUMMY_HASH), password)  # same cost as a real check
         return SignIn(None, WRONG_PASSWORD)
@@ -155,12 +147,12 @@ def sign_in(uow: UnitOfWork, username: str, password: str, address: str, now: da
             return SignIn(None, WRONG_PASSWORD)
         if cache is not None:
             cache.remember(username, password, user, now)
-    if any(r.username == username for r in rows):
+    if found.pair_counted:
         uow.users.clear_failures(username, address)
     if user.failed_logins or user.locked_until is not None:
         user.failed_logins = 0
         user.locked_until = None
-    return SignIn(Actor(username, frozenset(groups)), generation=user.session_generation)
+    return SignIn(Actor(username, frozenset(found.groups)), generation=user.session_generation)
 
 
 def record_failure(uow: UnitOfWork, username: str, address: str, now: datetime) -> SignIn:
