@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import processes
 from engine import service
 from engine.service import SYSTEM_ACTOR, scopes
 
@@ -13,7 +14,7 @@ def _other_province(world: Any) -> dict[str, str]:
     """Ids in Guangdong (44) that Beijing's reviewer and unit must not see."""
     with world.uow_factory() as uow:
         [task, *_] = scopes.inbox(uow, SYSTEM_ACTOR, view="all", province_code="44")
-        detail = service.show_instance(uow, task.instance_id)
+        detail = service.show_instance(uow, task.instance_id, SYSTEM_ACTOR)
         files = [v for v in detail.variables.values() if isinstance(v, dict) and "file_id" in v]
         return {"task": task.id, "instance": task.instance_id, "file": files[0]["file_id"]}
 
@@ -116,3 +117,23 @@ def test_other_province_is_404_for_every_role(world, people):
         person.shot("not-found")
         response = person.page.goto(f"{world.base}/api/v1/files/{other['file']}")
         assert response.status == 404, (username, "file")
+
+
+def test_designer_uploads_a_version_and_sees_the_diff_in_colour(world, people, tmp_path):
+    source = (processes.DIRECTORY / "unit_registration.bpmn").read_text(encoding="utf-8")
+    changed = source.replace('name="省级核验注册信息"', 'name="省级核验注册信息（复核）"')
+    assert changed != source
+    upload = tmp_path / "unit_registration.bpmn"
+    upload.write_text(changed, encoding="utf-8")
+    designer = people("designer-diff")
+    designer.sign_in("designer")
+    page = designer.go("/designer")
+    page.set_input_files("#deploy-files", str(upload))
+    page.click("form[action='/designer/deploy'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "已部署 1 个定义" in page.locator(".flash").inner_text()
+    page.locator("a", has_text="与 v1 对比").first.click()
+    page.wait_for_load_state()
+    page.locator(".diff-changed").first.wait_for()  # drawn in colour on the diagram
+    assert "Task_VerifyRegistration" in page.content() or "复核" in page.content()
+    designer.shot("diff")

@@ -74,11 +74,11 @@
       if (bar && e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
     });
     xhr.addEventListener("load", function () {
-      if (xhr.responseURL && xhr.responseURL !== form.action) {
-        window.location.assign(xhr.responseURL);
-        return;
-      }
+      // The answer is already the next page (a redirect was followed, and its one-time
+      // message read): show it, and put its address in the location bar.
+      var next = xhr.responseURL;
       document.open(); document.write(xhr.responseText); document.close();
+      if (next && next !== form.action) { window.history.replaceState(null, "", next); }
     });
     xhr.send(new FormData(form));
   });
