@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -42,6 +45,26 @@ def _chart(figures: dashboard.AnnualFigures) -> str:
     })
 
 
+def _rows(figures: dashboard.AnnualFigures, year: int) -> list[dict[str, Any]]:
+    """Each table row's cells as (count, drill-down link), built once here: thousands of
+    numbers per page, too many for a template macro per cell."""
+    base = url_for("web.dashboard.drill")
+    measures = (["projects"] + [f"state:{s}" for s in dashboard.STATES]
+                + [f"report:{r}" for r in dashboard.REPORTS]
+                + [f"rating:{g}" for g in dashboard.RATINGS] + ["summaries_received"])
+    rows = []
+    for c in figures.cells:
+        values = ([c.projects] + [c.states.get(s, 0) for s in dashboard.STATES]
+                  + [c.reports.get(r, 0) for r in dashboard.REPORTS]
+                  + [c.ratings.get(g, 0) for g in dashboard.RATINGS] + [c.summaries_received])
+        prefix = (f"{base}?year={year}&province={c.province_code or ''}"
+                  f"&key_task={c.key_task or ''}&measure=")
+        rows.append({"cell": c, "links": [
+            (v, prefix + quote(m), "report-" + m[7:] if m.startswith("report:") else "")
+            for v, m in zip(values, measures, strict=True)]})
+    return rows
+
+
 @bp.get("")
 @signed_in
 def index() -> str:
@@ -55,7 +78,7 @@ def index() -> str:
         province=province, key_task=key_task, chart=_chart(figures),
         states=[(s, _pair(dashboard.STATE_LABELS, s)) for s in dashboard.STATES],
         reports=[(r, _pair(dashboard.REPORT_LABELS, r)) for r in dashboard.REPORTS],
-        ratings=dashboard.RATINGS, drill_url=url_for("web.dashboard.drill"))
+        ratings=dashboard.RATINGS, rows=_rows(figures, year))
 
 
 @bp.get("/list")
