@@ -39,9 +39,10 @@ def _chart(figures: dashboard.AnnualFigures) -> str:
     return script_json({
         "reports": {"tooltip": {}, "legend": {}, "xAxis": {"type": "category", "data": kts},
                     "yAxis": {"type": "value", "minInterval": 1}, "series": series,
-                    "aria": {"enabled": True}},
-        "ratings": {"tooltip": {}, "legend": {}, "aria": {"enabled": True},
-                    "series": [{"type": "pie", "radius": "60%", "data": ratings}]},
+                    "aria": {"enabled": True}, "animation": False},
+        "ratings": {"tooltip": {}, "legend": {}, "aria": {"enabled": True}, "animation": False,
+                    "series": [{"type": "pie", "radius": "60%", "data": ratings,
+                                "stillShowZeroSum": False}]},
     })
 
 
