@@ -133,7 +133,8 @@ def init_jinja(app: Flask) -> None:
                                  code_label=lambda value, name: forms_view.label_of(name, value),
                                  utc=as_utc, urlencode_without=_urlencode_without)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, has_group=has_group,
-                                 groups=groups, get_locale=get_locale)
+                                 groups=groups, get_locale=get_locale,
+                                 field_label=forms_view.field_label)
 
 
 def _error_page(exc: Exception) -> Response | tuple[str, int]:

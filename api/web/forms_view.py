@@ -34,10 +34,29 @@ def english() -> bool:
 
 
 def label_of(name: str, value: Any) -> str:
-    """The Chinese (or English) name of a catalogue code: province, key task, indicator."""
+    """The Chinese (or English) name of a code: province, key task, indicator, or a form's
+    enum value (decision approve -> 通过)."""
     pair = _catalogue_labels().get(name, {}).get(str(value))
-    if pair is None:
-        return "" if value is None else str(value)
+    if pair is not None:
+        return pair[1] if english() else pair[0]
+    text = _enum_labels().get(name, {}).get(str(value))
+    if text is not None:
+        return text
+    return "" if value is None else str(value)
+
+
+@lru_cache(maxsize=1)
+def _enum_labels() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for key in FORM_KEYS:
+        for name, prop in form_json_schema(key).get("properties", {}).items():
+            out.setdefault(name, {}).update(prop.get("x-enum-labels", {}))
+    return out
+
+
+def field_label(name: str) -> str:
+    """A form field's title by name (tables of submitted rows use it for their headers)."""
+    pair = _labels().get(name, (name, name))
     return pair[1] if english() else pair[0]
 
 
@@ -224,6 +243,8 @@ def _labels() -> dict[str, tuple[str, str]]:
     for key in FORM_KEYS:
         for name, prop in form_json_schema(key).get("properties", {}).items():
             out.setdefault(name, (prop.get("title", name), prop.get("x-title-en", name)))
+            for sub, sprop in prop.get("items", {}).get("properties", {}).items():
+                out.setdefault(sub, (sprop.get("title", sub), sprop.get("x-title-en", sub)))
     return out
 
 
