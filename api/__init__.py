@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     settings.database_url and the schema is brought up to date first.
     """
     settings = settings or engine.load_settings()
+    engine.configure_script_limits(settings.script_time_limit, settings.script_memory_limit_mb)
     app = Flask(__name__)
     app.testing = testing
     app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or stored_secret_key(),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, or_, select, update
+from sqlalchemy import case, delete, exists, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -170,11 +170,15 @@ class UserRepository(Repository):
         ).returning(row.failures)
         return int(self.session.execute(upsert).scalar_one())
 
-    def set_lock(self, username: str, address: str, until: datetime | None) -> None:
+    def extend_lock(self, username: str, address: str, until: datetime) -> None:
+        """Lock until then, or later if a concurrent failure already locked for longer."""
+        row = SignInThrottle
+        stamp = literal(until, row.locked_until.type)  # stored as UTC like the column
+        later = case((or_(row.locked_until.is_(None), row.locked_until < stamp), stamp),
+                     else_=row.locked_until)
         self.session.execute(
-            update(SignInThrottle)
-            .where(SignInThrottle.username == username, SignInThrottle.address == address)
-            .values(locked_until=until).execution_options(synchronize_session=False))
+            update(row).where(row.username == username, row.address == address)
+            .values(locked_until=later).execution_options(synchronize_session=False))
 
     def clear_failures(self, username: str, address: str | None = None) -> None:
         """Forget a name's failures from one address (a success), or from all (admin)."""

@@ -7,8 +7,9 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from engine import authz
 from engine.errors import Forbidden, FormInvalid, InvalidState, NotFound, ValidationFailed
-from engine.models import ApiToken, Group, User
+from engine.models import ApiToken, User
 from engine.service.actors import Actor
 from engine.service.passwords import require_strong_password
 from engine.service.runtime import record
@@ -129,11 +130,6 @@ def token_owner(uow: UnitOfWork, token: ApiToken) -> str:
     return user.username if user else ""
 
 
-def require_admin(actor: Actor) -> None:
-    if not actor.in_group("admin"):
-        raise Forbidden("only members of 'admin' may manage users and groups")
-
-
 def _user(uow: UnitOfWork, username: str) -> User:
     user = uow.users.get(username)
     if user is None:
@@ -145,7 +141,7 @@ def create_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
                 password: str | None = None, display_name: str = "",
                 email: str | None = None, groups: Sequence[str] = ()) -> User:
     """Admin: a new user, with a password that passes the password rule, in groups."""
-    require_admin(actor)
+    authz.require_admin(actor)
     if password is not None:
         require_strong_password(password, "password", [username, display_name, email or ""])
     user = add_user(uow, username, now, password=password, display_name=display_name,
@@ -165,7 +161,7 @@ def update_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
     A password reset ends the user's sessions and revokes their tokens; disabling ends
     their sessions (tokens are refused while disabled).
     """
-    require_admin(actor)
+    authz.require_admin(actor)
     user = _user(uow, username)
     if display_name is not None:
         user.display_name = display_name
@@ -191,13 +187,9 @@ def update_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
     return user
 
 
-def list_groups(uow: UnitOfWork) -> Sequence[Group]:
-    return uow.users.list_groups()
-
-
 def remove_member(uow: UnitOfWork, username: str, group_name: str, actor: Actor,
                   now: datetime) -> None:
-    require_admin(actor)
+    authz.require_admin(actor)
     user = _user(uow, username)
     group = uow.users.group(group_name)
     if group is None or not uow.users.remove_membership(user.id, group.id):

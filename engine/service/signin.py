@@ -164,7 +164,8 @@ def record_failure(uow: UnitOfWork, username: str, address: str, now: datetime) 
                              (ADDRESS_WIDE, ADDRESS_SLOW_AFTER, ADDRESS_LOCK_AFTER)):
         failures = uow.users.count_failure(name, address, now, forget)
         wait = _backoff(failures, slow, lock)
-        uow.users.set_lock(name, address, now + wait if wait else None)
+        if wait:
+            uow.users.extend_lock(name, address, now + wait)
         waits.append(wait)
     user = uow.users.get(username)
     if user is not None:
