@@ -12,7 +12,7 @@ from flask import Flask
 from flask_smorest import Api
 
 import engine
-from api import auth, errors, json_guard
+from api import auth, errors, json_guard, web
 from api.engine_rest import blueprint as engine_rest_blueprint
 from api.schemas import ErrorSchema
 from api.v1 import BLUEPRINTS, docs
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
         api.register_blueprint(blp)
     app.register_blueprint(docs.blp)
     app.register_blueprint(engine_rest_blueprint)
+    web.register(app)
     errors.register(app)
     return app
 

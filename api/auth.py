@@ -20,6 +20,7 @@ from engine.service import Actor
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"  # the same token as a hidden field of the pages' HTML forms
 CSRF_EXEMPT = frozenset({"auth.login"})
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -164,12 +165,16 @@ def csrf_token() -> str:
 
 
 def _check_csrf() -> None:
-    """Cookie-authenticated changes need the session's token echoed in X-CSRF-Token."""
+    """Cookie-authenticated changes need the session's token echoed in X-CSRF-Token (or,
+    from a page's HTML form, in its hidden csrf_token field)."""
     if request.method not in UNSAFE_METHODS or request.endpoint in CSRF_EXEMPT:
         return
     if request.headers.get("Authorization") or "_user_id" not in session:
         return
     sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.mimetype in ("application/x-www-form-urlencoded",
+                                         "multipart/form-data"):
+        sent = request.form.get(CSRF_FIELD, "")
     expected = session.get("csrf", "")
     if not (sent and expected and hmac.compare_digest(sent, expected)):
         raise errors.Forbidden("missing or wrong CSRF token",
@@ -274,18 +279,27 @@ def change_password(body: dict[str, Any]) -> dict[str, Any]:
     Ends every session and revokes every token of mine; a cookie caller gets a fresh
     session (and CSRF token) in the answer.
     """
-    at = clock.now()
     with uow() as u:
         actor = current_actor(u)
-        result = service.accounts.change_own_password(
-            u, body["current_password"], body["new_password"], actor=actor, now=at,
-            address=client_address())
-        if _count_failure(u, result, actor.username, at).actor is None:
-            raise service.accounts.wrong_current_password()
-    basic_cache().drop_user(actor.username)
+        generation = change_own_password(u, actor, body["current_password"],
+                                         body["new_password"])
     if current_user.is_authenticated and not request.headers.get("Authorization"):
-        return _start_session(actor, result.generation)
+        return _start_session(actor, generation)
     return _me(actor, None)
+
+
+def change_own_password(u: UnitOfWork, actor: Actor, current: str, new: str) -> int:
+    """The actor's password change (API and pages): the new session generation.
+
+    A wrong current password is counted like a failed sign-in and refused.
+    """
+    at = clock.now()
+    result = service.accounts.change_own_password(u, current, new, actor=actor, now=at,
+                                                  address=client_address())
+    if _count_failure(u, result, actor.username, at).actor is None:
+        raise service.accounts.wrong_current_password()
+    basic_cache().drop_user(actor.username)
+    return result.generation
 
 
 @blp.get("/csrf")

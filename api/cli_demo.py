@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any
 
 import click
 
+import processes
 from api.cli_support import Context, pass_ctx, run
 from engine import clock, files, handlers, jobs, service
 from engine.catalogue import load_catalogue
@@ -207,6 +209,31 @@ def _incident(demo: Demo, p: Project) -> None:
     demo.say(f"故障实例（{count} 个未解决事件）/ instance with an incident: {pid}")
 
 
+SIGN_IN_URL = "http://127.0.0.1:8000/signin"
+ROLES = {"ops": "运维 / ops", "designer": "流程设计 / designer", "admin": "管理员 / admin"}
+
+
+def process_dir() -> Path:
+    """VOCFLOW_PROCESS_DIR when set, else the diagrams shipped inside the package."""
+    configured = os.environ.get("VOCFLOW_PROCESS_DIR")
+    return Path(configured) if configured else processes.DIRECTORY
+
+
+def role_of(username: str) -> str:
+    """What a demo user is for, in words (the groups decide what they may do)."""
+    if username in ROLES:
+        return ROLES[username]
+    if username.startswith("reviewer"):
+        code = username.removeprefix("reviewer")
+        return f"{PROVINCES.get(code, code)}省级评审 / provincial reviewer ({code})"
+    if username.startswith("moe-"):
+        return f"教育部 {username[4:].upper()} / Ministry, key task {username[4:].upper()}"
+    if username.startswith("unit"):
+        code = username[4:6]
+        return f"{PROVINCES.get(code, code)}建设单位 / construction unit ({code})"
+    return ""
+
+
 @click.command("demo")
 @click.option("--force", is_flag=True, help="Also run on a non-SQLite database.")
 @pass_ctx
@@ -229,8 +256,10 @@ def _demo(ctx: Context, force: bool) -> None:
     d = Demo(ctx)
     d.say(f"目录 / catalogue: {len(catalogue.key_tasks)} 项重点任务, "
           f"{len(catalogue.provinces)} 个省级单位, {len(catalogue.indicators)} 项指标")
-    paths = sorted(Path(ctx.settings.process_dir).glob("*.bpmn"))
-    paths += sorted(Path(ctx.settings.process_dir).glob("*.dmn"))
+    folder = process_dir()
+    paths = sorted(folder.glob("*.bpmn")) + sorted(folder.glob("*.dmn"))
+    if not paths:
+        raise click.UsageError(f"no .bpmn files in {folder} (VOCFLOW_PROCESS_DIR)")
     with ctx.uow() as uow:
         result = service.deploy(uow, {p.name: p.read_bytes() for p in paths}, SYSTEM_ACTOR,
                                 d.now, name="processes")
@@ -245,9 +274,10 @@ def _demo(ctx: Context, force: bool) -> None:
             serial += 1
     _register_unit(d, "51", "c", serial, approve=False)
     _stages(d, units)
-    click.echo("\n用户与一次性密码 / users and passwords (shown once):")
+    click.echo("\n用户、角色与一次性密码 / users, roles and passwords (shown once):")
     for username, password in sorted(d.passwords.items()):
-        click.echo(f"  {username:<14} {password}")
+        click.echo(f"  {username:<14} {password:<14} {role_of(username)}")
+    click.echo(f"\n运行 `vocflow serve` 后打开 / after `vocflow serve`, open {SIGN_IN_URL}")
 
 
 def register(cli_group: click.Group) -> None:

@@ -49,8 +49,8 @@ def serve(ctx: Context, host: str, port: int, workers: int, threads: int,
         worker = subprocess.Popen(  # noqa: S603 - our own command line
             [sys.executable, "-m", "api.cli", "worker"], env=dict(os.environ))
         click.echo(f"worker started (pid {worker.pid})", err=True)
-    click.echo(f"VocFlow on http://{host}:{port}/ (REST /api/v1, Camunda /engine-rest)",
-               err=True)
+    click.echo(f"VocFlow: open http://{host}:{port}/signin (REST /api/v1, "
+               f"Camunda Modeler /engine-rest)", err=True)
     try:
         _Server({"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                  "worker_class": "gthread", "accesslog": "-", "timeout": 60}).run()

@@ -12,6 +12,7 @@ from engine.errors import ConcurrencyConflict
 from engine.repository import (
     DefinitionRepository,
     EventRepository,
+    FactRepository,
     HistoryRepository,
     IncidentRepository,
     InstanceRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.history = HistoryRepository(self.session, dialect)
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
+        self.facts = FactRepository(self.session, dialect)
         self.product = ProductRepository(self.session, dialect)
         self.queries = QueryRepository(self.session, dialect)
         self.statistics = StatisticsRepository(self.session, dialect)

@@ -2,8 +2,10 @@
 
 from engine.service import (
     accounts,
+    dashboard,
     definitions,
     directory,
+    facts,
     passwords,
     scopes,
     signin,
@@ -70,9 +72,9 @@ __all__ = [
     "Actor", "Completion", "DeploymentResult", "InstanceDetail", "LockedTask", "MigrationReport",
     "SYSTEM_ACTOR", "StuckRow", "accounts", "actor_for", "add_member", "add_user", "assign_task",
     "broadcast_signal", "change_due_date", "claim_task", "complete_and_report",
-    "complete_external_task", "complete_task", "correlate_message", "definitions", "deploy",
-    "directory", "ensure_group", "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer",
-    "fire_timer_start", "get_incident", "get_instance", "get_task", "handle_failure",
+    "complete_external_task", "complete_task", "correlate_message", "dashboard", "definitions",
+    "deploy", "directory", "ensure_group", "facts", "extend_lock", "fetch_and_lock", "find_stuck",
+    "fire_timer", "fire_timer_start", "get_incident", "get_instance", "get_task", "handle_failure",
     "hash_password", "instance_history", "instance_variables", "list_incidents", "list_tasks",
     "may_act", "migrate_instance", "move_token", "passwords", "resolve_definition",
     "resolve_incident", "resume_instance", "retry_and_report", "retry_incident",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -121,3 +121,8 @@ def _store(uow: UnitOfWork, parsed: bpmn.ParsedDecision | bpmn.ParsedProcess,
     uow.definitions.add(row)
     uow.flush()
     return row
+
+
+def list_deployments(uow: UnitOfWork, limit: int = 100) -> Sequence[Deployment]:
+    """The newest deployments first."""
+    return uow.definitions.list_deployments(limit)

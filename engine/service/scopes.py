@@ -9,7 +9,7 @@ from typing import Any
 
 import forms
 from engine import authz, bpmn
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.models import HumanTask, Incident, Job, ProcessInstance
 from engine.repository import ScopeFilter
 from engine.service.actors import Actor
@@ -21,6 +21,15 @@ INBOX_VIEWS = ("mine", "claimable", "offered", "all")
 
 def scope_of(actor: Actor) -> ScopeFilter:
     return authz.scope_filter(actor)
+
+
+def figures_scope(actor: Actor) -> ScopeFilter:
+    """Scope of the annual figures: ops/admin all, the Ministry its key tasks, a province
+    its own; Forbidden for anyone else (units see no figures)."""
+    scope = scope_of(actor)
+    if not (scope.unrestricted or scope.province_codes or scope.key_tasks):
+        raise Forbidden(f"{actor.username} may not see the annual figures")
+    return scope
 
 
 def visible_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> ProcessInstance:

@@ -1,0 +1,139 @@
+"""Every screen in a real browser for each role: renders in Chinese, at 390 px, keyboard
+reachable, axe-clean; another province's task, instance, file and dashboard row are 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import processes
+from engine import service
+from engine.service import SYSTEM_ACTOR, scopes
+
+
+def _other_province(world: Any) -> dict[str, str]:
+    """Ids in Guangdong (44) that Beijing's reviewer and unit must not see."""
+    with world.uow_factory() as uow:
+        [task, *_] = scopes.inbox(uow, SYSTEM_ACTOR, view="all", province_code="44")
+        detail = service.show_instance(uow, task.instance_id, SYSTEM_ACTOR)
+        files = [v for v in detail.variables.values() if isinstance(v, dict) and "file_id" in v]
+        return {"task": task.id, "instance": task.instance_id, "file": files[0]["file_id"]}
+
+
+def test_sign_in_page_is_chinese_and_links_registration(world, people):
+    anon = people("anon")
+    page = anon.go("/")
+    assert page.url.endswith("/signin")
+    assert page.locator("h1").inner_text() == "登录"
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    anon.shot("signin", readme=True)
+    page.click("text=单位注册 >> nth=-1")
+    assert page.url.endswith("/register")
+    page.fill("#credit_code", "91000000800000001X")
+    page.locator("#credit-code-check .field-error").wait_for()
+    anon.shot("register")
+    page.click("text=English")
+    assert page.locator("h1").inner_text() == "Unit registration"
+
+
+def test_reviewer_task_list_and_forms(world, people):
+    reviewer = people("reviewer11")
+    reviewer.sign_in("reviewer11")
+    page = reviewer.go("/tasks")
+    assert page.locator("h1").inner_text() == "待办任务"
+    rows = page.locator("#tasks tbody tr")
+    assert rows.count() >= 1
+    assert "职业技术学院" in page.locator("#tasks").inner_text()  # names, not unit ids
+    reviewer.shot("tasks", readme=True)
+    page.select_option("#f-sort", "priority")
+    page.wait_for_url("**sort=priority**")
+    page.locator("#tasks tbody tr a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("form[enctype='multipart/form-data']").count() == 1
+    page.locator(".djs-container").first.wait_for()
+    reviewer.shot("task", readme=True)
+    reviewer.go("/tasks/done")
+    reviewer.shot("done")
+    reviewer.go("/account")
+    reviewer.shot("account")
+
+
+def test_ops_console_instance_and_designer(world, people):
+    ops = people("ops")
+    ops.sign_in("ops")
+    page = ops.go("/ops")
+    assert page.locator("h1").inner_text() == "运维控制台"
+    assert page.locator("[id^=incident-]").count() >= 1
+    ops.shot("ops", readme=True)
+    page.locator("[id^=incident-] a[href^='/instances/']").first.click()
+    page.locator(".djs-container").first.wait_for()
+    page.locator(".ov.incident").first.wait_for()
+    ops.shot("instance", readme=True)
+    designer = people("designer")
+    designer.sign_in("designer")
+    page = designer.go("/designer")
+    assert "/engine-rest" in page.locator("#engine-rest-url").inner_text()
+    designer.shot("designer")
+
+
+def test_ministry_dashboard(world, people):
+    moe = people("moe-kt01")
+    moe.sign_in("moe-kt01")
+    page = moe.go("/dashboard?year=2025")
+    assert page.locator("#figures tbody tr").count() >= 1
+    page.locator("[data-chart] svg").first.wait_for()
+    moe.shot("dashboard", readme=True)
+    page.click("#total-report-late")
+    page.wait_for_load_state()
+    assert page.locator("#drill tbody tr").count() >= 1
+    moe.shot("drill")
+
+
+def test_narrow_screen_and_keyboard(world, people):
+    unit = people("unit11a-390", width=390)
+    unit.sign_in("unit11a")
+    page = unit.go("/tasks")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width})"
+    unit.shot("tasks-390")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "跳到正文"
+
+
+def test_other_province_is_404_for_every_role(world, people):
+    other = _other_province(world)
+    for username in ("reviewer11", "unit11a", "moe-kt01"):
+        person = people(f"{username}-scope")
+        person.sign_in(username)
+        for path in (f"/tasks/{other['task']}", f"/instances/{other['instance']}"):
+            response = person.page.goto(world.base + path)
+            assert response.status == 404, (username, path, response.status)
+            assert "不存在" in person.page.locator("h1").inner_text()
+        # Another province's (the Ministry: another key task's) figures are 404; a unit has
+        # no dashboard at all (403).
+        row = "key_task=KT02" if username.startswith("moe") else "province=44"
+        response = person.page.goto(
+            f"{world.base}/dashboard/list?year=2026&{row}&measure=projects")
+        assert response.status == (403 if username.startswith("unit") else 404), username
+        person.shot("not-found")
+        response = person.page.goto(f"{world.base}/api/v1/files/{other['file']}")
+        assert response.status == 404, (username, "file")
+
+
+def test_designer_uploads_a_version_and_sees_the_diff_in_colour(world, people, tmp_path):
+    source = (processes.DIRECTORY / "unit_registration.bpmn").read_text(encoding="utf-8")
+    changed = source.replace('name="省级核验注册信息"', 'name="省级核验注册信息（复核）"')
+    assert changed != source
+    upload = tmp_path / "unit_registration.bpmn"
+    upload.write_text(changed, encoding="utf-8")
+    designer = people("designer-diff")
+    designer.sign_in("designer")
+    page = designer.go("/designer")
+    page.set_input_files("#deploy-files", str(upload))
+    page.click("form[action='/designer/deploy'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "已部署 1 个定义" in page.locator(".flash").inner_text()
+    page.locator("a", has_text="与 v1 对比").first.click()
+    page.wait_for_load_state()
+    page.locator(".diff-changed").first.wait_for()  # drawn in colour on the diagram
+    assert "Task_VerifyRegistration" in page.content() or "复核" in page.content()
+    designer.shot("diff")
