@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.errors import ConcurrencyConflict
 from engine.models import (
+    ActivityRecord,
     HistoryEvent,
     Incident,
     ProcessInstance,
@@ -20,6 +21,7 @@ from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
 _INSERT_EVENT = cast(Table, HistoryEvent.__table__).insert()
+_INSERT_ACTIVITY = cast(Table, ActivityRecord.__table__).insert()
 _BY_ID = (select(ProcessInstance).where(ProcessInstance.id == bindparam("id"))
           .execution_options(populate_existing=True))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
@@ -168,3 +170,18 @@ class HistoryRepository(Repository):
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HistoryEvent.id)).all()
+
+    def append_activities(self, instance_id: str, activities: Sequence[Any]) -> None:
+        """Record tasks pruned from the task tree, in one executemany INSERT."""
+        if activities:
+            self.session.execute(_INSERT_ACTIVITY, [
+                {"instance_id": instance_id, "task_id": a.task_id, "element_id": a.element_id,
+                 "name": a.name, "type": a.type, "state": a.state, "ended_at": a.ended_at}
+                for a in activities])
+
+    def activities_for(self, instance_id: str) -> list[dict[str, Any]]:
+        """Pruned activities of an instance, oldest first, shaped as bpmn.activity_states()."""
+        ar = ActivityRecord
+        stmt = (select(ar.task_id, ar.element_id, ar.name, ar.type, ar.state)
+                .where(ar.instance_id == instance_id).order_by(ar.id))
+        return [dict(row._mapping) for row in self.session.execute(stmt)]

@@ -114,7 +114,7 @@ def show_instance(uow: UnitOfWork, instance_id: str) -> InstanceDetail:
         jobs=list(uow.jobs.for_instance(instance_id)),
         incidents=list(uow.incidents.list(open_only=False, instance_id=instance_id)),
         history=list(uow.history.for_instance(instance_id)),
-        activities=bpmn.activity_states(workflow),
+        activities=[*uow.history.activities_for(instance_id), *bpmn.activity_states(workflow)],
     )
 
 

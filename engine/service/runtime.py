@@ -90,6 +90,9 @@ def load_workflow(uow: UnitOfWork, instance: ProcessInstance) -> Any:
         definition = _definition_lookup(uow)(instance.definition_id)
         pair = workflow_specs(uow, definition, bindings)
     spec, subprocesses = pair
+    workflow = bpmn.WORKFLOWS.take(instance.id, instance.version, instance.state_json)
+    if workflow is not None and workflow.spec is spec:
+        return workflow
     return bpmn.load_state(instance.state_json, spec, subprocesses)
 
 
@@ -112,6 +115,7 @@ def save(
     uow: UnitOfWork, instance: ProcessInstance, workflow: Any, actor: Actor | str,
     now: datetime, *, retries: int = DEFAULT_RETRIES,
 ) -> None:
+    uow.history.append_activities(instance.id, bpmn.prune(workflow))
     snap = snapshot(workflow)  # one walk of the task tree serves every projection
     row: dict[str, Any] = {}  # instance columns to write
     problems = sync_user_tasks(uow, instance, snap, now, row)
@@ -120,7 +124,7 @@ def save(
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
     sync_subscriptions(uow, instance, snap, row)
     thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
-    row["state_json"] = bpmn.dump_state(workflow)
+    row["state_json"] = state = bpmn.dump_state(workflow)
     row["serializer_version"] = bpmn.SERIALIZER_VERSION
     row.update(scope_values(snap.variables()))
     if snap.is_completed() and instance.status != "completed":
@@ -130,8 +134,15 @@ def save(
     uow.instances.update_columns(
         instance, {k: v for k, v in row.items() if getattr(instance, k) != v})
     uow.flush()  # anything else: jobs, subscriptions, incidents, a new instance
+    uow.after_commit(lambda: _keep(instance, state, workflow))
     for hook in _SAVE_HOOKS:
         hook(uow, instance, thrown, now)
+
+
+def _keep(instance: ProcessInstance, state: str, workflow: Any) -> None:
+    """After the commit: hold the workflow for the next step, if the row still has its state."""
+    if instance.state_json == state:
+        bpmn.WORKFLOWS.put(instance.id, instance.version, state, workflow)
 
 
 def open_incident(

@@ -18,8 +18,8 @@ def stuck(uow_factory, now=NOW):
 
 
 def test_loop_past_the_depth_trap_is_reported_stalled_not_completed(uow_factory):
-    deploy_fixture(uow_factory, "long_loop.bpmn")
-    instance = start(uow_factory, "long_loop")
+    deploy_fixture(uow_factory, "long_loop_join.bpmn")
+    instance = start(uow_factory, "long_loop_join")
     with uow_factory() as uow:
         row = uow.instances.get(instance.id)
         assert row.status == "running"
