@@ -23,6 +23,7 @@ from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError
 
 DEEP = 10**7  # TaskIterator's default max_depth of 1000 hides tasks in long loops
+PRUNE_AT = 200  # tasks in a workflow before a running advance() prunes it
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,20 @@ def set_start_variables(workflow: BpmnWorkflow, variables: dict[str, Any]) -> No
         task.data.update(variables)
 
 
-def advance(workflow: BpmnWorkflow) -> StepFailure | None:
-    """Run every automatic task until only user input, timers or external work remain."""
+def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None:
+    """Run every automatic task until only user input, timers or external work remain.
+
+    As do_engine_steps(), but a long automatic run prunes its finished past between
+    passes: each pass walks the whole tree, so a loop of n rounds costs n, not n squared,
+    and it never sinks below SpiffWorkflow's 1000-task iteration depth.
+    """
     try:
-        workflow.do_engine_steps()
-        while _hidden_ready(workflow) and prune_in_run(workflow):
-            workflow.do_engine_steps()  # a long loop went past the iteration depth: go on
+        limit = PRUNE_AT
+        while workflow._do_engine_steps():
+            if prune and _size(workflow) > limit:
+                prune_in_run(workflow)
+                limit = max(PRUNE_AT, 2 * _size(workflow))
+        workflow.refresh_timers()
     except WorkflowTaskException as exc:
         return _failure(exc, exc.task)
     except SpiffWorkflowException as exc:
@@ -86,8 +95,8 @@ def advance(workflow: BpmnWorkflow) -> StepFailure | None:
     return None
 
 
-def _hidden_ready(workflow: BpmnWorkflow) -> bool:
-    return workflow.get_next_task(state=TaskState.READY, manual=False, max_depth=DEEP) is not None
+def _size(workflow: BpmnWorkflow) -> int:
+    return len(workflow.tasks) + sum(len(sp.tasks) for sp in workflow.subprocesses.values())
 
 
 def _failure(exc: Exception, task: Task | None) -> StepFailure:
