@@ -27,7 +27,7 @@ from engine.bpmn.events import (
     waiting_subscriptions,
 )
 from engine.bpmn.migration import MigrationPlan, plan_and_migrate
-from engine.bpmn.prune import PrunedActivity, prune
+from engine.bpmn.prune import PrunedActivity, pending, prune, shown
 from engine.bpmn.workflow import (
     ExternalTaskView,
     StepFailure,
@@ -63,6 +63,6 @@ __all__ = [
     "variables", "waiting_timers", "activity_states", "update_active_data",
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
-    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "prune", "WORKFLOWS",
+    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown", "WORKFLOWS",
     "WorkflowCache",
 ]

@@ -23,7 +23,8 @@ from SpiffWorkflow.util.task import TaskState
 
 _SHOWN = TaskState.DEFINITE_MASK | TaskState.FINISHED_MASK
 _PRUNABLE = "_vocflow_prunable"
-_STASH = "_vocflow_pruned"  # dropped activities not yet recorded
+_STASH = "_vocflow_pruned"  # dropped activities not yet handed out by prune()
+PENDING = "_vocflow_pending"  # handed out, kept in the stored state, not yet written
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,25 @@ class PrunedActivity:
     state: str
     ended_at: datetime
 
-    def as_state(self) -> dict[str, Any]:
+    def as_record(self) -> dict[str, Any]:
+        """JSON-ready, as kept in the stored state until written to activity_records."""
         return {"task_id": self.task_id, "element_id": self.element_id, "name": self.name,
-                "type": self.type, "state": self.state}
+                "type": self.type, "state": self.state, "ended_at": self.ended_at.isoformat()}
+
+
+def pending(workflow: BpmnWorkflow) -> list[dict[str, Any]]:
+    """Pruned activities kept with the workflow (and its stored state) not yet written out.
+
+    Written in batches, so that a step does not pay an INSERT for the few tasks it drops.
+    """
+    records: list[dict[str, Any]] = workflow.__dict__.setdefault(PENDING, [])
+    return records
+
+
+def shown(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records shaped as activity_states() entries."""
+    return [{k: r[k] for k in ("task_id", "element_id", "name", "type", "state")}
+            for r in records]
 
 
 def prunable(spec: Any) -> bool:

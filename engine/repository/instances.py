@@ -171,13 +171,14 @@ class HistoryRepository(Repository):
         stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HistoryEvent.id)).all()
 
-    def append_activities(self, instance_id: str, activities: Sequence[Any]) -> None:
-        """Record tasks pruned from the task tree, in one executemany INSERT."""
-        if activities:
+    def append_activities(self, instance_id: str, records: Sequence[dict[str, Any]]) -> None:
+        """Record tasks pruned from the task tree (bpmn.pending records), in one INSERT."""
+        if records:
             self.session.execute(_INSERT_ACTIVITY, [
-                {"instance_id": instance_id, "task_id": a.task_id, "element_id": a.element_id,
-                 "name": a.name, "type": a.type, "state": a.state, "ended_at": a.ended_at}
-                for a in activities])
+                {"instance_id": instance_id, "task_id": r["task_id"],
+                 "element_id": r["element_id"], "name": r["name"], "type": r["type"],
+                 "state": r["state"], "ended_at": datetime.fromisoformat(r["ended_at"])}
+                for r in records])
 
     def activities_for(self, instance_id: str) -> list[dict[str, Any]]:
         """Pruned activities of an instance, oldest first, shaped as bpmn.activity_states()."""

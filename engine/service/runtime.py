@@ -21,6 +21,7 @@ from engine.service.projection import (
 from engine.uow import UnitOfWork
 
 DEFAULT_RETRIES = 3
+RECORD_BATCH = 30  # pruned activities kept in the state before one INSERT writes them
 SaveHook = Callable[[UnitOfWork, ProcessInstance, list[bpmn.ThrownEvent], datetime], None]
 _SAVE_HOOKS: list[SaveHook] = []
 
@@ -53,6 +54,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+def past_activities(uow: UnitOfWork, instance_id: str, workflow: Any) -> list[dict[str, Any]]:
+    """Activities pruned from the tree, oldest first: the table's, then the state's."""
+    return [*uow.history.activities_for(instance_id), *bpmn.shown(bpmn.pending(workflow))]
 
 
 def lock_instance(uow: UnitOfWork, instance_id: str) -> ProcessInstance:
@@ -115,7 +121,8 @@ def save(
     uow: UnitOfWork, instance: ProcessInstance, workflow: Any, actor: Actor | str,
     now: datetime, *, retries: int = DEFAULT_RETRIES,
 ) -> None:
-    uow.history.append_activities(instance.id, bpmn.prune(workflow))
+    records = bpmn.pending(workflow)
+    records += [activity.as_record() for activity in bpmn.prune(workflow)]
     snap = snapshot(workflow)  # one walk of the task tree serves every projection
     row: dict[str, Any] = {}  # instance columns to write
     problems = sync_user_tasks(uow, instance, snap, now, row)
@@ -130,6 +137,9 @@ def save(
     if snap.is_completed() and instance.status != "completed":
         row.update(status="completed", ended_at=now)
         record(uow, instance.id, actor, "instance_completed", now)
+    if len(records) >= RECORD_BATCH or (records and row.get("status") == "completed"):
+        uow.history.append_activities(instance.id, records)
+        records.clear()
     row["stall_reason"] = snap.stall_reason()
     uow.instances.update_columns(
         instance, {k: v for k, v in row.items() if getattr(instance, k) != v})
