@@ -142,7 +142,7 @@ def save(
         records.clear()
     row["stall_reason"] = snap.stall_reason()
     uow.instances.update_columns(
-        instance, {k: v for k, v in row.items() if getattr(instance, k) != v})
+        instance, {k: v for k, v in row.items() if getattr(instance, k) != v}, uow.history)
     uow.flush()  # anything else: jobs, subscriptions, incidents, a new instance
     uow.after_commit(lambda: _keep(instance, state, workflow))
     for hook in _SAVE_HOOKS:
