@@ -1,14 +1,4 @@
-"""Prune a workflow's finished past: keep only the live part of each task tree (issue 12).
-
-SpiffWorkflow keeps every task it ever created. What a live task still reads is below the
-nearest common ancestor of the live tasks (joins look at their siblings' parents, boundary
-events at their split, multi-instance children at their parent, a task inherits its
-parent's data), so the tree is cut one finished task above that ancestor: the new root
-keeps its full data (the serializer stores a root's data whole, not as a delta).
-
-Kept whole: a workflow whose spec has a parallel or inclusive join on a cycle (such a join
-counts finished copies from earlier rounds, so dropping them would change when it fires).
-"""
+"""Prune a workflow's finished past: keep only the live part of each task tree (issue 12)."""
 
 from __future__ import annotations
 
@@ -84,6 +74,15 @@ def _on_cycle(start: Any) -> bool:
 
 def prune(workflow: BpmnWorkflow) -> list[PrunedActivity]:
     """Drop what no live task needs, in the top workflow and its subprocesses.
+
+    SpiffWorkflow keeps every task it ever created. What a live task still reads is below
+    the nearest common ancestor of the live tasks (joins look at their siblings' parents,
+    boundary events at their split, multi-instance children at their parent, a task
+    inherits its parent's data), so the tree is cut one finished task above that ancestor:
+    the new root keeps its full data (the serializer stores a root's data whole). Kept
+    whole: a workflow whose spec has a parallel or inclusive join on a cycle (such a join
+    counts finished copies from earlier rounds, so dropping them would change when it
+    fires). Finished branches of a cycle timer stay too (they hang below the live timer).
 
     Returns the dropped visible activities, with those dropped by earlier runs (advance)
     that were not yet handed out.
