@@ -21,7 +21,7 @@ from engine.service.projection import (
 from engine.uow import UnitOfWork
 
 DEFAULT_RETRIES = 3
-RECORD_BATCH = 30  # pruned activities kept in the state before one INSERT writes them
+RECORD_BATCH = 16  # pruned activities kept in the state before one INSERT writes them
 SaveHook = Callable[[UnitOfWork, ProcessInstance, list[bpmn.ThrownEvent], datetime], None]
 _SAVE_HOOKS: list[SaveHook] = []
 
