@@ -52,7 +52,7 @@ def stored_secret_key(path: Path = SECRET_KEY_FILE) -> str:
     when another process won the race, and then that process's complete key is read.
     """
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # var/: this user only
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     settings.database_url and the schema is brought up to date first.
     """
     settings = settings or engine.load_settings()
+    engine.configure_script_limits(settings.script_time_limit, settings.script_memory_limit_mb)
     app = Flask(__name__)
     app.testing = testing
     app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or stored_secret_key(),

@@ -2,6 +2,7 @@
 
 from engine.models.activity import ActivityRecord as ActivityRecord
 from engine.models.auth import ApiToken as ApiToken
+from engine.models.auth import SignInThrottle as SignInThrottle
 from engine.models.core import (
     Base,
     Deployment,
