@@ -87,21 +87,21 @@ def prune(workflow: BpmnWorkflow) -> list[PrunedActivity]:
     Returns the dropped visible activities, with those dropped by earlier runs (advance)
     that were not yet handed out.
     """
-    return [*workflow.__dict__.pop(_STASH, []), *_shown(_prune(workflow))]
+    return [*workflow.__dict__.pop(_STASH, []), *_shown(_prune(workflow, running=False))]
 
 
 def prune_in_run(workflow: BpmnWorkflow) -> bool:
     """Prune in the middle of a run; keep what was dropped for the next prune(). Any?"""
-    dropped = _prune(workflow)
+    dropped = _prune(workflow, running=True)
     workflow.__dict__.setdefault(_STASH, []).extend(_shown(dropped))
     return bool(dropped)
 
 
-def _prune(workflow: BpmnWorkflow) -> list[Task]:
+def _prune(workflow: BpmnWorkflow, running: bool) -> list[Task]:
     dropped: list[Task] = []
     for sub in [workflow, *workflow.subprocesses.values()]:
         if prunable(sub.spec):
-            dropped += _prune_tree(sub)
+            dropped += _prune_tree(sub, running)
     dropped += _drop_orphans(workflow)
     manager = workflow.event_manager
     for task in dropped:
@@ -114,9 +114,14 @@ def _shown(dropped: list[Task]) -> list[PrunedActivity]:
             if task.task_spec.bpmn_id is not None and task.state & _SHOWN]
 
 
-def _prune_tree(workflow: Any) -> list[Task]:
+def _prune_tree(workflow: Any, running: bool) -> list[Task]:
+    """Cut one tree. Outside a run, a READY automatic task means the run stalled at the
+    iteration depth: the tree stays whole, so that the stall stays visible and reported."""
     tasks = workflow.tasks
     keep = [t for t in tasks.values() if t.state & TaskState.NOT_FINISHED_MASK]
+    if not running and any(t.state == TaskState.READY and not t.task_spec.manual
+                           for t in keep):
+        return []
     if workflow.last_task is not None and workflow.last_task.id in tasks:
         keep.append(workflow.last_task)
     if not keep:

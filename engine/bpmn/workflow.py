@@ -24,6 +24,7 @@ from engine.errors import InvalidState, NotFound, ScriptError
 
 DEEP = 10**7  # TaskIterator's default max_depth of 1000 hides tasks in long loops
 PRUNE_AT = 200  # tasks in a workflow before a running advance() prunes it
+PRUNED_PASSES = 5000  # engine passes of one advance() that may prune (a long loop's rounds)
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,15 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
 
     As do_engine_steps(), but a long automatic run prunes its finished past between
     passes: each pass walks the whole tree, so a loop of n rounds costs n, not n squared,
-    and it never sinks below SpiffWorkflow's 1000-task iteration depth.
+    and it does not sink below SpiffWorkflow's 1000-task iteration depth. Past
+    PRUNED_PASSES passes it stops pruning: a loop that never ends then stalls at that
+    depth (stall_reason says so) instead of holding the instance's lock for ever.
     """
     try:
-        limit = PRUNE_AT
+        limit, passes = PRUNE_AT, 0
         while workflow._do_engine_steps():
-            if prune and _size(workflow) > limit:
+            passes += 1  # a loop without end stops at the depth limit, stalled, as before
+            if prune and passes <= PRUNED_PASSES and _size(workflow) > limit:
                 prune_in_run(workflow)
                 limit = max(PRUNE_AT, 2 * _size(workflow))
         workflow.refresh_timers()
