@@ -36,6 +36,13 @@ def claim(uow_factory: UowFactory, owner: str, now: datetime, settings: Settings
     conditional UPDATE (lock free or expired), so exactly one worker gets each job. A worker
     that dies leaves a lease that expires: the job becomes claimable again.
     """
+    return [(job_id, kind) for job_id, kind, _ in _claim(uow_factory, owner, now, settings,
+                                                         limit)]
+
+
+def _claim(uow_factory: UowFactory, owner: str, now: datetime, settings: Settings,
+           limit: int) -> list[tuple[str, str, str | None]]:
+    """As claim(), with each job's instance id; one SELECT and one UPDATE for the batch."""
     until = now + timedelta(seconds=settings.job_lease_seconds)
     with uow_factory() as uow:
         due = uow.events.due_timer_jobs(now, limit)
@@ -43,12 +50,13 @@ def claim(uow_factory: UowFactory, owner: str, now: datetime, settings: Settings
         if handled and len(due) < limit:
             due += [(i, "external")
                     for i in uow.events.due_external(handled, now, limit - len(due))]
-        return [(job_id, kind) for job_id, kind in due
-                if uow.jobs.lease(job_id, owner, now, until)]
+        got = uow.jobs.lease_many([job_id for job_id, _ in due], owner, now, until)
+        return [(job_id, kind, got[job_id]) for job_id, kind in due if job_id in got]
 
 
 def run_job(uow_factory: UowFactory, job_id: str, kind: str, owner: str, settings: Settings,
-            now: Callable[[], datetime] = clock.now) -> JobOutcome:
+            now: Callable[[], datetime] = clock.now, instance_id: str | None = None
+            ) -> JobOutcome:
     """Run one claimed job; a failure rolls back alone and is noted on the job."""
     try:
         if kind == "external":
@@ -56,7 +64,8 @@ def run_job(uow_factory: UowFactory, job_id: str, kind: str, owner: str, setting
         else:
             with uow_factory() as uow:
                 if kind == "timer":
-                    result = timers.fire_timer(uow, job_id, owner, now())
+                    result = timers.fire_timer(uow, job_id, owner, now(),
+                                               instance_id=instance_id)
                 else:
                     started = timers.fire_timer_start(uow, job_id, owner, now())
                     result = f"started {started.id}" if started else "nothing started"
@@ -112,11 +121,11 @@ def poll(uow_factory: UowFactory, settings: Settings, owner: str, *,
          now: Callable[[], datetime] = clock.now, limit: int = 100,
          executor: Executor | None = None) -> list[JobOutcome]:
     """Claim what is due and run it (in the executor's threads when given); wait for all."""
-    claimed = claim(uow_factory, owner, now(), settings, limit)
+    claimed = _claim(uow_factory, owner, now(), settings, limit)
     if executor is None:
-        return [run_job(uow_factory, j, k, owner, settings, now) for j, k in claimed]
-    futures = [executor.submit(run_job, uow_factory, j, k, owner, settings, now)
-               for j, k in claimed]
+        return [run_job(uow_factory, j, k, owner, settings, now, i) for j, k, i in claimed]
+    futures = [executor.submit(run_job, uow_factory, j, k, owner, settings, now, i)
+               for j, k, i in claimed]
     return [f.result() for f in futures]
 
 

@@ -1,5 +1,6 @@
 """The SpiffWorkflow adapter: the only package that imports SpiffWorkflow."""
 
+from engine.bpmn.cache import WORKFLOWS, WorkflowCache
 from engine.bpmn.checks import Problem
 from engine.bpmn.codec import (
     SERIALIZER_VERSION,
@@ -27,6 +28,7 @@ from engine.bpmn.events import (
 )
 from engine.bpmn.external_errors import throw_bpmn_error
 from engine.bpmn.migration import MigrationPlan, plan_and_migrate
+from engine.bpmn.prune import PrunedActivity, pending, prune, shown
 from engine.bpmn.workflow import (
     ExternalTaskView,
     StepFailure,
@@ -63,5 +65,6 @@ __all__ = [
     "variables", "waiting_timers", "activity_states", "update_active_data",
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
-    "MigrationPlan", "plan_and_migrate",
+    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown", "WORKFLOWS",
+    "WorkflowCache",
 ]

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from engine.bpmn.prune import PENDING
 from engine.bpmn.scripting import make_script_engine
 
 _CONFIG = dict(CAMUNDA_CONFIG)
@@ -24,6 +25,7 @@ SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION
 _ENCODER = SERIALIZER._encoder_cls
 _SCRIPT_ENGINE = make_script_engine()
+PENDING_KEY = "vocflow_pruned"  # activities pruned from the tree, not yet in the table
 
 
 def _workflow_converter() -> Any:
@@ -58,6 +60,8 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         dct["subprocesses"] = _WF_CONVERTER.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
+        if records := workflow.__dict__.get(PENDING):
+            dct[PENDING_KEY] = records
         return json.dumps(dct, cls=_ENCODER)
     finally:
         _REGISTRY._encoder_mode = False
@@ -69,6 +73,7 @@ def load_state(
     """Rebuild a workflow from stored state and the (cached, shared) specs of its definition."""
     dct = json.loads(state, cls=SERIALIZER.json_decoder_cls)
     version = dct.pop(SERIALIZER.VERSION_KEY)
+    records = dct.pop(PENDING_KEY, None)
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         MIGRATIONS[version](dct)
     workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
@@ -78,6 +83,8 @@ def load_state(
     _WF_CONVERTER.subprocesses_from_dict(dct["subprocesses"], workflow)
     workflow.bpmn_events = _REGISTRY.restore(dct.pop("bpmn_events", []))
     workflow.script_engine = _SCRIPT_ENGINE
+    if records:
+        workflow.__dict__[PENDING] = records
     return workflow
 
 

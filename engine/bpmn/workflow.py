@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,15 +12,19 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError
 
 DEEP = 10**7  # TaskIterator's default max_depth of 1000 hides tasks in long loops
+PRUNE_AT = 200  # tasks in a workflow before a running advance() prunes it
+PRUNED_PASSES = 5000  # engine passes of one advance() that may prune (a long loop's rounds)
 
 
 @dataclass(frozen=True)
@@ -70,15 +75,32 @@ def set_start_variables(workflow: BpmnWorkflow, variables: dict[str, Any]) -> No
         task.data.update(variables)
 
 
-def advance(workflow: BpmnWorkflow) -> StepFailure | None:
-    """Run every automatic task until only user input, timers or external work remain."""
+def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None:
+    """Run every automatic task until only user input, timers or external work remain.
+
+    As do_engine_steps(), but a long automatic run prunes its finished past between
+    passes: each pass walks the whole tree, so a loop of n rounds costs n, not n squared,
+    and it does not sink below SpiffWorkflow's 1000-task iteration depth. Past
+    PRUNED_PASSES passes it stops pruning: a loop that never ends then stalls at that
+    depth (stall_reason says so) instead of holding the instance's lock for ever.
+    """
     try:
-        workflow.do_engine_steps()
+        limit, passes = PRUNE_AT, 0
+        while workflow._do_engine_steps():
+            passes += 1  # a loop without end stops at the depth limit, stalled, as before
+            if prune and passes <= PRUNED_PASSES and _size(workflow) > limit:
+                prune_in_run(workflow)
+                limit = max(PRUNE_AT, 2 * _size(workflow))
+        workflow.refresh_timers()
     except WorkflowTaskException as exc:
         return _failure(exc, exc.task)
     except SpiffWorkflowException as exc:
         return _failure(exc, getattr(exc, "task", None))
     return None
+
+
+def _size(workflow: BpmnWorkflow) -> int:
+    return len(workflow.tasks) + sum(len(sp.tasks) for sp in workflow.subprocesses.values())
 
 
 def _failure(exc: Exception, task: Task | None) -> StepFailure:
@@ -212,23 +234,60 @@ def skip_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> Non
     task.complete()
 
 
-def move_token(workflow: BpmnWorkflow, from_task_id: str, to_element_id: str) -> str:
-    """Cancel one activity and start another that already ran on this path (a rewind)."""
+def move_token(workflow: BpmnWorkflow, from_task_id: str, to_element_id: str,
+               ran_before: bool = False) -> str:
+    """Cancel one activity and start another that already ran on this path (a rewind).
+
+    The target's last run still in the tree is reset (it gets the data it had then). If
+    the pruned past held it (`ran_before`: the activity records say it ran), the element
+    starts afresh in the source token's place, with the source token's data.
+    """
     source = find_task(workflow, from_task_id)
     if source.has_state(TaskState.FINISHED_MASK):
         raise InvalidState(f"task {from_task_id} is not active")
     targets = [
         t for t in workflow.get_tasks(spec_name=to_element_id, max_depth=DEEP)
-        if t.has_state(TaskState.COMPLETED)
+        if t.has_state(TaskState.COMPLETED) and t.parent is not None
     ]
-    if not targets:
+    if targets:
+        target = max(targets, key=lambda t: t.last_state_change)
+        workflow.reset_from_task_id(target.id)
+        return str(target.id)
+    if not ran_before and not _ran_at_root(workflow, to_element_id):
         raise InvalidState(
             f"element {to_element_id} has not run on this instance; a token can only be "
             "moved back to an activity that ran before"
         )
-    target = max(targets, key=lambda t: t.last_state_change)
-    workflow.reset_from_task_id(target.id)
-    return str(target.id)
+    return _restart_at(workflow, source, to_element_id)
+
+
+def _ran_at_root(workflow: BpmnWorkflow, element_id: str) -> bool:
+    roots = [workflow.task_tree, *(sp.task_tree for sp in workflow.subprocesses.values())]
+    return any(t.task_spec.name == element_id and t.has_state(TaskState.COMPLETED)
+               for t in roots)
+
+
+def _restart_at(workflow: BpmnWorkflow, source: Task, element_id: str) -> str:
+    """Replace the source token (and its boundary events) by a new task of the element."""
+    sub = source.workflow
+    specs = sub.spec.task_specs
+    spec = specs.get(f"{element_id}.BoundaryEventSplit") or specs.get(element_id)
+    token = source.parent if isinstance(source.parent.task_spec, BoundaryEventSplit) else source
+    anchor = token.parent
+    if spec is None or anchor is None:
+        raise InvalidState(f"element {element_id} cannot be started where task "
+                           f"{source.id} is")
+    data = deepcopy(source.data)
+    workflow.reset_from_task_id(token.id)  # drops its descendants and their subprocesses
+    for task in list(token):
+        workflow.event_manager.tasks.pop(task.id, None)
+    sub._remove_task(token.id)
+    task = Task(sub, spec, parent=anchor, state=TaskState.FUTURE)
+    spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)  # as reset_branch
+    spec._update(task)
+    task.data = data
+    sub.last_task = anchor
+    return str(task.id)
 
 
 def stall_reason(workflow: BpmnWorkflow) -> str | None:

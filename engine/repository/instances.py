@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, func, inspect, or_, select
+from sqlalchemy import Table, and_, bindparam, event, exists, func, inspect, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.errors import ConcurrencyConflict
 from engine.models import (
+    ActivityRecord,
     HistoryEvent,
     Incident,
     ProcessInstance,
@@ -20,28 +21,42 @@ from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
 _INSERT_EVENT = cast(Table, HistoryEvent.__table__).insert()
+_INSERT_ACTIVITY = cast(Table, ActivityRecord.__table__).insert()
 _BY_ID = (select(ProcessInstance).where(ProcessInstance.id == bindparam("id"))
           .execution_options(populate_existing=True))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _INSTANCES = cast(Table, ProcessInstance.__table__)
+_EVENTS = cast(Table, HistoryEvent.__table__)
+
+
+_EVENT_COLUMNS = ("instance_id", "at", "actor", "action", "element_id", "task_id", "data")
 
 
 @functools.cache
-def _update_for(keys: tuple[str, ...]) -> Any:
-    return (_INSTANCES.update()
+def _update_for(keys: tuple[str, ...], events: int = 0) -> Any:
+    """The versioned UPDATE; on PostgreSQL with `events` history rows inserted by a CTE."""
+    stmt = (_INSTANCES.update()
             .where(_INSTANCES.c.id == bindparam("w_id"),
                    _INSTANCES.c.version == bindparam("w_version"))
             .values({k: bindparam(f"v_{k}") for k in (*keys, "version")}))
+    if events:
+        rows = [{c: bindparam(f"e{i}_{c}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
+                for i in range(events)]
+        stmt = stmt.add_cte(_INSERT_EVENT.values(rows).cte("new_events"))
+    return stmt
 
 
 class InstanceRepository(Repository):
-    def update_columns(self, instance: ProcessInstance, changes: dict[str, Any]) -> None:
+    def update_columns(self, instance: ProcessInstance, changes: dict[str, Any],
+                       history: HistoryRepository | None = None) -> None:
         """Write changed columns of a loaded instance and bump its version.
 
         What the mapper's version_id_col does (WHERE version = old; a lost race raises
         ConcurrencyConflict), as one prepared statement that leaves the object clean, so
         the flush and commit that follow have nothing to do for it. An instance with other
         unsaved changes (or a new one) gets plain attribute sets for the session's flush.
+        On PostgreSQL the history events still waiting in `history` go in the same
+        statement (a data-modifying CTE): one round trip instead of two.
         """
         if not changes:
             return
@@ -52,7 +67,10 @@ class InstanceRepository(Repository):
             return
         version = instance.version
         params = {f"v_{k}": v for k, v in changes.items()}
-        result = self.session.execute(_update_for(tuple(sorted(changes))),
+        events = history.take_waiting() if history and self.dialect == "postgresql" else []
+        for i, values in enumerate(events):
+            params.update({f"e{i}_{c}": values.get(c) for c in _EVENT_COLUMNS})
+        result = self.session.execute(_update_for(tuple(sorted(changes)), len(events)),
                                       {**params, "w_id": instance.id, "w_version": version,
                                        "v_version": version + 1})
         if getattr(result, "rowcount", 1) != 1:
@@ -169,10 +187,49 @@ class IncidentRepository(Repository):
 
 
 class HistoryRepository(Repository):
+    """History events wait in memory and are inserted together, in call order: before any
+    read of them, with the instance's UPDATE (PostgreSQL), or just before the commit."""
+
+    _waiting: list[dict[str, Any]] | None = None
+
     def append(self, **values: Any) -> None:
-        """Insert one event at once (Core insert, in call order, no unit of work)."""
-        self.session.execute(_INSERT_EVENT, values)
+        if self._waiting is None:
+            self._waiting = []
+            event.listen(self.session, "before_commit", self._before_commit)
+        self._waiting.append(values)
+
+    def take_waiting(self) -> list[dict[str, Any]]:
+        waiting = self._waiting or []
+        if waiting:
+            self._waiting = []
+        return waiting
+
+    def write_waiting(self) -> None:
+        """Insert the waiting events in one (executemany) statement."""
+        waiting = self.take_waiting()
+        if waiting:
+            self.session.execute(_INSERT_EVENT, waiting[0] if len(waiting) == 1 else waiting)
+
+    def _before_commit(self, session: Any) -> None:
+        self.write_waiting()
 
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
+        self.write_waiting()
         stmt = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HistoryEvent.id)).all()
+
+    def append_activities(self, instance_id: str, records: Sequence[dict[str, Any]]) -> None:
+        """Record tasks pruned from the task tree (bpmn.pending records), in one INSERT."""
+        if records:
+            self.session.execute(_INSERT_ACTIVITY, [
+                {"instance_id": instance_id, "task_id": r["task_id"],
+                 "element_id": r["element_id"], "name": r["name"], "type": r["type"],
+                 "state": r["state"], "ended_at": datetime.fromisoformat(r["ended_at"])}
+                for r in records])
+
+    def activities_for(self, instance_id: str) -> list[dict[str, Any]]:
+        """Pruned activities of an instance, oldest first, shaped as bpmn.activity_states()."""
+        ar = ActivityRecord
+        stmt = (select(ar.task_id, ar.element_id, ar.name, ar.type, ar.state)
+                .where(ar.instance_id == instance_id).order_by(ar.id))
+        return [dict(row._mapping) for row in self.session.execute(stmt)]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, inspect, or_, select, update
 
 from engine.models import (
     Job,
@@ -19,6 +19,13 @@ _LEASE = (
     .where(Job.id == bindparam("jid"))
     .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < bindparam("now")))
     .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("until"))
+)
+_LEASE_MANY = (
+    update(Job)
+    .where(Job.id.in_(bindparam("jids", expanding=True)))
+    .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < bindparam("now")))
+    .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("until"))
+    .returning(Job.id, Job.instance_id)
 )
 _DELETE = cast(Table, Job.__table__).delete().where(Job.__table__.c.id == bindparam("jid"))
 
@@ -57,3 +64,19 @@ class JobRepository(Repository):
         result = self.session.execute(
             _LEASE, {"jid": job_id, "now": now, "owner": owner, "until": until})
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def lease_many(self, job_ids: Sequence[str], owner: str, now: datetime,
+                   until: datetime) -> dict[str, str | None]:
+        """Claim jobs in one conditional UPDATE; {job id: instance id} of those this one got."""
+        if not job_ids:
+            return {}
+        rows = self.session.execute(
+            _LEASE_MANY, {"jids": list(job_ids), "now": now, "owner": owner, "until": until})
+        return {row.id: row.instance_id for row in rows}
+
+    def release(self, job: Job) -> None:
+        """Free a fired job's lease, unless the save that followed removed the job."""
+        if inspect(job).persistent:
+            job.lock_owner = None
+            job.lock_expires_at = None
+            job.attempts = 0

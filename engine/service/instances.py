@@ -17,6 +17,7 @@ from engine.service.runtime import (
     advance_and_save,
     load_workflow,
     lock_instance,
+    past_activities,
     record,
     require_active,
     workflow_specs,
@@ -121,7 +122,8 @@ def show_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> InstanceDe
         jobs=list(uow.jobs.for_instance(instance_id)),
         incidents=list(uow.incidents.list(open_only=False, instance_id=instance_id)),
         history=list(uow.history.for_instance(instance_id)),
-        activities=bpmn.activity_states(workflow),
+        activities=[*past_activities(uow, instance_id, workflow),
+                    *bpmn.activity_states(workflow)],
     )
 
 

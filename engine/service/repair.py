@@ -16,6 +16,7 @@ from engine.service.runtime import (
     advance_and_save,
     load_workflow,
     lock_instance,
+    past_activities,
     record,
     require_active,
 )
@@ -128,7 +129,9 @@ def move_token(uow: UnitOfWork, instance_id: str, from_task_id: str, to_element_
     instance = lock_instance(uow, instance_id)
     require_active(instance)
     workflow = load_workflow(uow, instance)
-    bpmn.move_token(workflow, from_task_id, to_element_id)
+    ran = any(a["element_id"] == to_element_id
+              for a in past_activities(uow, instance_id, workflow))
+    bpmn.move_token(workflow, from_task_id, to_element_id, ran_before=ran)
     for incident in uow.incidents.open_for(instance.id):
         _close(incident, actor, now, "token_moved")
     record(uow, instance.id, actor, "token_moved", now, element_id=to_element_id,

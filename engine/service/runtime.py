@@ -21,6 +21,7 @@ from engine.service.projection import (
 from engine.uow import UnitOfWork
 
 DEFAULT_RETRIES = 3
+RECORD_BATCH = 16  # pruned activities kept in the state before one INSERT writes them
 SaveHook = Callable[[UnitOfWork, ProcessInstance, list[bpmn.ThrownEvent], datetime], None]
 _SAVE_HOOKS: list[SaveHook] = []
 
@@ -53,6 +54,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+def past_activities(uow: UnitOfWork, instance_id: str, workflow: Any) -> list[dict[str, Any]]:
+    """Activities pruned from the tree, oldest first: the table's, then the state's."""
+    return [*uow.history.activities_for(instance_id), *bpmn.shown(bpmn.pending(workflow))]
 
 
 def lock_instance(uow: UnitOfWork, instance_id: str) -> ProcessInstance:
@@ -90,6 +96,9 @@ def load_workflow(uow: UnitOfWork, instance: ProcessInstance) -> Any:
         definition = _definition_lookup(uow)(instance.definition_id)
         pair = workflow_specs(uow, definition, bindings)
     spec, subprocesses = pair
+    workflow = bpmn.WORKFLOWS.take(instance.id, instance.version, instance.state_json)
+    if workflow is not None and workflow.spec is spec:
+        return workflow
     return bpmn.load_state(instance.state_json, spec, subprocesses)
 
 
@@ -112,6 +121,8 @@ def save(
     uow: UnitOfWork, instance: ProcessInstance, workflow: Any, actor: Actor | str,
     now: datetime, *, retries: int = DEFAULT_RETRIES,
 ) -> None:
+    records = bpmn.pending(workflow)
+    records += [activity.as_record() for activity in bpmn.prune(workflow)]
     snap = snapshot(workflow)  # one walk of the task tree serves every projection
     row: dict[str, Any] = {}  # instance columns to write
     problems = sync_user_tasks(uow, instance, snap, now, row)
@@ -120,18 +131,28 @@ def save(
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
     sync_subscriptions(uow, instance, snap, row)
     thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
-    row["state_json"] = bpmn.dump_state(workflow)
+    row["state_json"] = state = bpmn.dump_state(workflow)
     row["serializer_version"] = bpmn.SERIALIZER_VERSION
     row.update(scope_values(snap.variables()))
     if snap.is_completed() and instance.status != "completed":
         row.update(status="completed", ended_at=now)
         record(uow, instance.id, actor, "instance_completed", now)
+    if len(records) >= RECORD_BATCH or (records and row.get("status") == "completed"):
+        uow.history.append_activities(instance.id, records)
+        records.clear()
     row["stall_reason"] = snap.stall_reason()
     uow.instances.update_columns(
-        instance, {k: v for k, v in row.items() if getattr(instance, k) != v})
+        instance, {k: v for k, v in row.items() if getattr(instance, k) != v}, uow.history)
     uow.flush()  # anything else: jobs, subscriptions, incidents, a new instance
+    uow.after_commit(lambda: _keep(instance, state, workflow))
     for hook in _SAVE_HOOKS:
         hook(uow, instance, thrown, now)
+
+
+def _keep(instance: ProcessInstance, state: str, workflow: Any) -> None:
+    """After the commit: hold the workflow for the next step, if the row still has its state."""
+    if instance.state_json == state:
+        bpmn.WORKFLOWS.put(instance.id, instance.version, state, workflow)
 
 
 def open_incident(
