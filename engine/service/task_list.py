@@ -51,8 +51,9 @@ class CompletedRow:
 
 def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
                now: datetime | None = None, **filters: Any) -> tuple[InboxRow, ...]:
-    """scopes.inbox (same views, filters, sort and paging: limit, offset) with the unit's
-    and the project's names, read for the whole page in two queries (no N+1)."""
+    """scopes.inbox (views mine / claimable / offered / all, its filters, sort "due" or
+    "priority", limit, offset) with the unit's and the project's names: three queries for
+    the page (the inbox, then the page's facts and units by id), never one per row."""
     tasks = inbox(uow, actor, view=view, **filters)
     facts, units = uow.facts.names((t.instance_id for t in tasks),
                                    (t.unit_id for t in tasks if t.unit_id))

@@ -102,3 +102,4 @@ def test_completed_tasks_list_what_the_actor_did_newest_first(world):
     assert approved.opinion == "方案可行，同意。"
     assert rejected.outcome == {"decision": "reject"} and rejected.process_key == (
         "key_task_project")
+
