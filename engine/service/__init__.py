@@ -1,6 +1,16 @@
 """Use cases: every entry point (API, CLI, worker, tests) calls these inside one unit of work."""
 
-from engine.service import accounts, dashboard, facts, scopes, task_admin
+from engine.service import (
+    accounts,
+    dashboard,
+    diagram_diff,
+    export,
+    facts,
+    instance_view,
+    scopes,
+    task_admin,
+    task_list,
+)
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.deployments import DeploymentResult, deploy
 from engine.service.external_tasks import (
@@ -58,7 +68,8 @@ __all__ = [
     "LockedTask", "StuckRow", "broadcast_signal", "complete_external_task", "correlate_message",
     "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer", "fire_timer_start",
     "handle_failure", "schedule_timer_starts", "unlock",
-    "accounts", "dashboard", "facts", "scopes", "task_admin", "change_due_date",
+    "accounts", "dashboard", "diagram_diff", "export", "facts", "instance_view", "scopes",
+    "task_admin", "task_list", "change_due_date",
     "SYSTEM_ACTOR", "Actor", "DeploymentResult", "InstanceDetail", "actor_for", "add_member",
     "add_user", "assign_task", "claim_task", "complete_task", "deploy", "ensure_group",
     "get_incident", "get_instance", "get_task", "hash_password", "list_incidents", "list_tasks",
