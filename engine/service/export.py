@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from engine import catalogue, clock
+from engine import clock
 from engine.repository.facts import RATINGS
 from engine.service.actors import Actor
 from engine.service.dashboard import (
@@ -24,6 +23,7 @@ from engine.service.dashboard import (
     Cell,
     annual_figures,
     drill_down,
+    labels,
 )
 from engine.service.facts import BEIJING
 from engine.uow import UnitOfWork
@@ -35,19 +35,12 @@ _MAX_WIDTH = 60
 _WIDTH_SAMPLE = 1000  # rows looked at to size a column
 
 
-@functools.cache
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    cat = catalogue.load_catalogue()
-    return ({p.code: p.name_zh for p in cat.provinces},
-            {k.code: k.name_zh for k in cat.key_tasks})
-
-
 def _province(code: str | None) -> str:
-    return _names()[0].get(code or "", code or "")
+    return labels().provinces.get(code or "", (code or "",))[0]
 
 
 def _key_task(code: str | None) -> str:
-    return _names()[1].get(code or "", code or "")
+    return labels().key_tasks.get(code or "", (code or "",))[0]
 
 
 def _beijing(at: datetime | None) -> str:
