@@ -17,6 +17,7 @@ from engine.repository import (
     IncidentRepository,
     InstanceRepository,
     JobRepository,
+    ProductRepository,
     TaskRepository,
     UserRepository,
 )
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
         self.facts = FactRepository(self.session, dialect)
+        self.product = ProductRepository(self.session, dialect)
         return self
 
     def __exit__(

@@ -20,6 +20,7 @@ from engine.models.core import (
 from engine.models.events import EventSubscription as EventSubscription
 from engine.models.facts import InstanceFacts as InstanceFacts
 from engine.models.facts import ProjectYear as ProjectYear
+from engine.models.files import FileAttachment as FileAttachment
 from engine.models.files import OutboxMessage as OutboxMessage
 from engine.models.files import StoredFile as StoredFile
 from engine.models.units import Unit as Unit

@@ -6,6 +6,7 @@ from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
 from engine.repository.jobs import JobRepository
+from engine.repository.product import ProductRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
 from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
@@ -13,6 +14,7 @@ from engine.repository.users import UserRepository
 __all__ = [
     "DefinitionRepository", "EventRepository", "FactRepository", "HistoryRepository",
     "IncidentRepository",
-    "InstanceRepository", "JobRepository", "Repository", "ScopeFilter", "TaskRepository",
+    "InstanceRepository", "JobRepository", "ProductRepository", "Repository", "ScopeFilter",
+    "TaskRepository",
     "UserRepository", "instance_scope_clause", "task_scope_clause",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import bpmn
+from engine import authz, bpmn
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition
 from engine.service.actors import Actor
 from engine.service.diagrams import element_names, elements_of
@@ -137,17 +137,17 @@ def _entry(event: HistoryEvent, names: dict[str, str]) -> TimelineEntry:
 def _actions(actor: Actor, status: str, started_by: str | None, tasks: list[HumanTask],
              incidents: list[Incident], jobs: list[Job]) -> list[str]:
     names: list[str] = []
-    if any(t.assignee is None and _offered(actor, t) for t in tasks):
+    if any(t.assignee is None and _claimable(actor, t) for t in tasks):
         names.append("claim")
     if any(may_act(actor, t) for t in tasks):
         names.append("complete")
     if any(t.assignee == actor.username for t in tasks):
         names.append("unclaim")
     ended = status in ("completed", "terminated")
-    if not ended and (actor.is_ops or actor.username == started_by):
+    if not ended and (authz.is_ops(actor) or actor.username == started_by):
         names += ["resume"] if status == "suspended" else ["suspend"]
         names.append("terminate")
-    if actor.is_ops and not ended:
+    if authz.is_ops(actor) and not ended:
         if incidents:
             names += ["retry_incident", "resolve_incident", "skip_task"]
         names += ["move_token", "set_variables", "migrate"]
@@ -156,9 +156,9 @@ def _actions(actor: Actor, status: str, started_by: str | None, tasks: list[Huma
     return names
 
 
-def _offered(actor: Actor, task: HumanTask) -> bool:
-    return actor.username in (task.candidate_users or []) or bool(
-        actor.groups.intersection(task.candidate_groups or []))
+def _claimable(actor: Actor, task: HumanTask) -> bool:
+    """What authz.require_claim lets through, for an unassigned task."""
+    return authz.is_admin(actor) or authz.offered(actor, task)
 
 
 def _definitions(uow: UnitOfWork, definition_id: str,
@@ -208,5 +208,5 @@ def instance_view(uow: UnitOfWork, instance_id: str, actor: Actor,
         actions=tuple(_actions(actor, instance.status, instance.started_by, tasks, incidents,
                                jobs)),
         completable=tuple(t.id for t in tasks if may_act(actor, t)),
-        claimable=tuple(t.id for t in tasks if t.assignee is None and _offered(actor, t)),
-        variables=bpmn.variables(workflow) if actor.is_ops else None)
+        claimable=tuple(t.id for t in tasks if t.assignee is None and _claimable(actor, t)),
+        variables=bpmn.variables(workflow) if authz.is_ops(actor) else None)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from engine import clock
 from engine.handlers.summaries import summary_key
 from engine.models import Unit
-from engine.repository.product import ProductRepository
 from engine.service import SYSTEM_ACTOR
 from tests.processes.scenario_helpers import (
     REVIEW,
@@ -46,7 +45,7 @@ class Year:
 
 def _units(world: World) -> None:
     with world.uow_factory() as uow:
-        repo = ProductRepository.of(uow)
+        repo = uow.product
         for serial, (unit_id, name) in enumerate(sorted(UNIT_NAMES.items()), start=1):
             province = "12" if unit_id == "U4" else "11"
             repo.add(Unit(id=unit_id, name=name, credit_code=f"91110000800000{serial:03d}X",

@@ -85,8 +85,9 @@ def test_message_wait_and_incident_states(uow_factory):
     failing = start(uow_factory, "external_score", base=1)
     topics = [{"topicName": "score", "lockDuration": 60_000}]
     with uow_factory() as uow:
-        [task] = service.fetch_and_lock(uow, "w", topics, 1, NOW)
-        service.handle_failure(uow, task.id, "w", "scoring failed", None, 0, 0, NOW)
+        [task] = service.fetch_and_lock(uow, "w", topics, 1, NOW, actor=service.SYSTEM_ACTOR)
+        service.handle_failure(uow, task.id, "w", "scoring failed", None, 0, 0, NOW,
+                               actor=service.SYSTEM_ACTOR)
     view = _view(uow_factory, failing.id, service.SYSTEM_ACTOR)
     assert view.states["Task_Score"].state == "incident"
     assert "scoring failed" in view.states["Task_Score"].message

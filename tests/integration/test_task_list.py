@@ -7,7 +7,6 @@ from sqlalchemy import event
 
 from engine import clock
 from engine.models import Unit
-from engine.repository.product import ProductRepository
 from engine.service.task_list import completed_count, completed_tasks, inbox_rows
 from tests.processes.scenario_helpers import (
     REVIEW,
@@ -35,7 +34,7 @@ def world(uow_factory, tmp_path):
 def _setup(world):
     with world.uow_factory() as uow:
         for serial, unit_id in enumerate(("U1", "U2", "U3"), start=1):
-            ProductRepository.of(uow).add(Unit(
+            uow.product.add(Unit(
                 id=unit_id, name=f"第{serial}职业技术学院", credit_code=credit_code(serial),
                 unit_type="school", province_code="11", created_at=clock.now()))
     ps = [people(world, u) for u in ("U1", "U2", "U3")]
