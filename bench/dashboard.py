@@ -240,7 +240,9 @@ def measure(url: str, factory, runs: int) -> dict[str, float]:  # type: ignore[n
         "inbox_rows page 100 (offset 4,950)": median_ms(
             lambda: execute(factory, reviewer, task_list.inbox_rows, view="offered",
                             limit=50, offset=4950, now=NOW), runs),
-        "scopes.inbox_counts (4 counts)": median_ms(
+        "inbox_totals (1 query)": median_ms(
+            lambda: execute(factory, reviewer, task_list.inbox_totals, now=NOW), runs),
+        "scopes.inbox_counts (4 queries)": median_ms(
             lambda: execute(factory, reviewer, scopes.inbox_counts, now=NOW), runs),
         "GET /api/v1/tasks page of 50": median_ms(api_inbox, runs),
         "GET /api/v1/tasks/counts": median_ms(

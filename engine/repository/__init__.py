@@ -4,6 +4,7 @@ from engine.repository.base import Repository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
+from engine.repository.inbox import InboxRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
 from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
@@ -13,7 +14,7 @@ from engine.repository.users import UserRepository
 
 __all__ = [
     "DefinitionRepository", "EventRepository", "FactRepository", "HistoryRepository",
-    "IncidentRepository",
+    "InboxRepository", "IncidentRepository",
     "InstanceRepository", "JobRepository", "ProductRepository", "Repository", "ScopeFilter",
     "TaskRepository",
     "UserRepository", "instance_scope_clause", "task_scope_clause",
