@@ -8,7 +8,9 @@ from engine.service import (
     directory,
     facts,
     instance_view,
+    passwords,
     scopes,
+    signin,
     task_admin,
     task_list,
 )
@@ -78,8 +80,9 @@ __all__ = [
     "directory", "ensure_group", "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer",
     "fire_timer_start", "get_incident", "get_instance", "get_task", "handle_failure",
     "hash_password", "instance_history", "instance_variables", "list_incidents", "list_tasks",
-    "may_act", "migrate_instance", "move_token", "resolve_definition", "resolve_incident",
-    "resume_instance", "retry_and_report", "retry_incident", "schedule_timer_starts", "scopes",
-    "set_variables", "show_instance", "skip_task", "start_instance", "suspend_instance",
-    "task_admin", "terminate_instance", "unclaim_task", "unlock", "verify_password",
+    "may_act", "migrate_instance", "move_token", "passwords", "resolve_definition",
+    "resolve_incident", "resume_instance", "retry_and_report", "retry_incident",
+    "schedule_timer_starts", "scopes", "set_variables", "show_instance", "signin", "skip_task",
+    "start_instance", "suspend_instance", "task_admin", "terminate_instance", "unclaim_task",
+    "unlock", "verify_password",
 ]
