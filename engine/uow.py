@@ -14,6 +14,7 @@ from engine.repository import (
     EventRepository,
     FactRepository,
     HistoryRepository,
+    InboxRepository,
     IncidentRepository,
     InstanceRepository,
     JobRepository,
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
         self.facts = FactRepository(self.session, dialect)
+        self.inbox = InboxRepository(self.session, dialect)
         self.product = ProductRepository(self.session, dialect)
         self.queries = QueryRepository(self.session, dialect)
         self.statistics = StatisticsRepository(self.session, dialect)

@@ -4,6 +4,7 @@ from engine.repository.base import Repository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
+from engine.repository.inbox import InboxRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
 from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
@@ -14,7 +15,8 @@ from engine.repository.users import UserRepository
 
 __all__ = [
     "DefinitionRepository", "EventRepository", "FactRepository", "HistoryRepository",
-    "IncidentRepository", "InstanceRepository", "JobRepository", "ProductRepository", "Query",
-    "QueryRepository", "Repository", "ScopeFilter", "StatisticsRepository", "TaskRepository",
+    "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
+    "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
+    "StatisticsRepository", "TaskRepository",
     "UserRepository", "instance_scope_clause", "task_scope_clause",
 ]

@@ -219,3 +219,10 @@ class FactRepository(Repository):
                     or 0)
         stmt = select(_PI).where(*where).order_by(_PI.started_at, _PI.id).limit(limit)
         return total, self.session.scalars(stmt).all()
+
+    def year_span(self, scope: ScopeFilter) -> tuple[int | None, int | None]:
+        """(first, last) year any project or summary in scope counts for."""
+        stmt = select(func.min(_F.first_year), func.max(_F.last_year)).where(
+            _F.process_key.in_((PROJECT, SUMMARY)), facts_scope_clause(scope))
+        row = self.session.execute(stmt).one()
+        return row[0], row[1]

@@ -4,12 +4,15 @@ from engine.service import (
     accounts,
     dashboard,
     definitions,
+    diagram_diff,
     directory,
     facts,
+    instance_view,
     passwords,
     scopes,
     signin,
     task_admin,
+    task_list,
 )
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.deployments import DeploymentResult, deploy
@@ -73,8 +76,9 @@ __all__ = [
     "SYSTEM_ACTOR", "StuckRow", "accounts", "actor_for", "add_member", "add_user", "assign_task",
     "broadcast_signal", "change_due_date", "claim_task", "complete_and_report",
     "complete_external_task", "complete_task", "correlate_message", "dashboard", "definitions",
-    "deploy", "directory", "ensure_group", "facts", "extend_lock", "fetch_and_lock", "find_stuck",
-    "fire_timer", "fire_timer_start", "get_incident", "get_instance", "get_task", "handle_failure",
+    "deploy", "diagram_diff", "directory", "ensure_group", "extend_lock", "facts",
+    "fetch_and_lock", "find_stuck", "fire_timer", "fire_timer_start", "get_incident",
+    "get_instance", "get_task", "handle_failure", "instance_view", "task_list",
     "hash_password", "instance_history", "instance_variables", "list_incidents", "list_tasks",
     "may_act", "migrate_instance", "move_token", "passwords", "resolve_definition",
     "resolve_incident", "resume_instance", "retry_and_report", "retry_incident",

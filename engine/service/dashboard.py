@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import clock
+from engine import catalogue, clock
 from engine.errors import NotFound, ValidationFailed
 from engine.repository import ScopeFilter
 from engine.repository.facts import RATINGS, REPORTS, STATES
@@ -98,6 +99,30 @@ class DrillRow:
     rating: str | None
     reported_at: datetime | None
     submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Names for the codes the figures use: provinces and key tasks as (zh-CN, English)."""
+
+    provinces: Mapping[str, tuple[str, str]]
+    key_tasks: Mapping[str, tuple[str, str]]
+
+
+@functools.cache
+def labels() -> Labels:
+    """Province and key task names from the product catalogue (read once)."""
+    cat = catalogue.load_catalogue()
+    return Labels({p.code: (p.name_zh, p.name_en) for p in cat.provinces},
+                  {k.code: (k.name_zh, k.name_en) for k in cat.key_tasks})
+
+
+def available_years(uow: UnitOfWork, actor: Actor) -> tuple[int, ...]:
+    """The years the actor has figures for (the year picker), oldest first."""
+    first, last = uow.facts.year_span(figures_scope(actor))
+    if first is None or last is None:
+        return ()
+    return tuple(range(first, last + 1))
 
 
 def _empty(province: str | None, key_task: str | None) -> Cell:

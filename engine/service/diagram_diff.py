@@ -126,7 +126,7 @@ def diff_definitions(uow: UnitOfWork, old_definition_id: str, new_definition_id:
     """Semantic diff of two deployed diagrams (designers and ops only) by element id: type,
     name, attributes, camunda attributes and extensions, event definitions, scripts,
     conditions, flows; for two versions of one key also which instances would block."""
-    if not (authz.is_ops(actor) or actor.in_group("designer")):
+    if not (authz.is_ops(actor) or actor.in_group(authz.DESIGNER, authz.ADMIN)):
         raise Forbidden("only designers and ops may compare diagram versions")
     old = _definition(uow, old_definition_id)
     new = _definition(uow, new_definition_id)

@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine import authz, bpmn
-from engine.errors import Forbidden
 from engine.models import ProcessInstance
 from engine.service.actors import Actor
 from engine.service.runtime import on_save
@@ -146,8 +145,7 @@ def _after_save(uow: UnitOfWork, instance: ProcessInstance,
 
 def rebuild_facts(uow: UnitOfWork, actor: Actor, now: datetime) -> int:
     """Ops: recompute the facts of every product instance (after an upgrade); returns count."""
-    if not authz.is_ops(actor):
-        raise Forbidden("only members of 'ops' may rebuild the dashboard facts")
+    authz.require_ops(actor, "rebuild the dashboard facts")
     ids = uow.facts.product_instance_ids(PRODUCT_KEYS)
     for instance_id in ids:
         instance = uow.instances.get(instance_id)

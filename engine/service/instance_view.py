@@ -137,7 +137,7 @@ def _entry(event: HistoryEvent, names: dict[str, str]) -> TimelineEntry:
 def _actions(actor: Actor, status: str, started_by: str | None, tasks: list[HumanTask],
              incidents: list[Incident], jobs: list[Job]) -> list[str]:
     names: list[str] = []
-    if any(t.assignee is None and _offered(actor, t) for t in tasks):
+    if any(t.assignee is None and _claimable(actor, t) for t in tasks):
         names.append("claim")
     if any(may_act(actor, t) for t in tasks):
         names.append("complete")
@@ -156,9 +156,9 @@ def _actions(actor: Actor, status: str, started_by: str | None, tasks: list[Huma
     return names
 
 
-def _offered(actor: Actor, task: HumanTask) -> bool:
-    return actor.username in (task.candidate_users or []) or bool(
-        actor.groups.intersection(task.candidate_groups or []))
+def _claimable(actor: Actor, task: HumanTask) -> bool:
+    """What authz.require_claim lets through, for an unassigned task."""
+    return authz.is_admin(actor) or authz.offered(actor, task)
 
 
 def _definitions(uow: UnitOfWork, definition_id: str,
@@ -208,5 +208,5 @@ def instance_view(uow: UnitOfWork, instance_id: str, actor: Actor,
         actions=tuple(_actions(actor, instance.status, instance.started_by, tasks, incidents,
                                jobs)),
         completable=tuple(t.id for t in tasks if may_act(actor, t)),
-        claimable=tuple(t.id for t in tasks if t.assignee is None and _offered(actor, t)),
+        claimable=tuple(t.id for t in tasks if t.assignee is None and _claimable(actor, t)),
         variables=bpmn.variables(workflow) if authz.is_ops(actor) else None)

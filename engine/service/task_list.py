@@ -12,7 +12,7 @@ from engine.models import HumanTask, ProcessDefinition
 from engine.service.actors import Actor
 from engine.service.diagrams import element_names
 from engine.service.facts import PROJECT, REGISTRATION
-from engine.service.scopes import inbox
+from engine.service.scopes import inbox, scope_of
 from engine.uow import UnitOfWork
 
 _OUTCOME_KEYS = ("decision", "recommended", "rating", "acknowledged")
@@ -51,8 +51,9 @@ class CompletedRow:
 
 def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
                now: datetime | None = None, **filters: Any) -> tuple[InboxRow, ...]:
-    """scopes.inbox (same views, filters, sort and paging: limit, offset) with the unit's
-    and the project's names, read for the whole page in two queries (no N+1)."""
+    """scopes.inbox (views mine / claimable / offered / all, its filters, sort "due" or
+    "priority", limit, offset) with the unit's and the project's names: three queries for
+    the page (the inbox, then the page's facts and units by id), never one per row."""
     tasks = inbox(uow, actor, view=view, **filters)
     facts, units = uow.facts.names((t.instance_id for t in tasks),
                                    (t.unit_id for t in tasks if t.unit_id))
@@ -68,6 +69,11 @@ def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
         rows.append(InboxRow(task, unit_name, project,
                              task.due_at is not None and task.due_at < now))
     return tuple(rows)
+
+
+def inbox_totals(uow: UnitOfWork, actor: Actor, now: datetime) -> dict[str, int]:
+    """scopes.inbox_counts (mine, claimable, offered, overdue) in one query, not four."""
+    return uow.inbox.counts(scope_of(actor), now)
 
 
 def _names(uow: UnitOfWork, definition_id: str | None, bindings: dict[str, str] | None,

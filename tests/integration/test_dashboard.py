@@ -6,7 +6,7 @@ import pytest
 
 from engine import service
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.service.dashboard import annual_figures, drill_down
+from engine.service.dashboard import annual_figures, available_years, drill_down, labels
 from tests.integration.annual_data import AFTER_DEADLINE, BEFORE_DEADLINE, Year, build_year
 from tests.processes.scenario_helpers import START, World, settings_for, travel
 
@@ -110,3 +110,14 @@ def test_terminated_projects_count_as_terminated(year):
     p11 = _figures(year, service.SYSTEM_ACTOR, now=AFTER_DEADLINE).cells[0]
     assert p11.states["terminated"] == 1 and p11.states["confirmed"] == 0
     assert p11.reports["missing"] == 0
+
+
+def test_year_picker_and_labels(year):
+    with year.world.uow_factory() as uow:
+        assert available_years(uow, service.SYSTEM_ACTOR) == (2026,)
+        assert available_years(uow, year.people["U4"].reviewer) == (2026,)
+        assert available_years(uow, year.world.user("moe-KT09", "ministry:KT09")) == ()
+        with pytest.raises(Forbidden):
+            available_years(uow, year.people["U1"].unit)
+    assert labels().provinces["11"] == ("北京市", "Beijing")
+    assert len(labels().provinces) == 32 and len(labels().key_tasks) == 11

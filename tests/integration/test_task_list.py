@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import event
 
-from engine import clock
+from engine import clock, service
 from engine.models import Unit
-from engine.service.task_list import completed_count, completed_tasks, inbox_rows
+from engine.service import scopes
+from engine.service.task_list import completed_count, completed_tasks, inbox_rows, inbox_totals
 from tests.processes.scenario_helpers import (
     REVIEW,
     START,
@@ -101,3 +104,24 @@ def test_completed_tasks_list_what_the_actor_did_newest_first(world):
     assert approved.opinion == "方案可行，同意。"
     assert rejected.outcome == {"decision": "reject"} and rejected.process_key == (
         "key_task_project")
+
+
+
+def test_inbox_totals_count_as_the_inbox_counts_in_one_query(world, connection):
+    ps, pids, rid = _setup(world)
+    reviewer = ps[0].reviewer
+    claimed = world.task(pids[1], "Task_ReviewPlan")
+    with world.uow_factory() as uow:
+        service.claim_task(uow, claimed.id, reviewer, clock.now())
+    actors = (reviewer, ps[0].unit, world.user("moe-KT01", "ministry:KT01"),
+              service.SYSTEM_ACTOR, world.user("nobody"))
+    seen = _count_statements(connection)
+    with world.uow_factory() as uow:
+        totals = inbox_totals(uow, reviewer, clock.now())
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1
+    assert totals == {"mine": 1, "claimable": 3, "offered": 4, "overdue": 0}
+    with world.uow_factory() as uow:
+        for actor in actors:
+            for at in (clock.now(), clock.now() + timedelta(days=3650)):
+                assert inbox_totals(uow, actor, at) == scopes.inbox_counts(uow, actor, at), (
+                    actor.username)
