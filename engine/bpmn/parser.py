@@ -6,13 +6,30 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    ExclusiveGateway,
+    InclusiveGateway,
+    ReceiveTask,
+    ScriptTask,
+    SendTask,
+    ServiceTask,
+)
 from SpiffWorkflow.camunda.parser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CamundaTaskParser,
+    ScriptTaskParser,
+    UserTaskParser,
+)
 from SpiffWorkflow.camunda.specs import UserTask
 
+from engine.bpmn import delegates, javascript
+
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+ACTIVITI_NS = "http://activiti.org/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ASSIGNMENT_ATTRS = (
     "assignee",
@@ -57,7 +74,12 @@ class AssignmentUserTaskParser(UserTaskParser):  # type: ignore[misc]
 
 
 class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
-    """Service tasks: camunda:type="external" + camunda:topic; run by workers as jobs."""
+    """Service tasks: camunda:type="external" + camunda:topic; run by workers as jobs.
+
+    A Java delegate (camunda:class, camunda:delegateExpression, camunda:expression) or a
+    camunda:connector becomes an external task whose topic is the delegate's name
+    (see engine.bpmn.delegates): a registered Python handler or any Camunda client runs it.
+    """
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         ext: dict[str, Any] = super().parse_extensions(node)
@@ -66,7 +88,41 @@ class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
             if value is not None:
                 ext[name] = value
         _add_io(self, ext)
+        delegate = delegates.delegate_of(self.node)
+        if delegate is not None:
+            ext.update(type="external", topic=delegate.topic, delegate=delegate.kind)
+            if delegate.connector is not None:
+                ext["connector"] = delegate.connector
         return ext
+
+
+class ExclusiveGatewayParser(ConditionalGatewayParser):  # type: ignore[misc]
+    """Camunda takes an outgoing flow without a condition as `true` (checks warn about it)."""
+
+    def connect_outgoing(self, outgoing_task: Any, sequence_flow_node: Any,
+                         is_default: bool) -> None:
+        if not is_default and self.parse_condition(sequence_flow_node) is None:
+            self.task.connect_outgoing_if("True", outgoing_task)
+            return
+        super().connect_outgoing(outgoing_task, sequence_flow_node, is_default)
+
+
+class CamundaSendTaskParser(CamundaEventDefinitionParser, SendTaskParser):  # type: ignore[misc]
+    """A send task's messageRef read the Camunda way (a serializable message definition)."""
+
+
+class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):  # type: ignore[misc]
+    """A receive task's messageRef read the Camunda way (a serializable message definition)."""
+
+
+class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
+    """Script tasks: JavaScript is marked so that the script engine runs it in V8."""
+
+    def get_script(self) -> str:
+        script: str = super().get_script()
+        if (self.node.get("scriptFormat") or "").lower() in javascript.FORMATS:
+            return javascript.mark(script or "")
+        return script
 
 
 class VocFlowParser(CamundaParser):  # type: ignore[misc]
@@ -74,6 +130,11 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),
+        full_tag("scriptTask"): (FormatScriptTaskParser, ScriptTask),
+        full_tag("sendTask"): (CamundaSendTaskParser, SendTask),
+        full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
+        full_tag("exclusiveGateway"): (ExclusiveGatewayParser, ExclusiveGateway),
+        full_tag("inclusiveGateway"): (ExclusiveGatewayParser, InclusiveGateway),
     }
 
 
@@ -93,6 +154,18 @@ def xsd_errors(tree: etree._Element) -> list[tuple[int, str]]:
     # The copy starts at the root element: shift lines back to the file's own numbering.
     offset = (tree.sourceline or 1) - 1
     return [(err.line + offset, err.message) for err in schema.error_log]
+
+
+def read_activiti_as_camunda(root: etree._Element) -> None:
+    """Camunda 7 still reads the legacy activiti: namespace: rename it to camunda: in place."""
+    prefix = f"{{{ACTIVITI_NS}}}"
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag.startswith(prefix):
+            node.tag = f"{{{CAMUNDA_NS}}}" + node.tag[len(prefix):]
+        for name in [n for n in node.attrib if n.startswith(prefix)]:
+            node.set(f"{{{CAMUNDA_NS}}}" + name[len(prefix):], node.attrib.pop(name))
 
 
 def safe_xml(content: bytes) -> etree._Element:

@@ -24,6 +24,7 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
 from engine import expressions
+from engine.bpmn import javascript
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
 ALLOWED_MODULES: dict[str, types.ModuleType] = {
@@ -131,6 +132,9 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     def execute(
         self, script: str, context: MutableMapping[str, Any], external_context: Any = None
     ) -> bool:
+        if javascript.is_marked(script):  # scriptFormat="javascript": V8, its own limits
+            javascript.execute(script, context)
+            return True
         code = compile_script(script)
         scope: dict[str, Any] = {**self.globals, **(external_context or {}), **context}
         scope.update(_RESERVED)
