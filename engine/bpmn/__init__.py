@@ -20,6 +20,7 @@ from engine.bpmn.events import (
     ThrownEvent,
     deliver,
     parse_duration,
+    pass_rest_start,
     pass_start_timer,
     take_thrown_events,
     task_variables,
@@ -59,7 +60,8 @@ __all__ = [
     "move_token", "new_workflow", "parse_deployment", "ready_user_tasks", "refresh_timers",
     "retry_task", "set_start_variables", "skip_task", "stall_reason", "started_external_tasks",
     "variables", "waiting_timers", "activity_states", "update_active_data",
-    "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_start_timer",
+    "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_rest_start",
+    "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
     "MigrationPlan", "plan_and_migrate",
 ]

@@ -94,7 +94,8 @@ def _start_by_message(uow: UnitOfWork, name: str, actor: str, now: datetime,
             continue
         starter = Actor(actor)
         instance = start_instance(uow, definition.id, starter, now,
-                                  variables=dict(variables or {}), business_key=business_key)
+                                  variables=dict(variables or {}), business_key=business_key,
+                                  past_start_event=False)
         if _deliver(uow, instance, "message", name, variables, actor, now):
             return instance.id
     return None
