@@ -14,7 +14,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.bpmn import delegates
 from engine.bpmn.checks import B, C, Problem, check_tree, check_warnings
 from engine.bpmn.codec import dump_spec
-from engine.bpmn.parser import VocFlowParser, read_activiti_as_camunda, safe_xml, xsd_errors
+from engine.bpmn.normalize import normalize
+from engine.bpmn.parser import VocFlowParser, safe_xml, xsd_errors
 
 DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
@@ -89,7 +90,7 @@ def parse_deployment(
         if etree.QName(root).namespace in DMN_NAMESPACES:
             dmn[name] = root
         else:
-            read_activiti_as_camunda(root)
+            normalize(root)
             problems.extend(Problem(name, _id_at_line(root, line), line, f"schema: {msg}")
                             for line, msg in xsd_errors(root))
             problems.extend(check_tree(name, root))

@@ -8,6 +8,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import (
     ExclusiveGateway,
@@ -29,7 +30,6 @@ from SpiffWorkflow.camunda.specs import UserTask
 from engine.bpmn import delegates, javascript
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-ACTIVITI_NS = "http://activiti.org/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ASSIGNMENT_ATTRS = (
     "assignee",
@@ -96,6 +96,11 @@ class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
         return ext
 
 
+# Camunda 7 leaves a task with several outgoing flows by all of them (an implicit parallel
+# split); SpiffWorkflow's task specs do the same, only its parser refuses them.
+TaskParser.handles_multiple_outgoing = lambda self: True
+
+
 class ExclusiveGatewayParser(ConditionalGatewayParser):  # type: ignore[misc]
     """Camunda takes an outgoing flow without a condition as `true` (checks warn about it)."""
 
@@ -154,18 +159,6 @@ def xsd_errors(tree: etree._Element) -> list[tuple[int, str]]:
     # The copy starts at the root element: shift lines back to the file's own numbering.
     offset = (tree.sourceline or 1) - 1
     return [(err.line + offset, err.message) for err in schema.error_log]
-
-
-def read_activiti_as_camunda(root: etree._Element) -> None:
-    """Camunda 7 still reads the legacy activiti: namespace: rename it to camunda: in place."""
-    prefix = f"{{{ACTIVITI_NS}}}"
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
-        if node.tag.startswith(prefix):
-            node.tag = f"{{{CAMUNDA_NS}}}" + node.tag[len(prefix):]
-        for name in [n for n in node.attrib if n.startswith(prefix)]:
-            node.set(f"{{{CAMUNDA_NS}}}" + name[len(prefix):], node.attrib.pop(name))
 
 
 def safe_xml(content: bytes) -> etree._Element:

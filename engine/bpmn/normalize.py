@@ -1,0 +1,88 @@
+"""Read a BPMN document the way Camunda 7 does before parsing: what it fills in implicitly."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+ACTIVITI_NS = "http://activiti.org/bpmn"
+B = f"{{{BPMN_NS}}}"
+NOT_FLOW_NODES = {"sequenceFlow", "boundaryEvent", "laneSet", "extensionElements",
+                  "documentation", "dataObject", "dataObjectReference", "dataStoreReference",
+                  "textAnnotation", "association", "ioSpecification", "property",
+                  "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
+                  "incoming", "outgoing", "dataInputAssociation", "dataOutputAssociation",
+                  "startEvent", "group", "category"}
+
+
+def normalize(root: etree._Element) -> None:
+    """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
+    read_activiti_as_camunda(root)
+    name_unnamed_flows(root)
+    for sub in root.iter(f"{B}subProcess"):
+        if sub.get("triggeredByEvent", "false").lower() != "true":
+            close_subprocess(sub)
+
+
+def read_activiti_as_camunda(root: etree._Element) -> None:
+    """Camunda 7 still reads the legacy activiti: namespace: rename it to camunda:."""
+    prefix = f"{{{ACTIVITI_NS}}}"
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag.startswith(prefix):
+            node.tag = f"{{{CAMUNDA_NS}}}" + node.tag[len(prefix):]
+        for name in [n for n in node.attrib if n.startswith(prefix)]:
+            node.set(f"{{{CAMUNDA_NS}}}" + name[len(prefix):], node.attrib.pop(name))
+
+
+def name_unnamed_flows(root: etree._Element) -> None:
+    """Sequence flows without an id get one (Camunda generates them; Spiff needs them)."""
+    for n, flow in enumerate(root.iter(f"{B}sequenceFlow")):
+        if not flow.get("id"):
+            flow.set("id", f"flow_{flow.get('sourceRef')}_{flow.get('targetRef')}_{n}")
+
+
+def _flow_nodes(sub: etree._Element) -> list[etree._Element]:
+    nodes = []
+    for child in sub:
+        if not isinstance(child.tag, str) or not child.tag.startswith(B):
+            continue
+        local = etree.QName(child).localname
+        if local in NOT_FLOW_NODES or local == "endEvent":
+            continue
+        if local == "subProcess" and child.get("triggeredByEvent", "false") == "true":
+            continue
+        if child.get("isForCompensation", "false").lower() == "true":
+            continue
+        nodes.append(child)
+    return nodes
+
+
+def _flow(sub: etree._Element, source: str, target: str) -> None:
+    flow = etree.SubElement(sub, f"{B}sequenceFlow")
+    flow.set("id", f"flow_{source}_{target}_implicit")
+    flow.set("sourceRef", source)
+    flow.set("targetRef", target)
+
+
+def close_subprocess(sub: etree._Element) -> None:
+    """An embedded subprocess without a start (end) event starts (ends) where flows do."""
+    sub_id = sub.get("id") or "subprocess"
+    flows = list(sub.iterchildren(f"{B}sequenceFlow"))
+    targets = {f.get("targetRef") for f in flows}
+    sources = {f.get("sourceRef") for f in flows}
+    nodes = _flow_nodes(sub)
+    if sub.find(f"{B}startEvent") is None and nodes:
+        start = etree.SubElement(sub, f"{B}startEvent")
+        start.set("id", f"{sub_id}_implicitStart")
+        for node in nodes:
+            if node.get("id") not in targets:
+                _flow(sub, start.get("id"), node.get("id"))
+    if sub.find(f"{B}endEvent") is None and nodes:
+        end = etree.SubElement(sub, f"{B}endEvent")
+        end.set("id", f"{sub_id}_implicitEnd")
+        for node in nodes:
+            if node.get("id") not in sources and etree.QName(node).localname != "startEvent":
+                _flow(sub, node.get("id"), end.get("id"))
