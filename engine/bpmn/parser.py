@@ -102,7 +102,24 @@ TaskParser.handles_multiple_outgoing = lambda self: True
 
 
 class ExclusiveGatewayParser(ConditionalGatewayParser):  # type: ignore[misc]
-    """Camunda takes an outgoing flow without a condition as `true` (checks warn about it)."""
+    """Camunda takes an outgoing flow without a condition as `true` (checks warn about it).
+
+    Camunda also tries the flows in the order of the XML; SpiffWorkflow sorts them by their
+    y coordinate in the diagram, so the order is put back after parsing.
+    """
+
+    def parse_node(self) -> Any:
+        result = super().parse_node()
+        order = [f.get("targetRef") for f in
+                 self.process_parser.get_outgoing_sequence_flows(self.bpmn_id)]
+
+        def position(item: tuple[Any, str]) -> int:
+            name = item[1]
+            hits = [i for i, t in enumerate(order) if name == t or name.startswith(f"{t}.")]
+            return hits[0] if hits else len(order)
+
+        self.task.cond_task_specs.sort(key=position)
+        return result
 
     def connect_outgoing(self, outgoing_task: Any, sequence_flow_node: Any,
                          is_default: bool) -> None:
