@@ -132,9 +132,13 @@ class ExclusiveGatewayParser(ConditionalGatewayParser):  # type: ignore[misc]
 class CamundaSendTaskParser(CamundaEventDefinitionParser, SendTaskParser):  # type: ignore[misc]
     """A send task's messageRef read the Camunda way (a serializable message definition)."""
 
+    _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
+
 
 class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):  # type: ignore[misc]
     """A receive task's messageRef read the Camunda way (a serializable message definition)."""
+
+    _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
 
 
 class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
