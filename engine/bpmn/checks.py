@@ -21,7 +21,8 @@ TEXT_ATTRS = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "follo
 ISO_LOOKALIKE = re.compile(r"(R\d*/)?P(T?\d|\d)\w*")
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not supported",
-    "compensateEventDefinition": "compensation events are not supported",
+    "compensateEventDefinition": "throwing compensation is not supported (compensation "
+                                 "handlers deploy only in files that never throw it)",
     "transaction": "transaction subprocesses are not supported",
 }
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"

@@ -20,6 +20,7 @@ def normalize(root: etree._Element) -> None:
     """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
     read_activiti_as_camunda(root)
     name_unnamed_flows(root)
+    drop_idle_compensation(root)
     for sub in root.iter(f"{B}subProcess"):
         if sub.get("triggeredByEvent", "false").lower() != "true":
             close_subprocess(sub)
@@ -86,3 +87,34 @@ def close_subprocess(sub: etree._Element) -> None:
         for node in nodes:
             if node.get("id") not in sources and etree.QName(node).localname != "startEvent":
                 _flow(sub, node.get("id"), end.get("id"))
+
+
+def _throws_compensation(root: etree._Element) -> bool:
+    return any(definition.getparent().tag in (f"{B}intermediateThrowEvent", f"{B}endEvent")
+               for definition in root.iter(f"{B}compensateEventDefinition"))
+
+
+def drop_idle_compensation(root: etree._Element) -> None:
+    """Compensation boundary events and handlers of a file that never throws compensation.
+
+    Camunda runs them only when compensation is thrown; without a throw they never run, so
+    they are left out. A file that throws compensation keeps them (and is refused).
+    """
+    if _throws_compensation(root):
+        return
+    dropped = set()
+    for definition in list(root.iter(f"{B}compensateEventDefinition")):
+        event = definition.getparent()
+        if event.tag == f"{B}boundaryEvent":
+            dropped.add(event.get("id"))
+    for handler in root.iter():
+        if isinstance(handler.tag, str) and handler.get("isForCompensation") == "true":
+            dropped.add(handler.get("id"))
+    for node in list(root.iter(f"{B}boundaryEvent", f"{B}association", f"{B}task",
+                               f"{B}serviceTask", f"{B}userTask", f"{B}scriptTask",
+                               f"{B}sendTask", f"{B}manualTask", f"{B}subProcess",
+                               f"{B}callActivity", f"{B}businessRuleTask")):
+        if node.get("id") in dropped or node.get("sourceRef") in dropped:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)

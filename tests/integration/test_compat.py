@@ -130,3 +130,16 @@ def test_activiti_namespace_is_read_like_camunda(uow_factory):
 def test_file_with_only_non_executable_processes_deploys_without_definitions(uow_factory):
     result = deploy(uow_factory, "compat_nonexec.bpmn")
     assert result.definitions == []
+
+
+def test_compensation_handlers_that_nothing_throws_to_deploy_and_never_run(uow_factory):
+    deploy(uow_factory, "compat_compensation.bpmn")
+    instance = start(uow_factory, "compat_compensation")
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed" and detail.variables["booked"] is True
+    thrown = (FIXTURES / "compat_compensation.bpmn").read_bytes().replace(
+        b'<bpmn:endEvent id="EndEvent_1" name="\xe7\xbb\x93\xe6\x9d\x9f">',
+        b'<bpmn:endEvent id="EndEvent_1" name="end"><bpmn:compensateEventDefinition />', 1)
+    with pytest.raises(ProcessDefinitionError, match="'EndEvent_1': throwing compensation"):
+        with uow_factory() as uow:
+            service.deploy(uow, {"thrown.bpmn": thrown}, SYSTEM_ACTOR, NOW)
