@@ -53,9 +53,8 @@ def deploy(ctx: Context, files: tuple[Path, ...], name: str | None, user: str | 
             contents[path.name] = path.read_bytes()
 
     def act() -> None:
-        with ctx.uow() as uow:
-            result = service.deploy(uow, contents, ctx.actor(uow, user), engine.clock.now(),
-                                    name=name, source="vocflow cli")
+        result = ctx.execute(service.deploy, contents, name=name, source="vocflow cli",
+                             user=user)
         state = "unchanged (existing deployment)" if result.duplicate else "deployed"
         if not ctx.as_json:
             click.echo(f"{state}: deployment {result.deployment.id}")
@@ -84,8 +83,8 @@ def _definition_row(d: object) -> dict[str, object]:
 @pass_ctx
 def definitions(ctx: Context, all_versions: bool) -> None:
     """List deployed process definitions and decisions."""
-    with ctx.uow() as uow:
-        rows = [_definition_row(d) for d in uow.definitions.list(latest_only=not all_versions)]
+    rows = [_definition_row(d) for d in ctx.execute(service.definitions.list_definitions,
+                                                    latest_only=not all_versions)]
     emit(ctx, rows, ["key", "version", "kind", "name", "id"])
 
 
@@ -101,11 +100,10 @@ def start(ctx: Context, key: str, variables: tuple[str, ...], business_key: str 
     values = parse_vars(variables)
 
     def act() -> None:
-        with ctx.uow() as uow:
-            instance = service.start_instance(
-                uow, key, ctx.actor(uow, user), engine.clock.now(), variables=values,
-                business_key=business_key)
-            tasks = [t.name or t.element_id for t in uow.tasks.for_instance(instance.id)]
+        instance = ctx.execute(service.start_instance, key, variables=values,
+                               business_key=business_key, user=user)
+        tasks = [t.name or t.element_id
+                 for t in ctx.execute(service.show_instance, instance.id, user=user).tasks]
         emit(ctx, {"id": instance.id, "definition": instance.definition_id,
                    "status": instance.status, "open_tasks": ", ".join(tasks) or "-"})
     run(act)
@@ -121,14 +119,13 @@ def instances(ctx: Context, status: str | None, process_key: str | None,
               business_key: str | None, stuck: bool) -> None:
     """List process instances."""
     if stuck:
-        with ctx.uow() as uow:
-            emit(ctx, cli_jobs.stuck_rows(uow, ctx.settings))
+        emit(ctx, cli_jobs.stuck_rows(ctx))
         return
-    with ctx.uow() as uow:
-        rows = [{"id": i.id, "process": i.process_key, "business_key": i.business_key,
-                 "status": i.status, "started_at": i.started_at, "started_by": i.started_by}
-                for i in uow.instances.list(status=status, process_key=process_key,
-                                            business_key=business_key)]
+    rows = [{"id": i.id, "process": i.process_key, "business_key": i.business_key,
+             "status": i.status, "started_at": i.started_at, "started_by": i.started_by}
+            for i in ctx.execute(service.scopes.list_instances, status=status,
+                                 process_key=process_key, business_key=business_key,
+                                 limit=10_000)]
     emit(ctx, rows)
 
 
@@ -138,8 +135,7 @@ def instances(ctx: Context, status: str | None, process_key: str | None,
 def show(ctx: Context, instance_id: str) -> None:
     """An instance: state, open tasks, jobs, incidents and history."""
     def act() -> None:
-        with ctx.uow() as uow:
-            d = service.show_instance(uow, instance_id)
+        d = ctx.execute(service.show_instance, instance_id)
         data = {
             "id": d.instance.id, "definition": d.instance.definition_id,
             "business_key": d.instance.business_key, "status": d.instance.status,

@@ -60,8 +60,7 @@ class Demo:
     def complete(self, pid: str, element_id: str, actor: Actor, data: dict[str, Any]) -> None:
         with self.ctx.uow() as uow:
             [task] = [t for t in uow.tasks.for_instance(pid) if t.element_id == element_id]
-            service.complete_task(uow, task.id, data, actor, self.now,
-                                  file_owner=files.file_owner(uow))
+            service.complete_task(uow, task.id, data, actor, self.now)
 
     def run_jobs(self) -> int:
         return len(jobs.run_until_idle(self.ctx.uow_factory, self.ctx.settings, "demo"))

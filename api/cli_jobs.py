@@ -12,11 +12,9 @@ from typing import Any
 
 import click
 
-import engine
 from api.cli_support import Context, emit, parse_vars, pass_ctx, run
-from engine import clock, external, service
+from engine import external, service
 from engine.scheduler import Worker
-from engine.uow import UnitOfWork
 
 HANDLER_MODULES_ENV = "VOCFLOW_WORKER_HANDLERS"
 
@@ -63,12 +61,11 @@ def worker(ctx: Context, concurrency: int, modules: tuple[str, ...]) -> None:
 @pass_ctx
 def jobs(ctx: Context, kind: str | None, limit: int) -> None:
     """List jobs: when due, attempts, retries, lock and last error."""
-    with ctx.uow() as uow:
-        rows = [{"id": j.id, "kind": j.kind, "element": j.element_id, "topic": j.topic,
-                 "instance": j.instance_id or j.definition_id, "due_at": j.due_at,
-                 "attempts": j.attempts, "retries": j.retries, "locked_by": j.lock_owner,
-                 "last_error": (j.last_error or "")[:80] or None}
-                for j in uow.jobs.list(kind=kind, limit=limit)]
+    rows = [{"id": j.id, "kind": j.kind, "element": j.element_id, "topic": j.topic,
+             "instance": j.instance_id or j.definition_id, "due_at": j.due_at,
+             "attempts": j.attempts, "retries": j.retries, "locked_by": j.lock_owner,
+             "last_error": (j.last_error or "")[:80] or None}
+            for j in ctx.execute(service.scopes.list_jobs, kind=kind, limit=limit)]
     emit(ctx, rows)
 
 
@@ -84,26 +81,24 @@ def correlate(ctx: Context, message: str, business_key: str | None,
     values = parse_vars(variables)
 
     def act() -> list[str]:
-        with ctx.uow() as uow:
-            return service.correlate_message(uow, message, ctx.actor(uow, user), clock.now(),
-                                             business_key=business_key, variables=values)
+        return ctx.execute(service.correlate_message, message, business_key=business_key,
+                           variables=values, user=user)
 
     emit(ctx, [{"instance": i} for i in run(act)])
 
 
-def stuck_rows(uow: UnitOfWork, settings: engine.Settings) -> list[dict[str, Any]]:
+def stuck_rows(ctx: Context) -> list[dict[str, Any]]:
     """Printable rows of stuck instances: id, reason, element, detail."""
-    grace = timedelta(seconds=settings.timer_grace_seconds)
+    grace = timedelta(seconds=ctx.settings.timer_grace_seconds)
     return [{"instance": r.instance_id, "reason": r.reason, "element": r.element_id,
-             "detail": r.detail} for r in service.find_stuck(uow, clock.now(), grace)]
+             "detail": r.detail} for r in ctx.execute(service.find_stuck, grace=grace)]
 
 
 @click.command()
 @pass_ctx
 def stuck(ctx: Context) -> None:
     """List stuck instances with the reason and the element (same as instances --stuck)."""
-    with ctx.uow() as uow:
-        emit(ctx, stuck_rows(uow, ctx.settings))
+    emit(ctx, stuck_rows(ctx))
 
 
 def register(cli_group: click.Group) -> None:

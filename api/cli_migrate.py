@@ -18,10 +18,8 @@ def migrate(ctx: Context, instance_id: str, target_definition_id: str, dry_run: 
             user: str | None) -> None:
     """Migrate INSTANCE_ID to TARGET_DEFINITION_ID (same key), or report with --dry-run."""
     def act() -> None:
-        with ctx.uow() as uow:
-            report = engine.service.migrate_instance(
-                uow, instance_id, target_definition_id, ctx.actor(uow, user),
-                engine.clock.now(), dry_run=dry_run)
+        report = ctx.execute(engine.service.migrate_instance, instance_id,
+                             target_definition_id, dry_run=dry_run, user=user)
         data = report.as_dict()
         if ctx.as_json:
             emit(ctx, data)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -17,6 +17,8 @@ import engine
 from engine import service
 from engine.errors import EngineError
 from engine.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,6 +49,17 @@ class Context:
 
     def actor(self, uow: UnitOfWork, username: str | None) -> service.Actor:
         return service.SYSTEM_ACTOR if not username else service.actor_for(uow, username)
+
+    def execute(self, command: Callable[..., T], *args: Any, user: str | None = None,
+                **kwargs: Any) -> T:
+        """Run one engine command as --user (default: the system) in its own unit of work.
+
+        The command checks the user's permissions, as for every other door.
+        """
+        who: engine.ActorSource = (
+            service.SYSTEM_ACTOR if not user
+            else (lambda uow: service.actor_for(uow, user)))
+        return engine.execute(self.uow_factory, who, command, *args, **kwargs)
 
 
 pass_ctx = click.make_pass_decorator(Context)

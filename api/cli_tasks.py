@@ -6,7 +6,6 @@ import json
 
 import click
 
-import engine
 from api.cli_support import Context, emit, pass_ctx, run
 from engine import service
 
@@ -26,15 +25,13 @@ def _task_row(t: object) -> dict[str, object]:
 def tasks(ctx: Context, user: str | None, groups: tuple[str, ...], process_key: str | None) -> None:
     """List open user tasks."""
     def act() -> None:
-        with ctx.uow() as uow:
-            if user:
-                actor = service.actor_for(uow, user)
-                rows = service.list_tasks(uow, actor, process_key=process_key)
-            else:
-                rows = uow.tasks.list_for(groups=groups, process_key=process_key) if groups \
-                    else uow.tasks.list_for(process_key=process_key)
-            emit(ctx, [_task_row(t) for t in rows],
-                 ["id", "name", "assignee", "groups", "due_at", "process", "instance"])
+        if user:
+            rows = ctx.execute(service.list_tasks, process_key=process_key, user=user)
+        else:
+            rows = ctx.execute(service.list_tasks, all=not groups, groups=groups,
+                               process_key=process_key)
+        emit(ctx, [_task_row(t) for t in rows],
+             ["id", "name", "assignee", "groups", "due_at", "process", "instance"])
     run(act)
 
 
@@ -45,10 +42,7 @@ def _task_action(name: str, fn_name: str, doc: str) -> click.Command:
     @pass_ctx
     def command(ctx: Context, task_id: str, user: str) -> None:
         def act() -> None:
-            with ctx.uow() as uow:
-                task = getattr(service, fn_name)(uow, task_id, service.actor_for(uow, user),
-                                                 engine.clock.now())
-                emit(ctx, _task_row(task))
+            emit(ctx, _task_row(ctx.execute(getattr(service, fn_name), task_id, user=user)))
         run(act)
     return command
 
@@ -66,15 +60,11 @@ def complete(ctx: Context, task_id: str, user: str, data: str) -> None:
         raise click.BadParameter(f"not JSON: {exc}", param_hint="--data") from exc
 
     def act() -> None:
-        with ctx.uow() as uow:
-            actor = service.actor_for(uow, user)
-            task = service.get_task(uow, task_id, actor)
-            failure = service.complete_task(uow, task_id, values, actor, engine.clock.now())
-            instance = service.get_instance(uow, task.instance_id)
-            nxt = [t.name or t.element_id for t in uow.tasks.for_instance(instance.id)]
-        emit(ctx, {"completed": task_id, "instance": instance.id, "status": instance.status,
-                   "open_tasks": ", ".join(nxt) or "-",
-                   "incident": failure.message if failure else None})
+        done = ctx.execute(service.complete_and_report, task_id, values, user=user)
+        nxt = [t.name or t.element_id
+               for t in ctx.execute(service.show_instance, done.instance_id).tasks]
+        emit(ctx, {"completed": task_id, "instance": done.instance_id, "status": done.status,
+                   "open_tasks": ", ".join(nxt) or "-", "incident": done.incident})
     run(act)
 
 
@@ -83,11 +73,10 @@ def complete(ctx: Context, task_id: str, user: str, data: str) -> None:
 @pass_ctx
 def incidents(ctx: Context, show_all: bool) -> None:
     """List incidents (open ones by default)."""
-    with ctx.uow() as uow:
-        rows = [{"id": i.id, "instance": i.instance_id, "kind": i.kind, "element": i.element_id,
-                 "line": i.line, "message": i.message[:120], "created_at": i.created_at,
-                 "resolved": i.resolution}
-                for i in service.list_incidents(uow, open_only=not show_all)]
+    rows = [{"id": i.id, "instance": i.instance_id, "kind": i.kind, "element": i.element_id,
+             "line": i.line, "message": i.message[:120], "created_at": i.created_at,
+             "resolved": i.resolution}
+            for i in ctx.execute(service.list_incidents, open_only=not show_all)]
     emit(ctx, rows)
 
 
@@ -98,11 +87,10 @@ def incidents(ctx: Context, show_all: bool) -> None:
 def retry(ctx: Context, incident_id: str, user: str | None) -> None:
     """Retry the failed step of an incident."""
     def act() -> None:
-        with ctx.uow() as uow:
-            again = service.retry_incident(uow, incident_id, ctx.actor(uow, user),
-                                           engine.clock.now())
+        after = ctx.execute(service.retry_and_report, incident_id, user=user)
+        again = after.id != incident_id
         emit(ctx, {"retried": incident_id,
-                   "result": f"failed again: incident {again.id}" if again else "ok"})
+                   "result": f"failed again: incident {after.id}" if again else "ok"})
     run(act)
 
 
@@ -113,10 +101,7 @@ def _instance_action(name: str, fn_name: str, doc: str) -> click.Command:
     @pass_ctx
     def command(ctx: Context, instance_id: str, user: str | None) -> None:
         def act() -> None:
-            with ctx.uow() as uow:
-                getattr(service, fn_name)(uow, instance_id, ctx.actor(uow, user),
-                                          engine.clock.now())
-                instance = service.get_instance(uow, instance_id)
+            instance = ctx.execute(getattr(service, fn_name), instance_id, user=user)
             emit(ctx, {"instance": instance_id, "status": instance.status})
         run(act)
     return command

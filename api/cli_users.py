@@ -6,7 +6,6 @@ import secrets
 
 import click
 
-import engine
 from api.cli_support import Context, emit, pass_ctx, run
 from engine import service
 
@@ -30,11 +29,8 @@ def add_user(ctx: Context, username: str, password: str | None, display_name: st
     password = password or secrets.token_urlsafe(12)
 
     def act() -> None:
-        with ctx.uow() as uow:
-            service.add_user(uow, username, engine.clock.now(), password=password,
-                             display_name=display_name, email=email)
-            for group in groups:
-                service.add_member(uow, username, group)
+        ctx.execute(service.directory.create_user, username, password=password,
+                    display_name=display_name, email=email, groups=groups)
         row = {"username": username, "groups": ",".join(groups)}
         if generated:
             row["password"] = password
@@ -46,9 +42,9 @@ def add_user(ctx: Context, username: str, password: str | None, display_name: st
 @pass_ctx
 def list_users(ctx: Context) -> None:
     """List users and their groups."""
-    with ctx.uow() as uow:
-        rows = [{"username": u.username, "name": u.display_name, "active": u.is_active,
-                 "groups": ",".join(uow.users.groups_of(u.id))} for u in uow.users.list()]
+    rows = [{"username": r.user.username, "name": r.user.display_name,
+             "active": r.user.is_active, "groups": ",".join(r.groups)}
+            for r in ctx.execute(service.directory.list_users)]
     emit(ctx, rows)
 
 
@@ -64,8 +60,7 @@ def groups() -> None:
 def add_member(ctx: Context, group: str, username: str) -> None:
     """Add USERNAME to GROUP (the group is created when missing)."""
     def act() -> None:
-        with ctx.uow() as uow:
-            service.add_member(uow, username, group)
+        ctx.execute(service.directory.join_group, username, group)
         emit(ctx, {"group": group, "member": username})
     run(act)
 

@@ -85,6 +85,9 @@ class TaskSchema(Schema):
 class TaskDetailSchema(TaskSchema):
     form_schema = fields.Dict(allow_none=True)
     data = fields.Dict()
+    warnings = fields.List(fields.String(), metadata={
+        "description": "what the person acting should know first (zh-CN), e.g. a credit "
+                       "code that is already registered or pending twice"})
 
 
 class TaskCountsSchema(Schema):

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from engine import authz
 from engine.config import Settings
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.models import ProcessInstance, StoredFile
-from engine.repository.product import ProductRepository
+from engine.models import StoredFile
 from engine.service.actors import Actor
 from engine.uow import UnitOfWork
 
@@ -149,16 +149,20 @@ def _write_blob(settings: Settings, sha256: str, content: bytes) -> None:
     os.replace(tmp, path)
 
 
-def upload_file(uow: UnitOfWork, settings: Settings, owner: str, name: str, content: bytes,
-                actor: Actor, now: datetime) -> FileRef:
-    """Check and store an upload for owner (a group such as unit:U1 or province:11)."""
-    if not (actor.is_ops or _owns(actor, owner)):
+def upload_file(uow: UnitOfWork, settings: Settings, owner: str | None, name: str,
+                content: bytes, actor: Actor, now: datetime) -> FileRef:
+    """Check and store an upload for owner (a group such as unit:U1 or province:11).
+
+    Without an owner, the uploader's one unit owns it.
+    """
+    owner = owner or _single_unit(actor)
+    if not authz.owns_file(actor, owner):
         raise Forbidden(f"{actor.username} may not upload files for {owner}")
     name = sanitize_name(name)
     mime = _check(settings, name, content)
     sha256 = hashlib.sha256(content).hexdigest()
     _write_blob(settings, sha256, content)
-    repo = ProductRepository.of(uow)
+    repo = uow.product
     row = repo.same_file(owner, sha256, name)
     if row is None:
         row = StoredFile(id=str(uuid.uuid4()), sha256=sha256, name=name, size=len(content),
@@ -168,34 +172,26 @@ def upload_file(uow: UnitOfWork, settings: Settings, owner: str, name: str, cont
     return FileRef(row.id, row.name, row.size, row.sha256)
 
 
-def _owns(actor: Actor, owner: str) -> bool:
-    if owner in actor.groups:
-        return True
-    return owner.startswith("province:") and any(
-        g.startswith(f"{owner}:") for g in actor.groups
-    )
-
-
-def may_see_instance(actor: Actor, instance: ProcessInstance) -> bool:
-    """Scope of DESIGN.md section 5: own unit, own province, own key task; ops see all."""
-    if actor.is_ops:
-        return True
-    if instance.unit_id and f"unit:{instance.unit_id}" in actor.groups:
-        return True
-    if instance.province_code and _owns(actor, f"province:{instance.province_code}"):
-        return True
-    return bool(instance.key_task) and f"ministry:{instance.key_task}" in actor.groups
+def _single_unit(actor: Actor) -> str:
+    units = sorted(actor.unit_ids)
+    if len(units) != 1:
+        raise ValidationFailed(
+            "请指定文件所属的组 / give the owner group (you belong to "
+            f"{len(units)} units)", details={"owner": ["required"]})
+    return f"unit:{units[0]}"
 
 
 def get_file(uow: UnitOfWork, file_id: str, actor: Actor) -> StoredFile:
     """The file row if the actor may read it; NotFound otherwise (no existence leak)."""
-    repo = ProductRepository.of(uow)
+    repo = uow.product
     row = repo.file(file_id)
     if row is None:
         raise NotFound(f"file {file_id} does not exist")
-    if actor.is_ops or _owns(actor, row.owner):
+    if authz.owns_file(actor, row.owner):
         return row
-    if any(may_see_instance(actor, i) for i in repo.instances_referencing(file_id)):
+    # Through an instance only when one of its tasks attached the file: a file id named in
+    # some variable gives nothing.
+    if any(authz.sees_instance(actor, i) for i in repo.instances_attaching(file_id)):
         return row
     raise NotFound(f"file {file_id} does not exist")
 
@@ -207,7 +203,7 @@ def read_content(settings: Settings, row: StoredFile) -> bytes:
 
 def file_owner(uow: UnitOfWork) -> Callable[[str], str | None]:
     """For forms.FormContext: file id -> owner group, None when there is no such file."""
-    repo = ProductRepository.of(uow)
+    repo = uow.product
 
     def owner(file_id: str) -> str | None:
         row = repo.file(file_id)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine import clock, external
+from engine.commands import execute
 from engine.config import Settings
 from engine.errors import EngineError
-from engine.service import external_tasks, timers
+from engine.service import SYSTEM_ACTOR, external_tasks, timers
 from engine.uow import UowFactory
 
 log = logging.getLogger("vocflow.worker")
@@ -90,8 +91,7 @@ def _run_external(uow_factory: UowFactory, job_id: str, owner: str, settings: Se
         variables = external_tasks.task_variables(uow, job)
     handler = external.handler_for(topic)
     if handler is None:
-        with uow_factory() as uow:
-            external_tasks.unlock(uow, job_id, now())
+        execute(uow_factory, SYSTEM_ACTOR, external_tasks.unlock, job_id, now=now())
         return f"no handler for topic {topic}; released"
     context = external.HandlerContext(job_id, instance_id, topic, variables, uow_factory,
                                       now(), settings)
@@ -103,8 +103,8 @@ def _run_external(uow_factory: UowFactory, job_id: str, owner: str, settings: Se
                 uow, job_id, owner, f"{type(exc).__name__}: {exc}",
                 traceback.format_exc(), now())
         return f"handler failed ({left} retries left): {exc}"
-    with uow_factory() as uow:
-        external_tasks.complete_external_task(uow, job_id, owner, result or {}, now())
+    execute(uow_factory, SYSTEM_ACTOR, external_tasks.complete_external_task, job_id, owner,
+            result or {}, now=now())
     return "completed"
 
 

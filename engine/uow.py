@@ -16,6 +16,7 @@ from engine.repository import (
     IncidentRepository,
     InstanceRepository,
     JobRepository,
+    ProductRepository,
     TaskRepository,
     UserRepository,
 )
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.history = HistoryRepository(self.session, dialect)
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
+        self.product = ProductRepository(self.session, dialect)
         return self
 
     def __exit__(

@@ -40,6 +40,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Credit code: 18 digits or capitals.",
     ),
     "credit_code_check": ("统一社会信用代码校验位错误。", "Wrong credit code check character."),
+    "credit_code_taken": (
+        "该统一社会信用代码已有注册单位，请勿重复注册；如需加入该单位请联系其管理员。",
+        "A unit with this credit code is already registered; ask its administrator instead.",
+    ),
     "phone": ("电话号码格式不正确（手机或带区号固话）。", "Invalid phone (mobile or area-coded)."),
     "email": ("电子邮箱格式不正确。", "Invalid email address."),
     "sha256": ("应为64位小写十六进制SHA-256摘要。", "Must be 64 lower-case hex digits."),
@@ -208,6 +212,10 @@ def _no_files(file_id: str) -> str | None:
     return None
 
 
+def _no_units(credit_code: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class FormContext:
     """What a form may consult besides its input: the task's variables, files, the actor."""
@@ -215,6 +223,8 @@ class FormContext:
     task_data: Mapping[str, Any] = field(default_factory=dict)
     file_owner: Callable[[str], str | None] = _no_files
     actor_unit_id: str | None = None
+    # True when a registered unit already carries this credit code (registration refuses it)
+    credit_code_taken: Callable[[str], bool] = _no_units
 
 
 class FormValidationError(ValueError):

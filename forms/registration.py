@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import validates_schema
+from marshmallow import ValidationError, validates_schema
 
-from forms.base import BaseForm, Text, length, meta, one_of, required_when
+from forms.base import BaseForm, Text, length, meta, msg, one_of, required_when
 from forms.validators import (
     PROVINCE_CODES,
     UNIT_TYPES,
@@ -52,6 +52,14 @@ class UnitRegistrationForm(BaseForm):
     )
     contact_phone = Text(required=True, validate=Phone(), metadata=meta("联系电话", "Phone"))
     contact_email = Text(required=True, validate=Email(), metadata=meta("电子邮箱", "Email"))
+
+    @validates_schema
+    def _new_unit(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A credit code of a unit that is already registered is refused here, at the
+        applicant's form: approving can never add anyone to an existing unit."""
+        code = str(data.get("credit_code") or "").strip().upper()
+        if code and self.form_context.credit_code_taken(code):
+            raise ValidationError(msg("credit_code_taken"), field_name="credit_code")
 
 
 class RegistrationVerificationForm(BaseForm):

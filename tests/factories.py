@@ -53,7 +53,7 @@ def open_tasks(uow_factory: UowFactory, instance_id: str) -> list[Any]:
 
 def show(uow_factory: UowFactory, instance_id: str) -> service.InstanceDetail:
     with uow_factory() as uow:
-        return service.show_instance(uow, instance_id)
+        return service.show_instance(uow, instance_id, SYSTEM_ACTOR)
 
 
 def activity_states(detail: service.InstanceDetail) -> dict[str, set[str]]:

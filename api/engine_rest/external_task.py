@@ -9,7 +9,7 @@ from flask import jsonify
 from api.engine_rest import variables
 from api.engine_rest.common import actor, arg, json_body, now, page, routes, unit_of_work
 from api.engine_rest.errors import RestError
-from engine import service
+from engine import authz, service
 from engine.models import Job
 from engine.service import scopes
 from engine.uow import UnitOfWork
@@ -40,7 +40,7 @@ def _job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
         "processDefinitionKey": instance.process_key if instance else None,
         "processInstanceId": job.instance_id, "tenantId": None, "retries": job.retries,
         "suspended": bool(instance and instance.status == "suspended"),
-        "workerId": job.lock_owner, "priority": 0, "topicName": job.topic,
+        "workerId": authz.worker_id_of(job.lock_owner), "priority": 0, "topicName": job.topic,
         "businessKey": instance.business_key if instance else None,
     }
 
@@ -63,11 +63,11 @@ def _topics(body: dict[str, Any]) -> list[dict[str, Any]]:
 def fetch_and_lock_tasks() -> Any:
     """Lock up to maxTasks tasks of the topics; answers at once (no long polling)."""
     with unit_of_work() as uow:
-        actor(uow)
+        who = actor(uow)
         body = json_body()
         topics = _topics(body)
         locked = service.fetch_and_lock(uow, str(body.get("workerId") or ""), topics,
-                                        _int(body, "maxTasks", 10), now())
+                                        _int(body, "maxTasks", 10), now(), actor=who)
     wanted = {t.get("topicName"): t.get("variables") for t in topics}
     return jsonify([_locked_dto(t, wanted.get(t.topic_name)) for t in locked])
 
@@ -75,43 +75,42 @@ def fetch_and_lock_tasks() -> Any:
 @routes.post("/external-task/<task_id>/complete")
 def complete_external(task_id: str) -> Any:
     with unit_of_work() as uow:
-        actor(uow)
+        who = actor(uow)
         body = json_body()
         values = variables.from_camunda(body.get("variables"))
         values.update(variables.from_camunda(body.get("localVariables")))
         service.complete_external_task(uow, task_id, str(body.get("workerId") or ""), values,
-                                       now())
+                                       now(), actor=who)
     return "", 204
 
 
 @routes.post("/external-task/<task_id>/failure")
 def external_failure(task_id: str) -> Any:
     with unit_of_work() as uow:
-        actor(uow)
+        who = actor(uow)
         body = json_body()
         service.handle_failure(
             uow, task_id, str(body.get("workerId") or ""),
             str(body.get("errorMessage") or "external task failed"),
             body.get("errorDetails"), _int(body, "retries", 0),
-            _int(body, "retryTimeout", 0), now())
+            _int(body, "retryTimeout", 0), now(), actor=who)
     return "", 204
 
 
 @routes.post("/external-task/<task_id>/extendLock")
 def extend_external_lock(task_id: str) -> Any:
     with unit_of_work() as uow:
-        actor(uow)
+        who = actor(uow)
         body = json_body()
         service.extend_lock(uow, task_id, str(body.get("workerId") or ""),
-                            _int(body, "newDuration"), now())
+                            _int(body, "newDuration"), now(), actor=who)
     return "", 204
 
 
 @routes.post("/external-task/<task_id>/unlock")
 def unlock_external(task_id: str) -> Any:
     with unit_of_work() as uow:
-        actor(uow)
-        service.unlock(uow, task_id, now())
+        service.unlock(uow, task_id, now(), actor=actor(uow))
     return "", 204
 
 

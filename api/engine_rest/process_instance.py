@@ -92,7 +92,7 @@ def _variables(instance_id: str) -> dict[str, Any]:
     with unit_of_work() as uow:
         who = actor(uow)
         scopes.visible_instance(uow, instance_id, who)
-        return service.show_instance(uow, instance_id).variables
+        return service.show_instance(uow, instance_id, who).variables
 
 
 @routes.get("/process-instance/<instance_id>/variables")

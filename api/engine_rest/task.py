@@ -19,7 +19,7 @@ from api.engine_rest.common import (
     unit_of_work,
 )
 from api.engine_rest.errors import RestError
-from engine import files, service
+from engine import service
 from engine.models import HumanTask
 from engine.service import scopes
 from engine.uow import UnitOfWork
@@ -158,11 +158,10 @@ def complete_task(task_id: str) -> Any:
         values = variables.from_camunda(body.get("variables"))
         task = scopes.visible_task(uow, task_id, who)
         instance_id = task.instance_id
-        service.complete_task(uow, task_id, values, who, now(),
-                              file_owner=files.file_owner(uow))
+        service.complete_task(uow, task_id, values, who, now())
         if not body.get("withVariablesInReturn"):
             return "", 204
-        result = service.show_instance(uow, instance_id).variables
+        result = service.show_instance(uow, instance_id, who).variables
     return jsonify(variables.to_camunda(result))
 
 

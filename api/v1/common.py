@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
+from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, uow
-from engine import clock, errors
+from engine import clock, errors, execute
 
-__all__ = ["LimitQuery", "current_actor", "decode_cursor", "encode_cursor", "now", "uow"]
+__all__ = [
+    "LimitQuery", "current_actor", "decode_cursor", "encode_cursor", "now", "run", "uow",
+]
+
+T = TypeVar("T")
+
+
+def run(command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one engine command for the signed-in caller in the request's unit of work."""
+    factory = current_app.extensions["vocflow"]["uow_factory"]
+    return execute(factory, current_actor, command, *args, **kwargs)
 
 
 def now() -> datetime:

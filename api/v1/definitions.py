@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from api.schemas import DefinitionDetailSchema, DefinitionSchema, DeploymentSchema
-from api.v1.common import current_actor, now, uow
+from api.v1.common import run
 from engine import errors, service
 from engine.models import ProcessDefinition
 
@@ -37,31 +37,22 @@ class DeployFiles(Schema):
 @blp.response(200, DefinitionSchema(many=True))
 def list_definitions(query: dict[str, Any]) -> Sequence[ProcessDefinition]:
     """Newest version of every definition, or every version with all=true."""
-    with uow() as u:
-        current_actor(u)
-        return u.definitions.list(key=query.get("key"), latest_only=not query["all"],
-                                  kind=query["kind"] or None)
+    return run(service.definitions.list_definitions, key=query.get("key"),
+               latest_only=not query["all"], kind=query["kind"] or None)
 
 
 @blp.get("/<definition_id>")
 @blp.response(200, DefinitionDetailSchema)
 def get_definition(definition_id: str) -> ProcessDefinition:
     """One definition (an id, or a key meaning its newest version) with its BPMN XML."""
-    with uow() as u:
-        current_actor(u)
-        return service.resolve_definition(u, definition_id)
+    return run(service.definitions.get_definition, definition_id)
 
 
 @blp.get("/key/<key>/versions")
 @blp.response(200, DefinitionSchema(many=True))
 def versions(key: str) -> Sequence[ProcessDefinition]:
     """Every deployed version of one key, oldest first."""
-    with uow() as u:
-        current_actor(u)
-        rows = u.definitions.list(key=key)
-    if not rows:
-        raise errors.NotFound(f"no process definition '{key}' is deployed")
-    return rows
+    return run(service.definitions.definition_versions, key)
 
 
 @blp.post("")
@@ -73,13 +64,10 @@ def deploy(form: dict[str, Any], _files: dict[str, Any]) -> dict[str, Any]:
 
     Unchanged files return the existing deployment (duplicate=true, status still 201).
     """
-    with uow() as u:
-        actor = current_actor(u)
-        files = {f.filename or key: f.read() for key in request.files
-                 for f in request.files.getlist(key)}
-        if not files:
-            raise errors.ValidationFailed("no files were sent",
-                                          details={"files": ["required"]})
-        result = service.deploy(u, files, actor, now(), name=form.get("name"), source="api")
-        return {"id": result.deployment.id, "name": result.deployment.name,
-                "duplicate": result.duplicate, "definitions": result.definitions}
+    files = {f.filename or key: f.read() for key in request.files
+             for f in request.files.getlist(key)}
+    if not files:
+        raise errors.ValidationFailed("no files were sent", details={"files": ["required"]})
+    result = run(service.deploy, files, name=form.get("name"), source="api")
+    return {"id": result.deployment.id, "name": result.deployment.name,
+            "duplicate": result.duplicate, "definitions": result.definitions}

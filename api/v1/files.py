@@ -9,11 +9,10 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.v1.common import current_actor, now, uow
+from api.v1.common import run
 from engine import errors, files
 from engine.config import Settings
 from engine.models import StoredFile
-from engine.service import Actor
 
 blp = Blueprint("files", __name__, url_prefix="/api/v1/files",
                 description="Files (佐证材料与报告文件)")
@@ -50,30 +49,16 @@ def _settings() -> Settings:
     return current_app.extensions["vocflow"]["settings"]  # type: ignore[no-any-return]
 
 
-def _owner(actor: Actor, explicit: str | None) -> str:
-    """An explicit owner group, else the uploader's single unit group."""
-    if explicit:
-        return explicit
-    units = sorted(actor.unit_ids)
-    if len(units) != 1:
-        raise errors.ValidationFailed(
-            "请指定文件所属的组 / give the owner group (you belong to "
-            f"{len(units)} units)", details={"owner": ["required"]})
-    return f"unit:{units[0]}"
-
-
 @blp.post("")
 @blp.arguments(UploadForm, location="form")
 @blp.arguments(UploadFiles, location="files")
 @blp.response(201, FileRefSchema)
 def upload(form: dict[str, Any], parts: dict[str, Any]) -> dict[str, object]:
     """Upload one file (multipart part `file`); the answer is the reference for task data."""
-    with uow() as u:
-        actor = current_actor(u)
-        part = parts["file"]
-        content = part.read(_settings().max_file_bytes + 1)
-        ref = files.upload_file(u, _settings(), _owner(actor, form.get("owner")),
-                                part.filename or "file", content, actor, now())
+    part = parts["file"]
+    content = part.read(_settings().max_file_bytes + 1)
+    ref = run(files.upload_file, _settings(), form.get("owner"), part.filename or "file",
+              content)
     return ref.as_dict()
 
 
@@ -81,9 +66,7 @@ def upload(form: dict[str, Any], parts: dict[str, Any]) -> dict[str, object]:
 @blp.response(200, FileSchema)
 def get_file(file_id: str) -> StoredFile:
     """A file's metadata, within the caller's scope (otherwise 404)."""
-    with uow() as u:
-        actor = current_actor(u)
-        return files.get_file(u, file_id, actor)
+    return run(files.get_file, file_id)
 
 
 @blp.get("/<file_id>/content")
@@ -91,9 +74,7 @@ def get_file(file_id: str) -> StoredFile:
     "*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def download(file_id: str) -> Response:
     """The file's bytes as an attachment, with its stored type and a safe file name."""
-    with uow() as u:
-        actor = current_actor(u)
-        row = files.get_file(u, file_id, actor)
+    row = run(files.get_file, file_id)
     try:
         content = files.read_content(_settings(), row)
     except FileNotFoundError as exc:

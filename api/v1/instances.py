@@ -15,7 +15,7 @@ from api.schemas import (
     InstanceSchema,
     VariablesSchema,
 )
-from api.v1.common import current_actor, decode_cursor, encode_cursor, now, uow
+from api.v1.common import decode_cursor, encode_cursor, run
 from engine import service
 from engine.models import HistoryEvent, ProcessInstance
 from engine.service import scopes
@@ -83,13 +83,12 @@ class MigrationReportSchema(Schema):
 @blp.arguments(StartBody)
 @blp.response(201, InstanceSchema)
 def start(body: dict[str, Any]) -> ProcessInstance:
-    """Start an instance of a process (its newest version, or the given definition id)."""
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.check_start(actor, body["variables"])
-        return service.start_instance(u, body["process"], actor, now(),
-                                      variables=body["variables"],
-                                      business_key=body.get("business_key"))
+    """Start an instance of a process (its newest version, or the given definition id).
+
+    A unit's unit_id and province_code come from its record, never from the request.
+    """
+    return run(service.start_instance, body["process"], variables=body["variables"],
+               business_key=body.get("business_key"))
 
 
 @blp.get("")
@@ -97,13 +96,11 @@ def start(body: dict[str, Any]) -> ProcessInstance:
 @blp.response(200, InstancePageSchema)
 def list_instances(query: dict[str, Any]) -> dict[str, Any]:
     """Instances in the caller's scope, newest first; pass next_cursor back for more."""
-    with uow() as u:
-        actor = current_actor(u)
-        limit = query.pop("limit")
-        after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
-        renames = {"process": "process_key", "province": "province_code"}
-        filters = {renames.get(k, k): v for k, v in query.items()}
-        rows = scopes.list_instances(u, actor, limit=limit + 1, after=after, **filters)
+    limit = query.pop("limit")
+    after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
+    renames = {"process": "process_key", "province": "province_code"}
+    filters = {renames.get(k, k): v for k, v in query.items()}
+    rows = run(scopes.list_instances, limit=limit + 1, after=after, **filters)
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
@@ -114,10 +111,7 @@ def list_instances(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, InstanceDetailSchema)
 def get_instance(instance_id: str) -> dict[str, Any]:
     """One instance: every activity's state, open tasks, incidents, jobs and variables."""
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_instance(u, instance_id, actor)
-        detail = service.show_instance(u, instance_id)
+    detail = run(service.show_instance, instance_id)
     inst = {k: getattr(detail.instance, k) for k in InstanceSchema().fields}
     return {**inst, "activities": detail.activities, "tasks": detail.tasks,
             "incidents": detail.incidents, "jobs": detail.jobs, "variables": detail.variables}
@@ -127,19 +121,13 @@ def get_instance(instance_id: str) -> dict[str, Any]:
 @blp.response(200, HistorySchema(many=True))
 def history(instance_id: str) -> Sequence[HistoryEvent]:
     """Who did what and when, oldest first."""
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_instance(u, instance_id, actor)
-        return u.history.for_instance(instance_id)
+    return run(service.instance_history, instance_id)
 
 
 @blp.get("/<instance_id>/variables")
 @blp.response(200, VariablesSchema)
 def get_variables(instance_id: str) -> dict[str, Any]:
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_instance(u, instance_id, actor)
-        return {"variables": service.show_instance(u, instance_id).variables}
+    return {"variables": run(service.instance_variables, instance_id)}
 
 
 @blp.put("/<instance_id>/variables")
@@ -147,33 +135,21 @@ def get_variables(instance_id: str) -> dict[str, Any]:
 @blp.response(200, VariablesSchema)
 def put_variables(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
     """Ops: set variables on every active token, with a reason kept in the history."""
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_instance(u, instance_id, actor)
-        service.set_variables(u, instance_id, body["variables"], actor, now(),
-                              reason=body["reason"])
-        return {"variables": service.show_instance(u, instance_id).variables}
-
-
-def _action(instance_id: str, act: Any) -> ProcessInstance:
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_instance(u, instance_id, actor)
-        act(u, actor)
-        return service.get_instance(u, instance_id)
+    return {"variables": run(service.set_variables, instance_id, body["variables"],
+                             reason=body["reason"])}
 
 
 @blp.post("/<instance_id>/suspend")
 @blp.response(200, InstanceSchema)
 def suspend(instance_id: str) -> ProcessInstance:
     """Ops or the starter: nothing advances until resumed."""
-    return _action(instance_id, lambda u, a: service.suspend_instance(u, instance_id, a, now()))
+    return run(service.suspend_instance, instance_id)
 
 
 @blp.post("/<instance_id>/resume")
 @blp.response(200, InstanceSchema)
 def resume(instance_id: str) -> ProcessInstance:
-    return _action(instance_id, lambda u, a: service.resume_instance(u, instance_id, a, now()))
+    return run(service.resume_instance, instance_id)
 
 
 @blp.post("/<instance_id>/terminate")
@@ -181,8 +157,7 @@ def resume(instance_id: str) -> ProcessInstance:
 @blp.response(200, InstanceSchema)
 def terminate(body: dict[str, Any], instance_id: str) -> ProcessInstance:
     """Ops or the starter: cancel every open task and timer; the instance ends."""
-    return _action(instance_id, lambda u, a: service.terminate_instance(
-        u, instance_id, a, now(), reason=body.get("reason")))
+    return run(service.terminate_instance, instance_id, reason=body.get("reason"))
 
 
 @blp.post("/<instance_id>/move")
@@ -190,8 +165,7 @@ def terminate(body: dict[str, Any], instance_id: str) -> ProcessInstance:
 @blp.response(200, InstanceSchema)
 def move(body: dict[str, Any], instance_id: str) -> ProcessInstance:
     """Ops: cancel an active task and restart the instance at another element."""
-    return _action(instance_id, lambda u, a: service.move_token(
-        u, instance_id, body["from_task_id"], body["to_element_id"], a, now()))
+    return run(service.move_token, instance_id, body["from_task_id"], body["to_element_id"])
 
 
 @blp.post("/<instance_id>/migrate")
@@ -202,9 +176,6 @@ def migrate(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
 
     A real run that something blocks answers 409 with the report in error.details.
     """
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_instance(u, instance_id, actor)
-        report = service.migrate_instance(u, instance_id, body["target_definition_id"], actor,
-                                          now(), dry_run=body["dry_run"])
+    report = run(service.migrate_instance, instance_id, body["target_definition_id"],
+                 dry_run=body["dry_run"])
     return report.as_dict()

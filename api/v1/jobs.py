@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.schemas import JobSchema
-from api.v1.common import current_actor, now, uow
+from api.v1.common import run
 from engine.models import Job
 from engine.service import job_control, scopes
 
@@ -28,10 +28,8 @@ class ListQuery(Schema):
 @blp.response(200, JobSchema(many=True))
 def list_jobs(query: dict[str, Any]) -> Sequence[Job]:
     """Ops only: every job, soonest due first."""
-    with uow() as u:
-        actor = current_actor(u)
-        return scopes.list_jobs(u, actor, kind=query.get("kind"),
-                                instance_id=query.get("instance_id"), limit=query["limit"])
+    return run(scopes.list_jobs, kind=query.get("kind"), instance_id=query.get("instance_id"),
+               limit=query["limit"])
 
 
 class DueBody(Schema):
@@ -43,6 +41,4 @@ class DueBody(Schema):
 @blp.response(200, JobSchema)
 def set_due(body: dict[str, Any], job_id: str) -> Job:
     """Ops: move a timer's due date (the workflow's timer moves too, so it stays moved)."""
-    with uow() as u:
-        actor = current_actor(u)
-        return job_control.set_job_due_date(u, job_id, body["due_at"], actor, now())
+    return run(job_control.set_job_due_date, job_id, body["due_at"])

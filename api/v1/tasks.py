@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.schemas import TaskCountsSchema, TaskDetailSchema, TaskSchema
-from api.v1.common import current_actor, now, uow
-from engine import files, service
+from api.v1.common import now, run
+from engine import service
 from engine.models import HumanTask
 from engine.service import scopes
 
@@ -57,66 +57,53 @@ class CompletedSchema(Schema):
 @blp.response(200, TaskSchema(many=True))
 def inbox(query: dict[str, Any]) -> Sequence[HumanTask]:
     """Open tasks for the caller, by due date (or priority), within their scope."""
-    with uow() as u:
-        actor = current_actor(u)
-        at = now()
-        filters = {
-            "process_key": query.get("process"), "key_task": query.get("key_task"),
-            "province_code": query.get("province"), "instance_id": query.get("instance_id"),
-            "due_before": query.get("due_before"),
-            "overdue_at": at if query["overdue"] else None,
-            "sort": query["sort"], "limit": query["limit"], "offset": query["offset"],
-        }
-        return scopes.inbox(u, actor, view=query["view"], **filters)
+    filters = {
+        "process_key": query.get("process"), "key_task": query.get("key_task"),
+        "province_code": query.get("province"), "instance_id": query.get("instance_id"),
+        "due_before": query.get("due_before"),
+        "overdue_at": now() if query["overdue"] else None,
+        "sort": query["sort"], "limit": query["limit"], "offset": query["offset"],
+    }
+    return run(scopes.inbox, view=query["view"], **filters)
 
 
 @blp.get("/counts")
 @blp.response(200, TaskCountsSchema)
 def counts() -> dict[str, int]:
     """How many tasks are mine, claimable, offered (both) and overdue."""
-    with uow() as u:
-        actor = current_actor(u)
-        return scopes.inbox_counts(u, actor, now())
+    return run(scopes.inbox_counts)
 
 
 @blp.get("/<task_id>")
 @blp.response(200, TaskDetailSchema)
 def get_task(task_id: str) -> dict[str, Any]:
     """One task, its form as JSON Schema (when the form key is registered) and its data."""
-    with uow() as u:
-        actor = current_actor(u)
-        view = scopes.task_form(u, task_id, actor)
+    view = run(scopes.task_form, task_id)
     row = {k: getattr(view.task, k) for k in TaskSchema().fields}
-    return {**row, "form_schema": view.form_schema, "data": view.data}
-
-
-def _act(task_id: str, act: Any) -> HumanTask:
-    with uow() as u:
-        actor = current_actor(u)
-        scopes.visible_task(u, task_id, actor)
-        return act(u, actor)  # type: ignore[no-any-return]
+    return {**row, "form_schema": view.form_schema, "data": view.data,
+            "warnings": list(view.warnings)}
 
 
 @blp.post("/<task_id>/claim")
 @blp.response(200, TaskSchema)
 def claim(task_id: str) -> HumanTask:
-    """Take a task offered to one of my groups."""
-    return _act(task_id, lambda u, a: service.claim_task(u, task_id, a, now()))
+    """Take a task offered to one of my groups (admin: any task, recorded as an override)."""
+    return run(service.claim_task, task_id)
 
 
 @blp.post("/<task_id>/unclaim")
 @blp.response(200, TaskSchema)
 def unclaim(task_id: str) -> HumanTask:
     """Give a claimed task back to its candidate groups."""
-    return _act(task_id, lambda u, a: service.unclaim_task(u, task_id, a, now()))
+    return run(service.unclaim_task, task_id)
 
 
 @blp.post("/<task_id>/assign")
 @blp.arguments(AssignBody)
 @blp.response(200, TaskSchema)
 def assign(body: dict[str, Any], task_id: str) -> HumanTask:
-    """Ops, or the current assignee handing over, set the assignee (null clears it)."""
-    return _act(task_id, lambda u, a: service.assign_task(u, task_id, body["assignee"], a, now()))
+    """Ops and admin, or the current assignee handing over, set the assignee (null clears)."""
+    return run(service.assign_task, task_id, body["assignee"])
 
 
 @blp.put("/<task_id>/due")
@@ -124,25 +111,12 @@ def assign(body: dict[str, Any], task_id: str) -> HumanTask:
 @blp.response(200, TaskSchema)
 def change_due(body: dict[str, Any], task_id: str) -> HumanTask:
     """The supervisor of the assignee (or of a candidate user), or ops, moves the due date."""
-    with uow() as u:
-        actor = current_actor(u)
-        if not service.task_admin.is_supervisor_for(u, task_id, actor):
-            scopes.visible_task(u, task_id, actor)
-        return service.change_due_date(u, task_id, body["due_at"], body["reason"], actor,
-                                       now())
+    return run(service.change_due_date, task_id, body["due_at"], body["reason"])
 
 
 @blp.post("/<task_id>/complete")
 @blp.arguments(CompleteBody)
 @blp.response(200, CompletedSchema)
-def complete(body: dict[str, Any], task_id: str) -> dict[str, Any]:
+def complete(body: dict[str, Any], task_id: str) -> service.Completion:
     """Submit the form; field errors come back as 422 with details keyed by field path."""
-    with uow() as u:
-        actor = current_actor(u)
-        task = scopes.visible_task(u, task_id, actor)
-        instance_id = task.instance_id
-        failure = service.complete_task(u, task_id, body["data"], actor, now(),
-                                        file_owner=files.file_owner(u))
-        status = service.get_instance(u, instance_id).status
-    return {"instance_id": instance_id, "status": status,
-            "incident": failure.message if failure else None}
+    return run(service.complete_and_report, task_id, body["data"])

@@ -11,7 +11,6 @@ from engine.config import Settings
 from engine.handlers.base import Context, HandlerFailed
 from engine.handlers.templates import TEMPLATES, render
 from engine.models import OutboxMessage
-from engine.repository.product import ProductRepository
 from engine.uow import UnitOfWork, UowFactory
 
 SMTP_TIMEOUT = 10
@@ -40,7 +39,7 @@ def notify(ctx: Context) -> dict[str, Any]:
                             + ", ".join(sorted(TEMPLATES)))
     groups = _groups(ctx.variables.get("recipients"))
     with ctx.uow_factory() as uow:
-        repo = ProductRepository.of(uow)
+        repo = uow.product
         if repo.outbox_for_job(ctx.job_id) is not None:
             return {}
         subject, body = render(template, ctx.variables)
@@ -65,7 +64,7 @@ def send_outbox(uow_factory: UowFactory, settings: Settings, message_id: int) ->
     The SMTP conversation happens between two short transactions, never inside one.
     """
     with uow_factory() as uow:
-        row = ProductRepository.of(uow).outbox_message(message_id)
+        row = uow.product.outbox_message(message_id)
         if row is None or row.sent_at is not None or not row.emails:
             return False
         mail = EmailMessage()
@@ -75,7 +74,7 @@ def send_outbox(uow_factory: UowFactory, settings: Settings, message_id: int) ->
         mail.set_content(row.body)
     error = _deliver(settings, mail)
     with uow_factory() as uow:
-        row = ProductRepository.of(uow).outbox_message(message_id)
+        row = uow.product.outbox_message(message_id)
         if row is not None:
             row.sent_at = clock_now() if error is None else None
             row.error = error

@@ -14,7 +14,6 @@ from typing import Any
 from engine import bpmn
 from engine.handlers.base import Context, HandlerFailed
 from engine.models import ProcessInstance
-from engine.repository.product import ProductRepository
 from engine.service.actors import SYSTEM_ACTOR
 from engine.service.instances import start_instance
 from engine.service.runtime import load_workflow
@@ -42,7 +41,7 @@ def _covers(variables: dict[str, Any], year: int) -> bool:
 def active_pairs(uow: UnitOfWork, year: int) -> list[tuple[str, str]]:
     """(province, key task) pairs with at least one project active in the year, sorted."""
     pairs: set[tuple[str, str]] = set()
-    instances = ProductRepository.of(uow).instances_of(PROJECT_PROCESS, ("running", "completed"))
+    instances = uow.product.instances_of(PROJECT_PROCESS, ("running", "completed"))
     for instance in instances:
         if not (instance.province_code and instance.key_task):
             continue
@@ -55,7 +54,7 @@ def active_pairs(uow: UnitOfWork, year: int) -> list[tuple[str, str]]:
 
 def open_summaries(uow: UnitOfWork, year: int, now: Any) -> list[ProcessInstance]:
     """Start the missing summaries of the year; a concurrent caller waits, then finds them."""
-    repo = ProductRepository.of(uow)
+    repo = uow.product
     repo.lock_name(f"{SUMMARY_PROCESS}:{year}")
     wanted = {summary_key(p, kt, year): (p, kt) for p, kt in active_pairs(uow, year)}
     existing = repo.existing_business_keys(wanted) if wanted else set()

@@ -18,6 +18,7 @@ from engine.models.core import (
     UtcDateTime,
 )
 from engine.models.events import EventSubscription as EventSubscription
+from engine.models.files import FileAttachment as FileAttachment
 from engine.models.files import OutboxMessage as OutboxMessage
 from engine.models.files import StoredFile as StoredFile
 from engine.models.units import Unit as Unit

@@ -43,3 +43,17 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class FileAttachment(Base):
+    """A file a completed task attached to an instance: the only way a file becomes
+    readable through that instance (naming a file id in a variable is not enough)."""
+
+    __tablename__ = "file_attachments"
+    file_id: Mapped[str] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="CASCADE"), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), primary_key=True, index=True)
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    attached_by: Mapped[str] = mapped_column(String(120))
+    attached_at: Mapped[datetime]

@@ -5,23 +5,24 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import HistoryEvent, OutboxMessage, ProcessInstance, StoredFile, Unit
-from engine.uow import UnitOfWork
+from engine.models import (
+    FileAttachment,
+    OutboxMessage,
+    ProcessInstance,
+    StoredFile,
+    Unit,
+)
 
 
 class ProductRepository:
-    """Built on a unit of work's session: `ProductRepository.of(uow)`."""
+    """The product's tables, as `uow.product`."""
 
     def __init__(self, session: Session, dialect: str) -> None:
         self.session = session
         self.dialect = dialect
-
-    @classmethod
-    def of(cls, uow: UnitOfWork) -> ProductRepository:
-        return cls(uow.session, uow.session.get_bind().dialect.name)
 
     def add(self, row: object) -> None:
         self.session.add(row)
@@ -37,14 +38,19 @@ class ProductRepository:
         )
         return self.session.scalars(stmt).first()
 
-    def instances_referencing(self, file_id: str) -> Sequence[ProcessInstance]:
-        """Instances whose recorded task data mentions the file id (a text search)."""
-        pattern = f"%{file_id}%"
-        ids = select(HistoryEvent.instance_id).where(
-            cast(HistoryEvent.data, String).like(pattern)
-        ).distinct()
+    def instances_attaching(self, file_id: str) -> Sequence[ProcessInstance]:
+        """Instances a completed task of which attached the file."""
+        ids = select(FileAttachment.instance_id).where(FileAttachment.file_id == file_id)
         stmt = select(ProcessInstance).where(ProcessInstance.id.in_(ids))
         return self.session.scalars(stmt).all()
+
+    def attach(self, rows: Iterable[FileAttachment]) -> None:
+        """Record attachments; one already recorded (same file, instance, task) is kept."""
+        for row in rows:
+            if self.session.get(FileAttachment, (row.file_id, row.instance_id,
+                                                 row.task_id)) is None:
+                self.session.add(row)
+        self.session.flush()
 
     # units
     def unit(self, unit_id: str) -> Unit | None:

@@ -43,10 +43,14 @@ def offered_to(scope: ScopeFilter) -> ColumnElement[bool]:
 
 
 def instance_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
-    """Instances in scope: own unit, province or key task, or started by the actor."""
+    """Instances in scope: own unit, province or key task, started by the actor, or with an
+    open task assigned or offered to them (the task page shows its instance)."""
     if scope.unrestricted:
         return ProcessInstance.id.is_not(None)
-    return or_(_in_scope(ProcessInstance, scope), ProcessInstance.started_by == scope.username)
+    with_task = select(HumanTask.instance_id).where(
+        or_(HumanTask.assignee == scope.username, offered_to(scope)))
+    return or_(_in_scope(ProcessInstance, scope), ProcessInstance.started_by == scope.username,
+               ProcessInstance.id.in_(with_task))
 
 
 def task_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, false, func, or_, select
 from sqlalchemy.orm.util import identity_key
 
 from engine.models import (
@@ -84,7 +84,9 @@ class TaskRepository(Repository):
                 and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(groups)),
                 and_(TaskCandidate.kind == "user", TaskCandidate.value == (user or "")),
             ))
-            stmt = stmt.where(or_(HumanTask.assignee == user, HumanTask.id.in_(offered)))
+            # Without a user, "assignee == None" would match every unassigned task.
+            mine = HumanTask.assignee == user if user is not None else false()
+            stmt = stmt.where(or_(mine, HumanTask.id.in_(offered)))
         if assignee is not None:
             stmt = stmt.where(HumanTask.assignee == assignee)
         if process_key:

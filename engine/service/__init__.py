@@ -1,6 +1,6 @@
 """Use cases: every entry point (API, CLI, worker, tests) calls these inside one unit of work."""
 
-from engine.service import accounts, scopes, task_admin
+from engine.service import accounts, definitions, directory, scopes, task_admin
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.deployments import DeploymentResult, deploy
 from engine.service.external_tasks import (
@@ -14,6 +14,8 @@ from engine.service.external_tasks import (
 from engine.service.instances import (
     InstanceDetail,
     get_instance,
+    instance_history,
+    instance_variables,
     resolve_definition,
     resume_instance,
     set_variables,
@@ -29,14 +31,17 @@ from engine.service.repair import (
     list_incidents,
     move_token,
     resolve_incident,
+    retry_and_report,
     retry_incident,
     skip_task,
 )
 from engine.service.stuck import StuckRow, find_stuck
 from engine.service.task_admin import change_due_date
 from engine.service.tasks import (
+    Completion,
     assign_task,
     claim_task,
+    complete_and_report,
     complete_task,
     get_task,
     list_tasks,
@@ -54,15 +59,15 @@ from engine.service.users import (
 )
 
 __all__ = [
-    "MigrationReport", "migrate_instance",
-    "LockedTask", "StuckRow", "broadcast_signal", "complete_external_task", "correlate_message",
-    "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer", "fire_timer_start",
-    "handle_failure", "schedule_timer_starts", "unlock",
-    "accounts", "scopes", "task_admin", "change_due_date",
-    "SYSTEM_ACTOR", "Actor", "DeploymentResult", "InstanceDetail", "actor_for", "add_member",
-    "add_user", "assign_task", "claim_task", "complete_task", "deploy", "ensure_group",
-    "get_incident", "get_instance", "get_task", "hash_password", "list_incidents", "list_tasks",
-    "may_act", "move_token", "resolve_definition", "resolve_incident", "resume_instance",
-    "retry_incident", "set_variables", "show_instance", "skip_task", "start_instance",
-    "suspend_instance", "terminate_instance", "unclaim_task", "verify_password",
+    "Actor", "Completion", "DeploymentResult", "InstanceDetail", "LockedTask", "MigrationReport",
+    "SYSTEM_ACTOR", "StuckRow", "accounts", "actor_for", "add_member", "add_user", "assign_task",
+    "broadcast_signal", "change_due_date", "claim_task", "complete_and_report",
+    "complete_external_task", "complete_task", "correlate_message", "definitions", "deploy",
+    "directory", "ensure_group", "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer",
+    "fire_timer_start", "get_incident", "get_instance", "get_task", "handle_failure",
+    "hash_password", "instance_history", "instance_variables", "list_incidents", "list_tasks",
+    "may_act", "migrate_instance", "move_token", "resolve_definition", "resolve_incident",
+    "resume_instance", "retry_and_report", "retry_incident", "schedule_timer_starts", "scopes",
+    "set_variables", "show_instance", "skip_task", "start_instance", "suspend_instance",
+    "task_admin", "terminate_instance", "unclaim_task", "unlock", "verify_password",
 ]

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engine import bpmn
-from engine.errors import Forbidden, ProcessDefinitionError
+from engine import authz, bpmn
+from engine.errors import ProcessDefinitionError
 from engine.models import Deployment, DeploymentResource, ProcessDefinition
 from engine.service.actors import Actor
 from engine.service.runtime import record
@@ -48,8 +48,7 @@ def deploy(
     duplicate filtering, unchanged files (same name, same bytes as the newest deployment of
     that name) return the existing deployment and its definitions.
     """
-    if not actor.in_group("designer", "admin"):
-        raise Forbidden("only members of 'designer' may deploy")
+    authz.require_deploy(actor)
     name = name or ", ".join(sorted(files)) or "deployment"
     uow.definitions.lock_deployments()
     if duplicate_filtering:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import bpmn
-from engine.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from engine import authz, bpmn
+from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
 from engine.service.runtime import (
@@ -69,6 +70,10 @@ def start_instance(
     if bad:
         raise ValidationFailed(f"invalid variable names: {', '.join(map(str, bad))}",
                                details={"variables": bad})
+    unit_id = variables.get("unit_id") or (actor.unit_ids[0] if len(actor.unit_ids) == 1
+                                            else None)
+    unit = uow.product.unit(str(unit_id)) if unit_id else None
+    authz.start_scope(actor, variables, unit.province_code if unit else None)
     variables["initiator"] = actor.username
     if business_key is not None:
         variables.setdefault("business_key", business_key)
@@ -92,8 +97,9 @@ def start_instance(
     return instance
 
 
-def get_instance(uow: UnitOfWork, instance_id: str) -> ProcessInstance:
-    instance = uow.instances.get(instance_id)
+def get_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> ProcessInstance:
+    """An instance in the actor's scope; NotFound otherwise (nothing leaks)."""
+    instance = uow.instances.get_scoped(instance_id, authz.scope_filter(actor))
     if instance is None:
         raise NotFound(f"process instance {instance_id} does not exist")
     return instance
@@ -110,8 +116,9 @@ class InstanceDetail:
     activities: list[dict[str, Any]]
 
 
-def show_instance(uow: UnitOfWork, instance_id: str) -> InstanceDetail:
-    instance = get_instance(uow, instance_id)
+def show_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> InstanceDetail:
+    """An instance in scope with its variables, tasks, jobs, incidents and history."""
+    instance = get_instance(uow, instance_id, actor)
     workflow = load_workflow(uow, instance)
     return InstanceDetail(
         instance=instance,
@@ -124,7 +131,8 @@ def show_instance(uow: UnitOfWork, instance_id: str) -> InstanceDetail:
     )
 
 
-def suspend_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime) -> None:
+def suspend_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime
+                     ) -> ProcessInstance:
     """Nothing advances while suspended: tasks cannot be completed, jobs are not run."""
     _require_ops_or_starter(uow, instance_id, actor)
     instance = lock_instance(uow, instance_id)
@@ -132,9 +140,11 @@ def suspend_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datet
     instance.status = "suspended"
     record(uow, instance.id, actor, "instance_suspended", now)
     uow.flush()
+    return instance
 
 
-def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime) -> None:
+def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime
+                    ) -> ProcessInstance:
     _require_ops_or_starter(uow, instance_id, actor)
     instance = lock_instance(uow, instance_id)
     if instance.status != "suspended":
@@ -142,10 +152,11 @@ def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dateti
     instance.status = "running"
     record(uow, instance.id, actor, "instance_resumed", now)
     uow.flush()
+    return instance
 
 
 def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime,
-                       reason: str | None = None) -> None:
+                       reason: str | None = None) -> ProcessInstance:
     _require_ops_or_starter(uow, instance_id, actor)
     instance = lock_instance(uow, instance_id)
     if instance.status in ("completed", "terminated"):
@@ -162,13 +173,14 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
     instance.ended_at = now
     record(uow, instance.id, actor, "instance_terminated", now, data={"reason": reason})
     uow.flush()
+    return instance
 
 
 def set_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], actor: Actor,
-                  now: datetime, reason: str | None = None) -> None:
+                  now: datetime, reason: str | None = None) -> dict[str, Any]:
     """Ops edit of process variables (on every active token), recorded with a reason."""
-    if not actor.is_ops:
-        raise Forbidden("only members of 'ops' may edit variables")
+    get_instance(uow, instance_id, actor)
+    authz.require_ops(actor, "edit variables")
     instance = lock_instance(uow, instance_id)
     if instance.status in ("completed", "terminated"):
         raise InvalidState(f"process instance {instance_id} has ended")
@@ -178,9 +190,20 @@ def set_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], act
     record(uow, instance.id, actor, "variables_set", now,
            data={"values": values, "reason": reason})
     uow.flush()
+    return bpmn.variables(workflow)
+
+
+def instance_history(uow: UnitOfWork, instance_id: str, actor: Actor
+                     ) -> Sequence[HistoryEvent]:
+    """Who did what and when on an instance in scope, oldest first."""
+    get_instance(uow, instance_id, actor)
+    return uow.history.for_instance(instance_id)
+
+
+def instance_variables(uow: UnitOfWork, instance_id: str, actor: Actor) -> dict[str, Any]:
+    """The variables of an instance in scope (active tokens merged)."""
+    return bpmn.variables(load_workflow(uow, get_instance(uow, instance_id, actor)))
 
 
 def _require_ops_or_starter(uow: UnitOfWork, instance_id: str, actor: Actor) -> None:
-    instance = get_instance(uow, instance_id)
-    if not (actor.is_ops or actor.username == instance.started_by):
-        raise Forbidden("only ops or the user who started the instance may do this")
+    authz.require_manage_instance(actor, get_instance(uow, instance_id, actor))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from engine import authz
 from engine.bpmn.timer_control import set_timer_due
-from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.errors import NotFound, ValidationFailed
 from engine.models import Job
 from engine.service.actors import Actor
 from engine.service.runtime import load_workflow, lock_instance, record, require_active, save
@@ -14,8 +15,7 @@ from engine.uow import UnitOfWork
 
 
 def _job(uow: UnitOfWork, job_id: str, actor: Actor) -> Job:
-    if not actor.is_ops:
-        raise Forbidden("only members of 'ops' may change jobs")
+    authz.require_ops(actor, "change jobs")
     job = uow.jobs.get(job_id)
     if job is None:
         raise NotFound(f"job {job_id} does not exist")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine import bpmn
+from engine import authz, bpmn
 from engine.errors import MessageNotCorrelated
 from engine.models import ProcessInstance
-from engine.service.actors import Actor
+from engine.service.actors import SYSTEM, SYSTEM_ACTOR, Actor
 from engine.service.instances import start_instance
 from engine.service.runtime import (
     advance_and_save,
@@ -31,8 +31,23 @@ def _matches(uow: UnitOfWork, instance: ProcessInstance, business_key: str | Non
     return True
 
 
-def _candidates(uow: UnitOfWork, kind: str, name: str, exclude: str | None) -> list[str]:
-    return [i for i in uow.events.waiting_for(kind, name) if i != exclude]
+def _actor(actor: Actor | str, kind: str) -> Actor:
+    """The engine routes its own events as "system"; anyone else needs the permission."""
+    who = SYSTEM_ACTOR if actor == SYSTEM else actor
+    if not isinstance(who, Actor):
+        raise TypeError("actor must be an Actor or 'system'")
+    authz.require_correlate(who, kind)
+    return who
+
+
+def _candidates(uow: UnitOfWork, kind: str, name: str, exclude: str | None,
+                actor: Actor) -> list[str]:
+    """Waiting instances the actor may reach, in ascending id order (the lock order)."""
+    ids = [i for i in uow.events.waiting_for(kind, name) if i != exclude]
+    if authz.is_ops(actor):
+        return ids
+    return [i for i in ids
+            if (row := uow.instances.get(i)) is not None and authz.sees_instance(actor, row)]
 
 
 def _deliver(uow: UnitOfWork, instance: ProcessInstance, kind: str, name: str,
@@ -59,8 +74,9 @@ def correlate_message(
     Raises MessageNotCorrelated when no instance waits and no definition starts on it,
     or when more than one instance matches (Camunda's correlate is for exactly one).
     """
-    who = actor.username if isinstance(actor, Actor) else actor
-    ids = _candidates(uow, "message", name, exclude_instance)
+    starter = _actor(actor, "message")
+    who = starter.username
+    ids = _candidates(uow, "message", name, exclude_instance, starter)
     if process_instance_id is not None:
         ids = [i for i in ids if i == process_instance_id]
     matching = []
@@ -76,7 +92,7 @@ def correlate_message(
     if matching and _deliver(uow, matching[0], "message", name, variables, who, now):
         return [matching[0].id]
     if process_instance_id is None:
-        started = _start_by_message(uow, name, who, now, business_key, variables)
+        started = _start_by_message(uow, name, starter, now, business_key, variables)
         if started is not None:
             return [started]
     raise MessageNotCorrelated(
@@ -86,17 +102,17 @@ def correlate_message(
         details={"message": name, "business_key": business_key})
 
 
-def _start_by_message(uow: UnitOfWork, name: str, actor: str, now: datetime,
+def _start_by_message(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
                       business_key: str | None, variables: dict[str, Any] | None
                       ) -> str | None:
+    """Start by message with the same checks as a direct start (start_instance's)."""
     for definition in uow.definitions.list(kind="process", latest_only=True):
         if name not in (definition.message_starts or []) or definition.suspended:
             continue
-        starter = Actor(actor)
-        instance = start_instance(uow, definition.id, starter, now,
+        instance = start_instance(uow, definition.id, actor, now,
                                   variables=dict(variables or {}), business_key=business_key,
                                   past_start_event=False)
-        if _deliver(uow, instance, "message", name, variables, actor, now):
+        if _deliver(uow, instance, "message", name, variables, actor.username, now):
             return instance.id
     return None
 
@@ -104,10 +120,11 @@ def _start_by_message(uow: UnitOfWork, name: str, actor: str, now: datetime,
 def broadcast_signal(uow: UnitOfWork, name: str, actor: Actor | str, now: datetime, *,
                      variables: dict[str, Any] | None = None,
                      exclude_instance: str | None = None) -> list[str]:
-    """Deliver a signal to every running instance waiting for it (none is not an error)."""
-    who = actor.username if isinstance(actor, Actor) else actor
+    """Deliver a signal to every running instance in reach waiting for it (none is fine)."""
+    sender = _actor(actor, "signal")
+    who = sender.username
     reached = []
-    for instance_id in _candidates(uow, "signal", name, exclude_instance):
+    for instance_id in _candidates(uow, "signal", name, exclude_instance, sender):
         instance = lock_instance(uow, instance_id)
         if instance.status == "running" and _deliver(uow, instance, "signal", name,
                                                      variables, who, now):

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import bpmn
-from engine.errors import Forbidden, InvalidState, NotFound
+from engine import authz, bpmn
+from engine.errors import InvalidState, NotFound
 from engine.service.actors import Actor
 from engine.service.instances import bind_calls
 from engine.service.runtime import (
@@ -54,8 +54,8 @@ def migrate_instance(
     and call bindings, resets waiting tokens in place (task ids are kept), refreshes the
     projections and records the migration in the history.
     """
-    if not actor.is_ops:
-        raise Forbidden("only members of 'ops' may migrate instances")
+    authz.require_visible(actor, uow.instances.get(instance_id), instance_id)
+    authz.require_ops(actor, "migrate instances")
     instance = lock_instance(uow, instance_id)
     if instance.status in ("completed", "terminated"):
         raise InvalidState(f"process instance {instance_id} has ended ({instance.status})")

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from engine import bpmn
-from engine.errors import Forbidden, InvalidState, NotFound
-from engine.models import Incident
+from engine import authz, bpmn
+from engine.errors import InvalidState
+from engine.models import Incident, ProcessInstance
+from engine.service import scopes
 from engine.service.actors import Actor
 from engine.service.runtime import (
     DEFAULT_RETRIES,
@@ -22,20 +23,18 @@ from engine.uow import UnitOfWork
 
 
 def _require_ops(actor: Actor) -> None:
-    if not actor.is_ops:
-        raise Forbidden("only members of 'ops' may repair instances")
+    authz.require_ops(actor, "repair instances")
 
 
-def list_incidents(uow: UnitOfWork, *, open_only: bool = True,
+def list_incidents(uow: UnitOfWork, actor: Actor, *, open_only: bool = True,
                    instance_id: str | None = None) -> Sequence[Incident]:
-    return uow.incidents.list(open_only=open_only, instance_id=instance_id)
+    """Incidents of instances in the actor's scope."""
+    return scopes.list_incidents(uow, actor, open_only=open_only, instance_id=instance_id)
 
 
-def get_incident(uow: UnitOfWork, incident_id: str) -> Incident:
-    incident = uow.incidents.get(incident_id)
-    if incident is None:
-        raise NotFound(f"incident {incident_id} does not exist")
-    return incident
+def get_incident(uow: UnitOfWork, incident_id: str, actor: Actor) -> Incident:
+    """An incident of an instance in the actor's scope; NotFound otherwise."""
+    return scopes.visible_incident(uow, incident_id, actor)
 
 
 def _close(incident: Incident, actor: Actor, now: datetime, resolution: str) -> None:
@@ -47,8 +46,8 @@ def _close(incident: Incident, actor: Actor, now: datetime, resolution: str) -> 
 def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
                    retries: int = DEFAULT_RETRIES) -> Incident | None:
     """Run the failed task again; returns the new incident when it fails again."""
+    incident = get_incident(uow, incident_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
-    incident = get_incident(uow, incident_id)
     if incident.resolved_at is not None:
         raise InvalidState(f"incident {incident_id} is already resolved")
     instance = lock_instance(uow, incident.instance_id)
@@ -77,11 +76,19 @@ def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetim
     return uow.incidents.open_for(instance.id)[-1]
 
 
+def retry_and_report(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime
+                     ) -> Incident:
+    """retry_incident, answering with the new incident when the step fails again, else this
+    (now resolved) one."""
+    again = retry_incident(uow, incident_id, actor, now)
+    return again or get_incident(uow, incident_id, actor)
+
+
 def resolve_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
                      note: str | None = None) -> Incident:
     """Mark an incident handled without running anything (it was fixed some other way)."""
+    incident = get_incident(uow, incident_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
-    incident = get_incident(uow, incident_id)
     if incident.resolved_at is not None:
         raise InvalidState(f"incident {incident_id} is already resolved")
     lock_instance(uow, incident.instance_id)
@@ -95,6 +102,7 @@ def resolve_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datet
 def skip_task(uow: UnitOfWork, instance_id: str, task_id: str, actor: Actor, now: datetime,
               data: dict[str, Any] | None = None) -> None:
     """Complete a failed (or waiting) task without running it, then go on."""
+    scopes.visible_instance(uow, instance_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
     instance = lock_instance(uow, instance_id)
     require_active(instance)
@@ -108,8 +116,9 @@ def skip_task(uow: UnitOfWork, instance_id: str, task_id: str, actor: Actor, now
 
 
 def move_token(uow: UnitOfWork, instance_id: str, from_task_id: str, to_element_id: str,
-               actor: Actor, now: datetime) -> None:
+               actor: Actor, now: datetime) -> ProcessInstance:
     """Cancel an active activity and restart the instance at an earlier one."""
+    scopes.visible_instance(uow, instance_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
     instance = lock_instance(uow, instance_id)
     require_active(instance)
@@ -120,3 +129,4 @@ def move_token(uow: UnitOfWork, instance_id: str, from_task_id: str, to_element_
     record(uow, instance.id, actor, "token_moved", now, element_id=to_element_id,
            data={"from_task_id": from_task_id})
     advance_and_save(uow, instance, workflow, actor, now)
+    return instance

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import forms
-from engine import bpmn
-from engine.errors import Forbidden, NotFound
+from engine import authz, bpmn
+from engine.errors import NotFound
 from engine.models import HumanTask, Incident, Job, ProcessInstance
 from engine.repository import ScopeFilter
 from engine.service.actors import Actor
@@ -19,37 +19,8 @@ from engine.uow import UnitOfWork
 INBOX_VIEWS = ("mine", "claimable", "offered", "all")
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The actor's reach, read from group names.
-
-    `unit:{id}` -> that unit; `province:{code}:reviewer|admin` -> that province;
-    `ministry:{KTxx}` -> that key task; `ops`/`admin` -> everything.
-    """
-
-    actor: Actor
-
-    @property
-    def unrestricted(self) -> bool:
-        return self.actor.is_ops
-
-    def filter(self) -> ScopeFilter:
-        provinces, key_tasks = [], []
-        for group in self.actor.groups:
-            parts = group.split(":")
-            if len(parts) == 3 and parts[0] == "province" and parts[2] in ("reviewer", "admin"):
-                provinces.append(parts[1])
-            elif len(parts) == 2 and parts[0] == "ministry":
-                key_tasks.append(parts[1])
-        return ScopeFilter(
-            username=self.actor.username, groups=tuple(sorted(self.actor.groups)),
-            unrestricted=self.unrestricted, unit_ids=tuple(sorted(self.actor.unit_ids)),
-            province_codes=tuple(sorted(provinces)), key_tasks=tuple(sorted(key_tasks)),
-        )
-
-
 def scope_of(actor: Actor) -> ScopeFilter:
-    return Scope(actor).filter()
+    return authz.scope_filter(actor)
 
 
 def visible_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> ProcessInstance:
@@ -90,6 +61,8 @@ class TaskForm:
     task: HumanTask
     form_schema: dict[str, Any] | None
     data: dict[str, Any]
+    # What the person acting should know first, e.g. a credit code used twice (zh-CN)
+    warnings: tuple[str, ...] = ()
 
 
 def task_form(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskForm:
@@ -102,7 +75,33 @@ def task_form(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskForm:
     schema = None
     if task.form_key and task.form_key in forms.FORM_KEYS:
         schema = forms.form_json_schema(task.form_key)
-    return TaskForm(task, schema, dict(view.data))
+    data = dict(view.data)
+    warnings = _registration_warnings(uow, instance, data) if (
+        task.form_key == REGISTRATION_REVIEW_FORM) else ()
+    return TaskForm(task, schema, data, warnings)
+
+
+REGISTRATION_REVIEW_FORM = "registration_verification"
+
+
+def _registration_warnings(uow: UnitOfWork, instance: ProcessInstance,
+                           data: dict[str, Any]) -> tuple[str, ...]:
+    """Tell the province's reviewer when the credit code is already taken or pending twice."""
+    code = str(data.get("credit_code") or "").strip().upper()
+    if not code:
+        return ()
+    found: list[str] = []
+    unit = uow.product.unit_by_credit_code(code)
+    if unit is not None:
+        found.append(f"统一社会信用代码 {code} 已属于已注册单位“{unit.name}”（{unit.id}）。")
+    others = [other.id for other in uow.product.instances_of(instance.process_key, ("running",))
+              if other.id != instance.id and str(
+                  bpmn.variables(load_workflow(uow, other)).get("credit_code") or ""
+              ).strip().upper() == code]
+    if others:
+        found.append(f"另有 {len(others)} 份待审核的注册申请使用同一统一社会信用代码 {code}："
+                     + "、".join(others) + "。")
+    return tuple(found)
 
 
 def list_incidents(uow: UnitOfWork, actor: Actor, *, open_only: bool = True,
@@ -122,22 +121,8 @@ def visible_incident(uow: UnitOfWork, incident_id: str, actor: Actor) -> Inciden
 def list_jobs(uow: UnitOfWork, actor: Actor, *, kind: str | None = None,
               instance_id: str | None = None, limit: int = 200) -> Sequence[Job]:
     """Ops only: timers and external-task work with due times and attempts."""
-    if not actor.is_ops:
-        raise Forbidden("only members of 'ops' may list jobs")
+    authz.require_ops(actor, "list jobs")
     if instance_id:
         jobs = [j for j in uow.jobs.for_instance(instance_id) if not kind or j.kind == kind]
         return jobs[:limit]
     return uow.jobs.list(kind=kind, limit=limit)
-
-
-def check_start(actor: Actor, variables: dict[str, Any]) -> None:
-    """A unit may start instances only for itself; a province only for its own province."""
-    if actor.is_ops:
-        return
-    scope = scope_of(actor)
-    unit, province = variables.get("unit_id"), variables.get("province_code")
-    if unit not in (None, "") and str(unit) not in scope.unit_ids:
-        raise Forbidden(f"{actor.username} may not start instances for unit {unit}")
-    if (province not in (None, "") and not scope.unit_ids
-            and str(province) not in scope.province_codes):
-        raise Forbidden(f"{actor.username} may not start instances for province {province}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from engine import authz
+from engine.service.actors import Actor
 from engine.uow import UnitOfWork
 
 
@@ -16,8 +18,10 @@ class StuckRow:
     detail: str
 
 
-def find_stuck(uow: UnitOfWork, now: datetime, grace: timedelta) -> list[StuckRow]:
-    """Every sign that an instance cannot move on by itself, one row per sign."""
+def find_stuck(uow: UnitOfWork, now: datetime, grace: timedelta, actor: Actor
+               ) -> list[StuckRow]:
+    """Ops: every sign that an instance cannot move on by itself, one row per sign."""
+    authz.require_ops(actor, "list stuck instances")
     rows: list[StuckRow] = []
     for incident in uow.incidents.list(open_only=True, limit=10_000):
         rows.append(StuckRow(incident.instance_id, "incident", incident.element_id,

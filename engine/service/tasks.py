@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import forms
-from engine import bpmn
-from engine.errors import Forbidden, FormInvalid, InvalidState, NotFound
-from engine.models import HumanTask
+from engine import authz, bpmn, files
+from engine.errors import FormInvalid, InvalidState, NotFound
+from engine.models import FileAttachment, HumanTask
+from engine.service import scopes
 from engine.service.actors import Actor
 from engine.service.runtime import (
     DEFAULT_RETRIES,
@@ -21,59 +23,51 @@ from engine.service.runtime import (
 )
 from engine.uow import UnitOfWork
 
-FileOwner = Callable[[str], str | None]
-
 
 def may_act(actor: Actor, task: HumanTask) -> bool:
-    """The assignee, a candidate user, or a member of a candidate group may act."""
-    if task.assignee:
-        return task.assignee == actor.username
-    return actor.username in (task.candidate_users or []) or bool(
-        actor.groups.intersection(task.candidate_groups or [])
-    )
-
-
-def may_see(actor: Actor, task: HumanTask) -> bool:
-    return may_act(actor, task) or actor.is_ops or actor.username in (task.candidate_users or [])
+    """The assignee, a candidate user, a member of a candidate group, or admin may act."""
+    return authz.may_complete(actor, task)
 
 
 def get_task(uow: UnitOfWork, task_id: str, actor: Actor) -> HumanTask:
-    task = uow.tasks.get(task_id)
-    if task is None or not (may_see(actor, task) or _offered(actor, task)):
-        raise NotFound(f"task {task_id} does not exist or is not yours to see")
-    return task
+    """An open task in the actor's scope; NotFound otherwise."""
+    return scopes.visible_task(uow, task_id, actor)
 
 
-def _offered(actor: Actor, task: HumanTask) -> bool:
-    return bool(actor.groups.intersection(task.candidate_groups or [])) or (
-        actor.username in (task.candidate_users or [])
-    )
-
-
-def list_tasks(uow: UnitOfWork, actor: Actor, **filters: Any) -> Sequence[HumanTask]:
-    """Open tasks offered to the actor (ops see all when they ask with all=True)."""
-    if filters.pop("all", False) and actor.is_ops:
+def list_tasks(uow: UnitOfWork, actor: Actor, *, all: bool = False,  # noqa: A002
+               groups: Sequence[str] = (), **filters: Any) -> Sequence[HumanTask]:
+    """Open tasks offered to the actor; `groups` narrows to tasks offered to those groups
+    (ops: any group, others: their own); ops see every open task with all=True."""
+    if groups:
+        allowed = sorted(groups) if authz.is_ops(actor) else sorted(
+            set(groups) & actor.groups)
+        return uow.tasks.list_for(groups=allowed, **filters) if allowed else []
+    if all and authz.is_ops(actor):
         return uow.tasks.list_for(**filters)
     return uow.tasks.list_for(user=actor.username, groups=sorted(actor.groups), **filters)
+
+
+def _override(actor: Actor, task: HumanTask) -> dict[str, Any]:
+    """History data that marks an admin acting on a task not offered to them."""
+    return {"admin_override": True} if authz.is_override(actor, task) else {}
 
 
 def claim_task(uow: UnitOfWork, task_id: str, actor: Actor, now: datetime) -> HumanTask:
     task = _locked_task(uow, task_id, actor)
     if task.assignee and task.assignee != actor.username:
         raise InvalidState(f"task {task_id} is already claimed by {task.assignee}")
-    if not _offered(actor, task) and task.assignee != actor.username:
-        raise Forbidden(f"task {task_id} is not offered to {actor.username}")
+    authz.require_claim(actor, task)
+    extra = _override(actor, task)
     task.assignee = actor.username
     record(uow, task.instance_id, actor, "task_claimed", now, element_id=task.element_id,
-           task_id=task.id)
+           task_id=task.id, data=extra or None)
     uow.flush()
     return task
 
 
 def unclaim_task(uow: UnitOfWork, task_id: str, actor: Actor, now: datetime) -> HumanTask:
     task = _locked_task(uow, task_id, actor)
-    if task.assignee != actor.username and not actor.is_ops:
-        raise Forbidden(f"task {task_id} is not claimed by {actor.username}")
+    authz.require_unclaim(actor, task)
     task.assignee = None
     record(uow, task.instance_id, actor, "task_unclaimed", now, element_id=task.element_id,
            task_id=task.id)
@@ -83,23 +77,21 @@ def unclaim_task(uow: UnitOfWork, task_id: str, actor: Actor, now: datetime) -> 
 
 def assign_task(uow: UnitOfWork, task_id: str, assignee: str | None, actor: Actor,
                 now: datetime) -> HumanTask:
-    """Ops, or the current assignee handing over, may set the assignee."""
+    """Ops and admin, or the current assignee handing over, may set the assignee."""
     task = _locked_task(uow, task_id, actor)
-    if not (actor.is_ops or task.assignee == actor.username):
-        raise Forbidden("only ops or the current assignee may assign this task")
+    authz.require_assign(actor, task)
     if assignee is not None and uow.users.get(assignee) is None:
         raise NotFound(f"user {assignee} does not exist")
+    extra = _override(actor, task)
     task.assignee = assignee
     record(uow, task.instance_id, actor, "task_assigned", now, element_id=task.element_id,
-           task_id=task.id, data={"assignee": assignee})
+           task_id=task.id, data={"assignee": assignee, **extra})
     uow.flush()
     return task
 
 
 def _locked_task(uow: UnitOfWork, task_id: str, actor: Actor) -> HumanTask:
-    task = uow.tasks.get(task_id)
-    if task is None:
-        raise NotFound(f"task {task_id} does not exist or is not open any more")
+    task = scopes.visible_task(uow, task_id, actor)
     instance = lock_instance(uow, task.instance_id)
     require_active(instance)
     uow.session.refresh(task)
@@ -108,34 +100,70 @@ def _locked_task(uow: UnitOfWork, task_id: str, actor: Actor) -> HumanTask:
 
 def complete_task(
     uow: UnitOfWork, task_id: str, data: dict[str, Any], actor: Actor, now: datetime, *,
-    file_owner: FileOwner | None = None, retries: int = DEFAULT_RETRIES,
+    retries: int = DEFAULT_RETRIES,
 ) -> bpmn.StepFailure | None:
     """Validate the form, complete the task and run the instance to its next wait state.
 
     Locks the instance row first: of two people completing the same task at once, one
-    succeeds and the other gets NotFound/ConcurrencyConflict, never a doubled step.
+    succeeds and the other gets NotFound/ConcurrencyConflict, never a doubled step. File
+    references in the form must exist and belong to the actor's unit; they are recorded
+    as attached to the instance (what lets its other viewers read them).
     """
-    task = uow.tasks.get(task_id)
-    if task is None:
-        raise NotFound(f"task {task_id} does not exist or is not open any more")
+    task = scopes.visible_task(uow, task_id, actor)
     instance = lock_instance(uow, task.instance_id)
     require_active(instance)
-    task = uow.tasks.get(task_id)
-    if task is None:
+    found = uow.tasks.get(task_id)
+    if found is None:
         raise NotFound(f"task {task_id} was completed by someone else")
-    if not may_act(actor, task) and "admin" not in actor.groups:  # LOCALHACK
-        raise Forbidden(f"{actor.username} may not complete task {task_id}")
+    task = found
+    authz.require_complete(actor, task)
     workflow = load_workflow(uow, instance)
     view = bpmn.find_task(workflow, task_id)
-    values = validate_task_form(task.form_key, data, dict(view.data), actor, file_owner)
+    values = validate_task_form(uow, task.form_key, data, dict(view.data), actor)
     bpmn.complete_user_task(workflow, task_id, values)
     record(uow, instance.id, actor, "task_completed", now, element_id=task.element_id,
-           task_id=task.id, data=values)
+           task_id=task.id, data={**values, **_override(actor, task)})
+    if task.form_key in forms.FORM_KEYS:
+        uow.product.attach(
+            FileAttachment(file_id=f, instance_id=instance.id, task_id=task.id,
+                           attached_by=actor.username, attached_at=now)
+            for f in sorted(set(_file_ids(values))))
     return advance_and_save(uow, instance, workflow, actor, now, retries=retries)
 
 
-def validate_task_form(form_key: str | None, data: dict[str, Any], task_data: dict[str, Any],
-                       actor: Actor, file_owner: FileOwner | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Completion:
+    """What a door reports after a completion: where the instance stands now."""
+
+    instance_id: str
+    status: str
+    incident: str | None
+
+
+def complete_and_report(uow: UnitOfWork, task_id: str, data: dict[str, Any], actor: Actor,
+                        now: datetime) -> Completion:
+    """complete_task, then the instance's status and the failure that followed, if any."""
+    instance_id = scopes.visible_task(uow, task_id, actor).instance_id
+    failure = complete_task(uow, task_id, data, actor, now)
+    status = uow.instances.get(instance_id)
+    return Completion(instance_id, status.status if status else "unknown",
+                      failure.message if failure else None)
+
+
+def _file_ids(value: Any) -> Iterator[str]:
+    """Every file_id in a validated form's data (file references are {"file_id": ...})."""
+    if isinstance(value, dict):
+        if isinstance(value.get("file_id"), str) and "sha256" in value:
+            yield value["file_id"]
+        for item in value.values():
+            yield from _file_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _file_ids(item)
+
+
+def validate_task_form(uow: UnitOfWork, form_key: str | None, data: dict[str, Any],
+                       task_data: dict[str, Any], actor: Actor) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FormInvalid("task data must be a JSON object", details={"_schema": ["not an object"]})
     if form_key is None or form_key not in forms.FORM_KEYS:
@@ -146,8 +174,9 @@ def validate_task_form(form_key: str | None, data: dict[str, Any], task_data: di
     units = actor.unit_ids
     context = forms.FormContext(
         task_data=task_data,
-        file_owner=file_owner or (lambda _file_id: None),
+        file_owner=files.file_owner(uow),
         actor_unit_id=units[0] if units else None,
+        credit_code_taken=lambda code: uow.product.unit_by_credit_code(code) is not None,
     )
     try:
         return dict(forms.validate_form(form_key, data, context))

@@ -63,7 +63,7 @@ def test_dry_run_reports_and_changes_nothing(client, uow_factory, setup):
     assert body["removed"] == [] and "Script_Approved" in body["changed"]
     assert [t["element_id"] for t in body["kept_tasks"]] == ["Task_Review"]
     with uow_factory() as uow:
-        row = service.get_instance(uow, setup["instance"].id)
+        row = service.get_instance(uow, setup["instance"].id, SYSTEM_ACTOR)
         assert row.definition_id == setup["v1"].id
         assert "instance_migrated" not in [h.action for h in uow.history.for_instance(row.id)]
 
@@ -77,7 +77,7 @@ def test_migration_keeps_task_ids_and_runs_the_new_version(client, uow_factory, 
     reviewer = make_user(uow_factory, "wang", "province:11:reviewer")
     assert after.id == before.id and after.element_id == "Task_Review"
     with uow_factory() as uow:
-        row = service.get_instance(uow, setup["instance"].id)
+        row = service.get_instance(uow, setup["instance"].id, SYSTEM_ACTOR)
         assert row.definition_id == setup["v2"].id
         [event] = [h for h in uow.history.for_instance(row.id)
                    if h.action == "instance_migrated"]
@@ -86,7 +86,7 @@ def test_migration_keeps_task_ids_and_runs_the_new_version(client, uow_factory, 
     [confirm] = open_tasks(uow_factory, setup["instance"].id)
     assert confirm.element_id == "Task_Confirm"  # only v2 has it
     with uow_factory() as uow:
-        assert service.show_instance(uow, row.id).variables["result"] == "approved v2"
+        assert service.show_instance(uow, row.id, SYSTEM_ACTOR).variables["result"] == "approved v2"
 
 
 def test_active_token_on_removed_activity_is_refused(client, uow_factory, setup):
@@ -99,7 +99,8 @@ def test_active_token_on_removed_activity_is_refused(client, uow_factory, setup)
     error = assert_error(_migrate(client, setup, v3.id, False), 409, "invalid_state")
     assert error["details"]["blocking"][0]["element_id"] == "Task_Review"
     with uow_factory() as uow:
-        assert service.get_instance(uow, setup["instance"].id).definition_id == setup["v1"].id
+        row = service.get_instance(uow, setup["instance"].id, SYSTEM_ACTOR)
+        assert row.definition_id == setup["v1"].id
 
 
 def test_refusals_other_key_same_version_roles(client, uow_factory, setup):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time_machine
+
 from tests.api.conftest import PASSWORD, assert_error, bearer, login
-from tests.factories import make_user
+from tests.factories import NOW, make_user
 
 
 def test_admin_manages_users_groups_and_memberships(client, uow_factory):
@@ -42,14 +44,17 @@ def test_non_admin_is_403_but_sees_self(client, uow_factory):
 def test_admin_unlocks_a_locked_user(client, uow_factory):
     admin = bearer(uow_factory, "root", "admin")
     make_user(uow_factory, "zheng", password=PASSWORD)
-    for _ in range(3):
-        client.post("/api/v1/auth/login", json={"username": "zheng", "password": "bad"})
-    assert_error(client.post("/api/v1/auth/login",
-                             json={"username": "zheng", "password": PASSWORD}), 429)
-    shown = client.get("/api/v1/users/zheng", headers=admin).json
-    assert shown["failed_logins"] == 3 and shown["locked_until"]
-    client.patch("/api/v1/users/zheng", headers=admin, json={"unlock": True})
-    login(client, "zheng")
+    # The clock stands still: on a slow machine the wait after 3 failures (a few seconds)
+    # would run out between the argon2 checks and the test would see 200, not 429.
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(3):
+            client.post("/api/v1/auth/login", json={"username": "zheng", "password": "bad"})
+        assert_error(client.post("/api/v1/auth/login",
+                                 json={"username": "zheng", "password": PASSWORD}), 429)
+        shown = client.get("/api/v1/users/zheng", headers=admin).json
+        assert shown["failed_logins"] == 3 and shown["locked_until"]
+        client.patch("/api/v1/users/zheng", headers=admin, json={"unlock": True})
+        login(client, "zheng")
 
 
 def test_admin_lists_and_revokes_anyones_tokens(client, uow_factory):

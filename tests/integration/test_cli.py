@@ -78,3 +78,14 @@ def test_complete_by_outsider_is_refused(run):
     result = run("complete", task["id"], "--user", "li", "--data", "{}", ok=False)
     # Out of scope looks like absent: nothing leaks about what exists.
     assert result.exit_code == 1 and "not_found" in result.output
+
+
+def test_tasks_by_group_lists_only_that_groups_tasks(run):
+    run("deploy", str(FIXTURES / "review.bpmn"))
+    for code in ("11", "44"):
+        run("start", "simple_review", "--var", f"province_code={code}",
+            "--var", "review_due=2026-12-15T23:59:00+08:00")
+    [task] = _json(run("--json", "tasks", "--group", "province:44:reviewer"))
+    assert task["groups"] == "province:44:reviewer"
+    assert _json(run("--json", "tasks", "--group", "province:12:reviewer")) == []
+    assert len(_json(run("--json", "tasks"))) == 2

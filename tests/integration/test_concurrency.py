@@ -9,7 +9,7 @@ import pytest
 
 from engine import service
 from engine.errors import ConcurrencyConflict, InvalidState, NotFound
-from engine.service import Actor
+from engine.service import SYSTEM_ACTOR, Actor
 from tests.factories import NOW, deploy_fixture, open_tasks, start
 
 STAFF = Actor("staff_member", frozenset({"staff"}))
@@ -42,7 +42,7 @@ def test_two_threads_complete_the_same_task_exactly_one_wins(uow_factory, dialec
     [conflict] = [o for o in outcomes if o != "ok"]
     assert conflict.code in ("not_found", "concurrency_conflict", "invalid_state")
     with uow_factory() as uow:
-        detail = service.show_instance(uow, instance.id)
+        detail = service.show_instance(uow, instance.id, SYSTEM_ACTOR)
     assert [h.action for h in detail.history].count("task_completed") == 1
     [next_task] = detail.tasks
     assert next_task.id != task.id and next_task.element_id == "Task_Edit"

@@ -80,7 +80,7 @@ def _child_version(uow_factory, instance_id: str) -> int:
     assert task.element_id == "Task_Child"
     with uow_factory() as uow:
         service.complete_task(uow, task.id, {}, STAFF, NOW)
-        return int(service.show_instance(uow, instance_id).variables["child_version"])
+        return int(service.show_instance(uow, instance_id, SYSTEM_ACTOR).variables["child_version"])
 
 
 def test_call_activity_is_bound_at_start_to_newest_called_version(uow_factory, tmp_path: Path):

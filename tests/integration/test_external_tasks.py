@@ -11,8 +11,10 @@ import time_machine
 from engine import clock, external, jobs, service
 from engine.config import Settings
 from engine.errors import InvalidState
-from engine.service import SYSTEM_ACTOR
+from engine.service import SYSTEM_ACTOR, Actor
 from tests.factories import NOW, deploy_fixture, start
+
+WORKER = Actor("outside", frozenset({"worker"}))
 
 SETTINGS = Settings(job_lease_seconds=60)
 
@@ -31,11 +33,10 @@ def run_at(uow_factory, moment: datetime) -> list[jobs.JobOutcome]:
 
 def detail(uow_factory, instance_id):
     with uow_factory() as uow:
-        return service.show_instance(uow, instance_id)
+        return service.show_instance(uow, instance_id, SYSTEM_ACTOR)
 
 
-def test_handler_failing_twice_then_succeeding_completes_with_backoff(uow_factory,
-                                                                     score_handler):
+def test_handler_failing_twice_then_succeeding_completes_with_backoff(uow_factory, score_handler):
     def flaky(ctx: external.HandlerContext) -> dict:
         score_handler.append(dict(ctx.variables))
         if len(score_handler) < 3:
@@ -65,8 +66,9 @@ def test_handler_failing_twice_then_succeeding_completes_with_backoff(uow_factor
     assert [h.action for h in result.history].count("external_task_failed") == 2
 
 
-def test_handler_always_failing_opens_incident_and_retry_after_fix_completes(uow_factory,
-                                                                            score_handler):
+def test_handler_always_failing_opens_incident_and_retry_after_fix_completes(
+    uow_factory, score_handler
+):
     def broken(ctx: external.HandlerContext) -> dict:
         raise ValueError("no score table for province 99")
 
@@ -98,32 +100,33 @@ def test_topic_without_handler_waits_for_an_outside_worker(uow_factory):
     assert run_at(uow_factory, NOW + timedelta(minutes=1)) == []
     topics = [{"topicName": "score", "lockDuration": 60_000}]
     with uow_factory() as uow:
-        [task] = service.fetch_and_lock(uow, "outside-1", topics, 10, NOW)
+        [task] = service.fetch_and_lock(uow, "outside-1", topics, 10, NOW, actor=WORKER)
     assert task.variables["base"] == 3 and task.activity_id == "Task_Score"
     with uow_factory() as uow:
-        assert service.fetch_and_lock(uow, "outside-2", topics, 10, NOW) == []
+        assert service.fetch_and_lock(uow, "outside-2", topics, 10, NOW, actor=WORKER) == []
     with uow_factory() as uow, pytest.raises(InvalidState):
-        service.complete_external_task(uow, task.id, "outside-2", {"score": 1}, NOW)
+        service.complete_external_task(uow, task.id, "outside-2", {"score": 1}, NOW, actor=WORKER)
     with uow_factory() as uow:
-        service.complete_external_task(uow, task.id, "outside-1", {"score": 4}, NOW)
+        service.complete_external_task(uow, task.id, "outside-1", {"score": 4}, NOW, actor=WORKER)
     result = detail(uow_factory, instance.id)
     assert result.instance.status == "completed" and result.variables["result"] == 8
 
 
-def test_handle_failure_with_zero_retries_opens_incident_and_lock_expiry_frees_task(
-        uow_factory):
+def test_handle_failure_with_zero_retries_opens_incident_and_lock_expiry_frees_task(uow_factory):
     deploy_fixture(uow_factory, "external_score.bpmn")
     instance = start(uow_factory, "external_score", base=3)
     topics = [{"topicName": "score", "lockDuration": 1_000}]
     with uow_factory() as uow:
-        [task] = service.fetch_and_lock(uow, "outside-1", topics, 1, NOW)
+        [task] = service.fetch_and_lock(uow, "outside-1", topics, 1, NOW, actor=WORKER)
     later = NOW + timedelta(seconds=2)
     with uow_factory() as uow:
-        [again] = service.fetch_and_lock(uow, "outside-2", topics, 1, later)
+        [again] = service.fetch_and_lock(uow, "outside-2", topics, 1, later, actor=WORKER)
     assert again.id == task.id
     with uow_factory() as uow:
-        service.handle_failure(uow, task.id, "outside-2", "boom", "trace", 0, 0, later)
+        service.handle_failure(
+            uow, task.id, "outside-2", "boom", "trace", 0, 0, later, actor=WORKER
+        )
     with uow_factory() as uow:
         [incident] = uow.incidents.open_for(instance.id)
         assert incident.message == "boom" and incident.job_id == task.id
-        assert service.fetch_and_lock(uow, "outside-3", topics, 1, later) == []
+        assert service.fetch_and_lock(uow, "outside-3", topics, 1, later, actor=WORKER) == []

@@ -11,7 +11,6 @@ import pytest
 from engine import handlers
 from engine.config import Settings
 from engine.handlers.templates import TEMPLATES, render
-from engine.repository.product import ProductRepository
 from engine.service import actor_for, add_member, add_user
 from engine.uow import UowFactory
 from tests.factories import NOW, make_user
@@ -35,7 +34,7 @@ class Ctx:
 
 def _outbox(uow_factory):
     with uow_factory() as uow:
-        return list(ProductRepository.of(uow).outbox())
+        return list(uow.product.outbox())
 
 
 def test_notify_writes_one_outbox_row_per_job_with_member_emails(uow_factory):
@@ -83,13 +82,13 @@ def test_create_unit_account_creates_the_unit_and_adds_the_applicant(uow_factory
     again = handlers.create_unit_account(ctx)
     assert again == result and result["unit_id"].startswith("U")
     with uow_factory() as uow:
-        unit = ProductRepository.of(uow).unit(result["unit_id"])
+        unit = uow.product.unit(result["unit_id"])
         assert (unit.name, unit.province_code, unit.unit_type) == ("北京市示范职业学院", "11",
                                                                    "school")
         actor = actor_for(uow, "applicant")
         assert actor.groups == {f"unit:{unit.id}"}
         assert uow.users.get("applicant").email == "office@bj.example.cn"
-        assert len(ProductRepository.of(uow).units()) == 1
+        assert len(uow.product.units()) == 1
 
 
 def test_create_unit_account_without_a_known_applicant_creates_a_user(uow_factory):

@@ -11,7 +11,6 @@ from aiosmtpd.controller import Controller
 
 from engine import handlers
 from engine.config import Settings
-from engine.repository.product import ProductRepository
 from tests.factories import make_user
 from tests.integration.test_handlers import Ctx
 
@@ -62,7 +61,7 @@ def test_notify_mails_the_members_after_commit(uow_factory, smtp_server):
     assert mail["From"] == "vocflow@moe.example.cn"
     assert "虚拟仿真基地" in mail.get_content()
     with uow_factory() as uow:
-        [row] = ProductRepository.of(uow).outbox()
+        [row] = uow.product.outbox()
         assert row.sent_at is not None and row.error is None
     assert handlers.send_outbox(uow_factory, settings, row.id) is False
     assert len(inbox.messages) == 1
@@ -74,5 +73,5 @@ def test_an_unreachable_server_leaves_the_error_on_the_row(uow_factory):
     handlers.notify(Ctx(uow_factory, {"template": "reminder_1d", "recipients": "unit:U1"},
                         settings=settings))
     with uow_factory() as uow:
-        [row] = ProductRepository.of(uow).outbox()
+        [row] = uow.product.outbox()
         assert row.sent_at is None and "ConnectionRefused" in row.error

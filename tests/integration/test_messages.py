@@ -26,7 +26,7 @@ def test_correlate_by_business_key_reaches_only_that_instance(uow_factory):
     assert status(uow_factory, second.id) == "completed"
     assert status(uow_factory, first.id) == "running"
     with uow_factory() as uow:
-        assert service.show_instance(uow, second.id).variables["ok"] is True
+        assert service.show_instance(uow, second.id, SYSTEM_ACTOR).variables["ok"] is True
 
 
 def test_correlate_by_correlation_keys(uow_factory):
@@ -57,7 +57,7 @@ def test_message_start_event_starts_an_instance(uow_factory):
             uow, "application_filed", SYSTEM_ACTOR, NOW, business_key="APP-7",
             variables={"unit_name": "某职业学院"})
     with uow_factory() as uow:
-        detail = service.show_instance(uow, instance_id)
+        detail = service.show_instance(uow, instance_id, SYSTEM_ACTOR)
     assert detail.instance.business_key == "APP-7"
     assert [t.element_id for t in detail.tasks] == ["Task_Check"]
     assert detail.variables["unit_name"] == "某职业学院"

@@ -89,14 +89,15 @@ def test_serve_answers_and_stops_cleanly(tmp_path):
 
 def test_serve_with_its_worker_fires_a_due_timer(tmp_path):
     _cli(tmp_path, "deploy", str(REPO / "tests" / "fixtures" / "timer_date.bpmn"))
-    fire_at = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    # Far enough ahead that deploy + start (two CLI processes) finish first on a busy machine.
+    fire_at = (datetime.now(UTC) + timedelta(seconds=20)).isoformat()
     started = _cli(tmp_path, "start", "timer_date", "--var", f"fire_at={fire_at}")
     assert started["status"] == "running"  # waits on the timer
     port = _free_port()
     server = _serve(tmp_path, port)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}", server, tmp_path)
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 90
         status = "running"
         while time.monotonic() < deadline and status != "completed":
             time.sleep(0.5)

@@ -70,9 +70,10 @@ def test_only_candidates_or_assignee_may_claim_and_complete(uow_factory):
     instance = start(uow_factory, "form_review", province_code="11")
     task = _only_task(uow_factory, instance.id)
     good = {"decision": "approve", "score": 80}
+    # Out of scope (another province) reads as absent: NotFound, nothing leaks.
     for action in (lambda uow: service.claim_task(uow, task.id, li, NOW),
                    lambda uow: service.complete_task(uow, task.id, good, li, NOW)):
-        with pytest.raises(Forbidden), uow_factory() as uow:
+        with pytest.raises(NotFound), uow_factory() as uow:
             action(uow)
     with uow_factory() as uow:
         assert service.claim_task(uow, task.id, zhao, NOW).assignee == "zhao"
@@ -80,7 +81,7 @@ def test_only_candidates_or_assignee_may_claim_and_complete(uow_factory):
         service.claim_task(uow, task.id, wang, NOW)
     with pytest.raises(Forbidden):
         _complete(uow_factory, task.id, good, wang)
-    with pytest.raises(Forbidden), uow_factory() as uow:
+    with pytest.raises(NotFound), uow_factory() as uow:
         service.assign_task(uow, task.id, "wang", li, NOW)
     with uow_factory() as uow:
         service.unclaim_task(uow, task.id, zhao, NOW)

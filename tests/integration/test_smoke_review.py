@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine import service
+from engine.service import SYSTEM_ACTOR
 from tests.factories import NOW, deploy_fixture, make_user, open_tasks, start
 
 
@@ -17,7 +18,7 @@ def test_review_approved_path_completes_with_script_results(uow_factory):
     with uow_factory() as uow:
         service.complete_task(uow, task.id, {"approved": True, "score": 80}, reviewer, NOW)
     with uow_factory() as uow:
-        detail = service.show_instance(uow, instance.id)
+        detail = service.show_instance(uow, instance.id, SYSTEM_ACTOR)
     assert detail.instance.status == "completed"
     assert detail.variables["result"] == "approved"
     assert detail.variables["score_text"] == "80 points"

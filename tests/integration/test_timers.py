@@ -72,7 +72,7 @@ def test_cycle_boundary_fires_every_period_three_times_then_interrupting_one(uow
     assert history(uow_factory, instance.id, "timer_fired")[-1] == "Boundary_Escalate"
     assert open_tasks(uow_factory, instance.id) == []
     with uow_factory() as uow:
-        detail = service.show_instance(uow, instance.id)
+        detail = service.show_instance(uow, instance.id, SYSTEM_ACTOR)
     assert detail.instance.status == "completed"
     assert detail.variables.get("escalated") is True
 

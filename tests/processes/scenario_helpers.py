@@ -12,7 +12,6 @@ import time_machine
 from engine import bpmn, clock, files, handlers, jobs, service
 from engine.config import Settings
 from engine.models import HumanTask
-from engine.repository.product import ProductRepository
 from engine.service import SYSTEM_ACTOR, Actor
 from engine.service.runtime import load_workflow
 from engine.uow import UowFactory
@@ -79,8 +78,7 @@ class World:
                  data: dict[str, Any]) -> None:
         task = self.task(instance_id, element_id)
         with self.uow_factory() as uow:
-            failure = service.complete_task(uow, task.id, data, actor, clock.now(),
-                                            file_owner=files.file_owner(uow))
+            failure = service.complete_task(uow, task.id, data, actor, clock.now())
         assert failure is None, failure
 
     def upload(self, actor: Actor, owner: str, name: str = "方案.pdf",
@@ -99,23 +97,23 @@ class World:
 
     def variables(self, instance_id: str) -> dict[str, Any]:
         with self.uow_factory() as uow:
-            return service.show_instance(uow, instance_id).variables
+            return service.show_instance(uow, instance_id, SYSTEM_ACTOR).variables
 
     def task_data(self, instance_id: str, element_id: str) -> dict[str, Any]:
         """The data an open user task sees (what its form is validated against)."""
         task = self.task(instance_id, element_id)
         with self.uow_factory() as uow:
-            workflow = load_workflow(uow, service.get_instance(uow, instance_id))
+            workflow = load_workflow(uow, service.get_instance(uow, instance_id, SYSTEM_ACTOR))
             return dict(bpmn.find_task(workflow, task.id).data)
 
     def status(self, instance_id: str) -> str:
         with self.uow_factory() as uow:
-            return service.get_instance(uow, instance_id).status
+            return service.get_instance(uow, instance_id, SYSTEM_ACTOR).status
 
     def outbox(self, template: str | None = None, instance_id: str | None = None) -> list[Any]:
         with self.uow_factory() as uow:
             ids = [instance_id] if instance_id else None
-            return list(ProductRepository.of(uow).outbox(template=template, instance_ids=ids))
+            return list(uow.product.outbox(template=template, instance_ids=ids))
 
 
 def plan_data(world: World, unit: Actor, unit_id: str, *, key_task: str = "KT01",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine import files, service
-from engine.errors import Forbidden, FormInvalid, NotFound
-from engine.service import scopes
+from engine.errors import FormInvalid, NotFound
+from engine.service import SYSTEM_ACTOR, scopes
 from tests.factories import FIXTURES, deploy_files
 from tests.processes.scenario_helpers import (
     REVIEW,
@@ -19,7 +19,7 @@ from tests.processes.scenario_helpers import (
 
 def _bound_review_version(world, pid):
     with world.uow_factory() as uow:
-        instance = service.get_instance(uow, pid)
+        instance = service.get_instance(uow, pid, SYSTEM_ACTOR)
         return uow.definitions.get(instance.bindings["provincial_review"]).version
 
 
@@ -73,9 +73,10 @@ def test_8_province_44_cannot_see_or_complete_province_11(world):
         with pytest.raises(NotFound):
             scopes.visible_task(uow, task.id, p44.reviewer)
         assert scopes.visible_instance(uow, pid, p11.reviewer).id == pid
-    with world.uow_factory() as uow, pytest.raises(Forbidden):
+    # Out of scope reads as absent: the other province cannot even learn the task exists.
+    with world.uow_factory() as uow, pytest.raises(NotFound):
         service.complete_task(uow, task.id, REVIEW["approve"], p44.reviewer, START)
-    with world.uow_factory() as uow, pytest.raises(Forbidden):
+    with world.uow_factory() as uow, pytest.raises(NotFound):
         service.claim_task(uow, task.id, p44.reviewer, START)
     assert world.open_elements(pid) == ["Task_ReviewPlan"]
     with world.uow_factory() as uow:
@@ -100,5 +101,5 @@ def test_8_a_unit_cannot_see_another_units_plan_or_files(world):
     stolen = {**plan_data(world, other, "U3"), "plan_file": plan["plan_file"]}
     with world.uow_factory() as uow, pytest.raises(FormInvalid) as info:
         service.complete_task(uow, world.task(own, "Task_SubmitPlan").id, stolen, other,
-                              START, file_owner=files.file_owner(uow))
+                              START)
     assert info.value.details["plan_file"]["file_id"] == ["文件不属于本单位。"]

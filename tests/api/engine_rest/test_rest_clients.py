@@ -77,7 +77,7 @@ def test_pycamunda_deploys_starts_lists_claims_completes_and_reads(server_url, u
 
 
 def test_external_task_client_fetches_locks_and_completes(server_url, user):
-    user("designer1", "designer", "ops")
+    user("designer1", "designer", "ops", "worker")
     headers = {"Authorization": requests.auth._basic_auth_str("designer1", "s3cret-pass")}
     with open(FIXTURES / "rest_external.bpmn", "rb") as bpmn_file:
         deployed = requests.post(f"{server_url}/deployment/create", headers=headers,

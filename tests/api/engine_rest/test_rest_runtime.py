@@ -161,7 +161,7 @@ def test_message_and_signal(client, uow_factory, ops):
 
 def test_external_task_fetch_lock_complete_and_failure(client, uow_factory, ops, user):
     deploy_fixture(uow_factory, "rest_external.bpmn")
-    worker = user("worker1", "ops")
+    worker = user("worker1", "worker")
     instance_id = _start(client, ops, "rest_external", province_code="11", base=5)
     locked = client.post(f"{R}/external-task/fetchAndLock", headers=worker, json={
         "workerId": "w1", "maxTasks": 5, "usePriority": True,
@@ -186,13 +186,14 @@ def test_external_task_fetch_lock_complete_and_failure(client, uow_factory, ops,
     assert user_task["taskDefinitionKey"] == "Task_Check"
 
 
-def test_external_task_failure_without_retries_opens_incident(client, uow_factory, ops):
+def test_external_task_failure_without_retries_opens_incident(client, uow_factory, ops, user):
     deploy_fixture(uow_factory, "rest_external.bpmn")
+    worker = user("worker1", "worker")
     instance_id = _start(client, ops, "rest_external", province_code="11")
-    [task] = client.post(f"{R}/external-task/fetchAndLock", headers=ops, json={
+    [task] = client.post(f"{R}/external-task/fetchAndLock", headers=worker, json={
         "workerId": "w1", "maxTasks": 1,
         "topics": [{"topicName": "rest-score", "lockDuration": 60000}]}).json
-    failed = client.post(f"{R}/external-task/{task['id']}/failure", headers=ops, json={
+    failed = client.post(f"{R}/external-task/{task['id']}/failure", headers=worker, json={
         "workerId": "w1", "errorMessage": "scoring service down", "retries": 0,
         "retryTimeout": 0})
     assert failed.status_code == 204
@@ -203,7 +204,7 @@ def test_external_task_failure_without_retries_opens_incident(client, uow_factor
                       json={"retries": 2}).status_code == 204
     assert client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json == []
     with time_machine.travel(clock.now() + timedelta(seconds=5)):
-        refetched = client.post(f"{R}/external-task/fetchAndLock", headers=ops, json={
+        refetched = client.post(f"{R}/external-task/fetchAndLock", headers=worker, json={
             "workerId": "w1", "maxTasks": 1,
             "topics": [{"topicName": "rest-score", "lockDuration": 60000}]}).json
     assert [t["id"] for t in refetched] == [task["id"]]
