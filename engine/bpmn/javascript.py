@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +17,8 @@ FORMATS = ("javascript", "js", "ecmascript")
 MARKER = "//!vocflow:javascript\n"  # prefixed by the parser; the script engine dispatches on it
 TIMEOUT_MS = 2000
 MAX_MEMORY = 64 * 1024 * 1024
+_RETIRED: list[MiniRacer] = []
+_RETIRED_LOCK = threading.Lock()
 _LINE = re.compile(r"<anonymous>:(\d+)|undefined:(\d+)")
 
 # `execution` as Camunda 7 scripts use it; variables go in and out as JSON, nothing else.
@@ -89,24 +92,36 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _retire(ctx: MiniRacer) -> None:
+    """Close a stopped context later: V8 still calls back into it just after a termination."""
+    with _RETIRED_LOCK:
+        _RETIRED.append(ctx)
+        while len(_RETIRED) > 8:
+            _RETIRED.pop(0).close()
+
+
 def execute(script: str, context: MutableMapping[str, Any]) -> None:
     """Run one script on the task's variables; setVariable/removeVariable change `context`."""
     source = script[len(MARKER):] if is_marked(script) else script
     variables = {k: v for k, v in context.items() if not k.startswith("_")}
-    with MiniRacer() as ctx:
+    ctx = MiniRacer()
+    try:
         ctx.eval("var __in = " + json.dumps(json.dumps(variables, default=_json_default)))
         ctx.eval(_PRELUDE)
-        try:
-            ctx.eval(source, timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
-            result = json.loads(str(ctx.eval(_EPILOGUE, timeout=TIMEOUT_MS)))
-        except js_errors.JSTimeoutException as exc:
-            raise JavaScriptError(f"the script ran longer than {TIMEOUT_MS} ms") from exc
-        except js_errors.JSOOMException as exc:
-            raise JavaScriptError(f"the script used more than {MAX_MEMORY >> 20} MB") from exc
-        except js_errors.JSEvalException as exc:
-            text = str(exc)
-            first = next((ln for ln in text.splitlines() if "Error" in ln), text)
-            raise JavaScriptError(first.strip(), _line(text, 0)) from exc
+        ctx.eval(source, timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
+        result = json.loads(str(ctx.eval(_EPILOGUE, timeout=TIMEOUT_MS)))
+    except js_errors.JSTimeoutException as exc:
+        _retire(ctx)
+        raise JavaScriptError(f"the script ran longer than {TIMEOUT_MS} ms") from exc
+    except js_errors.JSOOMException as exc:
+        _retire(ctx)
+        raise JavaScriptError(f"the script used more than {MAX_MEMORY >> 20} MB") from exc
+    except js_errors.JSEvalException as exc:
+        ctx.close()
+        text = str(exc)
+        first = next((ln for ln in text.splitlines() if "Error" in ln), text)
+        raise JavaScriptError(first.strip(), _line(text, 0)) from exc
+    ctx.close()
     for name in result.get("removed", []):
         context.pop(name, None)
     context.update(result.get("set", {}))
