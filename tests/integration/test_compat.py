@@ -61,9 +61,10 @@ def test_java_delegates_become_topics_listed_at_deploy_and_registered_handlers_r
 def test_a_delegate_without_handler_waits_for_a_camunda_client_on_its_topic(uow_factory):
     deploy(uow_factory, "compat_delegates.bpmn")
     instance = start(uow_factory, "compat_delegates")
+    client = make_user(uow_factory, "client1", "worker")
     with uow_factory() as uow:
         locked = service.fetch_and_lock(uow, "client", [
-            {"topicName": "ChargeCardDelegate", "lockDuration": 60000}], 10, NOW)
+            {"topicName": "ChargeCardDelegate", "lockDuration": 60000}], 10, NOW, actor=client)
     assert [t.activity_id for t in locked] == ["Task_Charge"]
     assert locked[0].process_instance_id == instance.id
 
