@@ -66,7 +66,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         subprocess.run([sys.executable, str(RUNNER), "--base", base, "--user", "runner",
                         "--password", "runner-pw", "--corpus", str(CORPUS),
                         "--manifest", str(MANIFEST), "--json", str(out),
-                        "--max-seconds", "600"], check=True, capture_output=True)
+                        "--max-seconds", "1200"], check=True, capture_output=True)
         seconds = time.monotonic() - started
     finally:
         server.terminate()
