@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 
+import engine
+from engine import service
+
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CORPUS = SHARED / "corpus-practice"
 MANIFEST = CORPUS / "manifest.json"
@@ -44,6 +47,19 @@ def _wait(url: str, seconds: float) -> None:
     raise RuntimeError(f"server at {url} did not answer")
 
 
+def _token(database_url: str) -> str:
+    """A personal token for the runner: Basic would verify the password on every call."""
+    db = engine.make_engine(database_url)
+    try:
+        uow_factory = engine.make_uow_factory(engine.make_sessionmaker(db))
+        with uow_factory() as uow:
+            actor = service.actor_for(uow, "runner")
+            _, plain = service.accounts.create_token(uow, "runner", "corpus", actor, engine.clock.now())
+        return plain
+    finally:
+        db.dispose()
+
+
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run the whole practice corpus once; {"seconds": s, "entries": {local: entry}}."""
@@ -54,6 +70,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     subprocess.run([vocflow, "users", "add", "runner", "--password", "runner-pw",
                     "--group", "designer", "--group", "ops", "--group", "admin"],
                    env=env, check=True, capture_output=True)
+    token = _token(env["VOCFLOW_DATABASE_URL"])
     port = _free_port()
     log = (tmp / "serve.log").open("w")
     server = subprocess.Popen([vocflow, "serve", "--port", str(port)], env=env,
@@ -63,8 +80,8 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         _wait(f"{base}/version", 60)
         out = tmp / "corpus.json"
         started = time.monotonic()
-        subprocess.run([sys.executable, str(RUNNER), "--base", base, "--user", "runner",
-                        "--password", "runner-pw", "--corpus", str(CORPUS),
+        subprocess.run([sys.executable, str(RUNNER), "--base", base, "--token", token,
+                        "--corpus", str(CORPUS),
                         "--manifest", str(MANIFEST), "--json", str(out),
                         "--max-seconds", "1200"], check=True, capture_output=True)
         seconds = time.monotonic() - started
