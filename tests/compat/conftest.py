@@ -54,7 +54,8 @@ def _token(database_url: str) -> str:
         uow_factory = engine.make_uow_factory(engine.make_sessionmaker(db))
         with uow_factory() as uow:
             actor = service.actor_for(uow, "runner")
-            _, plain = service.accounts.create_token(uow, "runner", "corpus", actor, engine.clock.now())
+            _, plain = service.accounts.create_token(uow, "runner", "corpus", actor,
+                                                     engine.clock.now())
         return plain
     finally:
         db.dispose()

@@ -144,3 +144,13 @@ def test_compensation_handlers_that_nothing_throws_to_deploy_and_never_run(uow_f
     with pytest.raises(ProcessDefinitionError, match="'EndEvent_1': throwing compensation"):
         with uow_factory() as uow:
             service.deploy(uow, {"thrown.bpmn": thrown}, SYSTEM_ACTOR, NOW)
+
+
+def test_multi_instance_over_a_missing_collection_is_an_incident_there(uow_factory):
+    deploy(uow_factory, "compat_mi_missing.bpmn")
+    instance = start(uow_factory, "compat_mi_missing")
+    with uow_factory() as uow:
+        [incident] = uow.incidents.open_for(instance.id)
+    assert incident.element_id == "Task_Sign"
+    assert "multi-instance input of 'Task_Sign' is missing" in incident.message
+    assert show(uow_factory, instance.id).instance.status == "running"
