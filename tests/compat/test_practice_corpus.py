@@ -45,7 +45,7 @@ def test_every_practice_file_has_an_expectation() -> None:
 def test_whole_practice_corpus_runs_within_the_bound(corpus_run: dict[str, Any]) -> None:
     load = os.getloadavg()[0]
     cpus = os.cpu_count() or 1
-    if load > 2 * cpus:
+    if corpus_run["seconds"] >= MAX_SECONDS and load > 2 * cpus:
         pytest.skip(f"load average {load:.1f} on {cpus} CPUs: a time bound would measure "
                     f"other work (this run took {corpus_run['seconds']:.0f}s)")
     assert corpus_run["seconds"] < MAX_SECONDS
