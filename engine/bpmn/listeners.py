@@ -13,8 +13,9 @@ C = f"{{{CAMUNDA_NS}}}"
 def check_listener(node: etree._Element) -> list[str]:
     """Why this camunda:executionListener / camunda:taskListener cannot run (empty: it can).
 
-    Listeners are refused naming the element until the engine runs them: a Groovy script
-    because there is no JVM, a Java class because no Python code is registered for it.
+    Inline Python/JavaScript start/end listeners were already made script tasks
+    (engine.bpmn.listener_tasks); what is left is refused naming the element: a Groovy
+    script because there is no JVM, a Java class because no Python code runs it.
     """
     kind = etree.QName(node).localname
     event = node.get("event") or "?"
@@ -24,8 +25,9 @@ def check_listener(node: etree._Element) -> list[str]:
         if fmt == "groovy":
             return [f"camunda:{kind} (event '{event}') is a Groovy script: Groovy is not "
                     "supported (VocFlow has no JVM)"]
-        return [f"camunda:{kind} (event '{event}') with a {fmt or 'plain'} script is not "
-                "run by VocFlow yet; move the script into a script task"]
+        return [f"camunda:{kind} (event '{event}') with a {fmt or 'plain'} script can run "
+                "only as a start/end (create/complete) listener of an element with one "
+                "incoming/outgoing flow, written inline in Python or JavaScript"]
     for attr in delegates.DELEGATE_KINDS:
         value = node.get(attr)
         if value:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.bpmn.listener_tasks import place_listeners
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 ACTIVITI_NS = "http://activiti.org/bpmn"
@@ -21,6 +23,7 @@ def normalize(root: etree._Element) -> None:
     read_activiti_as_camunda(root)
     name_unnamed_flows(root)
     drop_idle_compensation(root)
+    place_listeners(root)
     for sub in root.iter(f"{B}subProcess"):
         if sub.get("triggeredByEvent", "false").lower() != "true":
             close_subprocess(sub)

@@ -154,3 +154,16 @@ def test_multi_instance_over_a_missing_collection_is_an_incident_there(uow_facto
     assert incident.element_id == "Task_Sign"
     assert "multi-instance input of 'Task_Sign' is missing" in incident.message
     assert show(uow_factory, instance.id).instance.status == "running"
+
+
+def test_inline_listener_scripts_run_at_their_events(uow_factory):
+    ops = make_user(uow_factory, "op2", "ops")
+    deploy(uow_factory, "compat_listeners.bpmn")
+    instance = start(uow_factory, "compat_listeners")
+    [task] = open_tasks(uow_factory, instance.id)
+    assert show(uow_factory, instance.id).variables["trail"] == ["started", "created"]
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"ok": True}, ops, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["trail"] == ["started", "created", "completed:True", "ending"]
