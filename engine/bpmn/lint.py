@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from engine.bpmn import delegates
 from engine.bpmn.deployment import DeploymentRefused, parse_deployment
+from engine.bpmn.normalize import normalize
 from engine.bpmn.parser import safe_xml
 
 
@@ -32,7 +33,9 @@ def lint_files(files: Mapping[str, bytes]) -> LintReport:
     for name, content in files.items():
         if not name.endswith((".bpmn", ".bpmn20.xml")):
             continue
-        for element_id, delegate in delegates.delegates_in(safe_xml(content)):
+        root = safe_xml(content)
+        normalize(root)
+        for element_id, delegate in delegates.delegates_in(root):
             report.external.append(f"{name}, element '{element_id}': topic '{delegate.topic}' "
                                    f"(camunda:{delegate.kind} '{delegate.source}')")
     return report

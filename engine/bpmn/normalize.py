@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.bpmn.delegates import delegate_of
 from engine.bpmn.listener_tasks import place_listeners
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -24,6 +25,7 @@ def normalize(root: etree._Element) -> None:
     name_unnamed_flows(root)
     drop_idle_compensation(root)
     place_listeners(root)
+    delegates_as_service_tasks(root)
     for sub in root.iter(f"{B}subProcess"):
         if sub.get("triggeredByEvent", "false").lower() != "true":
             close_subprocess(sub)
@@ -121,3 +123,13 @@ def drop_idle_compensation(root: etree._Element) -> None:
             parent = node.getparent()
             if parent is not None:
                 parent.remove(node)
+
+
+def delegates_as_service_tasks(root: etree._Element) -> None:
+    """A send task, or a business rule task without a decision, implemented by a delegate or
+    an external worker behaves as a service task in Camunda 7: read it as one."""
+    for node in list(root.iter(f"{B}sendTask", f"{B}businessRuleTask")):
+        if node.tag == f"{B}businessRuleTask" and node.get(f"{{{CAMUNDA_NS}}}decisionRef"):
+            continue
+        if delegate_of(node) is not None or node.get(f"{{{CAMUNDA_NS}}}type") == "external":
+            node.tag = f"{B}serviceTask"
