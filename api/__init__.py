@@ -52,7 +52,7 @@ def stored_secret_key(path: Path = SECRET_KEY_FILE) -> str:
     when another process won the race, and then that process's complete key is read.
     """
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # var/: this user only
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:

@@ -6,12 +6,14 @@ import base64
 import binascii
 import hmac
 import secrets
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import UnitOfWork, clock, errors, service
 from engine.service import Actor
@@ -32,26 +34,40 @@ def uow() -> UnitOfWork:
 
 
 class SessionUser:
-    """The flask-login view of a cookie session: only the username; the request's unit of
-    work looks the person up (so a disabled or deleted user is refused at that point)."""
+    """The flask-login view of a cookie session: the username and the session generation it
+    was issued at; the request's unit of work looks the person up and compares the
+    generation (so sign-out, a password change and disabling end the cookie at once)."""
 
     is_active = True
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, username: str) -> None:
+    def __init__(self, username: str, generation: int) -> None:
         self.username = username
+        self.generation = generation
 
     def get_id(self) -> str:
-        return self.username
+        return f"{self.generation}:{self.username}"
 
 
-def _load_user(username: str) -> SessionUser:
-    return SessionUser(username)
+def _load_user(user_id: str) -> SessionUser | None:
+    generation, _, username = user_id.partition(":")
+    if not generation.isdigit() or not username:
+        return None  # a cookie from before session generations: sign in again
+    return SessionUser(username, int(generation))
 
 
 def _unauthorized() -> Response:
     raise errors.Unauthenticated("sign in first")
+
+
+def client_address() -> str:
+    """The caller's address (behind VOCFLOW_TRUSTED_PROXIES proxies: the forwarded one)."""
+    return (request.remote_addr or "")[:64]
+
+
+def basic_cache() -> service.signin.VerifiedCache:
+    return current_app.extensions["vocflow"]["basic_cache"]  # type: ignore[no-any-return]
 
 
 def _basic(u: UnitOfWork, header: str) -> Actor:
@@ -60,30 +76,43 @@ def _basic(u: UnitOfWork, header: str) -> Actor:
         username, password = raw.split(":", 1)
     except (IndexError, ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise errors.Unauthenticated("malformed Basic credentials") from exc
-    return sign_in(u, username, password)
+    return sign_in(u, username, password, cache=basic_cache())[0]
 
 
-def sign_in(u: UnitOfWork, username: str, password: str) -> Actor:
+def sign_in(u: UnitOfWork, username: str, password: str,
+            cache: service.signin.VerifiedCache | None = None) -> tuple[Actor, int]:
     """Check a password in the request's unit of work; a wrong one is counted in its own.
 
-    The request fails then, so its unit of work is rolled back first (it has done nothing
-    but read, and on SQLite it holds the write lock) and the failure counter is committed
-    by a separate small unit of work, as the 401/429 that follows would undo it.
+    Returns the actor and their session generation. The request fails on a wrong password,
+    so its unit of work is rolled back first (it has done nothing but read, and on SQLite
+    it holds the write lock) and the failure counters are committed by a separate small
+    unit of work, as the 401/429 that follows would undo them.
     """
+    if not 0 < len(username) <= 120:
+        raise errors.Unauthenticated("wrong username or password")
     at = clock.now()
-    result = service.accounts.check_password(u, username, password, at)
-    if result.reason == service.accounts.WRONG_PASSWORD:
+    result = service.signin.sign_in(u, username, password, client_address(), at, cache)
+    result = _count_failure(u, result, username, at)
+    if result.actor is not None:
+        return result.actor, result.generation
+    raise errors.Unauthenticated("wrong username or password",
+                                 details={"retry_after": result.retry_after})
+
+
+def _count_failure(u: UnitOfWork, result: service.signin.SignIn, username: str,
+                   at: datetime) -> service.signin.SignIn:
+    """Commit a wrong password's count apart from the failing request; 429 while locked."""
+    if result.reason == service.signin.WRONG_PASSWORD:
         u.session.rollback()
         with uow() as failed:
-            result = service.accounts.record_failure(failed, username, at)
-    if result.actor is not None:
-        return result.actor
-    if result.reason == "locked":
+            result = service.signin.record_failure(failed, username, client_address(), at)
+        if result.retry_after:
+            basic_cache().drop_user(username)
+    if result.reason == service.signin.LOCKED:
         raise errors.TooManyAttempts(
             "too many failed sign-ins; try again later",
             details={"retry_after": result.retry_after})
-    raise errors.Unauthenticated("wrong username or password",
-                                 details={"retry_after": result.retry_after})
+    return result
 
 
 def _bearer(u: UnitOfWork, header: str) -> Actor:
@@ -97,10 +126,7 @@ def _bearer(u: UnitOfWork, header: str) -> Actor:
 def _session_actor(u: UnitOfWork) -> Actor | None:
     if not current_user.is_authenticated:
         return None
-    try:
-        return service.actor_for(u, current_user.get_id())
-    except errors.NotFound:
-        return None
+    return service.signin.actor_for_session(u, current_user.username, current_user.generation)
 
 
 def actor_from_request(u: UnitOfWork, allow_basic: bool = True) -> Actor | None:
@@ -173,6 +199,11 @@ def init_app(app: Flask) -> None:
     manager.unauthorized_handler(_unauthorized)
     manager.session_protection = "basic"
     manager.init_app(app)
+    settings = app.extensions["vocflow"]["settings"]
+    app.extensions["vocflow"]["basic_cache"] = service.signin.VerifiedCache(
+        settings.basic_cache_seconds, settings.basic_cache_size)
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.before_request(_check_csrf)
     app.after_request(_security_headers)
 
@@ -180,6 +211,11 @@ def init_app(app: Flask) -> None:
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=lambda s: 0 < len(s) <= 120)
     password = fields.String(required=True, validate=lambda s: 0 < len(s) <= 1024)
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=lambda s: 0 < len(s) <= 1024)
+    new_password = fields.String(required=True, validate=lambda s: 0 < len(s) <= 1024)
 
 
 class MeSchema(Schema):
@@ -202,21 +238,54 @@ def _me(actor: Actor, token: str | None) -> dict[str, Any]:
 def login(body: dict[str, Any]) -> dict[str, Any]:
     """Sign in with username and password; starts a cookie session and returns a CSRF token.
 
-    Repeated failures are slowed (429 with Retry-After) and then locked for 15 minutes.
+    Repeated failures from one address are slowed (429 with Retry-After) and then locked
+    for 15 minutes, for that account from that address only (engine/service/signin.py).
     """
     with uow() as u:
-        actor = sign_in(u, body["username"], body["password"])
+        actor, generation = sign_in(u, body["username"], body["password"])
+    return _start_session(actor, generation)
+
+
+def _start_session(actor: Actor, generation: int) -> dict[str, Any]:
     session.clear()
-    login_user(SessionUser(actor.username))
+    login_user(SessionUser(actor.username, generation))
     return _me(actor, csrf_token())
 
 
 @blp.post("/logout")
 @blp.response(204)
 def logout() -> None:
-    """End the cookie session."""
+    """Sign out: every cookie session of this user ends, on every device (tokens stay)."""
+    if current_user.is_authenticated:
+        with uow() as u:
+            actor = _session_actor(u)
+            if actor is not None:
+                service.accounts.sign_out(u, actor, clock.now())
     logout_user()
     session.clear()
+
+
+@blp.post("/password")
+@blp.arguments(PasswordChangeSchema)
+@blp.response(200, MeSchema)
+def change_password(body: dict[str, Any]) -> dict[str, Any]:
+    """Change my own password with the current one (throttled like a sign-in).
+
+    Ends every session and revokes every token of mine; a cookie caller gets a fresh
+    session (and CSRF token) in the answer.
+    """
+    at = clock.now()
+    with uow() as u:
+        actor = current_actor(u)
+        result = service.accounts.change_own_password(
+            u, body["current_password"], body["new_password"], actor=actor, now=at,
+            address=client_address())
+        if _count_failure(u, result, actor.username, at).actor is None:
+            raise service.accounts.wrong_current_password()
+    basic_cache().drop_user(actor.username)
+    if current_user.is_authenticated and not request.headers.get("Authorization"):
+        return _start_session(actor, result.generation)
+    return _me(actor, None)
 
 
 @blp.get("/csrf")

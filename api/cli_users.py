@@ -29,7 +29,7 @@ def add_user(ctx: Context, username: str, password: str | None, display_name: st
     password = password or secrets.token_urlsafe(12)
 
     def act() -> None:
-        ctx.execute(service.directory.create_user, username, password=password,
+        ctx.execute(service.accounts.create_user, username, password=password,
                     display_name=display_name, email=email, groups=groups)
         row = {"username": username, "groups": ",".join(groups)}
         if generated:

@@ -12,6 +12,11 @@ that every measured step's event was committed. Raw and engine samples alternate
 see the same machine load. History n = the looping user task was completed n times before
 the measured step; after each measured step the instance is put back to that state (not
 timed), so every sample sees n.
+
+Script limits: the same loop with a script task after the user task (loop_review_script.bpmn)
+is measured with the sandbox's CPU-time and memory limits on (as shipped) and off (scripts
+compiled by plain RestrictedPython and run with no meter, as before the limits), in the same
+run, and one script task alone through the script environment, both ways.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from RestrictedPython.compile import compile_restricted  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.camunda.parser import CamundaParser  # noqa: E402
@@ -40,17 +48,81 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from engine import make_engine, make_sessionmaker, make_uow_factory, service, upgrade  # noqa: E402
+from engine import (  # noqa: E402
+    expressions,
+    make_engine,
+    make_sessionmaker,
+    make_uow_factory,
+    service,
+    upgrade,
+)
+from engine.bpmn import codec, scripting  # noqa: E402
 from engine.models import TaskCandidate  # noqa: E402
 from engine.service import SYSTEM_ACTOR, Actor  # noqa: E402
 from engine.uow import UowFactory  # noqa: E402
 
-DIAGRAM = ROOT / "tests" / "fixtures" / "loop_review.bpmn"
+FIXTURES = ROOT / "tests" / "fixtures"
 PG_URL = os.environ.get("VOCFLOW_BENCH_PG_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/vocflow_bench")
 ACTOR = Actor("bench", frozenset({"staff"}))
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 HISTORIES = (0, 100)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One diagram to step through: file, process key and start variables."""
+
+    file: str
+    key: str
+    variables: dict[str, Any] = field(default_factory=lambda: {"done": False})
+
+    @property
+    def path(self) -> Path:
+        return FIXTURES / self.file
+
+
+LOOP = Case("loop_review.bpmn", "loop_review")
+SCRIPTED = Case("loop_review_script.bpmn", "loop_review_script", {"done": False, "rounds": 0})
+SCRIPT = "rounds = rounds + 1\nscore = sum(i * 2 for i in range(10))\nlabel = 'r' + str(rounds)"
+
+
+class UnlimitedEnvironment(scripting.SafeEnvironment):
+    """The sandbox without its limits: no AST ticks or guards in scripts, no meter."""
+
+    def execute(self, script: str, context: MutableMapping[str, Any],
+                external_context: Any = None) -> bool:
+        code = _plain_compile(script)
+        scope: dict[str, Any] = {**self.globals, **(external_context or {}), **context}
+        scope.update(scripting._RESERVED)
+        exec(code, scope)  # noqa: S102 - bench only: the diagram is ours
+        scripting._store(scope, context, self.globals)
+        return True
+
+    def evaluate(self, expression: str, context: Any, external_context: Any = None) -> Any:
+        mode = "text" if "${" in expression else "expression"
+        code = expressions.compile_expression(expression, mode)
+        return eval(code, expressions.eval_scope(external_context or {}, context))  # noqa: S307
+
+
+_PLAIN: dict[str, Any] = {}
+
+
+def _plain_compile(script: str) -> Any:
+    if script not in _PLAIN:
+        _PLAIN[script] = compile_restricted(script, scripting.SCRIPT_FILENAME, "exec")
+    return _PLAIN[script]
+
+
+@contextmanager
+def limits_off() -> Iterator[None]:
+    engine = codec._SCRIPT_ENGINE
+    before = engine.environment
+    engine.environment = UnlimitedEnvironment()
+    try:
+        yield
+    finally:
+        engine.environment = before
 
 
 def median_ms(samples: list[float]) -> float:
@@ -59,14 +131,14 @@ def median_ms(samples: list[float]) -> float:
 
 # --- raw SpiffWorkflow ------------------------------------------------------------------
 
-def raw_setup(history: int) -> tuple[BpmnWorkflowSerializer, str]:
+def raw_setup(case: Case, history: int) -> tuple[BpmnWorkflowSerializer, str]:
     parser = CamundaParser()
     # Raw SpiffWorkflow evaluates conditions as Python: the same diagram, condition unwrapped.
     from lxml import etree
-    xml = DIAGRAM.read_bytes().replace(b"${done}", b"done")
-    parser.add_bpmn_xml(etree.fromstring(xml), filename=DIAGRAM.name)
-    workflow = BpmnWorkflow(parser.get_spec("loop_review"))
-    workflow.get_tasks(state=TaskState.READY)[0].data.update({"done": False})
+    xml = case.path.read_bytes().replace(b"${done}", b"done")
+    parser.add_bpmn_xml(etree.fromstring(xml), filename=case.file)
+    workflow = BpmnWorkflow(parser.get_spec(case.key))
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(case.variables)
     workflow.do_engine_steps()
     for _ in range(history):
         raw_complete(workflow)
@@ -88,7 +160,7 @@ def raw_step(serializer: BpmnWorkflowSerializer, state: str) -> str:
 
 
 def bench_raw(history: int, reps: int) -> float:
-    serializer, state = raw_setup(history)
+    serializer, state = raw_setup(LOOP, history)
     samples = []
     for _ in range(reps):
         started = time.perf_counter()
@@ -124,16 +196,17 @@ def fresh_factory(url: str) -> UowFactory:
     return make_uow_factory(make_sessionmaker(engine))
 
 
-def engine_setup(uow_factory: UowFactory, history: int) -> tuple[str, Callable[[], str]]:
+def engine_setup(uow_factory: UowFactory, history: int,
+                 case: Case = LOOP) -> tuple[str, Callable[[], str]]:
     """Start an instance, run it to `history` rounds; return a restore-to-snapshot function."""
     with uow_factory() as uow:
-        service.deploy(uow, {DIAGRAM.name: DIAGRAM.read_bytes()}, SYSTEM_ACTOR, NOW)
+        service.deploy(uow, {case.file: case.path.read_bytes()}, SYSTEM_ACTOR, NOW)
         if uow.users.get("bench") is None:
             service.add_user(uow, "bench", NOW)
             service.add_member(uow, "bench", "staff")
     with uow_factory() as uow:
-        instance_id = service.start_instance(uow, "loop_review", ACTOR, NOW,
-                                             variables={"done": False}).id
+        instance_id = service.start_instance(uow, case.key, ACTOR, NOW,
+                                             variables=dict(case.variables)).id
     for _ in range(history):
         engine_step(uow_factory, instance_id)
     with uow_factory() as uow:
@@ -212,7 +285,7 @@ def committed_completions(uow_factory: UowFactory, instance_id: str) -> int:
 def bench_interleaved(history: int, reps: int,
                       factories: dict[str, UowFactory]) -> dict[str, float]:
     """Median ms of raw and of each database, sampled in turn so that all see the same load."""
-    serializer, state = raw_setup(history)
+    serializer, state = raw_setup(LOOP, history)
     setups = {name: engine_setup(factory, history) for name, factory in factories.items()}
     samples: dict[str, list[float]] = {"raw": [], **{name: [] for name in factories}}
     for _ in range(reps):
@@ -228,6 +301,48 @@ def bench_interleaved(history: int, reps: int,
         if done != history + reps:
             raise SystemExit(f"{name}: {done} committed completions, expected {history + reps}")
     return {name: median_ms(values) for name, values in samples.items()}
+
+
+# --- what the script limits cost --------------------------------------------------------------
+
+def bench_limits(reps: int, factory: UowFactory) -> dict[str, float]:
+    """Median ms: the scripted loop raw, through the engine with limits on and off, in turn;
+    and one script task alone through the environment, limits on and off."""
+    serializer, state = raw_setup(SCRIPTED, 0)
+    instance_id, restore = engine_setup(factory, 0, SCRIPTED)
+    samples: dict[str, list[float]] = {"raw": [], "on": [], "off": []}
+    for _ in range(reps):
+        started = time.perf_counter()
+        raw_step(serializer, state)
+        samples["raw"].append(time.perf_counter() - started)
+        samples["on"].append(engine_sample(factory, instance_id))
+        restore()
+        with limits_off():
+            samples["off"].append(engine_sample(factory, instance_id))
+        restore()
+    limited, unlimited = scripting.SafeEnvironment(), UnlimitedEnvironment()
+    alone: dict[str, list[float]] = {"script_on": [], "script_off": []}
+    for _ in range(reps * 10):
+        for name, environment in (("script_on", limited), ("script_off", unlimited)):
+            context = {"rounds": 1}
+            started = time.perf_counter()
+            environment.execute(SCRIPT, context, {})
+            alone[name].append(time.perf_counter() - started)
+    return {name: median_ms(values) for name, values in {**samples, **alone}.items()}
+
+
+def print_limits(medians: dict[str, float]) -> None:
+    raw, on, off = medians["raw"], medians["on"], medians["off"]
+    print(f"\nscript limits (SQLite, {SCRIPTED.file}: user task + script task + gateway)")
+    print(f"{'limits':<8} {'raw ms':>8} {'engine ms':>10} {'ratio':>6}")
+    for name, value in (("off", off), ("on", on)):
+        print(f"{name:<8} {raw:>8.2f} {value:>10.2f} {value / raw:>5.2f}x")
+    print(f"cost of the limits per step: {on - off:+.3f} ms ({on / off:.3f}x)")
+    s_on, s_off = medians["script_on"], medians["script_off"]
+    print(f"one script task alone: {s_off * 1000:.1f} us without limits, {s_on * 1000:.1f} us "
+          f"with ({s_on - s_off:+.3f} ms, {s_on / s_off:.2f}x)")
+    print(f"target: SQLite scripted step with limits <= 2.5x raw: "
+          f"{'OK' if on / raw <= 2.5 else 'MISSED'}")
 
 
 # --- deploy time ----------------------------------------------------------------------------
@@ -277,6 +392,7 @@ def main() -> None:
     sqlite0 = next(r for r in rows if r[0] == 0 and r[1] == "sqlite")
     verdict = "OK" if sqlite0[3] / sqlite0[2] <= 2.5 else "MISSED"
     print(f"target: SQLite at history 0 <= 2.5x raw: {verdict}")
+    print_limits(bench_limits(reps[0], factories["sqlite"]))
     count, seconds = bench_deploy(fresh_factory(f"sqlite:///{tmp}/deploy.db"))
     print(f"deploy key_task_project.bpmn ({count} elements): {seconds * 1000:.0f} ms "
           f"({'OK' if seconds < 1 else 'MISSED'}: < 1 s)")

@@ -25,6 +25,11 @@ class Settings:
     smtp_port: int = 25
     mail_from: str = "vocflow@localhost"
     secret_key: str | None = None
+    script_time_limit: float = 2.0  # CPU seconds per script, condition or expression
+    script_memory_limit_mb: int = 128  # what one script may allocate
+    basic_cache_seconds: float = 60.0  # how long a verified Basic (user, password) is reused
+    basic_cache_size: int = 1024
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
 
     @property
     def is_sqlite(self) -> bool:
@@ -52,4 +57,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_port=int(env.get("VOCFLOW_SMTP_PORT", defaults.smtp_port)),
         mail_from=env.get("VOCFLOW_MAIL_FROM", defaults.mail_from),
         secret_key=env.get("VOCFLOW_SECRET_KEY") or None,
+        script_time_limit=float(
+            env.get("VOCFLOW_SCRIPT_TIME_LIMIT", defaults.script_time_limit)),
+        script_memory_limit_mb=int(
+            env.get("VOCFLOW_SCRIPT_MEMORY_LIMIT_MB", defaults.script_memory_limit_mb)),
+        basic_cache_seconds=float(
+            env.get("VOCFLOW_BASIC_CACHE_SECONDS", defaults.basic_cache_seconds)),
+        basic_cache_size=int(env.get("VOCFLOW_BASIC_CACHE_SIZE", defaults.basic_cache_size)),
+        trusted_proxies=int(env.get("VOCFLOW_TRUSTED_PROXIES", defaults.trusted_proxies)),
     )

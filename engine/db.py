@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,29 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     return create_engine(database_url, **kwargs)
 
 
+def private_dir(path: Path) -> None:
+    """Create path (and missing parents) readable by this user only (0700)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    for created in missing:
+        created.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
+def private_file(path: Path) -> None:
+    """Create path empty with mode 0600 unless it exists; an existing one loses group and
+    other access. SQLite gives its -wal and -shm files the database file's mode."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(mode & 0o700)
+
+
 def _make_sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
     path = database_url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if path and path != ":memory:" and not path.startswith("file:"):
+        private_file(Path(path))
     kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
     if path in ("", ":memory:"):
         kwargs.setdefault("poolclass", NullPool)

@@ -11,12 +11,10 @@ from typing import Any, TypeVar
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from api.auth import current_actor, uow
+from api.auth import current_actor
 from engine import clock, errors, execute
 
-__all__ = [
-    "LimitQuery", "current_actor", "decode_cursor", "encode_cursor", "now", "run", "uow",
-]
+__all__ = ["LimitQuery", "decode_cursor", "encode_cursor", "now", "run"]
 
 T = TypeVar("T")
 

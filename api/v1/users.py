@@ -8,10 +8,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.schemas import GroupSchema, TokenCreatedSchema, TokenSchema, UserSchema
-from api.v1.common import current_actor, now, uow
-from engine import UnitOfWork, errors, service
-from engine.models import ApiToken, User
-from engine.service import accounts
+from api.v1.common import run
+from engine import service
+from engine.service import directory
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1",
                 description="Users, groups and tokens (用户与权限)")
@@ -21,7 +20,8 @@ NAME = validate.Length(min=1, max=120)
 
 class NewUser(Schema):
     username = fields.String(required=True, validate=NAME)
-    password = fields.String(validate=validate.Length(min=8, max=1024))
+    password = fields.String(validate=validate.Length(min=1, max=1024),
+                             metadata={"description": "checked by the password rule"})
     display_name = fields.String(load_default="", validate=validate.Length(max=200))
     email = fields.Email(allow_none=True)
     groups = fields.List(fields.String(validate=NAME), load_default=list)
@@ -31,7 +31,8 @@ class UserPatch(Schema):
     display_name = fields.String(validate=validate.Length(max=200))
     email = fields.String(allow_none=True, validate=validate.Length(max=200))
     is_active = fields.Boolean()
-    password = fields.String(validate=validate.Length(min=8, max=1024))
+    password = fields.String(validate=validate.Length(min=1, max=1024),
+                             metadata={"description": "a reset: ends the user's sessions"})
     supervisor = fields.String(allow_none=True, validate=validate.Length(max=120))
     unlock = fields.Boolean(load_default=False)
 
@@ -50,24 +51,24 @@ class TokenQuery(Schema):
     username = fields.String()
 
 
-def _user_out(u: UnitOfWork, user: User) -> dict[str, Any]:
-    return {**{k: getattr(user, k) for k in UserSchema().fields if k != "groups"},
-            "groups": u.users.groups_of(user.id)}
+def _user_out(row: service.directory.UserRow) -> dict[str, Any]:
+    return {**{k: getattr(row.user, k) for k in UserSchema().fields if k != "groups"},
+            "groups": row.groups}
 
 
-def _token_out(u: UnitOfWork, token: ApiToken) -> dict[str, Any]:
-    return {"id": token.id, "name": token.name, "username": accounts.token_owner(u, token),
-            "created_at": token.created_at, "last_used_at": token.last_used_at,
-            "revoked_at": token.revoked_at}
+def _token_out(row: service.directory.TokenRow) -> dict[str, Any]:
+    token = row.token
+    out = {"id": token.id, "name": token.name, "username": row.username,
+           "created_at": token.created_at, "last_used_at": token.last_used_at,
+           "revoked_at": token.revoked_at}
+    return {**out, "token": row.plain} if row.plain is not None else out
 
 
 @blp.get("/users")
 @blp.response(200, UserSchema(many=True))
 def list_users() -> list[dict[str, Any]]:
     """Admin: every user with their groups."""
-    with uow() as u:
-        accounts.require_admin(current_actor(u))
-        return [_user_out(u, user) for user in u.users.list()]
+    return [_user_out(r) for r in run(directory.list_users)]
 
 
 @blp.post("/users")
@@ -75,72 +76,51 @@ def list_users() -> list[dict[str, Any]]:
 @blp.response(201, UserSchema)
 def create_user(body: dict[str, Any]) -> dict[str, Any]:
     """Admin: add a user, optionally with a password and groups."""
-    with uow() as u:
-        accounts.require_admin(current_actor(u))
-        user = service.add_user(u, body["username"], now(), password=body.get("password"),
-                                display_name=body["display_name"], email=body.get("email"))
-        for group in body["groups"]:
-            service.add_member(u, user.username, group)
-        return _user_out(u, user)
+    return _user_out(run(directory.create_user, body["username"],
+                         password=body.get("password"), display_name=body["display_name"],
+                         email=body.get("email"), groups=body["groups"]))
 
 
 @blp.get("/users/<username>")
 @blp.response(200, UserSchema)
 def get_user(username: str) -> dict[str, Any]:
     """Admin, or the user themself."""
-    with uow() as u:
-        actor = current_actor(u)
-        if actor.username != username:
-            accounts.require_admin(actor)
-        user = u.users.get(username)
-        if user is None:
-            raise errors.NotFound(f"user {username} does not exist")
-        return _user_out(u, user)
+    return _user_out(run(directory.get_user, username))
 
 
 @blp.patch("/users/<username>")
 @blp.arguments(UserPatch)
 @blp.response(200, UserSchema)
 def patch_user(body: dict[str, Any], username: str) -> dict[str, Any]:
-    """Admin: change a user; unlock=true clears a sign-in lock."""
-    with uow() as u:
-        actor = current_actor(u)
-        user = accounts.update_user(u, username, actor, now(), **body)
-        return _user_out(u, user)
+    """Admin: change a user; unlock=true clears a sign-in lock; a password reset ends the
+    user's sessions and tokens."""
+    return _user_out(run(directory.update_user, username, **body))
 
 
 @blp.get("/groups")
 @blp.response(200, GroupSchema(many=True))
 def list_groups() -> Any:
-    with uow() as u:
-        accounts.require_admin(current_actor(u))
-        return accounts.list_groups(u)
+    return run(directory.list_groups)
 
 
 @blp.post("/groups")
 @blp.arguments(NewGroup)
 @blp.response(201, GroupSchema)
 def create_group(body: dict[str, Any]) -> Any:
-    with uow() as u:
-        accounts.require_admin(current_actor(u))
-        return service.ensure_group(u, body["name"], body["display_name"])
+    return run(directory.create_group, body["name"], display_name=body["display_name"])
 
 
 @blp.put("/groups/<group>/members/<username>")
 @blp.response(204)
 def add_member(group: str, username: str) -> None:
     """Admin: put a user in a group (created when new)."""
-    with uow() as u:
-        accounts.require_admin(current_actor(u))
-        service.add_member(u, username, group)
+    run(directory.join_group, username, group)
 
 
 @blp.delete("/groups/<group>/members/<username>")
 @blp.response(204)
 def remove_member(group: str, username: str) -> None:
-    with uow() as u:
-        actor = current_actor(u)
-        accounts.remove_member(u, username, group, actor, now())
+    run(service.accounts.remove_member, username, group)
 
 
 @blp.get("/tokens")
@@ -148,9 +128,7 @@ def remove_member(group: str, username: str) -> None:
 @blp.response(200, TokenSchema(many=True))
 def list_tokens(query: dict[str, Any]) -> list[dict[str, Any]]:
     """My tokens (admin: anyone's, or all); the secret itself is never shown again."""
-    with uow() as u:
-        actor = current_actor(u)
-        return [_token_out(u, t) for t in accounts.list_tokens(u, actor, query.get("username"))]
+    return [_token_out(r) for r in run(directory.list_tokens, query.get("username"))]
 
 
 @blp.post("/tokens")
@@ -158,17 +136,11 @@ def list_tokens(query: dict[str, Any]) -> list[dict[str, Any]]:
 @blp.response(201, TokenCreatedSchema)
 def create_token(body: dict[str, Any]) -> dict[str, Any]:
     """A personal API token for `Authorization: Bearer …`, shown once in this answer."""
-    with uow() as u:
-        actor = current_actor(u)
-        row, plain = accounts.create_token(u, body.get("username") or actor.username,
-                                           body["name"], actor, now())
-        return {**_token_out(u, row), "token": plain}
+    return _token_out(run(directory.issue_token, body["name"], username=body.get("username")))
 
 
 @blp.delete("/tokens/<int:token_id>")
 @blp.response(204)
 def revoke_token(token_id: int) -> None:
     """Revoke one of my tokens (admin: anyone's)."""
-    with uow() as u:
-        actor = current_actor(u)
-        accounts.revoke_token(u, token_id, actor, now())
+    run(service.accounts.revoke_token, token_id)

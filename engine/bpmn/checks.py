@@ -83,6 +83,8 @@ def check_tree(file: str, root: etree._Element) -> list[Problem]:
         if not isinstance(node.tag, str) or not _executable(node):
             continue
         problems.extend(_check_node(file, node))
+    for scope in root.iter(f"{B}process", f"{B}subProcess"):
+        problems.extend(_loops_without_gateway(file, scope))
     return problems
 
 
@@ -111,6 +113,38 @@ def check_warnings(file: str, root: etree._Element) -> list[Problem]:
             f"camunda:{delegate.kind} '{delegate.source}' runs as external task topic "
             f"'{delegate.topic}' (a registered handler or a Camunda external-task client)")))
     return warnings
+
+
+def _loops_without_gateway(file: str, scope: etree._Element) -> Iterator[Problem]:
+    """A cycle of sequence flows through no gateway never ends, and SpiffWorkflow recurses
+    without bound predicting it (a 500 at start), so it is refused here."""
+    nodes = {n.get("id"): n for n in scope if isinstance(n.tag, str) and n.get("id")}
+    outgoing: dict[str | None, list[str | None]] = {}
+    for flow in scope.iterchildren(f"{B}sequenceFlow"):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    exits = {b.get("attachedToRef") for b in scope.iterchildren(f"{B}boundaryEvent")}
+
+    def only_next(node_id: str | None) -> str | None:
+        node, targets = nodes.get(node_id), outgoing.get(node_id, [])
+        if node is None or len(targets) != 1 or node_id in exits:
+            return None
+        return None if etree.QName(node.tag).localname.endswith("Gateway") else targets[0]
+
+    reported: set[str | None] = set()
+    for first in nodes:
+        path: list[str | None] = []
+        current: str | None = first
+        while current is not None and current not in path and current not in reported:
+            path.append(current)
+            current = only_next(current)
+        if current is not None and current in path:
+            loop = path[path.index(current):]
+            reported.update(loop)
+            yield _problem(file, nodes[current], (
+                f"the sequence flows {' -> '.join(map(str, [*loop, current]))} form a loop "
+                "without a gateway: it can never end; route it through an exclusive gateway "
+                "with a way out"))
+        reported.update(path)
 
 
 def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as _datetime
-import decimal
+import ast
 import functools
-import json
-import math
+import operator
 import re
 import types
 from collections.abc import Mapping, MutableMapping
@@ -19,62 +17,65 @@ from RestrictedPython.Guards import (
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safe_builtins,
-    safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript
+from engine.expressions import curated, guards, limits
+from engine.expressions.instrument import TICK, instrument
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
-ALLOWED_MODULES: dict[str, types.ModuleType] = {
-    "math": math,
-    "json": json,
-    "re": re,
-    "decimal": decimal,
-    "datetime": _datetime,
-}
+ALLOWED_MODULES: dict[str, curated.Namespace] = curated.MODULES
+# Values a script may hold while it runs but that are never task data.
+_LOCAL_ONLY = (types.ModuleType, curated.Namespace, curated.Pattern, curated.Match,
+               guards.LongRange)
 
 
 class ForbiddenOperation(Exception):
     """A script tried something the sandbox does not allow; the message says what."""
 
 
-def _guarded_import(name: str, *args: Any, **kwargs: Any) -> types.ModuleType:
+def _guarded_import(name: str, *args: Any, **kwargs: Any) -> curated.Namespace:
     if name in ALLOWED_MODULES:
         return ALLOWED_MODULES[name]
     allowed = ", ".join(sorted(ALLOWED_MODULES))
     raise ForbiddenOperation(f"import of module '{name}' is forbidden (allowed: {allowed})")
 
 
+_INPLACE: dict[str, Any] = {
+    "+=": functools.partial(guards.binop, "+"), "*=": functools.partial(guards.binop, "*"),
+    "%=": functools.partial(guards.binop, "%"), "-=": operator.sub, "/=": operator.truediv,
+    "//=": operator.floordiv,
+}
+
+
 def _inplace_var(op: str, x: Any, y: Any) -> Any:
-    ops = {
-        "+=": lambda a, b: a + b,
-        "-=": lambda a, b: a - b,
-        "*=": lambda a, b: a * b,
-        "/=": lambda a, b: a / b,
-        "//=": lambda a, b: a // b,
-        "%=": lambda a, b: a % b,
-    }
-    if op not in ops:
+    if op not in _INPLACE:
         raise ForbiddenOperation(f"in-place operator {op} is forbidden")
-    return ops[op](x, y)
+    return _INPLACE[op](x, y)
 
 
 def _script_builtins() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(
         __import__=_guarded_import,
-        len=len, min=min, max=max, sum=sum, sorted=sorted, any=any, all=all,
+        len=len, min=min, max=max, sorted=sorted, any=any, all=all,
         list=list, dict=dict, set=set, enumerate=enumerate, zip=zip, map=map,
-        filter=filter, reversed=reversed, range=range,
+        filter=filter, reversed=reversed, repr=guards.to_repr, pow=guards.power,
+        _getattr_=curated.guarded_getattr, **expressions.GUARDED_FUNCTIONS,
     )
     return builtins
 
 
 _RESERVED: dict[str, Any] = {
     "__builtins__": _script_builtins(),
-    "_getattr_": safer_getattr,
+    **expressions.INSTRUMENT_HELPERS,
+    "_getattr_": curated.guarded_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": default_guarded_getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -84,10 +85,20 @@ _RESERVED: dict[str, Any] = {
 }
 
 
+class _Policy(RestrictingNodeTransformer):
+    """RestrictedPython's checks, then the engine's instrumentation (ticks, guarded ops)."""
+
+    def visit_Module(self, node: ast.Module) -> ast.AST:  # noqa: N802 - NodeVisitor naming
+        checked = super().visit_Module(node)
+        if not isinstance(checked, ast.Module):
+            raise TypeError("RestrictedPython returned no module")
+        return checked if self.errors else instrument(checked, attributes=False)
+
+
 @functools.lru_cache(maxsize=2048)
 def compile_script(script: str) -> types.CodeType:
     """Compile a diagram script under RestrictedPython; SyntaxError says what is forbidden."""
-    return compile_restricted(script, SCRIPT_FILENAME, "exec")
+    return compile_restricted(script, SCRIPT_FILENAME, "exec", policy=_Policy)
 
 
 def check_script(script: str) -> tuple[int | None, str] | None:
@@ -127,32 +138,84 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         mode = "text" if ("${" in expression or "#{" in expression) else "expression"
         code = expressions.compile_expression(expression, mode)
         scope = expressions.eval_scope(external_context or {}, context)
-        return eval(code, scope)  # noqa: S307 - code passed the expression safety check
+        return expressions.run_limited(code, scope, f"expression {expression!r}")
 
     def execute(
         self, script: str, context: MutableMapping[str, Any], external_context: Any = None
     ) -> bool:
+        """Run script under the limits; LimitExceeded leaves here (the engine names the task)."""
         if javascript.is_marked(script):  # scriptFormat="javascript": V8, its own limits
             javascript.execute(script, context)
             return True
         code = compile_script(script)
         scope: dict[str, Any] = {**self.globals, **(external_context or {}), **context}
         scope.update(_RESERVED)
-        exec(code, scope)  # noqa: S102 - RestrictedPython-compiled, guarded globals
-        for key in list(context):
-            if key not in scope:
-                del context[key]
-        for key, value in scope.items():
-            if key in _RESERVED or key in self.globals or key.startswith("_"):
-                continue
-            if callable(value) or isinstance(value, types.ModuleType):
-                continue
-            context[key] = value
+        with limits.metered() as meter:
+            scope[TICK] = meter.tick
+            exec(code, scope)  # noqa: S102 - RestrictedPython-compiled, guarded globals
+            if meter.exceeded is not None:  # the script caught it with a bare except
+                raise limits.LimitExceeded(meter.exceeded.kind, meter.exceeded.detail)
+            _store(scope, context, self.globals)
         return True
 
     def call_service(self, context: Any, **kwargs: Any) -> Any:
         raise ForbiddenOperation("service calls run as external tasks, not in scripts")
 
 
+def _store(scope: dict[str, Any], context: MutableMapping[str, Any],
+           helpers: dict[str, Any]) -> None:
+    """Copy the script's variables back to the task data (sizes checked: JSON expands them)."""
+    for key in list(context):
+        if key not in scope:
+            del context[key]
+    for key, value in scope.items():
+        if key.startswith("_") or key in _RESERVED or key in helpers:
+            continue
+        if callable(value) or isinstance(value, _LOCAL_ONLY):
+            continue
+        if context.get(key, _MISSING) is not value:
+            guards.check_rendered(value)
+        context[key] = value
+
+
+_MISSING = object()
+_KINDS = {"ScriptTask": "script task", "ExclusiveGateway": "gateway",
+          "InclusiveGateway": "gateway", "BusinessRuleTask": "business rule task"}
+
+
+def _element(task: Task) -> str:
+    spec = task.task_spec
+    kind = next((label for name, label in _KINDS.items() if name in type(spec).__name__),
+                "element")
+    return f"{kind} {spec.bpmn_id or spec.name}"
+
+
+class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """Spiff's script engine; a script or expression past a limit fails its task by name."""
+
+    def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except limits.ScriptLimitError as exc:
+            text = str(exc).replace(f"expression {expression!r}",
+                                    f"{_element(task)}: expression {expression!r}", 1)
+            raise WorkflowTaskException(text, task=task, exception=exc) from exc
+        except SpiffWorkflowException as exc:
+            exc.add_note(f"Error evaluating expression '{expression}'")
+            raise
+        except Exception as exc:
+            raise WorkflowTaskException(f"Error evaluating expression '{expression}'",
+                                        task=task, exception=exc) from exc
+
+    def execute(self, task: Task, script: str, external_context: Any = None) -> Any:
+        try:
+            return super().execute(task, script, external_context)
+        except limits.LimitExceeded as exc:
+            error = limits.ScriptLimitError(limits.message(_element(task), exc), exc.kind)
+            line, text = self.get_error_line_number_and_content(script, exc)
+            raise WorkflowTaskException(str(error), task=task, exception=error,
+                                        line_number=line, error_line=text) from None
+
+
 def make_script_engine() -> PythonScriptEngine:
-    return PythonScriptEngine(environment=SafeEnvironment())
+    return SandboxScriptEngine(environment=SafeEnvironment())

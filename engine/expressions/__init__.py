@@ -3,11 +3,14 @@
 from engine.expressions.base import PRODUCT_TZ, ExpressionError, iso_date, now
 from engine.expressions.juel import to_python
 from engine.expressions.sandbox import (
+    GUARDED_FUNCTIONS,
+    INSTRUMENT_HELPERS,
     check_expression,
     check_timer,
     compile_expression,
     eval_scope,
     evaluate,
+    run_limited,
     safe_globals,
 )
 from engine.expressions.timers import (
@@ -18,6 +21,8 @@ from engine.expressions.timers import (
 )
 
 __all__ = [
+    "GUARDED_FUNCTIONS",
+    "INSTRUMENT_HELPERS",
     "PRODUCT_TZ",
     "ExpressionError",
     "check_expression",
@@ -30,6 +35,7 @@ __all__ = [
     "next_cron_time",
     "normalize_datetime_literal",
     "now",
+    "run_limited",
     "safe_globals",
     "timer_kind",
     "to_python",

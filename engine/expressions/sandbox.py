@@ -8,7 +8,10 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
+from engine.expressions import guards, limits
 from engine.expressions.base import FUNCTIONS, ExpressionError
+from engine.expressions.curated import DENIED_ATTRS, guarded_getattr
+from engine.expressions.instrument import ATTR, BINOP, FORMAT, TICK, instrument
 from engine.expressions.juel import has_juel, to_python
 from engine.expressions.timers import TIMER_KINDS, is_cron, normalize_datetime_literal, timer_kind
 
@@ -17,12 +20,7 @@ _METHODS = frozenset({
     "get", "keys", "values", "items", "lower", "upper", "strip", "startswith", "endswith",
     "split", "join", "replace", "count", "index", "isoformat",
 })
-# Underscore-free attributes that still reach frames, code or str.format (sandbox escapes).
-_DENIED_ATTRS = frozenset({
-    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame",
-    "ag_code", "ag_await", "f_back", "f_globals", "f_locals", "f_builtins", "f_code",
-    "tb_frame", "tb_next", "co_code", "mro", "format", "format_map",
-})
+_DENIED_ATTRS = DENIED_ATTRS
 
 
 def _vf_str(value: Any) -> str:
@@ -40,7 +38,7 @@ def _vf_get(base: Any, key: Any) -> Any:
         if isinstance(index, int) and not isinstance(index, bool):
             return base[index] if 0 <= index < len(base) else None
     if isinstance(key, str) and key and not key.startswith("_") and key not in _DENIED_ATTRS:
-        return getattr(base, key)
+        return guarded_getattr(base, key)
     raise TypeError(f"cannot read property {key!r} of a {type(base).__name__}")
 
 
@@ -50,10 +48,22 @@ def _vf_empty(value: Any) -> bool:
     return value is None
 
 
+# Allow-listed functions whose plain versions build huge values or loop in C unchecked.
+GUARDED_FUNCTIONS: dict[str, Any] = {
+    "range": guards.make_range, "sum": guards.total, "round": guards.to_round,
+    "int": guards.guarded_type(int, guards.to_int), "str": guards.guarded_type(str, guards.to_str),
+}
+# What instrumented code calls (see engine.expressions.instrument).
+INSTRUMENT_HELPERS: dict[str, Any] = {
+    TICK: limits.tick, BINOP: guards.binop, FORMAT: guards.format_value, ATTR: guarded_getattr,
+}
+
+
 def safe_globals() -> dict[str, Any]:
     """A fresh globals dict for eval: no builtins, the allow-listed functions and helpers."""
     helpers = {"_vf_str": _vf_str, "_vf_get": _vf_get, "_vf_empty": _vf_empty}
-    return {"__builtins__": {}, **FUNCTIONS, **helpers}
+    return {"__builtins__": {}, **FUNCTIONS, **GUARDED_FUNCTIONS, **helpers,
+            **INSTRUMENT_HELPERS}
 
 
 def eval_scope(*layers: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,6 +74,7 @@ def eval_scope(*layers: Mapping[str, Any]) -> dict[str, Any]:
     scope = safe_globals()
     for layer in layers:
         scope.update(layer)
+    scope.update(INSTRUMENT_HELPERS)  # a variable can never replace a guard
     scope["_vf_vars"] = scope
     return scope
 
@@ -127,7 +138,7 @@ def compile_expression(expr: str, mode: str = "expression") -> types.CodeType:
     except RecursionError as exc:
         raise ExpressionError(expr, "expression is nested too deeply") from exc
     _check_tree(tree, expr, juel=has_juel(expr))
-    return compile(tree, "<expression>", "eval")
+    return compile(instrument(tree, attributes=True), "<expression>", "eval")
 
 
 def check_expression(expr: str, mode: str = "expression") -> None:
@@ -152,7 +163,24 @@ def check_timer(kind: str, text: str) -> None:
 
 
 def evaluate(expr: str, variables: Mapping[str, Any], mode: str = "expression") -> Any:
-    """Evaluate expr against variables; unknown variables raise NameError."""
+    """Evaluate expr against variables under the limits; unknown variables raise NameError.
+
+    Past a limit it raises limits.ScriptLimitError naming the expression and the limit.
+    """
     scope = eval_scope(variables, {"__builtins__": {}})
-    # The code object passed the AST safety check and runs without builtins.
-    return eval(compile_expression(expr, mode), scope)  # noqa: S307
+    return run_limited(compile_expression(expr, mode), scope, f"expression {expr!r}")
+
+
+def run_limited(code: types.CodeType, scope: dict[str, Any], what: str) -> Any:
+    """eval a checked, instrumented code object under the CPU-time and memory limits."""
+    with limits.metered() as meter:
+        scope[TICK] = meter.tick
+        try:
+            # The code object passed the AST safety check and runs without builtins.
+            result = eval(code, scope)  # noqa: S307
+        except limits.LimitExceeded as exc:
+            raise limits.ScriptLimitError(limits.message(what, exc), exc.kind) from None
+        if meter.exceeded is not None:
+            raise limits.ScriptLimitError(limits.message(what, meter.exceeded),
+                                          meter.exceeded.kind)
+        return result

@@ -56,6 +56,9 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     supervisor: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime]
+    # Bumped by sign-out, a password change or reset and disabling: every cookie carries the
+    # value it was issued with and is refused once it differs (engine/service/signin.py).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Group(Base):

@@ -1,6 +1,14 @@
 """Use cases: every entry point (API, CLI, worker, tests) calls these inside one unit of work."""
 
-from engine.service import accounts, definitions, directory, scopes, task_admin
+from engine.service import (
+    accounts,
+    definitions,
+    directory,
+    passwords,
+    scopes,
+    signin,
+    task_admin,
+)
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.deployments import DeploymentResult, deploy
 from engine.service.external_tasks import (
@@ -66,8 +74,9 @@ __all__ = [
     "directory", "ensure_group", "extend_lock", "fetch_and_lock", "find_stuck", "fire_timer",
     "fire_timer_start", "get_incident", "get_instance", "get_task", "handle_failure",
     "hash_password", "instance_history", "instance_variables", "list_incidents", "list_tasks",
-    "may_act", "migrate_instance", "move_token", "resolve_definition", "resolve_incident",
-    "resume_instance", "retry_and_report", "retry_incident", "schedule_timer_starts", "scopes",
-    "set_variables", "show_instance", "skip_task", "start_instance", "suspend_instance",
-    "task_admin", "terminate_instance", "unclaim_task", "unlock", "verify_password",
+    "may_act", "migrate_instance", "move_token", "passwords", "resolve_definition",
+    "resolve_incident", "resume_instance", "retry_and_report", "retry_incident",
+    "schedule_timer_starts", "scopes", "set_variables", "show_instance", "signin", "skip_task",
+    "start_instance", "suspend_instance", "task_admin", "terminate_instance", "unclaim_task",
+    "unlock", "verify_password",
 ]

@@ -1,93 +1,72 @@
-"""Sign-in with lockout, personal API tokens, and admin changes to users and groups."""
+"""Personal API tokens, own password changes, sign-out, and admin changes to users and groups."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from engine.errors import Forbidden, InvalidState, NotFound, ValidationFailed
-from engine.models import ApiToken, Group, User
+from engine import authz
+from engine.errors import Forbidden, FormInvalid, InvalidState, NotFound, ValidationFailed
+from engine.models import ApiToken, User
 from engine.service.actors import Actor
+from engine.service.passwords import require_strong_password
 from engine.service.runtime import record
-from engine.service.users import actor_for, hash_password, verify_password
+from engine.service.signin import SignIn, sign_in
+from engine.service.users import add_member, add_user, hash_password
 from engine.uow import UnitOfWork
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
-
-SLOW_AFTER = 3
-LOCK_AFTER = 10
-LOCK_FOR = timedelta(minutes=15)
 TOKEN_PREFIX = "vf_"  # noqa: S105 - a visible prefix, not a secret
+WRONG_CURRENT = ("当前密码不正确。", "The current password is wrong.")
 
 
-@dataclass(frozen=True)
-class SignIn:
-    """The outcome of one attempt: an actor, or why not and for how long to wait."""
-
-    actor: Actor | None
-    reason: str | None = None
-    retry_after: int = 0
-
-
-def _backoff(failures: int) -> timedelta:
-    """No wait for the first few failures, then doubling waits, then a long lock."""
-    if failures >= LOCK_AFTER:
-        return LOCK_FOR
-    if failures < SLOW_AFTER:
-        return timedelta(0)
-    return timedelta(seconds=min(2 ** (failures - SLOW_AFTER), 60))
+def end_sessions(uow: UnitOfWork, user: User, now: datetime, *,
+                 revoke_tokens: bool = False) -> None:
+    """End every cookie session of user (bump the generation); optionally every token too."""
+    user.session_generation = (user.session_generation or 0) + 1
+    if revoke_tokens:
+        uow.users.revoke_tokens_of(user.id, now)
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -> SignIn:
-    """Check a password; failures are counted and slow, then lock, further attempts.
+def sign_out(uow: UnitOfWork, actor: Actor, now: datetime) -> None:
+    """Sign-out: every cookie session of the actor ends, on every device; tokens stay."""
+    user = _user(uow, actor.username)
+    end_sessions(uow, user, now)
+    record(uow, None, actor, "signed_out", now)
 
-    Returns rather than raises so that the entry point commits the failure counter.
+
+def change_own_password(uow: UnitOfWork, current_password: str, new_password: str,
+                        actor: Actor, now: datetime, *, address: str = "") -> SignIn:
+    """The actor changes their own password, proving the current one.
+
+    The current password is checked like a sign-in (throttled per account and address); a
+    wrong one returns reason WRONG_PASSWORD for the caller to count (signin.record_failure,
+    in a unit of work of its own) and to answer with wrong_current_password(). Success
+    ends every other session and revokes every token; the returned generation is the new
+    one, for the caller's own fresh session.
     """
-    result = check_password(uow, username, password, now)
-    if result.reason == WRONG_PASSWORD:
-        return record_failure(uow, username, now)
-    return result
+    result = sign_in(uow, actor.username, current_password, address, now)
+    if result.actor is None:
+        return result
+    user = _user(uow, actor.username)
+    require_strong_password(new_password, "new_password", _inputs(user))
+    user.password_hash = hash_password(new_password)
+    end_sessions(uow, user, now, revoke_tokens=True)
+    record(uow, None, actor, "password_changed", now, data={"user": actor.username})
+    uow.flush()
+    return SignIn(result.actor, generation=user.session_generation)
 
 
-WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason, not a secret
+def wrong_current_password() -> FormInvalid:
+    zh, en = WRONG_CURRENT
+    return FormInvalid(f"current_password: {en}", details={"current_password": [f"{zh} {en}"]})
 
 
-def check_password(uow: UnitOfWork, username: str, password: str, now: datetime) -> SignIn:
-    """Check a password without writing a failure; a success clears the failure counter.
-
-    A wrong password returns reason WRONG_PASSWORD: the caller must then count it with
-    record_failure in a unit of work that commits even though the request fails.
-    """
-    user = uow.users.get(username)
-    if user is None or not user.is_active:
-        verify_password(User(password_hash=_DUMMY_HASH), password)  # same cost as a real check
-        return SignIn(None, "invalid")
-    if user.locked_until is not None and user.locked_until > now:
-        left = int((user.locked_until - now).total_seconds()) + 1
-        return SignIn(None, "locked", left)
-    if not verify_password(user, password):
-        return SignIn(None, WRONG_PASSWORD)
-    user.failed_logins = 0
-    user.locked_until = None
-    return SignIn(actor_for(uow, username))
-
-
-def record_failure(uow: UnitOfWork, username: str, now: datetime) -> SignIn:
-    """Count one wrong password: slow, then lock, further attempts."""
-    user = uow.users.get(username)
-    if user is None:
-        return SignIn(None, "invalid")
-    user.failed_logins = (user.failed_logins or 0) + 1
-    wait = _backoff(user.failed_logins)
-    user.locked_until = now + wait if wait else None
-    record(uow, None, username, "sign_in_failed", now, data={"failures": user.failed_logins})
-    return SignIn(None, "invalid", int(wait.total_seconds()))
-
-
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
+def _inputs(user: User) -> list[str]:
+    """What a password must not be built from: the person's own names."""
+    return [user.username, user.display_name or "", user.email or ""]
 
 
 def _digest(token: str) -> str:
@@ -151,11 +130,6 @@ def token_owner(uow: UnitOfWork, token: ApiToken) -> str:
     return user.username if user else ""
 
 
-def require_admin(actor: Actor) -> None:
-    if not actor.in_group("admin"):
-        raise Forbidden("only members of 'admin' may manage users and groups")
-
-
 def _user(uow: UnitOfWork, username: str) -> User:
     user = uow.users.get(username)
     if user is None:
@@ -163,38 +137,59 @@ def _user(uow: UnitOfWork, username: str) -> User:
     return user
 
 
+def create_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
+                password: str | None = None, display_name: str = "",
+                email: str | None = None, groups: Sequence[str] = ()) -> User:
+    """Admin: a new user, with a password that passes the password rule, in groups."""
+    authz.require_admin(actor)
+    if password is not None:
+        require_strong_password(password, "password", [username, display_name, email or ""])
+    user = add_user(uow, username, now, password=password, display_name=display_name,
+                    email=email)
+    for group in groups:
+        add_member(uow, username, group)
+    record(uow, None, actor, "user_created", now, data={"user": username})
+    return user
+
+
 def update_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
                 display_name: str | None = None, email: str | None = None,
                 is_active: bool | None = None, password: str | None = None,
                 supervisor: str | None = None, unlock: bool = False) -> User:
-    """Admin edit of a user; unlock clears the failed sign-in counter."""
-    require_admin(actor)
+    """Admin edit of a user; unlock clears the failed sign-in counters of every address.
+
+    A password reset ends the user's sessions and revokes their tokens; disabling ends
+    their sessions (tokens are refused while disabled).
+    """
+    authz.require_admin(actor)
     user = _user(uow, username)
     if display_name is not None:
         user.display_name = display_name
     if email is not None:
         user.email = email or None
-    if is_active is not None:
-        user.is_active = is_active
     if supervisor is not None:
         user.supervisor = supervisor or None
     if password:
+        require_strong_password(password, "password", _inputs(user))
         user.password_hash = hash_password(password)
+        end_sessions(uow, user, now, revoke_tokens=True)
+    if is_active is not None:
+        if user.is_active and not is_active and not password:
+            end_sessions(uow, user, now)
+        user.is_active = is_active
     if unlock or password:
         user.failed_logins = 0
         user.locked_until = None
-    record(uow, None, actor, "user_updated", now, data={"user": username})
+        uow.users.clear_failures(username)
+    record(uow, None, actor, "user_updated", now,
+           data={"user": username, "password_reset": bool(password)})
     uow.flush()
     return user
 
 
-def list_groups(uow: UnitOfWork) -> Sequence[Group]:
-    return uow.users.list_groups()
-
-
 def remove_member(uow: UnitOfWork, username: str, group_name: str, actor: Actor,
                   now: datetime) -> None:
-    require_admin(actor)
+    authz.require_admin(actor)
     user = _user(uow, username)
     group = uow.users.group(group_name)
     if group is None or not uow.users.remove_membership(user.id, group.id):

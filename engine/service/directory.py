@@ -1,17 +1,19 @@
-"""Admin's directory commands: users, groups and memberships, each checking the actor."""
+"""Admin's directory reads and group commands (users are created in service.accounts)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from engine import authz
 from engine.errors import NotFound
-from engine.models import Group, User
+from engine.models import ApiToken, Group, User
+from engine.service import accounts
 from engine.service.actors import Actor
 from engine.service.runtime import record
-from engine.service.users import add_member, add_user, ensure_group
+from engine.service.users import add_member, ensure_group
 from engine.uow import UnitOfWork
 
 
@@ -43,18 +45,10 @@ def get_user(uow: UnitOfWork, username: str, actor: Actor) -> UserRow:
     return _row(uow, user)
 
 
-def create_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime, *,
-                password: str | None = None, display_name: str = "",
-                email: str | None = None, groups: Sequence[str] = ()) -> UserRow:
-    """Admin: add a user, optionally with a password and groups."""
+def list_groups(uow: UnitOfWork, actor: Actor) -> Sequence[Group]:
+    """Admin: every group."""
     authz.require_admin(actor)
-    user = add_user(uow, username, now, password=password, display_name=display_name,
-                    email=email)
-    for group in groups:
-        add_member(uow, username, group)
-    record(uow, None, actor, "user_created", now,
-           data={"user": username, "groups": list(groups)})
-    return _row(uow, user)
+    return uow.users.list_groups()
 
 
 def create_group(uow: UnitOfWork, name: str, actor: Actor, display_name: str = ""
@@ -70,3 +64,38 @@ def join_group(uow: UnitOfWork, username: str, group: str, actor: Actor,
     authz.require_admin(actor)
     add_member(uow, username, group)
     record(uow, None, actor, "member_added", now, data={"user": username, "group": group})
+
+
+def create_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime,
+                **fields: Any) -> UserRow:
+    """accounts.create_user (admin, password rule), answered with the user's groups."""
+    return _row(uow, accounts.create_user(uow, username, actor, now, **fields))
+
+
+def update_user(uow: UnitOfWork, username: str, actor: Actor, now: datetime,
+                **fields: Any) -> UserRow:
+    """accounts.update_user (admin; a reset ends sessions), answered with the groups."""
+    return _row(uow, accounts.update_user(uow, username, actor, now, **fields))
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """A personal token with its owner's name; `plain` only in the answer that made it."""
+
+    token: ApiToken
+    username: str
+    plain: str | None = None
+
+
+def list_tokens(uow: UnitOfWork, username: str | None, actor: Actor) -> list[TokenRow]:
+    """My tokens (admin: anyone's, or all)."""
+    return [TokenRow(t, accounts.token_owner(uow, t))
+            for t in accounts.list_tokens(uow, actor, username)]
+
+
+def issue_token(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
+                username: str | None = None) -> TokenRow:
+    """A new personal token for me (admin: for username), its secret shown once."""
+    owner = username or actor.username
+    row, plain = accounts.create_token(uow, owner, name, actor, now)
+    return TokenRow(row, owner, plain)

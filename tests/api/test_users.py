@@ -44,9 +44,7 @@ def test_non_admin_is_403_but_sees_self(client, uow_factory):
 def test_admin_unlocks_a_locked_user(client, uow_factory):
     admin = bearer(uow_factory, "root", "admin")
     make_user(uow_factory, "zheng", password=PASSWORD)
-    # The clock stands still: on a slow machine the wait after 3 failures (a few seconds)
-    # would run out between the argon2 checks and the test would see 200, not 429.
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False):  # the 1 s wait must not pass under load
         for _ in range(3):
             client.post("/api/v1/auth/login", json={"username": "zheng", "password": "bad"})
         assert_error(client.post("/api/v1/auth/login",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -68,7 +69,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     env = {**os.environ, "VOCFLOW_DATABASE_URL": f"sqlite:///{tmp / 'corpus.db'}"}
     vocflow = str(BIN / "vocflow")
     subprocess.run([vocflow, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([vocflow, "users", "add", "runner", "--password", "runner-pw",
+    subprocess.run([vocflow, "users", "add", "runner", "--password", secrets.token_urlsafe(18),
                     "--group", "designer", "--group", "ops", "--group", "admin"],
                    env=env, check=True, capture_output=True)
     token = _token(env["VOCFLOW_DATABASE_URL"])

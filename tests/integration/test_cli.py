@@ -11,6 +11,8 @@ from api.cli import cli
 from tests.conftest import truncate
 from tests.factories import FIXTURES
 
+STRONG = "Qiuyue-7-plum-river"  # passes the password rule
+
 
 @pytest.fixture
 def run(db_engine, monkeypatch):
@@ -37,7 +39,7 @@ def test_deploy_start_claim_complete_show(run):
     assert [d["key"] for d in deployed] == ["simple_review"]
     again = run("deploy", str(FIXTURES / "review.bpmn"))
     assert "unchanged" in again.output
-    run("users", "add", "wang", "--password", "pw", "--group", "province:11:reviewer")
+    run("users", "add", "wang", "--password", STRONG, "--group", "province:11:reviewer")
     started = _json(run("--json", "start", "simple_review", "--var", "province_code=11",
                         "--var", "review_due=2026-12-15T23:59:00+08:00",
                         "--business-key", "B-1", "--user", "wang"))
@@ -71,7 +73,7 @@ def test_bad_diagram_is_refused_with_element_and_line(run, tmp_path):
 
 def test_complete_by_outsider_is_refused(run):
     run("deploy", str(FIXTURES / "review.bpmn"))
-    run("users", "add", "li", "--password", "pw", "--group", "province:44:reviewer")
+    run("users", "add", "li", "--password", STRONG, "--group", "province:44:reviewer")
     run("start", "simple_review", "--var", "province_code=11", "--var", "review_due=")
     assert _json(run("--json", "tasks", "--user", "li")) == []
     [task] = _json(run("--json", "tasks", "--group", "province:11:reviewer"))
