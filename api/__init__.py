@@ -12,7 +12,7 @@ from flask import Flask
 from flask_smorest import Api
 
 import engine
-from api import auth, errors
+from api import auth, errors, json_guard
 from api.engine_rest import blueprint as engine_rest_blueprint
 from api.schemas import ErrorSchema
 from api.v1 import BLUEPRINTS, docs
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     settings.database_url and the schema is brought up to date first.
     """
     settings = settings or engine.load_settings()
+    engine.configure_script_limits(settings.script_time_limit, settings.script_memory_limit_mb)
     app = Flask(__name__)
     app.testing = testing
     app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or stored_secret_key(),
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     app.extensions["vocflow"] = {"uow_factory": factory, "settings": settings}
     app.extensions["uow_factory"] = factory  # the /engine-rest package reads this key
     auth.init_app(app)
+    json_guard.init_app(app)
     api = VocflowApi(app)
     api.register_blueprint(auth.blp)
     for blp in BLUEPRINTS:

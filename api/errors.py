@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from api.engine_rest import errors as camunda
 from engine import errors
 
 LOG = logging.getLogger("vocflow.api")
@@ -50,6 +51,8 @@ def request_id() -> str:
 
 
 def _engine_error(exc: errors.EngineError) -> Response:
+    if camunda.is_camunda_path(request.path):
+        return camunda.unrouted(exc)
     status = status_of(exc)
     response = envelope(exc.code, exc.message, exc.details, status)
     if isinstance(exc, errors.Unauthenticated):
@@ -66,6 +69,8 @@ def _snake(name: str) -> str:
 
 def _http_error(exc: HTTPException) -> Response:
     """Werkzeug and webargs errors; webargs puts field messages in exc.data["messages"]."""
+    if camunda.is_camunda_path(request.path):
+        return camunda.unrouted(exc)
     data = getattr(exc, "data", None) or {}
     details = data.get("messages") if isinstance(data, dict) else None
     status = exc.code or 500
@@ -79,6 +84,8 @@ def _http_error(exc: HTTPException) -> Response:
 def _unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _http_error(exc)
+    if camunda.is_camunda_path(request.path):
+        return camunda.unrouted(exc)
     rid = request_id()
     LOG.exception("unhandled error, request id %s", rid)
     return envelope("internal_error", f"internal error; request id {rid}",

@@ -153,8 +153,10 @@ def raw_complete(workflow: BpmnWorkflow) -> None:
     workflow.do_engine_steps()
 
 
-def raw_step(serializer: BpmnWorkflowSerializer, state: str) -> str:
+def raw_step(serializer: BpmnWorkflowSerializer, state: str, script_engine: Any = None) -> str:
     workflow = serializer.deserialize_json(state)
+    if script_engine is not None:
+        workflow.script_engine = script_engine
     raw_complete(workflow)
     return str(serializer.serialize_json(workflow))
 
@@ -321,12 +323,18 @@ def bench_limits(reps: int, factory: UowFactory) -> dict[str, float]:
             samples["off"].append(engine_sample(factory, instance_id))
         restore()
     limited, unlimited = scripting.SafeEnvironment(), UnlimitedEnvironment()
-    alone: dict[str, list[float]] = {"script_on": [], "script_off": []}
+    engines = {"memory_on": scripting.SandboxScriptEngine(environment=limited),
+               "memory_off": scripting.SandboxScriptEngine(environment=unlimited)}
+    alone: dict[str, list[float]] = {"script_on": [], "script_off": [], **{k: [] for k in engines}}
     for _ in range(reps * 10):
         for name, environment in (("script_on", limited), ("script_off", unlimited)):
             context = {"rounds": 1}
             started = time.perf_counter()
             environment.execute(SCRIPT, context, {})
+            alone[name].append(time.perf_counter() - started)
+        for name, engine in engines.items():  # no database: the step's own CPU
+            started = time.perf_counter()
+            raw_step(serializer, state, engine)
             alone[name].append(time.perf_counter() - started)
     return {name: median_ms(values) for name, values in {**samples, **alone}.items()}
 
@@ -338,6 +346,9 @@ def print_limits(medians: dict[str, float]) -> None:
     for name, value in (("off", off), ("on", on)):
         print(f"{name:<8} {raw:>8.2f} {value:>10.2f} {value / raw:>5.2f}x")
     print(f"cost of the limits per step: {on - off:+.3f} ms ({on / off:.3f}x)")
+    m_on, m_off = medians["memory_on"], medians["memory_off"]
+    print(f"same step in memory (no database), the engine's script engine: {m_off:.3f} ms "
+          f"without limits, {m_on:.3f} ms with ({m_on - m_off:+.3f} ms, {m_on / m_off:.3f}x)")
     s_on, s_off = medians["script_on"], medians["script_off"]
     print(f"one script task alone: {s_off * 1000:.1f} us without limits, {s_on * 1000:.1f} us "
           f"with ({s_on - s_off:+.3f} ms, {s_on / s_off:.2f}x)")

@@ -4,11 +4,13 @@ from engine import clock, errors, service
 from engine.commands import ActorSource, call, execute
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_sessionmaker
+from engine.expressions.limits import configure as configure_script_limits
 from engine.schema import ensure_current, upgrade
 from engine.uow import UnitOfWork, UowFactory, make_uow_factory
 
 __all__ = [
-    "ActorSource", "Settings", "UnitOfWork", "UowFactory", "call", "clock", "ensure_current",
+    "ActorSource", "Settings", "UnitOfWork", "UowFactory", "call", "clock",
+    "configure_script_limits", "ensure_current",
     "errors", "execute",
     "load_settings", "make_engine", "make_sessionmaker", "make_uow_factory", "service",
     "upgrade",

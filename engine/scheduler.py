@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine import clock, jobs
 from engine.config import Settings
+from engine.expressions import limits
 from engine.uow import UowFactory
 
 POLL_JOB_ID = "vocflow-poll-jobs"
@@ -31,6 +32,8 @@ class Worker:
                  owner: str | None = None) -> None:
         self.uow_factory = uow_factory
         self.settings = settings
+        # Script limits follow the worker's settings, not only the environment.
+        limits.configure(settings.script_time_limit, settings.script_memory_limit_mb)
         self.owner = owner or worker_id()
         self.executor = ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="job")
         self.stopped = threading.Event()

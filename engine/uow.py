@@ -17,6 +17,8 @@ from engine.repository import (
     InstanceRepository,
     JobRepository,
     ProductRepository,
+    QueryRepository,
+    StatisticsRepository,
     TaskRepository,
     UserRepository,
 )
@@ -42,6 +44,8 @@ class UnitOfWork:
         self.users = UserRepository(self.session, dialect)
         self.events = EventRepository(self.session, dialect)
         self.product = ProductRepository(self.session, dialect)
+        self.queries = QueryRepository(self.session, dialect)
+        self.statistics = StatisticsRepository(self.session, dialect)
         return self
 
     def __exit__(

@@ -12,6 +12,8 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     errors,
     event_subscription,
     external_task,
+    external_task_work,
+    history,
     incident,
     job,
     message,
@@ -21,21 +23,8 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
 )
 from api.engine_rest.common import routes
 
-ALLOWED_HEADERS = "authorization, content-type, accept"
-ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
-
 errors.register(routes)
-
-
-@routes.after_request
-def _cors(response: Any) -> Any:
-    """The Modeler calls from file:// (Origin "null"): allow any origin, no cookies."""
-    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin") or "*"
-    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-    response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-    response.headers["Access-Control-Max-Age"] = "600"
-    response.headers.add("Vary", "Origin")
-    return response
+routes.after_request(errors.add_cors)
 
 
 blueprint = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
-from api.engine_rest.common import actor, arg, link, now, page, routes, unit_of_work
+from api.engine_rest.common import link, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import definition_dto
+from api.engine_rest.query import Param, Spec, many, parse, text, when
 from api.engine_rest.variables import format_date
 from engine import service
 from engine.models import Deployment, ProcessDefinition
+from engine.service import rest_queries
 
 CAMUNDA_VERSION = "7.22.0"
 SETTING_PARTS = ("deployment-name", "deployment-source", "enable-duplicate-filtering",
@@ -49,41 +52,32 @@ def _decision_dto(row: ProcessDefinition) -> dict[str, Any]:
     }
 
 
-def _matches(row: Deployment) -> bool:
-    for param, value in (("id", row.id), ("name", row.name), ("source", row.source),
-                         ("tenantIdIn", row.tenant_id)):
-        wanted = arg(param)
-        if wanted not in (None, "") and str(value) not in str(wanted).split(","):
-            return False
-    like = arg("nameLike")
-    return not like or like.replace("%", "") in (row.name or "")
-
-
-def _query() -> list[Deployment]:
-    with unit_of_work() as uow:
-        actor(uow)
-        return [d for d in uow.definitions.list_deployments(limit=10_000) if _matches(d)]
+SPEC = Spec(
+    params={"id": text("id"), "name": text("name"), "nameLike": text("name", "like"),
+            "source": text("source"), "tenantIdIn": many("tenant_id"),
+            "withoutTenantId": when("tenant_id", "null"),
+            "after": Param("deployed_at", "gt", "date"),
+            "before": Param("deployed_at", "lt", "date")},
+    sorts={"id": "id", "name": "name", "deploymentTime": "deployed_at",
+           "tenantId": "tenant_id"},
+)
 
 
 @routes.get("/deployment")
 def list_deployments() -> Any:
     """Also the Modeler's connection check (maxResults=0): 200 [] or 401."""
-    return jsonify([deployment_dto(d) for d in page(_query())])
+    return jsonify([deployment_dto(d) for d in run(rest_queries.query, "deployment",
+                                                   parse(SPEC))])
 
 
 @routes.get("/deployment/count")
 def count_deployments() -> Any:
-    return jsonify({"count": len(_query())})
+    return jsonify({"count": run(rest_queries.count, "deployment", parse(SPEC, paged=False))})
 
 
 @routes.get("/deployment/<deployment_id>")
 def get_deployment(deployment_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        row = uow.definitions.get_deployment(deployment_id)
-        if row is None:
-            raise RestError(f"Deployment with id '{deployment_id}' does not exist", 404)
-        return jsonify(deployment_dto(row))
+    return jsonify(deployment_dto(run(rest_queries.deployment, deployment_id)))
 
 
 @routes.get("/version")
@@ -113,15 +107,39 @@ def create_deployment() -> Any:
     form = request.form
     filtering = (form.get("enable-duplicate-filtering", "false").lower() == "true"
                  or form.get("deploy-changed-only", "false").lower() == "true")
-    with unit_of_work() as uow:
-        who = actor(uow)
-        result = service.deploy(
-            uow, files, who, now(), name=form.get("deployment-name") or None,
-            source=form.get("deployment-source") or None,
-            tenant_id=form.get("tenant-id") or None, duplicate_filtering=filtering)
-        dto = _with_definitions(result.deployment, list(result.definitions))
-        # Not in Camunda's DTO: what Java delegates became (topics) and what deploys with a
-        # Camunda-7 meaning a designer may not expect (warnings). Clients ignore extra keys.
-        dto["externalTaskTopics"] = result.external_topics
-        dto["warnings"] = result.warnings
-        return jsonify(dto)
+    result = run(service.deploy, files, name=form.get("deployment-name") or None,
+                 source=form.get("deployment-source") or None,
+                 tenant_id=form.get("tenant-id") or None, duplicate_filtering=filtering)
+    dto = _with_definitions(result.deployment, list(result.definitions))
+    # Not in Camunda's DTO: what Java delegates became (topics) and what deploys with a
+    # Camunda-7 meaning a designer may not expect (warnings). Clients ignore extra keys.
+    dto["externalTaskTopics"] = result.external_topics
+    dto["warnings"] = result.warnings
+    return jsonify(dto)
+
+
+def _resource_dto(deployment_id: str, row: Any) -> dict[str, Any]:
+    return {"id": str(row.id), "name": row.name, "deploymentId": deployment_id}
+
+
+@routes.get("/deployment/<deployment_id>/resources")
+def list_resources(deployment_id: str) -> Any:
+    rows = run(rest_queries.deployment_resources, deployment_id)
+    return jsonify([_resource_dto(deployment_id, r) for r in rows])
+
+
+@routes.get("/deployment/<deployment_id>/resources/<resource_id>")
+def get_resource(deployment_id: str, resource_id: str) -> Any:
+    row = run(rest_queries.deployment_resource, deployment_id, resource_id)
+    return jsonify(_resource_dto(deployment_id, row))
+
+
+@routes.get("/deployment/<deployment_id>/resources/<resource_id>/data")
+def get_resource_data(deployment_id: str, resource_id: str) -> Any:
+    """The file's bytes as deployed (BPMN and DMN as XML)."""
+    row = run(rest_queries.deployment_resource, deployment_id, resource_id)
+    xml = row.name.endswith((".bpmn", ".dmn", ".xml"))
+    return Response(row.content, mimetype="application/xml" if xml else
+                    "application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
+                             f"{quote(row.name)}"})

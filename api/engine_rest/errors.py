@@ -5,13 +5,30 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
 
 LOG = logging.getLogger(__name__)
 REALM = 'Basic realm="VocFlow"'
+PREFIXES = ("/engine-rest/", "/rest/")
+ALLOWED_HEADERS = "authorization, content-type, accept"
+ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
+
+
+def is_camunda_path(path: str) -> bool:
+    return path.startswith(PREFIXES) or path in ("/engine-rest", "/rest")
+
+
+def add_cors(response: Any) -> Any:
+    """The Modeler calls from file:// (Origin "null"): allow any origin, no cookies."""
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin") or "*"
+    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+    response.headers["Access-Control-Max-Age"] = "600"
+    response.headers.add("Vary", "Origin")
+    return response
 
 
 class RestError(Exception):
@@ -118,7 +135,21 @@ def rest_error(error: RestError) -> Response:
 def http_error(error: HTTPException) -> Response:
     status = error.code or 500
     type_ = "RestException" if status != 400 else "InvalidRequestException"
-    return body(status, type_, error.description or error.name)
+    message = error.description or error.name
+    if status == 404 and request.url_rule is None:
+        message = f"no Camunda REST resource {request.method} {request.path}"
+    return body(status, type_, message)
+
+
+def unrouted(error: Exception) -> Response:
+    """An error before any view was found (unknown route, wrong method): Camunda's shape."""
+    if isinstance(error, errors.EngineError):
+        return add_cors(engine_error(error))
+    if isinstance(error, RestError):
+        return add_cors(rest_error(error))
+    if isinstance(error, HTTPException):
+        return add_cors(http_error(error))
+    return add_cors(unexpected(error))
 
 
 def unexpected(error: Exception) -> Response:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api.engine_rest.common import actor, arg, page, routes, unit_of_work
+from api.engine_rest.common import arg, routes, run
 from engine.models.events import EventSubscription
 from engine.service import subscriptions
 
@@ -20,19 +20,19 @@ def subscription_dto(row: EventSubscription) -> dict[str, Any]:
 
 
 def _query() -> list[dict[str, Any]]:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        rows = subscriptions.list_subscriptions(
-            uow, who, instance_id=arg("processInstanceId") or None,
-            kind=arg("eventType") or None, name=arg("eventName") or None)
-        dtos = [subscription_dto(r) for r in rows]
+    rows = run(subscriptions.list_subscriptions, instance_id=arg("processInstanceId") or None,
+               kind=arg("eventType") or None, name=arg("eventName") or None)
+    dtos = [subscription_dto(r) for r in rows]
     activity = arg("activityId")
     return [d for d in dtos if not activity or d["activityId"] == activity]
 
 
 @routes.get("/event-subscription")
 def list_event_subscriptions() -> Any:
-    return jsonify(page(_query()))
+    rows = _query()
+    first = int(arg("firstResult") or 0)
+    size = arg("maxResults")
+    return jsonify(rows[first:] if size in (None, "") else rows[first:first + int(size)])
 
 
 @routes.get("/event-subscription/count")

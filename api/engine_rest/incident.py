@@ -6,15 +6,32 @@ from typing import Any
 
 from flask import jsonify
 
-from api.engine_rest.common import actor, arg, page, routes, unit_of_work
+from api.engine_rest.common import routes, run
+from api.engine_rest.query import Param, Spec, many, parse, text
 from api.engine_rest.variables import format_date
-from engine.models import Incident
-from engine.service import scopes
-from engine.uow import UnitOfWork
+from engine.models import Incident, ProcessInstance
+from engine.service import rest_queries
+
+# Camunda's incident types and ours: a failed external task, a failed job (script, gateway).
+TYPES = {"failedExternalTask": "external_task", "failedJob": "failed_task"}
+SPEC = Spec(
+    params={"incidentId": text("id"), "incidentType": text("kind"),
+            "incidentMessage": text("message"),
+            "incidentMessageLike": text("message", "like"),
+            "processInstanceId": text("instance_id"),
+            "processDefinitionId": text("definition_id"),
+            "processDefinitionKeyIn": many("process_key"),
+            "activityId": text("element_id"), "failedActivityId": text("element_id"),
+            "configuration": text("job_id"),
+            "incidentTimestampBefore": Param("created_at", "lt", "date"),
+            "incidentTimestampAfter": Param("created_at", "gt", "date")},
+    sorts={"incidentId": "id", "incidentTimestamp": "created_at",
+           "incidentType": "kind", "activityId": "element_id",
+           "processInstanceId": "instance_id", "processDefinitionId": "definition_id"},
+)
 
 
-def incident_dto(uow: UnitOfWork, row: Incident) -> dict[str, Any]:
-    instance = uow.instances.get(row.instance_id)
+def incident_dto(row: Incident, instance: ProcessInstance | None) -> dict[str, Any]:
     kind = "failedExternalTask" if row.job_id else "failedJob"
     return {
         "id": row.id, "processDefinitionId": instance.definition_id if instance else None,
@@ -27,26 +44,19 @@ def incident_dto(uow: UnitOfWork, row: Incident) -> dict[str, Any]:
     }
 
 
-def _query() -> list[dict[str, Any]]:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        rows = scopes.list_incidents(uow, who, open_only=True,
-                                     instance_id=arg("processInstanceId") or None)
-        dtos = [incident_dto(uow, r) for r in rows]
-    filters = {"incidentId": "id", "incidentType": "incidentType", "activityId": "activityId",
-               "processDefinitionId": "processDefinitionId"}
-    for param, key in filters.items():
-        wanted = arg(param)
-        if wanted:
-            dtos = [d for d in dtos if d[key] == wanted]
-    return dtos
+def _query(paged: bool = True) -> Any:
+    query = parse(SPEC, paged=paged)
+    filters = tuple((f, op, TYPES.get(v, v) if f == "kind" else v)
+                    for f, op, v in query.filters)
+    return type(query)(filters, query.sort, query.offset, query.limit)
 
 
 @routes.get("/incident")
 def list_incidents() -> Any:
-    return jsonify(page(_query()))
+    return jsonify([incident_dto(*row) for row in run(rest_queries.query, "incident",
+                                                      _query())])
 
 
 @routes.get("/incident/count")
 def count_incidents() -> Any:
-    return jsonify({"count": len(_query())})
+    return jsonify({"count": run(rest_queries.count, "incident", _query(False))})

@@ -1,4 +1,4 @@
-"""Camunda /job: list by process instance, execute now, set due date, set retries."""
+"""Camunda /job: timers only (external tasks are /external-task): list, execute, due, retries."""
 
 from __future__ import annotations
 
@@ -6,16 +6,31 @@ from typing import Any
 
 from flask import jsonify
 
-from api.engine_rest.common import actor, arg, json_body, now, page, routes, unit_of_work
-from api.engine_rest.errors import RestError
+from api.engine_rest.common import bounded_int, json_body, routes, run
+from api.engine_rest.query import Param, Spec, many, parse, text, when
 from api.engine_rest.variables import format_date, parse_date
-from engine.models import Job
-from engine.service import job_control, scopes
-from engine.uow import UnitOfWork
+from engine.models import Job, ProcessInstance
+from engine.service import job_control, rest_queries
+
+SPEC = Spec(
+    params={"jobId": text("id"), "jobIds": many("id"),
+            "processInstanceId": text("instance_id"),
+            "processInstanceIds": many("instance_id"),
+            "processDefinitionId": text("definition_id"),
+            "processDefinitionKey": text("process_key"),
+            "activityId": text("element_id"), "jobDefinitionId": text("element_id"),
+            "withException": when("last_error", "null", False),
+            "noRetriesLeft": Param("retries", "eq", "flag", 0),
+            "withRetriesLeft": Param("retries", "gt", "flag", 0),
+            "dueDates": Param("due_at", "eq", "date"),
+            "suspended": when("suspended", "true"), "active": when("suspended", "true", False)},
+    sorts={"jobId": "id", "processInstanceId": "instance_id",
+           "processDefinitionId": "definition_id", "processDefinitionKey": "process_key",
+           "jobDueDate": "due_at", "jobRetries": "retries"},
+)
 
 
-def job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
-    instance = uow.instances.get(job.instance_id or "")
+def job_dto(job: Job, instance: ProcessInstance | None) -> dict[str, Any]:
     return {
         "id": job.id, "jobDefinitionId": job.element_id,
         "processInstanceId": job.instance_id, "executionId": job.instance_id,
@@ -31,62 +46,36 @@ def job_dto(uow: UnitOfWork, job: Job) -> dict[str, Any]:
     }
 
 
-def _query() -> list[dict[str, Any]]:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        jobs = scopes.list_jobs(uow, who, instance_id=arg("processInstanceId") or None,
-                                limit=10_000)
-        dtos = [job_dto(uow, j) for j in jobs]
-    for param, key in (("jobId", "id"), ("processDefinitionId", "processDefinitionId"),
-                       ("activityId", "jobDefinitionId")):
-        wanted = arg(param)
-        if wanted:
-            dtos = [d for d in dtos if d[key] == wanted]
-    return dtos
-
-
 @routes.get("/job")
 def list_jobs() -> Any:
-    return jsonify(page(_query()))
+    return jsonify([job_dto(*row) for row in run(rest_queries.query, "job", parse(SPEC))])
 
 
 @routes.get("/job/count")
 def count_jobs() -> Any:
-    return jsonify({"count": len(_query())})
+    return jsonify({"count": run(rest_queries.count, "job", parse(SPEC, paged=False))})
 
 
 @routes.get("/job/<job_id>")
 def get_job(job_id: str) -> Any:
-    matches = [d for d in _query() if d["id"] == job_id]
-    if not matches:
-        raise RestError(f"Job with id {job_id} does not exist", 404)
-    return jsonify(matches[0])
+    return jsonify(job_dto(*run(rest_queries.job, job_id)))
 
 
 @routes.post("/job/<job_id>/execute")
 def execute(job_id: str) -> Any:
     """Fire a timer now (how Camunda users move a process past a timer by hand)."""
-    with unit_of_work() as uow:
-        who = actor(uow)
-        job_control.execute_job(uow, job_id, who, now())
+    run(job_control.execute_job, job_id)
     return "", 204
 
 
 @routes.put("/job/<job_id>/duedate")
 def set_due_date(job_id: str) -> Any:
-    with unit_of_work() as uow:
-        who, body = actor(uow), json_body()
-        due = parse_date(body.get("duedate"), "duedate")
-        job_control.set_job_due_date(uow, job_id, due, who, now())
+    due = parse_date(json_body().get("duedate"), "duedate")
+    run(job_control.set_job_due_date, job_id, due)
     return "", 204
 
 
 @routes.put("/job/<job_id>/retries")
 def set_retries(job_id: str) -> Any:
-    with unit_of_work() as uow:
-        who, body = actor(uow), json_body()
-        retries = body.get("retries")
-        if isinstance(retries, bool) or not isinstance(retries, int):
-            raise RestError("retries must be an integer")
-        job_control.set_job_retries(uow, job_id, retries, who, now())
+    run(job_control.set_job_retries, job_id, bounded_int(json_body(), "retries"))
     return "", 204

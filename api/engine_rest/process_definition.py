@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 
 from api.engine_rest import variables
-from api.engine_rest.common import (
-    actor,
-    arg,
-    flag,
-    id_list,
-    json_body,
-    link,
-    now,
-    page,
-    routes,
-    unit_of_work,
-)
+from api.engine_rest.common import flag, json_body, link, routes, run
 from api.engine_rest.errors import RestError
-from engine import service
+from api.engine_rest.query import Spec, many, parse, text, when
 from engine.models import ProcessDefinition, ProcessInstance
-from engine.uow import UnitOfWork
+from engine.service import rest_actions, rest_queries
+
+SPEC = Spec(
+    params={"processDefinitionId": text("id"), "processDefinitionIdIn": many("id"),
+            "key": text("key"), "keysIn": many("key"), "keyLike": text("key", "like"),
+            "name": text("name"), "nameLike": text("name", "like"),
+            "deploymentId": text("deployment_id"),
+            "resourceName": text("resource_name"),
+            "resourceNameLike": text("resource_name", "like"),
+            "version": text("version"), "latestVersion": when("latest", "true"),
+            "suspended": when("suspended", "eq", True),
+            "active": when("suspended", "eq", False)},
+    sorts={"id": "id", "key": "key", "name": "name", "version": "version",
+           "deploymentId": "deployment_id", "deployTime": "deployed_at"},
+)
+
+
+@lru_cache(maxsize=512)
+def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
+    """camunda:historyTimeToLive of the definition's process element, in days."""
+    del definition_id  # the cache key: a definition's XML never changes
+    process = re.search(r"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>", xml)
+    found = process and re.search(r"historyTimeToLive=\"(\d+)\"", process.group(0))
+    return int(found.group(1)) if found else None
 
 
 def definition_dto(row: ProcessDefinition) -> dict[str, Any]:
@@ -30,7 +44,8 @@ def definition_dto(row: ProcessDefinition) -> dict[str, Any]:
         "id": row.id, "key": row.key, "category": None, "description": None,
         "name": row.name, "version": row.version, "resource": row.resource_name,
         "deploymentId": row.deployment_id, "diagram": None, "suspended": row.suspended,
-        "tenantId": None, "versionTag": None, "historyTimeToLive": None,
+        "tenantId": None, "versionTag": None,
+        "historyTimeToLive": _time_to_live(row.id, row.key, row.source_xml),
         "startableInTasklist": True,
     }
 
@@ -44,108 +59,99 @@ def instance_dto(row: ProcessInstance) -> dict[str, Any]:
     }
 
 
-def _by_id(uow: UnitOfWork, definition_id: str) -> ProcessDefinition:
-    row = uow.definitions.get(definition_id)
-    if row is None or row.kind != "process":
-        raise RestError(f"No matching process definition with id {definition_id}", 404)
-    return row
-
-
-def _by_key(uow: UnitOfWork, key: str) -> ProcessDefinition:
-    row = uow.definitions.latest(key)
-    if row is None:
-        raise RestError(f"No matching process definition with key '{key}'", 404)
-    return row
-
-
-def _query() -> list[ProcessDefinition]:
-    with unit_of_work() as uow:
-        actor(uow)
-        rows = uow.definitions.list(key=arg("key") or None, kind="process",
-                                    latest_only=bool(flag(arg("latestVersion"))))
-    ids = id_list(arg("processDefinitionIdIn")) or id_list(arg("processDefinitionId"))
-    filters = {"deploymentId": "deployment_id", "name": "name", "version": "version",
-               "resourceName": "resource_name"}
-    result = []
-    for row in rows:
-        if ids and row.id not in ids:
-            continue
-        if any(arg(p) not in (None, "") and str(getattr(row, a)) != arg(p)
-               for p, a in filters.items()):
-            continue
-        if flag(arg("suspended")) is not None and row.suspended != flag(arg("suspended")):
-            continue
-        keys = id_list(arg("keysIn"))
-        if keys and row.key not in keys:
-            continue
-        result.append(row)
-    return result
-
-
 @routes.get("/process-definition")
 def list_definitions() -> Any:
-    return jsonify([definition_dto(r) for r in page(_query())])
+    rows = run(rest_queries.query, "definition", parse(SPEC))
+    return jsonify([definition_dto(r) for r in rows])
 
 
 @routes.get("/process-definition/count")
 def count_definitions() -> Any:
-    return jsonify({"count": len(_query())})
+    return jsonify({"count": run(rest_queries.count, "definition", parse(SPEC, paged=False))})
+
+
+STATISTICS_PARAMS = ("failedJobs", "incidents", "incidentsForType", "rootIncidents")
+KIND_TYPES = {"external_task": "failedExternalTask"}
+
+
+def _statistics_dto(key: str, counts: tuple[int, dict[str, int]]) -> dict[str, Any]:
+    """Camunda's statistics entry; incidents and failedJobs only when asked for."""
+    unknown = sorted(set(request.args) - set(STATISTICS_PARAMS))
+    if unknown:
+        raise RestError("unsupported query parameter(s): " + ", ".join(unknown))
+    instances, incidents = counts
+    only = request.args.get("incidentsForType")
+    typed = [{"incidentType": KIND_TYPES.get(kind, "failedJob"), "incidentCount": n}
+             for kind, n in sorted(incidents.items())]
+    if only:
+        typed = [t for t in typed if t["incidentType"] == only]
+    wanted = flag(request.args.get("incidents"), "incidents") or bool(only) or flag(
+        request.args.get("rootIncidents"), "rootIncidents")
+    failed = sum(incidents.values()) if flag(request.args.get("failedJobs"),
+                                             "failedJobs") else 0
+    return {"id": key, "instances": instances, "failedJobs": failed,
+            "incidents": typed if wanted else []}
+
+
+@routes.get("/process-definition/statistics")
+def definitions_statistics() -> Any:
+    """Runtime instances and open incidents per definition (Cockpit's dashboard)."""
+    rows = run(rest_queries.definition_statistics)
+    return jsonify([{**_statistics_dto(row.id, counts), "definition": definition_dto(row),
+                     "@class": "org.camunda.bpm.engine.rest.dto.repository."
+                               "ProcessDefinitionStatisticsResultDto"}
+                    for row, counts in rows])
+
+
+@routes.get("/process-definition/<definition_id>/statistics")
+def activity_statistics(definition_id: str) -> Any:
+    """Per activity: instances waiting there and open incidents (Cockpit's heat map)."""
+    counts = run(rest_queries.activity_statistics, definition_id)
+    return jsonify([_statistics_dto(element, c) for element, c in sorted(counts.items())])
 
 
 @routes.get("/process-definition/<definition_id>")
 def get_definition(definition_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        return jsonify(definition_dto(_by_id(uow, definition_id)))
+    return jsonify(definition_dto(run(rest_queries.definition, definition_id)))
 
 
 @routes.get("/process-definition/key/<key>")
 def get_definition_by_key(key: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        return jsonify(definition_dto(_by_key(uow, key)))
+    return jsonify(definition_dto(run(rest_queries.definition, key, by_key=True)))
 
 
 @routes.get("/process-definition/<definition_id>/xml")
 def get_xml(definition_id: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        row = _by_id(uow, definition_id)
-        return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
+    row = run(rest_queries.definition, definition_id)
+    return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
 
 
 @routes.get("/process-definition/key/<key>/xml")
 def get_xml_by_key(key: str) -> Any:
-    with unit_of_work() as uow:
-        actor(uow)
-        row = _by_key(uow, key)
-        return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
+    row = run(rest_queries.definition, key, by_key=True)
+    return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
 
 
-def _start(lookup: Any, ident: str) -> Any:
+def _start(ident: str, by_key: bool) -> Any:
     body = json_body()
     values = variables.from_camunda(body.get("variables"))
     business_key = body.get("businessKey")
     if business_key is not None and not isinstance(business_key, str):
         raise RestError("businessKey must be a string")
-    with unit_of_work() as uow:
-        who = actor(uow)
-        definition = lookup(uow, ident)
-        instance = service.start_instance(uow, definition.id, who, now(), variables=values,
-                                          business_key=business_key or None)
-        dto = instance_dto(instance)
-        if body.get("withVariablesInReturn"):
-            dto["variables"] = variables.to_camunda(
-                service.show_instance(uow, instance.id, who).variables)
+    started = run(rest_actions.start, ident, values, business_key or None,
+                  bool(body.get("withVariablesInReturn")), by_key=by_key)
+    dto = instance_dto(started.instance)
+    if started.variables is not None:
+        dto["variables"] = variables.to_camunda(started.variables)
     return jsonify(dto)
 
 
 @routes.post("/process-definition/<definition_id>/start")
 def start_by_id(definition_id: str) -> Any:
     """Camunda Modeler's Start button: typed variables, business key."""
-    return _start(_by_id, definition_id)
+    return _start(definition_id, False)
 
 
 @routes.post("/process-definition/key/<key>/start")
 def start_by_key(key: str) -> Any:
-    return _start(_by_key, key)
+    return _start(key, True)

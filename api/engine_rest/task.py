@@ -7,28 +7,57 @@ from typing import Any
 from flask import jsonify, request
 
 from api.engine_rest import variables
-from api.engine_rest.common import (
-    actor,
-    arg,
-    flag,
-    id_list,
-    json_body,
-    now,
-    page,
-    routes,
-    unit_of_work,
-)
+from api.engine_rest.common import id_list, json_body, raw_arg, routes, run
 from api.engine_rest.errors import RestError
-from engine import service
-from engine.models import HumanTask
-from engine.service import scopes
-from engine.uow import UnitOfWork
+from api.engine_rest.query import Param, Spec, many, parse, text, when
+from engine.models import HumanTask, ProcessInstance
+from engine.service import rest_actions, rest_queries, scopes
+from engine.service.rest_queries import Query
 
-QUERY_LIMIT = 10_000
+DATE = "date"
+SPEC = Spec(
+    params={
+        "taskId": text("id"), "taskIdIn": many("id"),
+        "processInstanceId": text("instance_id"), "processInstanceIdIn": many("instance_id"),
+        "processInstanceBusinessKey": text("business_key"),
+        "processInstanceBusinessKeyIn": many("business_key"),
+        "processInstanceBusinessKeyLike": text("business_key", "like"),
+        "processDefinitionId": text("definition_id"),
+        "processDefinitionKey": text("process_key"),
+        "processDefinitionKeyIn": many("process_key"),
+        "taskDefinitionKey": text("element_id"), "taskDefinitionKeyIn": many("element_id"),
+        "taskDefinitionKeyLike": text("element_id", "like"),
+        "name": text("name"), "nameLike": text("name", "like"),
+        "assignee": text("assignee"), "assigneeLike": text("assignee", "like"),
+        "assigneeIn": many("assignee"),
+        "candidateGroup": text("candidate_group"), "candidateGroups": many("candidate_group"),
+        "candidateUser": text("candidate_user"),
+        "includeAssignedTasks": Param("", kind="flag"),
+        "assigned": when("assignee", "null", False), "unassigned": when("assignee", "null"),
+        "withoutDueDate": when("due_at", "null"),
+        "dueDate": Param("due_at", "eq", DATE), "dueBefore": Param("due_at", "lt", DATE),
+        "dueAfter": Param("due_at", "gt", DATE),
+        "followUpDate": Param("follow_up_at", "eq", DATE),
+        "followUpBefore": Param("follow_up_at", "lt", DATE),
+        "followUpAfter": Param("follow_up_at", "gt", DATE),
+        "createdOn": Param("created_at", "eq", DATE),
+        "createdBefore": Param("created_at", "lt", DATE),
+        "createdAfter": Param("created_at", "gt", DATE),
+        "priority": Param("priority", "eq", "int"),
+        "minPriority": Param("priority", "ge", "int"),
+        "maxPriority": Param("priority", "le", "int"),
+        "suspended": when("suspended", "true"), "active": when("suspended", "true", False),
+        "formKey": text("form_key"),
+    },
+    sorts={"id": "id", "name": "name", "assignee": "assignee", "created": "created_at",
+           "dueDate": "due_at", "followUpDate": "follow_up_at", "priority": "priority",
+           "processInstanceId": "instance_id", "processDefinitionId": "definition_id",
+           "taskDefinitionKey": "element_id"},
+)
+CANDIDATE_PARAMS = ("candidateGroup", "candidateGroups", "candidateUser")
 
 
-def task_dto(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
-    instance = uow.instances.get(task.instance_id)
+def task_dto(task: HumanTask, instance: ProcessInstance | None) -> dict[str, Any]:
     return {
         "id": task.id, "name": task.name, "assignee": task.assignee, "owner": None,
         "created": variables.format_date(task.created_at),
@@ -44,69 +73,49 @@ def task_dto(uow: UnitOfWork, task: HumanTask) -> dict[str, Any]:
     }
 
 
-def _keep(task: HumanTask, body: dict[str, Any] | None) -> bool:
-    """Camunda's task filters that the scoped inbox query does not cover."""
-    group, user = arg("candidateGroup", body), arg("candidateUser", body)
-    groups = id_list(arg("candidateGroups", body))
-    include_assigned = flag(arg("includeAssignedTasks", body))
-    if (group or user or groups) and task.assignee and not include_assigned:
-        return False
-    checks = [
-        (group, lambda: group in (task.candidate_groups or [])),
-        (groups, lambda: bool(set(groups or []) & set(task.candidate_groups or []))),
-        (user, lambda: user in (task.candidate_users or [])),
-        (arg("assignee", body), lambda: task.assignee == arg("assignee", body)),
-        (arg("taskDefinitionKey", body),
-         lambda: task.element_id == arg("taskDefinitionKey", body)),
-        (id_list(arg("taskDefinitionKeyIn", body)),
-         lambda: task.element_id in (id_list(arg("taskDefinitionKeyIn", body)) or [])),
-        (arg("name", body), lambda: task.name == arg("name", body)),
-        (id_list(arg("taskIdIn", body)) or arg("taskId", body),
-         lambda: task.id in (id_list(arg("taskIdIn", body)) or [arg("taskId", body)])),
-        (flag(arg("unassigned", body)), lambda: task.assignee is None),
-        (flag(arg("assigned", body)), lambda: task.assignee is not None),
-    ]
-    return all(check() for wanted, check in checks if wanted)
+def _query(body: dict[str, Any] | None = None, *, paged: bool = True) -> Query:
+    """Camunda's candidate filters find unassigned tasks unless includeAssignedTasks."""
+    query = parse(SPEC, body, paged=paged)
+    filters = tuple(f for f in query.filters if f[0])
+    candidate = any(raw_arg(n, body) not in (None, "") for n in CANDIDATE_PARAMS)
+    include = any(f[0] == "" for f in query.filters)
+    if candidate and not include:
+        filters += (("assignee", "null", True),)
+    return Query(filters, query.sort, query.offset, query.limit)
 
 
-def _query(body: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        rows = scopes.inbox(uow, who, view="all", limit=QUERY_LIMIT,
-                            instance_id=arg("processInstanceId", body) or None,
-                            process_key=arg("processDefinitionKey", body) or None)
-        wanted_definition = arg("processDefinitionId", body)
-        dtos = [task_dto(uow, t) for t in rows if _keep(t, body)]
-    if wanted_definition:
-        dtos = [d for d in dtos if d["processDefinitionId"] == wanted_definition]
-    return dtos
+def _list(body: dict[str, Any] | None = None) -> Any:
+    rows = run(rest_queries.query, "task", _query(body))
+    return jsonify([task_dto(*row) for row in rows])
+
+
+def _count(body: dict[str, Any] | None = None) -> Any:
+    return jsonify({"count": run(rest_queries.count, "task", _query(body, paged=False))})
 
 
 @routes.get("/task")
 def list_tasks() -> Any:
-    return jsonify(page(_query()))
+    return _list()
 
 
 @routes.post("/task")
 def query_tasks() -> Any:
-    return jsonify(page(_query(json_body())))
+    return _list(json_body())
 
 
 @routes.get("/task/count")
 def count_tasks() -> Any:
-    return jsonify({"count": len(_query())})
+    return _count()
 
 
 @routes.post("/task/count")
 def count_tasks_post() -> Any:
-    return jsonify({"count": len(_query(json_body()))})
+    return _count(json_body())
 
 
 @routes.get("/task/<task_id>")
 def get_task(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        return jsonify(task_dto(uow, scopes.visible_task(uow, task_id, who)))
+    return jsonify(task_dto(*run(rest_queries.task, task_id)))
 
 
 def _user_id(body: dict[str, Any]) -> str | None:
@@ -119,70 +128,48 @@ def _user_id(body: dict[str, Any]) -> str | None:
 @routes.post("/task/<task_id>/claim")
 def claim_task(task_id: str) -> Any:
     """Claim for yourself; claiming for someone else is an assignment (ops only)."""
-    with unit_of_work() as uow:
-        who, user_id = actor(uow), _user_id(json_body())
-        scopes.visible_task(uow, task_id, who)
-        if user_id in (None, who.username):
-            service.claim_task(uow, task_id, who, now())
-        else:
-            task = scopes.visible_task(uow, task_id, who)
-            if task.assignee:
-                raise RestError(f"Task '{task_id}' is already claimed by someone else.")
-            service.assign_task(uow, task_id, user_id, who, now())
+    run(rest_actions.claim, task_id, _user_id(json_body()))
     return "", 204
 
 
 @routes.post("/task/<task_id>/unclaim")
 def unclaim_task(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        scopes.visible_task(uow, task_id, who)
-        service.unclaim_task(uow, task_id, who, now())
+    run(rest_actions.unclaim, task_id)
     return "", 204
 
 
 @routes.post("/task/<task_id>/assignee")
 def set_assignee(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        who, user_id = actor(uow), _user_id(json_body())
-        scopes.visible_task(uow, task_id, who)
-        service.assign_task(uow, task_id, user_id, who, now())
+    run(rest_actions.set_assignee, task_id, _user_id(json_body()))
     return "", 204
 
 
 @routes.post("/task/<task_id>/complete")
 def complete_task(task_id: str) -> Any:
     """Typed variables go through the task's form; field errors are a 400 naming each field."""
-    with unit_of_work() as uow:
-        who, body = actor(uow), json_body()
-        values = variables.from_camunda(body.get("variables"))
-        task = scopes.visible_task(uow, task_id, who)
-        instance_id = task.instance_id
-        service.complete_task(uow, task_id, values, who, now())
-        if not body.get("withVariablesInReturn"):
-            return "", 204
-        result = service.show_instance(uow, instance_id, who).variables
+    body = json_body()
+    values = variables.from_camunda(body.get("variables"))
+    result = run(rest_actions.complete, task_id, values,
+                 bool(body.get("withVariablesInReturn")))
+    if result is None:
+        return "", 204
     return jsonify(variables.to_camunda(result))
 
 
 def _names() -> list[str] | None:
-    return id_list(request.args.get("variableNames"))
+    return id_list(request.args.get("variableNames"), "variableNames")
 
 
 @routes.get("/task/<task_id>/variables")
 def task_variables(task_id: str) -> Any:
-    with unit_of_work() as uow:
-        who = actor(uow)
-        form = scopes.task_form(uow, task_id, who)
+    form = run(scopes.task_form, task_id)
     return jsonify(variables.to_camunda(form.data, _names()))
 
 
 @routes.get("/task/<task_id>/form-variables")
 def form_variables(task_id: str) -> Any:
     """The form's fields with their current values (every variable when there is no form)."""
-    with unit_of_work() as uow:
-        who = actor(uow)
-        form = scopes.task_form(uow, task_id, who)
+    form = run(scopes.task_form, task_id)
     names = _names()
     if form.form_schema is not None:
         fields = list((form.form_schema.get("properties") or {}).keys())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
 from typing import Any
 
 from dateutil import parser as dateparser
 
+from api import json_guard
 from api.engine_rest.errors import RestError
 
 INT32 = 2**31 - 1
@@ -54,7 +56,7 @@ def _json_value(value: Any, name: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
+        return json_guard.loads(value, f"variable '{name}'")
     except json.JSONDecodeError as exc:
         raise RestError(f"variable '{name}': value is not valid JSON: {exc}") from exc
 
@@ -71,9 +73,13 @@ def _double(value: Any, name: str) -> float:
     try:
         if isinstance(value, bool):
             raise ValueError(value)
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError) as exc:
         raise RestError(f"variable '{name}': expected a Double, got {value!r}") from exc
+    if not math.isfinite(number):
+        raise RestError(f"variable '{name}': {value!r} cannot be stored (NaN and Infinity "
+                        "are not JSON numbers)")
+    return number
 
 
 def _object(value: Any, info: dict[str, Any], name: str) -> Any:

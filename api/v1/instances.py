@@ -18,7 +18,7 @@ from api.schemas import (
 from api.v1.common import decode_cursor, encode_cursor, run
 from engine import service
 from engine.models import HistoryEvent, ProcessInstance
-from engine.service import scopes
+from engine.service import instance_lists
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances",
                 description="Process instances (流程实例)")
@@ -100,10 +100,10 @@ def list_instances(query: dict[str, Any]) -> dict[str, Any]:
     after = decode_cursor(query.pop("cursor")) if "cursor" in query else None
     renames = {"process": "process_key", "province": "province_code"}
     filters = {renames.get(k, k): v for k, v in query.items()}
-    rows = run(scopes.list_instances, limit=limit + 1, after=after, **filters)
+    rows = run(instance_lists.list_instances, limit=limit + 1, after=after, **filters)
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
+    cursor = encode_cursor(rows[-1]["started_at"], rows[-1]["id"]) if more else None
     return {"items": rows, "next_cursor": cursor}
 
 

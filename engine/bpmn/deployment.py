@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,24 @@ def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def xml_text(content: bytes, root: etree._Element) -> str:
+    """The file as text in the encoding lxml read it with (UTF-16 too), declared as UTF-8.
+
+    The text is stored and later parsed again from its UTF-8 bytes, so its declaration must
+    name UTF-8; nothing else of the file changes.
+    """
+    encoding = root.getroottree().docinfo.encoding or "utf-8"
+    try:
+        text = content.decode(encoding).removeprefix("\ufeff")
+    except (LookupError, UnicodeDecodeError):  # an encoding lxml knows and Python does not
+        text = '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
+            root.getroottree(), encoding="unicode")
+    return _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1)
+
+
 def parse_deployment(
     files: Mapping[str, bytes],
     deployed_decisions: Mapping[str, str],
@@ -121,7 +140,7 @@ def _decision(name: str, root: etree._Element, content: bytes) -> list[ParsedDec
     for node in root:
         if isinstance(node.tag, str) and etree.QName(node).localname == "decision":
             found.append(ParsedDecision(node.get("id"), node.get("name"), name,
-                                        content.decode("utf-8"), _digest(content)))
+                                        xml_text(content, root), _digest(content)))
     return found
 
 
@@ -215,7 +234,8 @@ def _one_process(
         return None
     return ParsedProcess(
         key=key, name=process.get("name"), resource_name=name,
-        source_xml=content.decode("utf-8"), sha256=_digest(content), spec_json=spec_json,
+        source_xml=xml_text(content, process.getroottree().getroot()),
+        sha256=_digest(content), spec_json=spec_json,
         calls=sorted(set(calls)), timer_starts=_timer_starts(process),
         message_starts=_message_starts(process),
         external_topics=sorted({d.topic for _, d in delegates.delegates_in(process)}),

@@ -168,10 +168,9 @@ def _store(scope: dict[str, Any], context: MutableMapping[str, Any],
     for key in list(context):
         if key not in scope:
             del context[key]
-    for key, value in scope.items():
-        if key.startswith("_") or key in _RESERVED or key in helpers:
-            continue
-        if callable(value) or isinstance(value, _LOCAL_ONLY):
+    for key in scope.keys() - _RESERVED.keys() - helpers.keys():
+        value = scope[key]
+        if key.startswith("_") or callable(value) or isinstance(value, _LOCAL_ONLY):
             continue
         if context.get(key, _MISSING) is not value:
             guards.check_rendered(value)

@@ -37,9 +37,13 @@ _NUMBERS = frozenset({int, float, bool})
 
 def binop(op: str, left: Any, right: Any) -> Any:
     """left OP right for the operators that can build huge values in one C call."""
-    if type(left) in _NUMBERS and type(right) in _NUMBERS and (
-            op in ("+", "%") or type(left) is float or type(right) is float):
-        return _OPS[op](left, right)  # the common case: small arithmetic, nothing to check
+    kinds = type(left), type(right)
+    if kinds[0] in _NUMBERS and kinds[1] in _NUMBERS:
+        if op == "*" and float not in kinds:
+            check_int_bits(left.bit_length() + right.bit_length())
+        elif op in ("**", "<<") and float not in kinds:
+            _check_shift_or_power(op, left, right)
+        return _OPS[op](left, right)  # the common case: plain arithmetic
     if op == "*":
         _repeat(left, right)
         _repeat(right, left)
@@ -55,6 +59,13 @@ def binop(op: str, left: Any, right: Any) -> Any:
     elif op == "%" and isinstance(left, str | bytes):
         _check_percent(left, right)
     return _OPS[op](left, right)
+
+
+def _check_shift_or_power(op: str, left: int, right: int) -> None:
+    if op == "**" and right > 0 and abs(left) > 1:
+        check_int_bits(left.bit_length() * right)
+    elif op == "<<" and right > 0 and left:
+        check_int_bits(left.bit_length() + right)
 
 
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")

@@ -84,17 +84,19 @@ def _rss() -> int:
 class Meter:
     """Counts ticks from instrumented code; past a limit every later tick raises again."""
 
-    __slots__ = ("limits", "deadline", "rss_start", "next_rss", "charged", "next_check",
-                 "exceeded")
+    __slots__ = ("limits", "started", "deadline", "rss_start", "next_rss", "charged",
+                 "next_check", "exceeded")
 
     def __init__(self, limits: Limits) -> None:
+        # The CPU clock is a system call and most scripts end before their first check: the
+        # deadline is set at that check. Memory is read now: growth counts from here.
         self.limits = limits
-        started = time.thread_time()
-        self.deadline = started + limits.cpu_seconds
-        self.next_rss = started + _RSS_SECONDS
-        self.rss_start = _rss()
+        self.started = time.perf_counter()
+        self.next_check = self.started + _CHECK_SECONDS
+        self.deadline: float | None = None
+        self.next_rss = 0.0
+        self.rss_start: int | None = _rss()
         self.charged = 0  # estimated bytes built by guarded operations since the last read
-        self.next_check = time.perf_counter() + _CHECK_SECONDS
         self.exceeded: LimitExceeded | None = None
 
     def tick(self) -> bool:
@@ -102,12 +104,20 @@ class Meter:
             self.check()
         return True
 
+    def _deadline(self) -> float:
+        if self.deadline is None:
+            # CPU used so far is at most the wall time since the start: the estimate is strict.
+            since = time.perf_counter() - self.started
+            self.deadline = time.thread_time() - since + self.limits.cpu_seconds
+        return self.deadline
+
     def check(self) -> None:
         self.next_check = time.perf_counter() + _CHECK_SECONDS
         if self.exceeded is not None:
             raise LimitExceeded(self.exceeded.kind, self.exceeded.detail)
+        deadline = self._deadline()
         now = time.thread_time()
-        if now > self.deadline:
+        if now > deadline:
             self.fail("cpu")
         if now >= self.next_rss:
             self.next_rss = now + _RSS_SECONDS
@@ -116,7 +126,10 @@ class Meter:
     def check_memory(self) -> None:
         """Resident memory is per process: another thread's growth counts too (rarely)."""
         self.charged = 0
-        if self.rss_start and _rss() - self.rss_start > self.limits.memory_bytes:
+        rss = _rss()
+        if self.rss_start is None:
+            self.rss_start = rss
+        elif rss and rss - self.rss_start > self.limits.memory_bytes:
             self.fail("memory", "its data grew past the limit")
 
     def charge(self, nbytes: int) -> None:
@@ -130,7 +143,7 @@ class Meter:
         raise LimitExceeded(kind, detail)
 
     def remaining(self) -> float:
-        return max(self.deadline - time.thread_time(), 0.001)
+        return max(self._deadline() - time.thread_time(), 0.001)
 
 
 _local = threading.local()

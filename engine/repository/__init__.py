@@ -6,13 +6,14 @@ from engine.repository.events import EventRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
 from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
+from engine.repository.queries import Query, QueryRepository, StatisticsRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
 from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
 
 __all__ = [
     "DefinitionRepository", "EventRepository", "HistoryRepository", "IncidentRepository",
-    "InstanceRepository", "JobRepository", "ProductRepository", "Repository", "ScopeFilter",
-    "TaskRepository",
+    "InstanceRepository", "JobRepository", "ProductRepository", "Query", "QueryRepository",
+    "Repository", "ScopeFilter", "StatisticsRepository", "TaskRepository",
     "UserRepository", "instance_scope_clause", "task_scope_clause",
 ]

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask, Job, ProcessInstance
+from engine.models import Deployment, HumanTask, Job, ProcessDefinition, ProcessInstance
 from engine.models.events import EventSubscription
 
 
@@ -48,16 +48,43 @@ class EventRepository:
         return list(self.session.scalars(stmt.order_by(EventSubscription.id).limit(limit)))
 
     # --- jobs ----------------------------------------------------------------------------
-    def due_external(self, topics: Sequence[str], now: datetime, limit: int) -> list[str]:
-        """Due, unlocked external-task jobs of these topics (SKIP LOCKED on PostgreSQL)."""
+    def due_external(self, topics: Sequence[str], now: datetime, limit: int, *,
+                     definition_keys: Sequence[str] | None = None,
+                     definition_ids: Sequence[str] | None = None,
+                     business_key: str | None = None,
+                     tenant_ids: Sequence[str] | None = None,
+                     newest_first: bool | None = None) -> list[str]:
+        """Due, unlocked external-task jobs of these topics (SKIP LOCKED on PostgreSQL).
+
+        The optional filters are a Camunda subscription's: only tasks of these process
+        definitions (by key or id), of this business key, of these tenants (an empty list:
+        without tenant); newest_first orders by creation time instead of due time.
+        """
         stmt = (
             select(Job.id)
             .where(Job.kind == "external", Job.topic.in_(list(topics)), Job.due_at <= now)
             .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
             .where(or_(Job.retries.is_(None), Job.retries > 0))
-            .order_by(Job.due_at)
-            .limit(limit)
         )
+        instance = select(ProcessInstance.id)
+        scoped = False
+        for column, values in ((ProcessInstance.process_key, definition_keys),
+                               (ProcessInstance.definition_id, definition_ids)):
+            if values is not None:
+                instance, scoped = instance.where(column.in_(list(values))), True
+        if business_key is not None:
+            instance, scoped = instance.where(ProcessInstance.business_key == business_key), True
+        if tenant_ids is not None:
+            tenant = (select(ProcessDefinition.id).join(
+                Deployment, Deployment.id == ProcessDefinition.deployment_id))
+            tenant = tenant.where(Deployment.tenant_id.in_(list(tenant_ids)) if tenant_ids
+                                  else Deployment.tenant_id.is_(None))
+            instance, scoped = instance.where(ProcessInstance.definition_id.in_(tenant)), True
+        if scoped:
+            stmt = stmt.where(Job.instance_id.in_(instance))
+        order = (Job.due_at,) if newest_first is None else (
+            Job.created_at.desc() if newest_first else Job.created_at.asc(),)
+        stmt = stmt.order_by(*order, Job.id).limit(limit)
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         return list(self.session.scalars(stmt).all())

@@ -135,6 +135,14 @@ class IncidentRepository(Repository):
         )
         return self.session.scalars(stmt).all()
 
+    def open_for_instances(self, instance_ids: Sequence[str]) -> Sequence[Incident]:
+        """Open incidents of these instances, oldest first."""
+        if not instance_ids:
+            return []
+        stmt = select(Incident).where(Incident.instance_id.in_(list(instance_ids)),
+                                      Incident.resolved_at.is_(None))
+        return self.session.scalars(stmt.order_by(Incident.created_at, Incident.id)).all()
+
     def list(self, *, open_only: bool = True, instance_id: str | None = None,
              limit: int = 200) -> Sequence[Incident]:
         stmt = select(Incident).order_by(Incident.created_at.desc())

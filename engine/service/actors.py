@@ -16,10 +16,6 @@ class Actor:
         return any(n in self.groups for n in names)
 
     @property
-    def is_ops(self) -> bool:
-        return self.in_group("ops", "admin")
-
-    @property
     def unit_ids(self) -> list[str]:
         return [g.split(":", 1)[1] for g in self.groups if g.startswith("unit:")]
 

@@ -10,6 +10,8 @@ from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Job
 from engine.service.actors import SYSTEM_ACTOR, Actor
+from engine.service.external_locks import external_job, require_lock_owner
+from engine.service.external_protocol import topic_filters
 from engine.service.runtime import (
     advance_and_save,
     load_workflow,
@@ -40,25 +42,6 @@ class LockedTask:
     variables: dict[str, Any]
 
 
-def _external_job(uow: UnitOfWork, job_id: str, actor: Actor) -> Job:
-    """An external task of a topic the actor may work; NotFound otherwise (nothing leaks)."""
-    job = uow.jobs.get(job_id)
-    if job is None or job.kind != "external" or not (
-            authz.works_topic(actor, job.topic or "") or authz.is_ops(actor)):
-        raise NotFound(f"external task {job_id} does not exist")
-    return job
-
-
-def _require_owner(job: Job, actor: Actor, worker_id: str, now: datetime) -> None:
-    """Only the lock's owner (the same signed-in user and worker id) may act on it."""
-    authz.require_topics(actor, [job.topic or ""])
-    if job.lock_owner != authz.lock_owner(actor, worker_id):
-        raise InvalidState(f"external task {job.id} is locked by another worker, not "
-                           f"'{worker_id}'")
-    if job.lock_expires_at is None or job.lock_expires_at < now:
-        raise InvalidState(f"the lock of external task {job.id} has expired")
-
-
 def task_variables(uow: UnitOfWork, job: Job) -> dict[str, Any]:
     """The task's data plus its evaluated camunda:inputParameters (inputs win)."""
     instance = uow.instances.get(job.instance_id or "")
@@ -74,10 +57,10 @@ def complete_external_task(uow: UnitOfWork, job_id: str, worker_id: str,
                            variables: dict[str, Any] | None, now: datetime, *,
                            actor: Actor) -> None:
     """Complete the task with these variables and advance the instance."""
-    job = _external_job(uow, job_id, actor)
+    job = external_job(uow, job_id, actor)
     instance = lock_instance(uow, job.instance_id or "")
-    job = _external_job(uow, job_id, actor)
-    _require_owner(job, actor, worker_id, now)
+    job = external_job(uow, job_id, actor)
+    require_lock_owner(job, actor, worker_id, now)
     require_active(instance)
     workflow = load_workflow(uow, instance)
     bpmn.complete_external_task(workflow, job.task_id or "", dict(variables or {}))
@@ -91,10 +74,10 @@ def handle_failure(uow: UnitOfWork, job_id: str, worker_id: str, error_message: 
                    error_details: str | None, retries: int, retry_timeout_ms: int,
                    now: datetime, *, actor: Actor) -> None:
     """Camunda's handleFailure: the worker says how many retries are left and when."""
-    job = _external_job(uow, job_id, actor)
+    job = external_job(uow, job_id, actor)
     instance = lock_instance(uow, job.instance_id or "")
-    job = _external_job(uow, job_id, actor)
-    _require_owner(job, actor, worker_id, now)
+    job = external_job(uow, job_id, actor)
+    require_lock_owner(job, actor, worker_id, now)
     _fail(uow, job, instance.id, error_message, error_details, max(retries, 0),
           now + timedelta(milliseconds=max(retry_timeout_ms, 0)), now)
 
@@ -102,9 +85,9 @@ def handle_failure(uow: UnitOfWork, job_id: str, worker_id: str, error_message: 
 def record_handler_failure(uow: UnitOfWork, job_id: str, worker_id: str, error: str,
                            details: str | None, now: datetime) -> int:
     """A registered handler raised: one retry fewer, backoff 2**attempts * 10 s."""
-    job = _external_job(uow, job_id, SYSTEM_ACTOR)
+    job = external_job(uow, job_id, SYSTEM_ACTOR)
     instance = lock_instance(uow, job.instance_id or "")
-    job = _external_job(uow, job_id, SYSTEM_ACTOR)
+    job = external_job(uow, job_id, SYSTEM_ACTOR)
     if job.lock_owner != worker_id:
         return job.retries or 0
     left = max((job.retries if job.retries is not None else 1) - 1, 0)
@@ -147,7 +130,8 @@ def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]]
         if not name or not isinstance(duration, int) or duration <= 0:
             raise ValidationFailed("every topic needs topicName and a positive lockDuration")
         until = now + timedelta(milliseconds=duration)
-        for job_id in uow.events.due_external([name], now, max_tasks - len(locked)):
+        for job_id in uow.events.due_external([name], now, max_tasks - len(locked),
+                                              **topic_filters(topic)):
             if uow.jobs.lease(job_id, owner, now, until):
                 locked.append(_locked(uow, job_id, worker_id, until, actor))
         if len(locked) >= max_tasks:
@@ -158,7 +142,7 @@ def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]]
 
 def _locked(uow: UnitOfWork, job_id: str, worker_id: str, until: datetime,
             actor: Actor) -> LockedTask:
-    job = _external_job(uow, job_id, actor)
+    job = external_job(uow, job_id, actor)
     instance = uow.instances.get(job.instance_id or "")
     return LockedTask(
         id=job.id, topic_name=job.topic or "", worker_id=worker_id, lock_expiration_time=until,
@@ -172,15 +156,15 @@ def _locked(uow: UnitOfWork, job_id: str, worker_id: str, until: datetime,
 
 def extend_lock(uow: UnitOfWork, job_id: str, worker_id: str, new_duration_ms: int,
                 now: datetime, *, actor: Actor) -> None:
-    job = _external_job(uow, job_id, actor)
-    _require_owner(job, actor, worker_id, now)
+    job = external_job(uow, job_id, actor)
+    require_lock_owner(job, actor, worker_id, now)
     job.lock_expires_at = now + timedelta(milliseconds=new_duration_ms)
     uow.flush()
 
 
 def unlock(uow: UnitOfWork, job_id: str, now: datetime, *, actor: Actor) -> None:
     """Release a lock: its owner (the user who locked it), or ops."""
-    job = _external_job(uow, job_id, actor)
+    job = external_job(uow, job_id, actor)
     if not authz.holds_lock(actor, job.lock_owner):
         raise InvalidState(f"external task {job_id} is not locked by {actor.username}")
     job.lock_owner = None

@@ -70,10 +70,15 @@ def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetim
     _close(incident, actor, now, "retried")
     record(uow, instance.id, actor, "incident_retried", now, element_id=incident.element_id,
            data={"incident_id": incident.id})
+    uow.flush()
+    before = {i.id for i in uow.incidents.open_for(instance.id)}
     failure = advance_and_save(uow, instance, workflow, actor, now, retries=retries)
     if failure is None:
         return None
-    return uow.incidents.open_for(instance.id)[-1]
+    uow.flush()  # the session does not autoflush: the new incident must be in the query
+    opened = [i for i in uow.incidents.open_for(instance.id) if i.id not in before]
+    same_task = [i for i in opened if i.task_id == failure.task_id]
+    return (same_task or opened or [incident])[-1]
 
 
 def retry_and_report(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime

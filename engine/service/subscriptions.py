@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine import authz
 from engine.errors import NotFound
 from engine.models.events import EventSubscription
 from engine.service import scopes
@@ -18,6 +19,6 @@ def list_subscriptions(uow: UnitOfWork, actor: Actor, *, instance_id: str | None
             scopes.visible_instance(uow, instance_id, actor)
         except NotFound:
             return []
-    elif not actor.is_ops:
+    elif not authz.is_ops(actor):
         return []
     return uow.events.subscriptions(instance_id, kind.lower() if kind else None, name, limit)

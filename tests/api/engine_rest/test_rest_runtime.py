@@ -50,8 +50,8 @@ def test_task_list_claim_complete_and_variables(client, uow_factory, ops, user):
         "variables": {"approved": {"value": True, "type": "Boolean"},
                       "score": {"value": 80, "type": "Integer"}}})
     assert done.status_code == 204, done.json
-    instance = client.get(f"{R}/process-instance/{instance_id}", headers=ops).json
-    assert instance["ended"] is True and instance["businessKey"] == "BK-7"
+    ended = client.get(f"{R}/process-instance/{instance_id}", headers=ops)
+    assert ended.status_code == 404 and ended.json["type"] == "InvalidRequestException"
     final = client.get(f"{R}/process-instance/{instance_id}/variables", headers=ops).json
     assert final["result"]["value"] == "approved"
     assert final["score"] == {"type": "Integer", "value": 80, "valueInfo": {}}
@@ -104,7 +104,7 @@ def test_instance_query_variables_put_and_delete(client, uow_factory, ops):
                      json={"value": "abc", "type": "Integer"})
     assert bad.status_code == 400 and "'x'" in bad.json["message"]
     assert client.delete(f"{R}/process-instance/{first}", headers=ops).status_code == 204
-    assert client.get(f"{R}/process-instance/{first}", headers=ops).json["ended"] is True
+    assert client.get(f"{R}/process-instance/{first}", headers=ops).status_code == 404
     assert client.get(f"{R}/process-instance/nope", headers=ops).status_code == 404
 
 
@@ -132,7 +132,7 @@ def test_job_execute_fires_a_timer_now_and_duedate_moves_it(client, uow_factory,
     assert client.get(f"{R}/job/{job['id']}", headers=ops).json["dueDate"] == due
     executed = client.post(f"{R}/job/{job['id']}/execute", headers=ops)
     assert executed.status_code == 204, executed.json
-    assert client.get(f"{R}/process-instance/{instance_id}", headers=ops).json["ended"]
+    assert client.get(f"{R}/process-instance/{instance_id}", headers=ops).status_code == 404
     variables = client.get(f"{R}/process-instance/{instance_id}/variables", headers=ops).json
     assert variables["fired"]["value"] is True
 
@@ -156,7 +156,7 @@ def test_message_and_signal(client, uow_factory, ops):
     signalled = _start(client, ops, "signal_wait")
     assert client.post(f"{R}/signal", headers=ops,
                        json={"name": "window_open"}).status_code == 204
-    assert client.get(f"{R}/process-instance/{signalled}", headers=ops).json["ended"]
+    assert client.get(f"{R}/process-instance/{signalled}", headers=ops).status_code == 404
 
 
 def test_external_task_fetch_lock_complete_and_failure(client, uow_factory, ops, user):

@@ -1,0 +1,128 @@
+"""The rest of Camunda's external-task protocol: bpmnError, lock, retries, error details."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from engine import authz, bpmn
+from engine.errors import InvalidState
+from engine.models import ProcessInstance
+from engine.service.actors import Actor
+from engine.service.external_locks import external_job, require_lock_owner
+from engine.service.job_control import set_job_retries
+from engine.service.runtime import (
+    advance_and_save,
+    load_workflow,
+    lock_instance,
+    on_save,
+    record,
+    require_active,
+)
+from engine.uow import UnitOfWork
+
+
+def bpmn_error(uow: UnitOfWork, job_id: str, worker_id: str, code: str,
+               message: str | None, variables: dict[str, Any], *, actor: Actor,
+               now: datetime) -> None:
+    """The worker reports a business error: the catching boundary or subprocess takes over."""
+    job = external_job(uow, job_id, actor)
+    instance = lock_instance(uow, job.instance_id or "")
+    job = external_job(uow, job_id, actor)
+    require_lock_owner(job, actor, worker_id, now)
+    require_active(instance)
+    workflow = load_workflow(uow, instance)
+    bpmn.throw_bpmn_error(workflow, job.task_id or "", code, message, variables)
+    record(uow, instance.id, worker_id, "external_task_bpmn_error", now,
+           element_id=job.element_id, task_id=job.task_id,
+           data={"job_id": job.id, "error_code": code, "message": message,
+                 "variables": variables})
+    advance_and_save(uow, instance, workflow, worker_id, now)
+
+
+def lock(uow: UnitOfWork, job_id: str, worker_id: str, duration_ms: int, *, actor: Actor,
+         now: datetime) -> None:
+    """Lock one task by id for a worker (it may already hold it: then the lock is renewed)."""
+    job = external_job(uow, job_id, actor)
+    authz.require_topics(actor, [job.topic or ""])
+    if not worker_id:
+        raise InvalidState("workerId is required")
+    owner = authz.lock_owner(actor, worker_id)
+    held = job.lock_expires_at is not None and job.lock_expires_at >= now
+    if held and job.lock_owner != owner:
+        raise InvalidState(f"External task {job.id} is already locked by another worker")
+    job.lock_owner = owner
+    job.lock_expires_at = now + timedelta(milliseconds=duration_ms)
+    uow.flush()
+
+
+def set_retries(uow: UnitOfWork, job_ids: Sequence[str], retries: int, *, actor: Actor,
+                now: datetime) -> None:
+    """Set the retries of external tasks (ops); retries > 0 closes their incidents."""
+    for job_id in job_ids:
+        external_job(uow, job_id, actor)
+        set_job_retries(uow, job_id, retries, actor, now)
+
+
+def error_details(uow: UnitOfWork, job_id: str, *, actor: Actor) -> str | None:
+    """The details (a stack trace) the worker sent with its last failure (ops)."""
+    authz.require_ops(actor, "read error details")
+    details = external_job(uow, job_id, actor).payload.get("error_details")
+    return str(details) if details is not None else None
+
+
+def topic_filters(topic: dict[str, Any]) -> dict[str, Any]:
+    """A Camunda subscription's filters as EventRepository.due_external arguments."""
+    def listed(*names: str) -> list[str] | None:
+        values = [v for n in names for v in ([topic[n]] if isinstance(topic.get(n), str)
+                                             else topic.get(n) or [])]
+        return values if any(topic.get(n) is not None for n in names) else None
+
+    tenants = listed("tenantIdIn")
+    if topic.get("withoutTenantId"):
+        tenants = tenants or []
+    sorting = topic.get("_createTimeOrder")
+    return {"definition_keys": listed("processDefinitionKey", "processDefinitionKeyIn"),
+            "definition_ids": listed("processDefinitionId", "processDefinitionIdIn"),
+            "business_key": topic.get("businessKey"), "tenant_ids": tenants,
+            "newest_first": None if sorting is None else sorting == "desc"}
+
+
+class _WorkSignal:
+    """Wakes long-polling fetchAndLock requests of this process when work may have appeared.
+
+    Every save of an instance that has jobs rings it after its commit; a waiting request
+    then tries again at once. Work created in another process (the job worker, another
+    gunicorn worker) is found by the waiter's periodic retry instead.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._generation = 0
+
+    def ring(self) -> None:
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    def generation(self) -> int:
+        with self._condition:
+            return self._generation
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Wait until rung after generation `seen` (or timeout); the current generation."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._generation != seen, timeout)
+            return self._generation
+
+
+WORK = _WorkSignal()
+
+
+@on_save
+def _ring_after_commit(uow: UnitOfWork, instance: ProcessInstance, _thrown: Any,
+                       _now: datetime) -> None:
+    if instance.has_jobs:
+        uow.after_commit(WORK.ring)

@@ -1,0 +1,79 @@
+"""Camunda REST list queries: every filter honoured or refused, sorting, paging, counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import deploy_fixture, start
+
+R = "/engine-rest"
+LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
+         "/external-task", "/incident"]
+POSTS = ["/task", "/process-instance"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_refuses_an_unknown_parameter(client, ops, path):
+    for url in (f"{R}{path}?noSuchFilter=1", f"{R}{path}/count?noSuchFilter=1"):
+        response = client.get(url, headers=ops)
+        assert response.status_code == 400, response.json
+        assert response.json["type"] == "InvalidRequestException"
+        assert "noSuchFilter" in response.json["message"]
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_post_queries_refuse_an_unknown_field(client, ops, path):
+    for url in (f"{R}{path}", f"{R}{path}/count"):
+        response = client.post(url, json={"superProcessInstance": "x"}, headers=ops)
+        assert response.status_code == 400 and "superProcessInstance" in response.json[
+            "message"]
+
+
+def _instances(uow_factory, *business_keys):
+    deploy_fixture(uow_factory, "review.bpmn")
+    return [start(uow_factory, "simple_review", business_key=key, province_code="11",
+                  review_due="").id for key in business_keys]
+
+
+def test_sorting_reverses_with_sort_order_and_pages(client, uow_factory, ops):
+    ids = dict(zip(["B-2", "B-1", "B-3"], _instances(uow_factory, "B-2", "B-1", "B-3"),
+                   strict=True))
+    url = f"{R}/process-instance?sortBy=businessKey&sortOrder="
+    ascending = [i["businessKey"] for i in client.get(url + "asc", headers=ops).json]
+    descending = [i["businessKey"] for i in client.get(url + "desc", headers=ops).json]
+    assert ascending == ["B-1", "B-2", "B-3"] and descending == ["B-3", "B-2", "B-1"]
+    paged = client.get(url + "asc&firstResult=1&maxResults=1", headers=ops).json
+    assert [i["id"] for i in paged] == [ids["B-2"]]
+    posted = client.post(f"{R}/process-instance?maxResults=2", headers=ops, json={
+        "sorting": [{"sortBy": "businessKey", "sortOrder": "desc"}]}).json
+    assert [i["businessKey"] for i in posted] == ["B-3", "B-2"]
+    tasks = client.get(f"{R}/task?sortBy=processInstanceId&sortOrder=desc", headers=ops).json
+    assert [t["processInstanceId"] for t in tasks] == sorted(ids.values(), reverse=True)
+    bad = client.get(f"{R}/process-instance?sortBy=businessKey", headers=ops)
+    assert bad.status_code == 400 and "sortOrder" in bad.json["message"]
+    bad = client.get(f"{R}/task?sortBy=colour&sortOrder=asc", headers=ops)
+    assert bad.status_code == 400 and "colour" in bad.json["message"]
+
+
+def test_filters_that_were_ignored_now_filter(client, uow_factory, ops):
+    ids = _instances(uow_factory, "PC-10", "PC-11", "X-1")
+    like = client.get(f"{R}/process-instance?businessKeyLike=PC-%25", headers=ops).json
+    assert sorted(i["id"] for i in like) == sorted(ids[:2])
+    assert client.get(f"{R}/process-instance?withIncident=true", headers=ops).json == []
+    by_key = client.get(f"{R}/task?processInstanceBusinessKey=X-1", headers=ops).json
+    assert [t["processInstanceId"] for t in by_key] == [ids[2]]
+    assert client.get(f"{R}/task/count?processInstanceBusinessKeyLike=PC%25",
+                      headers=ops).json == {"count": 2}
+    assert client.post(f"{R}/task/count", headers=ops,
+                       json={"processInstanceIdIn": ids[1:]}).json == {"count": 2}
+    assert client.get(f"{R}/process-definition?latestVersion=true&key=simple_review",
+                      headers=ops).json[0]["historyTimeToLive"] == 180
+
+
+def test_wrong_types_name_the_parameter(client, ops):
+    for url in (f"{R}/task?minPriority=high", f"{R}/task?dueBefore=tomorrow",
+                f"{R}/process-instance?suspended=maybe", f"{R}/task?maxResults=-1"):
+        response = client.get(url, headers=ops)
+        name = url.split("?")[1].split("=")[0]
+        assert response.status_code == 400 and name in response.json["message"], url
