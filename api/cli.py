@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import engine
-from api import cli_demo, cli_jobs, cli_migrate, cli_serve, cli_tasks, cli_users
+from api import cli_demo, cli_jobs, cli_lint, cli_migrate, cli_serve, cli_tasks, cli_users
 from api.cli_support import Context, emit, parse_vars, pass_ctx, run
 from engine import service
 
@@ -170,7 +170,7 @@ def _print_detail(data: dict[str, object]) -> None:
         click.echo(f"  {key} = {value!r}")
 
 
-for _module in (cli_tasks, cli_users, cli_jobs, cli_demo, cli_serve, cli_migrate):
+for _module in (cli_tasks, cli_users, cli_jobs, cli_demo, cli_serve, cli_migrate, cli_lint):
     _module.register(cli)
 
 

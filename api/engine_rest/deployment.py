@@ -110,7 +110,12 @@ def create_deployment() -> Any:
     result = run(service.deploy, files, name=form.get("deployment-name") or None,
                  source=form.get("deployment-source") or None,
                  tenant_id=form.get("tenant-id") or None, duplicate_filtering=filtering)
-    return jsonify(_with_definitions(result.deployment, list(result.definitions)))
+    dto = _with_definitions(result.deployment, list(result.definitions))
+    # Not in Camunda's DTO: what Java delegates became (topics) and what deploys with a
+    # Camunda-7 meaning a designer may not expect (warnings). Clients ignore extra keys.
+    dto["externalTaskTopics"] = result.external_topics
+    dto["warnings"] = result.warnings
+    return jsonify(dto)
 
 
 def _resource_dto(deployment_id: str, row: Any) -> dict[str, Any]:

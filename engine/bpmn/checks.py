@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine import expressions
+from engine.bpmn import delegates, javascript
+from engine.bpmn.listeners import check_listener
 from engine.bpmn.parser import BPMN_NS, CAMUNDA_NS
 from engine.bpmn.scripting import check_script
 
@@ -19,14 +21,14 @@ TEXT_ATTRS = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "follo
 ISO_LOOKALIKE = re.compile(r"(R\d*/)?P(T?\d|\d)\w*")
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not supported",
-    "compensateEventDefinition": "compensation events are not supported",
+    "compensateEventDefinition": "throwing compensation is not supported (compensation "
+                                 "handlers deploy only in files that never throw it)",
     "transaction": "transaction subprocesses are not supported",
 }
-UNSUPPORTED_EXTENSIONS = {
-    "taskListener": "camunda:taskListener is not supported (use a script or external task)",
-    "executionListener": "camunda:executionListener is not supported (use a script task)",
-    "connector": "camunda:connector is not supported (use camunda:type=\"external\")",
-}
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+SCRIPT_FORMATS = ("python", "py", "javascript", "js", "ecmascript")
+GROOVY = ("groovy is not supported (VocFlow has no JVM); rewrite the script in Python or "
+          "JavaScript (scriptFormat=\"javascript\")")
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,52 @@ def _expr(file: str, node: etree._Element, text: str, mode: str, what: str) -> I
         yield _problem(file, node, f"{what} '{text}' cannot be evaluated: {exc.reason}")
 
 
+def _executable(node: etree._Element) -> bool:
+    """False inside a process marked isExecutable="false" (Camunda deploys, never runs it)."""
+    for ancestor in node.iterancestors(f"{B}process"):
+        return bool(ancestor.get("isExecutable", "true").lower() == "true")
+    return True
+
+
 def check_tree(file: str, root: etree._Element) -> list[Problem]:
     """Every problem in one parsed BPMN document (empty when it can run)."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(_camunda8(file, root))
+    if problems:
+        return problems
     for node in root.iter():
-        if not isinstance(node.tag, str):
+        if not isinstance(node.tag, str) or not _executable(node):
             continue
         problems.extend(_check_node(file, node))
     for scope in root.iter(f"{B}process", f"{B}subProcess"):
         problems.extend(_loops_without_gateway(file, scope))
     return problems
+
+
+def _camunda8(file: str, root: etree._Element) -> Iterator[Problem]:
+    """A Camunda 8 (Zeebe) file: refused once, naming the first element and the reason."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        zeebe = next((etree.QName(a).localname for a in node.attrib
+                      if a.startswith(f"{{{ZEEBE_NS}}}")), None)
+        if node.tag.startswith(f"{{{ZEEBE_NS}}}") or zeebe:
+            what = etree.QName(node).localname if zeebe is None else zeebe
+            yield _problem(file, node, f"a Camunda 8 (Zeebe) diagram (zeebe:{what}); VocFlow "
+                                       "runs Camunda 7 diagrams: model it for Camunda 7")
+            return
+
+
+def check_warnings(file: str, root: etree._Element) -> list[Problem]:
+    """What deploys but behaves as Camunda 7 does, which a designer may not expect."""
+    warnings: list[Problem] = []
+    for node in root.iter(f"{B}exclusiveGateway", f"{B}inclusiveGateway"):
+        if _executable(node):
+            warnings.extend(_gateway_warnings(file, node))
+    for element_id, delegate in delegates.delegates_in(root):
+        warnings.append(Problem(file, element_id, None, (
+            f"camunda:{delegate.kind} '{delegate.source}' runs as external task topic "
+            f"'{delegate.topic}' (a registered handler or a Camunda external-task client)")))
+    return warnings
 
 
 def _loops_without_gateway(file: str, scope: etree._Element) -> Iterator[Problem]:
@@ -114,8 +152,8 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
     local = etree.QName(tag).localname
     if tag.startswith(B) and local in UNSUPPORTED_TAGS:
         yield _problem(file, node, UNSUPPORTED_TAGS[local])
-    elif tag.startswith(C) and local in UNSUPPORTED_EXTENSIONS:
-        yield _problem(file, node, UNSUPPORTED_EXTENSIONS[local])
+    elif tag in (f"{C}taskListener", f"{C}executionListener"):
+        yield from (_problem(file, node, message) for message in check_listener(node))
     elif tag == f"{B}conditionExpression" or tag == f"{B}completionCondition":
         yield from _check_condition(file, node)
     elif tag in (f"{B}timeDate", f"{B}timeDuration", f"{B}timeCycle"):
@@ -126,8 +164,6 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_user_task(file, node)
     elif tag == f"{B}serviceTask":
         yield from _check_service_task(file, node)
-    elif tag == f"{B}exclusiveGateway" or tag == f"{B}inclusiveGateway":
-        yield from _check_gateway(file, node)
     elif tag == f"{B}messageEventDefinition":
         yield from _check_message_definition(file, node)
     elif tag == f"{C}inputParameter" or tag == f"{C}outputParameter":
@@ -142,8 +178,15 @@ def _check_condition(file: str, node: etree._Element) -> Iterator[Problem]:
         yield _problem(file, node, "the condition is empty")
         return
     language = node.get("language")
+    if language and language.lower() == "groovy":
+        yield _problem(file, node, f"condition language {GROOVY}")
+        return
     if language and language.lower() not in ("python", "juel", "javascript"):
         yield _problem(file, node, f"condition language '{language}' is not supported")
+        return
+    if text.startswith("="):
+        yield _problem(file, node, f"condition '{text}' is a Camunda 8 FEEL expression; "
+                                   "Camunda 7 conditions are JUEL, e.g. ${amount > 100}")
         return
     yield from _expr(file, node, text, "expression", "condition")
 
@@ -166,10 +209,18 @@ def _check_timer(file: str, node: etree._Element, kind: str) -> Iterator[Problem
 def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
     parent = node.getparent()
     fmt = (parent.get("scriptFormat") or "python").lower() if parent is not None else "python"
-    if fmt not in ("python", "py"):
-        yield _problem(file, node, f"script format '{fmt}' is not supported; write Python")
+    if fmt == "groovy":
+        yield _problem(file, node, f"script format {GROOVY}")
         return
-    result = check_script(node.text or "")
+    if fmt not in SCRIPT_FORMATS:
+        yield _problem(file, node, f"script format '{fmt}' is not supported; write Python "
+                                   "or JavaScript")
+        return
+    source = node.text or ""
+    if fmt in javascript.FORMATS:
+        result = javascript.check(source)
+    else:
+        result = check_script(source)
     if result is not None:
         line, reason = result
         base = node.sourceline or 0
@@ -187,17 +238,14 @@ def _check_user_task(file: str, node: etree._Element) -> Iterator[Problem]:
 
 def _check_service_task(file: str, node: etree._Element) -> Iterator[Problem]:
     kind = node.get(f"{C}type")
-    for attr in ("class", "expression", "delegateExpression"):
-        if node.get(f"{C}{attr}") is not None:
-            yield _problem(file, node, f"camunda:{attr} service tasks are not supported; use "
-                                       'camunda:type="external" with a camunda:topic')
-            return
+    if delegates.delegate_of(node) is not None:
+        return  # an external task named after the delegate (a warning says which topic)
     if kind != "external" or not node.get(f"{C}topic"):
         yield _problem(file, node, 'a service task needs camunda:type="external" and '
                                    "a camunda:topic")
 
 
-def _check_gateway(file: str, node: etree._Element) -> Iterator[Problem]:
+def _gateway_warnings(file: str, node: etree._Element) -> Iterator[Problem]:
     gateway_id = node.get("id")
     default = node.get("default")
     process = node.getparent()
@@ -212,7 +260,7 @@ def _check_gateway(file: str, node: etree._Element) -> Iterator[Problem]:
         if flow.find(f"{B}conditionExpression") is None:
             yield Problem(file, flow.get("id"), flow.sourceline,
                           f"flow out of gateway '{gateway_id}' has no condition and is not the "
-                          "gateway's default flow")
+                          "gateway's default flow: it is always taken (condition true)")
 
 
 def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:

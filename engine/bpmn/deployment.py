@@ -12,8 +12,10 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn.checks import B, C, Problem, check_tree
+from engine.bpmn import delegates
+from engine.bpmn.checks import B, C, Problem, check_tree, check_warnings
 from engine.bpmn.codec import dump_spec
+from engine.bpmn.normalize import normalize
 from engine.bpmn.parser import VocFlowParser, safe_xml, xsd_errors
 
 DMN_NAMESPACES = (
@@ -34,6 +36,7 @@ class ParsedProcess:
     calls: list[str]
     timer_starts: list[dict[str, Any]] = field(default_factory=list)
     message_starts: list[str] = field(default_factory=list)
+    external_topics: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class ParsedDeployment:
     processes: list[ParsedProcess]
     decisions: list[ParsedDecision]
     other: list[str]
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class DeploymentRefused(Exception):
@@ -87,6 +91,7 @@ def parse_deployment(
 ) -> ParsedDeployment:
     """Check and parse every file; raise DeploymentRefused listing every problem found."""
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     bpmn: dict[str, etree._Element] = {}
     dmn: dict[str, etree._Element] = {}
     other: list[str] = []
@@ -104,9 +109,11 @@ def parse_deployment(
         if etree.QName(root).namespace in DMN_NAMESPACES:
             dmn[name] = root
         else:
+            normalize(root)
             problems.extend(Problem(name, _id_at_line(root, line), line, f"schema: {msg}")
                             for line, msg in xsd_errors(root))
             problems.extend(check_tree(name, root))
+            warnings.extend(check_warnings(name, root))
             bpmn[name] = root
     if not bpmn and not dmn and not problems:
         problems.append(Problem(", ".join(files) or "(none)", None, None,
@@ -115,7 +122,7 @@ def parse_deployment(
         raise DeploymentRefused(problems)
     decisions = [_decision(name, root, files[name]) for name, root in dmn.items()]
     processes = _processes(bpmn, dmn, files, deployed_decisions, deployed_process_keys)
-    return ParsedDeployment(processes, [d for ds in decisions for d in ds], other)
+    return ParsedDeployment(processes, [d for ds in decisions for d in ds], other, warnings)
 
 
 def _id_at_line(root: etree._Element, line: int | None) -> str | None:
@@ -231,6 +238,7 @@ def _one_process(
         sha256=_digest(content), spec_json=spec_json,
         calls=sorted(set(calls)), timer_starts=_timer_starts(process),
         message_starts=_message_starts(process),
+        external_topics=sorted({d.topic for _, d in delegates.delegates_in(process)}),
     )
 
 

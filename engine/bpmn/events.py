@@ -10,6 +10,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEv
 from SpiffWorkflow.bpmn.specs.event_definitions.message import (
     MessageEventDefinition as BpmnMessageEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
@@ -111,6 +113,46 @@ def pass_start_timer(workflow: BpmnWorkflow) -> None:
                                                      "duration": 0})
             else:
                 task._set_internal_data(event_value=_PAST, event_fired=True)
+
+
+def pass_rest_start(workflow: BpmnWorkflow) -> bool:
+    """A start over REST of a process without a none start event: go past its first start event.
+
+    Camunda starts such a process at its (message, timer, signal) start event as if it had
+    fired; SpiffWorkflow would wait for the event. True if a start event was passed.
+    """
+    starts = [t for t in workflow.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP)
+              if t.workflow is workflow and isinstance(t.task_spec, StartEvent)
+              and t.parent is not None and t.parent.task_spec.name == "Start"]
+    if not starts or any(isinstance(t.task_spec.event_definition, NoneEventDefinition)
+                         for t in starts):
+        return False
+    first = starts[0]
+    _fire(first, first.task_spec.event_definition)
+    for other in starts[1:]:
+        other.cancel()
+    return True
+
+
+def _fire(task: Any, event: Any) -> None:
+    """Mark a waiting start event as caught, with no payload (what a REST start carries)."""
+    if isinstance(event, CycleTimerEventDefinition):
+        task._set_internal_data(event_value={"cycles": 1, "next": _PAST, "duration": 0})
+    elif isinstance(event, TimerEventDefinition):
+        task._set_internal_data(event_value=_PAST, event_fired=True)
+    elif isinstance(event, MultipleEventDefinition):
+        for sub in event.event_definitions:
+            event.catch(task, BpmnEvent(sub, payload=_empty_payload(sub)))
+    elif isinstance(event, BpmnMessageEventDefinition | SignalEventDefinition):
+        event.catch(task, BpmnEvent(event, payload=_empty_payload(event)))
+    else:
+        task._set_internal_data(event_fired=True)
+
+
+def _empty_payload(event: Any) -> Any:
+    if isinstance(event, MessageEventDefinition):  # Camunda's: stored under its result var
+        return {"payload": None, "result_var": "_rest_start"}
+    return None
 
 
 def parse_duration(text: str) -> dict[str, float]:

@@ -6,11 +6,28 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    ExclusiveGateway,
+    InclusiveGateway,
+    ReceiveTask,
+    ScriptTask,
+    SendTask,
+    ServiceTask,
+)
 from SpiffWorkflow.camunda.parser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CamundaTaskParser,
+    ScriptTaskParser,
+    UserTaskParser,
+)
 from SpiffWorkflow.camunda.specs import UserTask
+
+from engine.bpmn import delegates, javascript
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -57,7 +74,12 @@ class AssignmentUserTaskParser(UserTaskParser):  # type: ignore[misc]
 
 
 class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
-    """Service tasks: camunda:type="external" + camunda:topic; run by workers as jobs."""
+    """Service tasks: camunda:type="external" + camunda:topic; run by workers as jobs.
+
+    A Java delegate (camunda:class, camunda:delegateExpression, camunda:expression) or a
+    camunda:connector becomes an external task whose topic is the delegate's name
+    (see engine.bpmn.delegates): a registered Python handler or any Camunda client runs it.
+    """
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         ext: dict[str, Any] = super().parse_extensions(node)
@@ -66,7 +88,67 @@ class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
             if value is not None:
                 ext[name] = value
         _add_io(self, ext)
+        delegate = delegates.delegate_of(self.node)
+        if delegate is not None:
+            ext.update(type="external", topic=delegate.topic, delegate=delegate.kind)
+            if delegate.connector is not None:
+                ext["connector"] = delegate.connector
         return ext
+
+
+# Camunda 7 leaves a task with several outgoing flows by all of them (an implicit parallel
+# split); SpiffWorkflow's task specs do the same, only its parser refuses them.
+TaskParser.handles_multiple_outgoing = lambda self: True
+
+
+class ExclusiveGatewayParser(ConditionalGatewayParser):  # type: ignore[misc]
+    """Camunda takes an outgoing flow without a condition as `true` (checks warn about it).
+
+    Camunda also tries the flows in the order of the XML; SpiffWorkflow sorts them by their
+    y coordinate in the diagram, so the order is put back after parsing.
+    """
+
+    def parse_node(self) -> Any:
+        result = super().parse_node()
+        order = [f.get("targetRef") for f in
+                 self.process_parser.get_outgoing_sequence_flows(self.bpmn_id)]
+
+        def position(item: tuple[Any, str]) -> int:
+            name = item[1]
+            hits = [i for i, t in enumerate(order) if name == t or name.startswith(f"{t}.")]
+            return hits[0] if hits else len(order)
+
+        self.task.cond_task_specs.sort(key=position)
+        return result
+
+    def connect_outgoing(self, outgoing_task: Any, sequence_flow_node: Any,
+                         is_default: bool) -> None:
+        if not is_default and self.parse_condition(sequence_flow_node) is None:
+            self.task.connect_outgoing_if("True", outgoing_task)
+            return
+        super().connect_outgoing(outgoing_task, sequence_flow_node, is_default)
+
+
+class CamundaSendTaskParser(CamundaEventDefinitionParser, SendTaskParser):  # type: ignore[misc]
+    """A send task's messageRef read the Camunda way (a serializable message definition)."""
+
+    _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
+
+
+class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):  # type: ignore[misc]
+    """A receive task's messageRef read the Camunda way (a serializable message definition)."""
+
+    _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
+
+
+class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
+    """Script tasks: JavaScript is marked so that the script engine runs it in V8."""
+
+    def get_script(self) -> str:
+        script: str = super().get_script()
+        if (self.node.get("scriptFormat") or "").lower() in javascript.FORMATS:
+            return javascript.mark(script or "")
+        return script
 
 
 class VocFlowParser(CamundaParser):  # type: ignore[misc]
@@ -74,6 +156,11 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),
+        full_tag("scriptTask"): (FormatScriptTaskParser, ScriptTask),
+        full_tag("sendTask"): (CamundaSendTaskParser, SendTask),
+        full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
+        full_tag("exclusiveGateway"): (ExclusiveGatewayParser, ExclusiveGateway),
+        full_tag("inclusiveGateway"): (ExclusiveGatewayParser, InclusiveGateway),
     }
 
 

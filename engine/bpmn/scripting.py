@@ -25,6 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
 from engine import expressions
+from engine.bpmn import javascript
 from engine.expressions import curated, guards, limits
 from engine.expressions.instrument import TICK, instrument
 
@@ -143,6 +144,9 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         self, script: str, context: MutableMapping[str, Any], external_context: Any = None
     ) -> bool:
         """Run script under the limits; LimitExceeded leaves here (the engine names the task)."""
+        if javascript.is_marked(script):  # scriptFormat="javascript": V8, its own limits
+            javascript.execute(script, context)
+            return True
         code = compile_script(script)
         scope: dict[str, Any] = {**self.globals, **(external_context or {}), **context}
         scope.update(_RESERVED)

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -96,6 +97,16 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
         return _failure(exc, exc.task)
     except SpiffWorkflowException as exc:
         return _failure(exc, getattr(exc, "task", None))
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # Raised by a spec itself (e.g. multi-instance over a missing collection): the task
+        # is in ERROR; an incident there, as Camunda opens one, never a 500 from the step.
+        task = _task_in_traceback(exc)
+        if task is not None and task.state != TaskState.ERROR:
+            task.error()
+        if task is not None and isinstance(task.task_spec, MultiInstanceTask):
+            exc.add_note(f"the multi-instance input of '{task.task_spec.bpmn_id}' is missing "
+                         "or not a collection")
+        return _failure(exc, task)
     return None
 
 
@@ -103,8 +114,19 @@ def _size(workflow: BpmnWorkflow) -> int:
     return len(workflow.tasks) + sum(len(sp.tasks) for sp in workflow.subprocesses.values())
 
 
+def _task_in_traceback(exc: BaseException) -> Task | None:
+    """The innermost SpiffWorkflow task being worked on when exc was raised."""
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("my_task")
+        if isinstance(candidate, Task):
+            found = candidate
+        tb = tb.tb_next
+    return found
+
+
 def _failure(exc: Exception, task: Task | None) -> StepFailure:
-    notes = list(getattr(exc, "notes", []) or [])
+    notes = list(getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or [])
     message = str(exc)
     extra = [n for n in notes if n.strip() not in message]
     if extra:

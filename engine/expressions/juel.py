@@ -6,6 +6,7 @@ import keyword
 import re
 from typing import NamedTuple
 
+from engine.expressions import juel_builtins  # registers dateTime() & co. in FUNCTIONS
 from engine.expressions.base import FUNCTIONS, ExpressionError
 from engine.expressions.timers import normalize_datetime_literal, timer_kind
 
@@ -114,23 +115,37 @@ class _JuelParser:
         result = self.primary(lenient)
         while (op := self.accept(".", "[")) is not None:
             if op == ".":
-                key = repr(self.name("property").text)
-                if self.tokens[self.index].text == "(":
-                    raise self.fail("method calls are not supported")
+                token = self.name("property", keywords=True)
+                key = repr(token.text)
+                if self.accept("("):
+                    if token.text not in juel_builtins.METHODS:
+                        raise self.fail(f"method {token.text}() is not supported; allowed: "
+                                        f"{', '.join(sorted(juel_builtins.METHODS))}", token)
+                    result = f"juel_method({', '.join([result, key, *self.arguments()])})"
+                    continue
             else:
                 key = self.ternary()
                 self.expect("]")
             result = f"_vf_get({result}, {key})"
         return result
 
-    def name(self, what: str) -> _Token:
+    def arguments(self) -> list[str]:
+        """The arguments of a call whose '(' was just read, through its ')'."""
+        args = [] if self.accept(")") else [self.ternary()]
+        while args and self.accept(","):
+            args.append(self.ternary())
+        if args:
+            self.expect(")")
+        return args
+
+    def name(self, what: str, keywords: bool = False) -> _Token:
         token = self.tokens[self.index]
         if token.kind != "name":
             raise self.fail(f"expected a {what} name but found {self.found()}")
         if token.text.startswith("_"):
             raise self.fail(f"{what} {token.text!r} is not allowed: names starting with '_' "
                             "are private")
-        if "$" in token.text or keyword.iskeyword(token.text):
+        if "$" in token.text or (keyword.iskeyword(token.text) and not keywords):
             raise self.fail(f"{what} {token.text!r} is not supported (reserved word or '$')")
         self.index += 1
         return token
@@ -144,7 +159,12 @@ class _JuelParser:
             inner = self.ternary()
             self.expect(")")
             return f"({inner})"
-        name = self.name("variable").text
+        name = self.name("variable", keywords=True).text
+        if keyword.iskeyword(name) or name == "execution":
+            # `continue` is a fine JUEL variable; `execution` is Camunda's, with its methods.
+            if name == "execution":
+                return "juel_execution(_vf_vars)"
+            return f"_vf_vars[{name!r}]"
         if self.accept("(") is None:
             # `empty x` of an unknown x is true in Camunda: read x from the scope mapping
             # (_vf_vars, bound by eval_scope) instead of raising NameError.
@@ -152,12 +172,7 @@ class _JuelParser:
         if name not in FUNCTIONS:
             raise self.fail(f"function {name!r} is not allowed; allowed: "
                             f"{', '.join(sorted(FUNCTIONS))}", token)
-        args = [] if self.accept(")") else [self.ternary()]
-        while args and self.accept(","):
-            args.append(self.ternary())
-        if args:
-            self.expect(")")
-        return f"{name}({', '.join(args)})"
+        return f"{name}({', '.join(self.arguments())})"
 
 
 def _juel(body: str, offset: int, source: str) -> str:

@@ -35,6 +35,18 @@ class EventRepository:
         )
         return list(self.session.scalars(stmt).all())
 
+    def subscriptions(self, instance_id: str | None, kind: str | None, name: str | None,
+                      limit: int) -> list[EventSubscription]:
+        """Subscriptions, optionally of one instance / kind / name, oldest first."""
+        stmt = select(EventSubscription)
+        if instance_id:
+            stmt = stmt.where(EventSubscription.instance_id == instance_id)
+        if kind:
+            stmt = stmt.where(EventSubscription.kind == kind)
+        if name:
+            stmt = stmt.where(EventSubscription.name == name)
+        return list(self.session.scalars(stmt.order_by(EventSubscription.id).limit(limit)))
+
     # --- jobs ----------------------------------------------------------------------------
     def due_external(self, topics: Sequence[str], now: datetime, limit: int, *,
                      definition_keys: Sequence[str] | None = None,

@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine import authz, bpmn
@@ -23,6 +23,8 @@ class DeploymentResult:
     deployment: Deployment
     definitions: list[ProcessDefinition]
     duplicate: bool
+    warnings: list[str] = field(default_factory=list)
+    external_topics: list[str] = field(default_factory=list)
 
 
 def _definition_id(key: str, version: int) -> str:
@@ -77,7 +79,9 @@ def deploy(
     schedule_timer_starts(uow, definitions, now)
     record(uow, None, actor, "deployed", now, data={
         "deployment_id": deployment.id, "definitions": [d.id for d in definitions]})
-    return DeploymentResult(deployment, definitions, duplicate=False)
+    topics = sorted({t for p in parsed.processes for t in p.external_topics})
+    return DeploymentResult(deployment, definitions, duplicate=False,
+                            warnings=[str(w) for w in parsed.warnings], external_topics=topics)
 
 
 def _unchanged(uow: UnitOfWork, files: Mapping[str, bytes], name: str) -> DeploymentResult | None:

@@ -56,9 +56,13 @@ def bind_calls(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, str]
 def start_instance(
     uow: UnitOfWork, key_or_id: str, actor: Actor, now: datetime, *,
     variables: dict[str, Any] | None = None, business_key: str | None = None,
-    retries: int = DEFAULT_RETRIES,
+    retries: int = DEFAULT_RETRIES, past_start_event: bool = True,
 ) -> ProcessInstance:
-    """Create an instance and run it to its first wait state."""
+    """Create an instance and run it to its first wait state.
+
+    Without a none start event, the instance starts past its first start event, as Camunda
+    does (`past_start_event=False` when a correlated message is about to start it).
+    """
     definition = resolve_definition(uow, key_or_id)
     if definition.suspended:
         raise InvalidState(f"process definition {definition.id} is suspended")
@@ -78,6 +82,8 @@ def start_instance(
     spec, subprocesses = workflow_specs(uow, definition, bindings)
     workflow = bpmn.new_workflow(spec, subprocesses)
     bpmn.set_start_variables(workflow, variables)
+    if past_start_event:
+        bpmn.pass_rest_start(workflow)
     instance = ProcessInstance(
         id=str(uuid.uuid4()), definition_id=definition.id, process_key=definition.key,
         business_key=business_key, status="running", serializer_version="",

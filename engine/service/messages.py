@@ -110,7 +110,8 @@ def _start_by_message(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
         if name not in (definition.message_starts or []) or definition.suspended:
             continue
         instance = start_instance(uow, definition.id, actor, now,
-                                  variables=dict(variables or {}), business_key=business_key)
+                                  variables=dict(variables or {}), business_key=business_key,
+                                  past_start_event=False)
         if _deliver(uow, instance, "message", name, variables, actor.username, now):
             return instance.id
     return None

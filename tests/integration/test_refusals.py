@@ -91,7 +91,7 @@ def test_doctype_and_entity_declarations(uow_factory, doctype):
      "<bpmn:outgoing>F2</bpmn:outgoing></bpmn:complexGateway>", "complex gateways"),
     (_task("userTask", ext='<bpmn:extensionElements><camunda:taskListener class="a.B" '
            'event="create" /></bpmn:extensionElements>'), "taskListener"),
-    (_task("serviceTask", attrs='camunda:class="org.example.Delegate"'), "camunda:class"),
+    (_task("serviceTask", attrs='camunda:type="connector"'), "camunda:type"),
 ])
 def test_unsupported_constructs(uow_factory, element, words):
     text = _diagram(element)
@@ -161,9 +161,14 @@ def test_business_rule_task_with_unknown_decision(uow_factory):
     _assert_names(uow_factory, text, "Bad", _line_of(text, 'id="Bad"'), "no_such_table")
 
 
-def test_exclusive_gateway_flow_without_condition_or_default(uow_factory):
+def test_exclusive_gateway_flow_without_condition_or_default_is_a_warning(uow_factory):
+    # Camunda 7 takes such a flow as `true`: it deploys, with a warning naming the flow.
     text = _diagram(_gateway(""))
-    _assert_names(uow_factory, text, "F3", _line_of(text, 'id="F3"'), "no condition")
+    with uow_factory() as uow:
+        result = service.deploy(uow, {"bad.bpmn": text.encode()}, SYSTEM_ACTOR, NOW)
+    line = _line_of(text, 'id="F3"')
+    assert [w for w in result.warnings if f"line {line}, element 'F3'" in w
+            and "no condition" in w]
 
 
 def test_one_good_and_one_bad_file_changes_nothing(uow_factory):

@@ -1,0 +1,127 @@
+"""JavaScript scripts (scriptFormat="javascript") in an embedded V8 with time and memory limits."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import MutableMapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from py_mini_racer import MiniRacer
+from py_mini_racer import _exc as js_errors
+
+FORMATS = ("javascript", "js", "ecmascript")
+MARKER = "//!vocflow:javascript\n"  # prefixed by the parser; the script engine dispatches on it
+TIMEOUT_MS = 2000
+MAX_MEMORY = 64 * 1024 * 1024
+_RETIRED: list[MiniRacer] = []
+_RETIRED_LOCK = threading.Lock()
+_LINE = re.compile(r"<anonymous>:(\d+)|undefined:(\d+)")
+
+# `execution` as Camunda 7 scripts use it; variables go in and out as JSON, nothing else.
+_PRELUDE = """
+var __vars = JSON.parse(__in);
+var __set = {};
+var __removed = {};
+var execution = {
+  getVariable: function (n) { return __vars[n] === undefined ? null : __vars[n]; },
+  getVariables: function () { return Object.assign({}, __vars); },
+  hasVariable: function (n) { return Object.prototype.hasOwnProperty.call(__vars, n); },
+  setVariable: function (n, v) { __vars[n] = v; __set[n] = true; delete __removed[n]; },
+  setVariables: function (m) { for (var k in m) { execution.setVariable(k, m[k]); } },
+  removeVariable: function (n) { delete __vars[n]; __removed[n] = true; },
+  getProcessBusinessKey: function () { return __vars.__businessKey || null; },
+  get processBusinessKey() { return __vars.__businessKey || null; }
+};
+execution.getVariableLocal = execution.getVariable;
+execution.setVariableLocal = execution.setVariable;
+var task = execution;
+"""
+_EPILOGUE = """
+JSON.stringify({set: Object.keys(__set).reduce(function (o, k) { o[k] = __vars[k]; return o; },
+  {}), removed: Object.keys(__removed)});
+"""
+
+
+class JavaScriptError(Exception):
+    """A JavaScript script failed: syntax, an exception it threw, the time or memory limit."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def mark(source: str) -> str:
+    return MARKER + source
+
+
+def is_marked(script: str | None) -> bool:
+    return bool(script) and str(script).startswith(MARKER)
+
+
+def _line(text: str, shift: int) -> int | None:
+    found = _LINE.search(text)
+    if not found:
+        return None
+    return max(int(found.group(1) or found.group(2)) - shift, 1)
+
+
+def check(source: str) -> tuple[int | None, str] | None:
+    """(line, reason) when the script does not compile; nothing of it runs."""
+    with MiniRacer() as ctx:
+        ctx.eval("var __src = " + json.dumps(source))
+        try:
+            ctx.eval("new Function(__src); 0", timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
+        except js_errors.JSEvalException as exc:
+            text = str(exc)
+            reason = next((ln for ln in text.splitlines() if "Error" in ln), text.splitlines()[0])
+            return _line(text, 2), reason.split(": ", 1)[-1] if ":" in reason else reason
+    return None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | tuple):
+        return list(value)
+    return str(value)
+
+
+def _retire(ctx: MiniRacer) -> None:
+    """Close a stopped context later: V8 still calls back into it just after a termination."""
+    with _RETIRED_LOCK:
+        _RETIRED.append(ctx)
+        while len(_RETIRED) > 8:
+            _RETIRED.pop(0).close()
+
+
+def execute(script: str, context: MutableMapping[str, Any]) -> None:
+    """Run one script on the task's variables; setVariable/removeVariable change `context`."""
+    source = script[len(MARKER):] if is_marked(script) else script
+    variables = {k: v for k, v in context.items() if not k.startswith("_")}
+    ctx = MiniRacer()
+    try:
+        ctx.eval("var __in = " + json.dumps(json.dumps(variables, default=_json_default)))
+        ctx.eval(_PRELUDE)
+        ctx.eval(source, timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
+        result = json.loads(str(ctx.eval(_EPILOGUE, timeout=TIMEOUT_MS)))
+    except js_errors.JSTimeoutException as exc:
+        _retire(ctx)
+        raise JavaScriptError(f"the script ran longer than {TIMEOUT_MS} ms") from exc
+    except js_errors.JSOOMException as exc:
+        _retire(ctx)
+        raise JavaScriptError(f"the script used more than {MAX_MEMORY >> 20} MB") from exc
+    except js_errors.JSEvalException as exc:
+        ctx.close()
+        text = str(exc)
+        first = next((ln for ln in text.splitlines() if "Error" in ln), text)
+        raise JavaScriptError(first.strip(), _line(text, 0)) from exc
+    ctx.close()
+    for name in result.get("removed", []):
+        context.pop(name, None)
+    context.update(result.get("set", {}))

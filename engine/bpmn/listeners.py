@@ -1,0 +1,37 @@
+"""Camunda execution and task listeners: what a diagram's listener asks for, checked at deploy."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn import delegates
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+C = f"{{{CAMUNDA_NS}}}"
+
+
+def check_listener(node: etree._Element) -> list[str]:
+    """Why this camunda:executionListener / camunda:taskListener cannot run (empty: it can).
+
+    Inline Python/JavaScript start/end listeners were already made script tasks
+    (engine.bpmn.listener_tasks); what is left is refused naming the element: a Groovy
+    script because there is no JVM, a Java class because no Python code runs it.
+    """
+    kind = etree.QName(node).localname
+    event = node.get("event") or "?"
+    script = node.find(f"{C}script")
+    if script is not None:
+        fmt = (script.get("scriptFormat") or "").lower()
+        if fmt == "groovy":
+            return [f"camunda:{kind} (event '{event}') is a Groovy script: Groovy is not "
+                    "supported (VocFlow has no JVM)"]
+        return [f"camunda:{kind} (event '{event}') with a {fmt or 'plain'} script can run "
+                "only as a start/end (create/complete) listener of an element with one "
+                "incoming/outgoing flow, written inline in Python or JavaScript"]
+    for attr in delegates.DELEGATE_KINDS:
+        value = node.get(attr)
+        if value:
+            topic = delegates.topic_for(attr, value)
+            return [f"camunda:{kind} (event '{event}') {attr} '{value}' is unknown Java code: "
+                    f"VocFlow cannot run it (model '{topic}' as a service task instead)"]
+    return [f"camunda:{kind} (event '{event}') has no script, class or expression"]

@@ -1,0 +1,135 @@
+"""Read a BPMN document the way Camunda 7 does before parsing: what it fills in implicitly."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn.delegates import delegate_of
+from engine.bpmn.listener_tasks import place_listeners
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+ACTIVITI_NS = "http://activiti.org/bpmn"
+B = f"{{{BPMN_NS}}}"
+NOT_FLOW_NODES = {"sequenceFlow", "boundaryEvent", "laneSet", "extensionElements",
+                  "documentation", "dataObject", "dataObjectReference", "dataStoreReference",
+                  "textAnnotation", "association", "ioSpecification", "property",
+                  "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
+                  "incoming", "outgoing", "dataInputAssociation", "dataOutputAssociation",
+                  "startEvent", "group", "category"}
+
+
+def normalize(root: etree._Element) -> None:
+    """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
+    read_activiti_as_camunda(root)
+    name_unnamed_flows(root)
+    drop_idle_compensation(root)
+    place_listeners(root)
+    delegates_as_service_tasks(root)
+    for sub in root.iter(f"{B}subProcess"):
+        if sub.get("triggeredByEvent", "false").lower() != "true":
+            close_subprocess(sub)
+
+
+def read_activiti_as_camunda(root: etree._Element) -> None:
+    """Camunda 7 still reads the legacy activiti: namespace: rename it to camunda:."""
+    prefix = f"{{{ACTIVITI_NS}}}"
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag.startswith(prefix):
+            node.tag = f"{{{CAMUNDA_NS}}}" + node.tag[len(prefix):]
+        for name in [n for n in node.attrib if n.startswith(prefix)]:
+            node.set(f"{{{CAMUNDA_NS}}}" + name[len(prefix):], node.attrib.pop(name))
+
+
+def name_unnamed_flows(root: etree._Element) -> None:
+    """Sequence flows without an id get one (Camunda generates them; Spiff needs them)."""
+    for n, flow in enumerate(root.iter(f"{B}sequenceFlow")):
+        if not flow.get("id"):
+            flow.set("id", f"flow_{flow.get('sourceRef')}_{flow.get('targetRef')}_{n}")
+
+
+def _flow_nodes(sub: etree._Element) -> list[etree._Element]:
+    nodes = []
+    for child in sub:
+        if not isinstance(child.tag, str) or not child.tag.startswith(B):
+            continue
+        local = etree.QName(child).localname
+        if local in NOT_FLOW_NODES or local == "endEvent":
+            continue
+        if local == "subProcess" and child.get("triggeredByEvent", "false") == "true":
+            continue
+        if child.get("isForCompensation", "false").lower() == "true":
+            continue
+        nodes.append(child)
+    return nodes
+
+
+def _flow(sub: etree._Element, source: str, target: str) -> None:
+    flow = etree.SubElement(sub, f"{B}sequenceFlow")
+    flow.set("id", f"flow_{source}_{target}_implicit")
+    flow.set("sourceRef", source)
+    flow.set("targetRef", target)
+
+
+def close_subprocess(sub: etree._Element) -> None:
+    """An embedded subprocess without a start (end) event starts (ends) where flows do."""
+    sub_id = sub.get("id") or "subprocess"
+    flows = list(sub.iterchildren(f"{B}sequenceFlow"))
+    targets = {f.get("targetRef") for f in flows}
+    sources = {f.get("sourceRef") for f in flows}
+    nodes = _flow_nodes(sub)
+    if sub.find(f"{B}startEvent") is None and nodes:
+        start = etree.SubElement(sub, f"{B}startEvent")
+        start.set("id", f"{sub_id}_implicitStart")
+        for node in nodes:
+            if node.get("id") not in targets:
+                _flow(sub, start.get("id"), node.get("id"))
+    if sub.find(f"{B}endEvent") is None and nodes:
+        end = etree.SubElement(sub, f"{B}endEvent")
+        end.set("id", f"{sub_id}_implicitEnd")
+        for node in nodes:
+            if node.get("id") not in sources and etree.QName(node).localname != "startEvent":
+                _flow(sub, node.get("id"), end.get("id"))
+
+
+def _throws_compensation(root: etree._Element) -> bool:
+    return any(definition.getparent().tag in (f"{B}intermediateThrowEvent", f"{B}endEvent")
+               for definition in root.iter(f"{B}compensateEventDefinition"))
+
+
+def drop_idle_compensation(root: etree._Element) -> None:
+    """Compensation boundary events and handlers of a file that never throws compensation.
+
+    Camunda runs them only when compensation is thrown; without a throw they never run, so
+    they are left out. A file that throws compensation keeps them (and is refused).
+    """
+    if _throws_compensation(root):
+        return
+    dropped = set()
+    for definition in list(root.iter(f"{B}compensateEventDefinition")):
+        event = definition.getparent()
+        if event.tag == f"{B}boundaryEvent":
+            dropped.add(event.get("id"))
+    for handler in root.iter():
+        if isinstance(handler.tag, str) and handler.get("isForCompensation") == "true":
+            dropped.add(handler.get("id"))
+    for node in list(root.iter(f"{B}boundaryEvent", f"{B}association", f"{B}task",
+                               f"{B}serviceTask", f"{B}userTask", f"{B}scriptTask",
+                               f"{B}sendTask", f"{B}manualTask", f"{B}subProcess",
+                               f"{B}callActivity", f"{B}businessRuleTask")):
+        if node.get("id") in dropped or node.get("sourceRef") in dropped:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+
+
+def delegates_as_service_tasks(root: etree._Element) -> None:
+    """A send task, or a business rule task without a decision, implemented by a delegate or
+    an external worker behaves as a service task in Camunda 7: read it as one."""
+    for node in list(root.iter(f"{B}sendTask", f"{B}businessRuleTask")):
+        if node.tag == f"{B}businessRuleTask" and node.get(f"{{{CAMUNDA_NS}}}decisionRef"):
+            continue
+        if delegate_of(node) is not None or node.get(f"{{{CAMUNDA_NS}}}type") == "external":
+            node.tag = f"{B}serviceTask"

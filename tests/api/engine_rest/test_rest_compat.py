@@ -1,0 +1,33 @@
+"""Camunda clients on Camunda 7 diagrams: delegate topics in the deploy answer, subscriptions."""
+
+from __future__ import annotations
+
+from tests.api.engine_rest.test_rest_modeler import deploy_like_modeler
+from tests.factories import FIXTURES, start
+
+
+def test_deploy_answer_lists_delegate_topics_and_warnings(client, designer):
+    content = (FIXTURES / "compat_delegates.bpmn").read_bytes()
+    response = deploy_like_modeler(client, designer, "compat_delegates.bpmn", content)
+    assert response.status_code == 200, response.json
+    assert response.json["externalTaskTopics"] == ["ChargeCardDelegate", "ledger.book",
+                                                   "mailBean"]
+    assert any("'Task_Mail'" in w for w in response.json["warnings"])
+
+
+def test_event_subscriptions_show_what_an_instance_waits_for(client, designer, ops,
+                                                             uow_factory):
+    content = (FIXTURES / "signal_wait.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, "signal_wait.bpmn", content).status_code == 200
+    instance = start(uow_factory, "signal_wait")
+    answer = client.get(f"/engine-rest/event-subscription?processInstanceId={instance.id}",
+                        headers=ops)
+    assert answer.status_code == 200
+    [sub] = answer.json
+    assert (sub["eventType"], sub["eventName"], sub["activityId"]) == (
+        "signal", "window_open", "Catch_Open")
+    assert client.get("/engine-rest/event-subscription/count?eventType=signal",
+                      headers=ops).json == {"count": 1}
+    stranger = client.get(f"/engine-rest/event-subscription?processInstanceId={instance.id}",
+                          headers=designer)
+    assert stranger.json == []

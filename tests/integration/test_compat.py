@@ -1,0 +1,169 @@
+"""Camunda 7 diagrams as Camunda Modeler saves them: delegates, implicit flows, JS, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from engine import external, jobs, service
+from engine.config import Settings
+from engine.errors import ProcessDefinitionError
+from engine.service import SYSTEM_ACTOR
+from tests.factories import FIXTURES, NOW, make_user, open_tasks, show, start
+
+SETTINGS = Settings(job_lease_seconds=60)
+DELEGATE_TOPICS = ["ChargeCardDelegate", "ledger.book", "mailBean"]
+
+
+def deploy(uow_factory, *names: str) -> service.DeploymentResult:
+    files = {n: (FIXTURES / n).read_bytes() for n in names}
+    with uow_factory() as uow:
+        return service.deploy(uow, files, SYSTEM_ACTOR, NOW)
+
+
+def refusal(uow_factory, name: str) -> str:
+    with pytest.raises(ProcessDefinitionError) as refused:
+        deploy(uow_factory, name)
+    return refused.value.message
+
+
+@pytest.fixture
+def delegate_handlers() -> Iterator[list[str]]:
+    calls: list[str] = []
+
+    def handler(topic: str) -> external.Handler:
+        def run(ctx: external.HandlerContext) -> dict:
+            calls.append(ctx.topic)
+            return {f"did_{topic.replace('.', '_')}": True}
+        return run
+
+    for topic in DELEGATE_TOPICS:
+        external.register_handler(topic, handler(topic))
+    yield calls
+    for topic in DELEGATE_TOPICS:
+        external.unregister_handler(topic)
+
+
+def test_java_delegates_become_topics_listed_at_deploy_and_registered_handlers_run_them(
+        uow_factory, delegate_handlers):
+    result = deploy(uow_factory, "compat_delegates.bpmn")
+    assert result.external_topics == DELEGATE_TOPICS
+    assert any("'Task_Charge'" in w and "'ChargeCardDelegate'" in w for w in result.warnings)
+    instance = start(uow_factory, "compat_delegates")
+    jobs.run_until_idle(uow_factory, SETTINGS, "w1", now=lambda: NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert delegate_handlers == ["ChargeCardDelegate", "mailBean", "ledger.book"]
+    assert detail.variables["did_ledger_book"] is True
+
+
+def test_a_delegate_without_handler_waits_for_a_camunda_client_on_its_topic(uow_factory):
+    deploy(uow_factory, "compat_delegates.bpmn")
+    instance = start(uow_factory, "compat_delegates")
+    client = make_user(uow_factory, "client1", "worker")
+    with uow_factory() as uow:
+        locked = service.fetch_and_lock(uow, "client", [
+            {"topicName": "ChargeCardDelegate", "lockDuration": 60000}], 10, NOW, actor=client)
+    assert [t.activity_id for t in locked] == ["Task_Charge"]
+    assert locked[0].process_instance_id == instance.id
+
+
+def test_flow_without_condition_out_of_a_gateway_is_true_with_a_deploy_warning(uow_factory):
+    result = deploy(uow_factory, "compat_gateway_true.bpmn")
+    assert any("'Flow_Any'" in w and "always taken" in w for w in result.warnings)
+    small = start(uow_factory, "compat_gateway_true", amount=5)
+    assert show(uow_factory, small.id).variables["route"] == "any"
+    big = start(uow_factory, "compat_gateway_true", amount=500)
+    detail = show(uow_factory, big.id)
+    assert detail.instance.status == "completed" and "route" not in detail.variables
+
+
+def test_javascript_script_task_reads_and_sets_variables(uow_factory):
+    deploy(uow_factory, "compat_javascript.bpmn")
+    items = [{"price": 2.5, "qty": 4}, {"price": 10, "qty": 1}]
+    instance = start(uow_factory, "compat_javascript", items=items)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["total"] == 20
+    assert detail.variables["label"] == "共 2 项"
+
+
+def test_subprocess_without_start_and_end_and_a_task_with_two_flows(uow_factory):
+    ops = make_user(uow_factory, "op1", "ops")
+    deploy(uow_factory, "compat_implicit.bpmn")
+    instance = start(uow_factory, "compat_implicit")
+    [check] = open_tasks(uow_factory, instance.id)
+    assert check.element_id == "Task_Check"
+    with uow_factory() as uow:
+        service.complete_task(uow, check.id, {}, ops, NOW)
+    assert sorted(t.element_id for t in open_tasks(uow_factory, instance.id)) == [
+        "Task_A", "Task_B"]
+
+
+def test_message_start_and_cron_timer_start_can_be_started_over_rest(uow_factory):
+    deploy(uow_factory, "compat_msgstart.bpmn", "start_cron.bpmn")
+    by_message = start(uow_factory, "compat_message_start")
+    assert [t.element_id for t in open_tasks(uow_factory, by_message.id)] == ["Task_Handle"]
+    by_cron = start(uow_factory, "start_cron")
+    assert [t.element_id for t in open_tasks(uow_factory, by_cron.id)] == ["Task_Fill"]
+
+
+def test_groovy_and_unknown_listener_classes_are_refused_naming_the_element(uow_factory):
+    message = refusal(uow_factory, "compat_refused.bpmn")
+    assert "element 'Script_Groovy': script format groovy is not supported" in message
+    assert "element 'StartEvent_1': camunda:executionListener (event 'end') class " \
+           "'org.acme.AuditListener' is unknown Java code" in message
+
+
+def test_camunda_8_file_is_refused_saying_so(uow_factory):
+    message = refusal(uow_factory, "compat_zeebe.bpmn")
+    assert "element 'Task_Job'" in message and "Camunda 8 (Zeebe)" in message
+
+
+def test_activiti_namespace_is_read_like_camunda(uow_factory):
+    deploy(uow_factory, "compat_activiti.bpmn")
+    instance = start(uow_factory, "compat_activiti", reviewer="li")
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.assignee == "li"
+
+
+def test_file_with_only_non_executable_processes_deploys_without_definitions(uow_factory):
+    result = deploy(uow_factory, "compat_nonexec.bpmn")
+    assert result.definitions == []
+
+
+def test_compensation_handlers_that_nothing_throws_to_deploy_and_never_run(uow_factory):
+    deploy(uow_factory, "compat_compensation.bpmn")
+    instance = start(uow_factory, "compat_compensation")
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed" and detail.variables["booked"] is True
+    thrown = (FIXTURES / "compat_compensation.bpmn").read_bytes().replace(
+        b'<bpmn:endEvent id="EndEvent_1" name="\xe7\xbb\x93\xe6\x9d\x9f">',
+        b'<bpmn:endEvent id="EndEvent_1" name="end"><bpmn:compensateEventDefinition />', 1)
+    with pytest.raises(ProcessDefinitionError, match="'EndEvent_1': throwing compensation"):
+        with uow_factory() as uow:
+            service.deploy(uow, {"thrown.bpmn": thrown}, SYSTEM_ACTOR, NOW)
+
+
+def test_multi_instance_over_a_missing_collection_is_an_incident_there(uow_factory):
+    deploy(uow_factory, "compat_mi_missing.bpmn")
+    instance = start(uow_factory, "compat_mi_missing")
+    with uow_factory() as uow:
+        [incident] = uow.incidents.open_for(instance.id)
+    assert incident.element_id == "Task_Sign"
+    assert "multi-instance input of 'Task_Sign' is missing" in incident.message
+    assert show(uow_factory, instance.id).instance.status == "running"
+
+
+def test_inline_listener_scripts_run_at_their_events(uow_factory):
+    ops = make_user(uow_factory, "op2", "ops")
+    deploy(uow_factory, "compat_listeners.bpmn")
+    instance = start(uow_factory, "compat_listeners")
+    [task] = open_tasks(uow_factory, instance.id)
+    assert show(uow_factory, instance.id).variables["trail"] == ["started", "created"]
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"ok": True}, ops, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["trail"] == ["started", "created", "completed:True", "ending"]

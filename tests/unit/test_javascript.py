@@ -1,0 +1,33 @@
+"""JavaScript scripts in V8: JSON variables in and out, syntax checked, time and memory bounded."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.bpmn import javascript
+
+
+def test_set_and_remove_variables_through_execution():
+    data = {"price": 4, "obsolete": "x"}
+    javascript.execute(javascript.mark(
+        'execution.setVariable("total", execution.getVariable("price") * 3);\n'
+        'execution.removeVariable("obsolete"); var local = 1;'), data)
+    assert data == {"price": 4, "total": 12}
+
+
+def test_syntax_error_is_found_without_running_with_its_line():
+    assert javascript.check("var a = 1;\nvar b = ;") == (2, "SyntaxError: Unexpected token ';'")
+    assert javascript.check("while (true) {}") is None  # compiled, never run
+
+
+def test_endless_loop_and_memory_hog_are_stopped():
+    with pytest.raises(javascript.JavaScriptError, match="longer than"):
+        javascript.execute("while (true) {}", {})
+    with pytest.raises(javascript.JavaScriptError, match="MB"):
+        javascript.execute("var a = []; while (true) { a.push(new Array(1e6).fill(1)); }", {})
+
+
+def test_script_error_carries_the_line():
+    with pytest.raises(javascript.JavaScriptError) as failed:
+        javascript.execute("var a = 1;\nmissing.call();", {})
+    assert failed.value.line == 2 and "missing is not defined" in str(failed.value)
