@@ -49,7 +49,9 @@ class _Reader:
         self.problems: list[Flaw] = []
 
     def problem(self, node: etree._Element, message: str, element_id: str | None = None) -> None:
-        self.problems.append((element_id or node.get("id"), node.sourceline,
+        texts = _children(node, "text")  # point at the entry's text, where the typo is
+        line = texts[0].sourceline if texts else node.sourceline
+        self.problems.append((element_id or node.get("id"), line,
                               f"decision '{self.decision_id}': {message}"))
 
     def check(self, node: etree._Element, text: str, kind: str, where: str,
