@@ -46,7 +46,8 @@ class DmnBusinessRuleTaskParser(CamundaTaskParser):  # type: ignore[misc]
         ref = self.get_decision_ref(self.node)
         decisions: dict[str, dict[str, Any]] = getattr(self.process_parser.parser,
                                                       "vf_decisions", {})
-        if ref not in decisions:
+        decision = decisions.get(ref or "")
+        if decision is None:
             self.raise_validation_exception(
                 f"business rule task refers to unknown or unusable decision '{ref}'")
         mapping = self.attribute("mapDecisionResult", "camunda")
@@ -54,7 +55,7 @@ class DmnBusinessRuleTaskParser(CamundaTaskParser):  # type: ignore[misc]
             self.raise_validation_exception(
                 f"camunda:mapDecisionResult '{mapping}' is unknown; use one of "
                 + ", ".join(MAPPINGS))
-        ext.update(decision=decisions[ref], decisionRef=ref, mapDecisionResult=mapping,
+        ext.update(decision=decision, decisionRef=ref, mapDecisionResult=mapping,
                    resultVariable=self.attribute("resultVariable", "camunda"))
         return ext
 

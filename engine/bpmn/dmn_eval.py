@@ -67,7 +67,8 @@ def _inputs(table: dict[str, Any], variables: Mapping[str, Any]) -> list[Any]:
     return values
 
 
-def _outputs(table: dict[str, Any], rule: dict[str, Any], scope: Mapping[str, Any]) -> dict[str, Any]:
+def _outputs(table: dict[str, Any], rule: dict[str, Any],
+             scope: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for column, entry in zip(table["outputs"], rule["outputs"], strict=False):
         if not entry["text"]:
@@ -121,7 +122,8 @@ def _aggregate(table: dict[str, Any], results: Result) -> Result:
         return []  # Camunda: nothing to aggregate gives no result entry
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         raise DecisionError(f"COLLECT {aggregation} needs numbers but got {values!r}")
-    total = {"SUM": sum, "MIN": min, "MAX": max}[aggregation](values)
+    total = sum(values) if aggregation == "SUM" else (
+        min(values) if aggregation == "MIN" else max(values))
     return [{name: total}]
 
 

@@ -8,86 +8,48 @@ written in stay readable: `True`/`False`/`None` and chained comparisons such as 
 from __future__ import annotations
 
 import functools
-import re
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.expressions import feel_values as fv
 from engine.expressions.base import ExpressionError
+from engine.expressions.feel_tokens import LITERALS, Token, tokenize, unescape
 
 Scope = Mapping[str, Any]
 Fn = Callable[[Scope], Any]
 Test = Callable[[Any, Scope], "bool | None"]
-
-_MULTI = ("date and time", "years and months duration", "days and time duration",
-          "upper case", "lower case", "string length", "starts with", "ends with",
-          "substring before", "substring after")
-_TOKEN_RE = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d+)?|\.\d+)"
-    r'|(?P<str>"(?:[^"\\]|\\.)*")|(?P<at>@"(?:[^"\\]|\\.)*")'
-    r"|(?P<fn>(?:" + "|".join(m.replace(" ", r"\s+") for m in _MULTI) + r")(?=\s*\())"
-    r"|(?P<name>[^\W\d]\w*)"
-    r"|(?P<op>\.\.|\*\*|<=|>=|!=|==|[-+*/<>=(),\[\]{}.:?]))")
-_LITERALS = {"true": True, "false": False, "null": None,
-             "True": True, "False": False, "None": None}  # the last three: Spiff's Python
 _COMPARE = ("<", "<=", ">", ">=", "=", "!=", "==")
 _TEMPORAL = {"date": fv.parse_date, "time": fv.parse_time,
              "date and time": fv.parse_datetime, "duration": fv.parse_duration}
-
-
-class _Token(NamedTuple):
-    kind: str
-    text: str
-    pos: int
-
-
-def _tokenize(source: str) -> list[_Token]:
-    tokens, pos, end = [], 0, len(source.rstrip())
-    while pos < end:
-        match = _TOKEN_RE.match(source, pos)
-        if match is None or match.lastgroup is None:
-            at = len(source) - len(source[pos:].lstrip())
-            raise ExpressionError(source, f"unexpected character {source[at]!r}", at + 1)
-        text = match.group(match.lastgroup)
-        kind = match.lastgroup
-        if kind == "fn":
-            text = " ".join(text.split())
-        tokens.append(_Token(kind, text, match.start(kind)))
-        pos = match.end()
-    return [*tokens, _Token("end", "", len(source))]
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
 
 
 class _Parser:
     """Recursive descent over FEEL tokens; every parse method returns a closure."""
 
     def __init__(self, source: str) -> None:
-        self.source, self.tokens, self.index = source, _tokenize(source), 0
+        self.source, self.tokens, self.index = source, tokenize(source), 0
         self.uses_input = False
         self.endpoint = False
 
     # -- token helpers ---------------------------------------------------------------
-    def peek(self, offset: int = 0) -> _Token:
+    def peek(self, offset: int = 0) -> Token:
         return self.tokens[min(self.index + offset, len(self.tokens) - 1)]
 
     def at(self, *texts: str) -> bool:
         token = self.peek()
         return token.kind in ("op", "name") and token.text in texts
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         token = self.peek()
         self.index += 1
         return token
 
-    def fail(self, reason: str, token: _Token | None = None) -> ExpressionError:
+    def fail(self, reason: str, token: Token | None = None) -> ExpressionError:
         return ExpressionError(self.source, reason, (token or self.peek()).pos + 1)
 
-    def expect(self, text: str) -> _Token:
+    def expect(self, text: str) -> Token:
         if not self.at(text):
             found = self.peek().text or "the end"
             raise self.fail(f"expected {text!r} but found {found!r}")
@@ -172,7 +134,7 @@ class _Parser:
         def within(value: Any, scope: Scope) -> bool | None:
             a = fv.compare(value, low_op, low(scope))
             b = fv.compare(value, high_op, high(scope))
-            return _and(a, b)
+            return fv.both(a, b)
         return within
 
     # -- expressions -----------------------------------------------------------------
@@ -192,7 +154,7 @@ class _Parser:
         while self.at("or"):
             self.take()
             right, prev = self.conjunction(), left
-            left = functools.partial(lambda p, r, s: _or(p(s), r(s)), prev, right)
+            left = functools.partial(lambda p, r, s: fv.either(p(s), r(s)), prev, right)
         return left
 
     def conjunction(self) -> Fn:
@@ -200,7 +162,7 @@ class _Parser:
         while self.at("and"):
             self.take()
             right, prev = self.comparison(), left
-            left = functools.partial(lambda p, r, s: _and(p(s), r(s)), prev, right)
+            left = functools.partial(lambda p, r, s: fv.both(p(s), r(s)), prev, right)
         return left
 
     def comparison(self) -> Fn:
@@ -210,7 +172,7 @@ class _Parser:
             low = self.additive()
             self.expect("and")
             high = self.additive()
-            return lambda s: _and(fv.compare(left(s), ">=", low(s)),
+            return lambda s: fv.both(fv.compare(left(s), ">=", low(s)),
                                   fv.compare(left(s), "<=", high(s)))
         if self.at("in"):
             self.take()
@@ -222,7 +184,7 @@ class _Parser:
             links.append((op, self.additive()))
         if not links:
             return left
-        return functools.partial(_chain, left, links)
+        return functools.partial(fv.chain, left, links)
 
     def in_tests(self) -> Test:
         if self.at("(") and self.interval() is None:
@@ -269,11 +231,11 @@ class _Parser:
                 name = self.take()
                 if name.kind != "name":
                     raise self.fail("a name is expected after '.'", name)
-                base = functools.partial(_path, base, name.text)
+                base = functools.partial(fv.path, base, name.text)
             else:
                 index = self.expression()
                 self.expect("]")
-                base = functools.partial(_index, base, index)
+                base = functools.partial(fv.index, base, index)
         return base
 
     def primary(self) -> Fn:
@@ -284,13 +246,13 @@ class _Parser:
             return lambda s: value
         if token.kind == "str":
             self.take()
-            text = _unescape(token.text[1:-1])
+            text = unescape(token.text[1:-1])
             return lambda s: text
         if token.kind == "at":
             self.take()
             return self.temporal_literal(token)
         if token.kind == "fn" or (token.kind == "name" and self.peek(1).text == "("
-                                  and token.text not in _LITERALS):
+                                  and token.text not in LITERALS):
             return self.call()
         if token.kind == "name":
             return self.name()
@@ -311,8 +273,8 @@ class _Parser:
 
     def name(self) -> Fn:
         token = self.take()
-        if token.text in _LITERALS:
-            value = _LITERALS[token.text]
+        if token.text in LITERALS:
+            value = LITERALS[token.text]
             return lambda s: value
         if token.text in ("and", "or", "then", "else", "in", "between", "not"):
             raise self.fail(f"unexpected {token.text!r}", token)
@@ -334,17 +296,17 @@ class _Parser:
                 self.expect(",")
         self.expect(")")
         if token.text in _TEMPORAL and len(args) == 1 and first.kind == "str":
-            self._check_literal(token.text, _unescape(first.text[1:-1]), first)
+            self._check_literal(token.text, unescape(first.text[1:-1]), first)
         return lambda s: function(*(a(s) for a in args))
 
-    def temporal_literal(self, token: _Token) -> Fn:
-        text = _unescape(token.text[2:-1])
+    def temporal_literal(self, token: Token) -> Fn:
+        text = unescape(token.text[2:-1])
         kind = ("duration" if text.lstrip("-").startswith("P") else
                 "date and time" if "T" in text else "time" if ":" in text else "date")
         value = self._check_literal(kind, text, token)
         return lambda s: value
 
-    def _check_literal(self, kind: str, text: str, token: _Token) -> Any:
+    def _check_literal(self, kind: str, text: str, token: Token) -> Any:
         try:
             return _TEMPORAL[kind](text)
         except ValueError as exc:
@@ -373,48 +335,6 @@ class _Parser:
                 self.expect(",")
         self.take()
         return lambda s: {k: v(s) for k, v in entries}
-
-
-def _and(a: Any, b: Any) -> bool | None:
-    if a is False or b is False:
-        return False
-    return True if a is True and b is True else None
-
-
-def _or(a: Any, b: Any) -> bool | None:
-    if a is True or b is True:
-        return True
-    return False if a is False and b is False else None
-
-
-def _chain(left: Fn, links: list[tuple[str, Fn]], scope: Scope) -> bool | None:
-    result: bool | None = True
-    current = left(scope)
-    for op, right in links:
-        value = right(scope)
-        result = _and(result, fv.compare(current, op, value))
-        current = value
-    return result
-
-
-def _path(base: Fn, name: str, scope: Scope) -> Any:
-    value = base(scope)
-    if isinstance(value, Mapping):
-        return value.get(name)
-    if name in ("year", "month", "day", "hour", "minute", "second", "weekday"):
-        attr = getattr(value, name, None)
-        return attr() + 1 if callable(attr) else attr  # FEEL weekday: Monday is 1
-    if name in ("days", "seconds") and hasattr(value, "total_seconds"):
-        return getattr(value, name)
-    return None
-
-
-def _index(base: Fn, index: Fn, scope: Scope) -> Any:
-    items, at = base(scope), index(scope)
-    if not isinstance(items, list) or not fv.is_number(at) or at == 0:
-        return None
-    position = int(at) - 1 if at > 0 else len(items) + int(at)
-    return items[position] if 0 <= position < len(items) else None
 
 
 @dataclass(frozen=True)

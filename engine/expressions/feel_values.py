@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,7 +110,7 @@ def compare(a: Any, op: str, b: Any) -> bool | None:
     if pair is None or isinstance(pair[0], bool):
         return None
     x, y = pair
-    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+    return bool({"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op])
 
 
 def _number(value: float) -> int | float:
@@ -209,7 +209,7 @@ def _decimal(value: float, scale: int) -> int | float:
     return _number(round(value, int(scale)))
 
 
-BUILTINS: dict[str, Callable[..., Any]] = {name: _safe(fn) for name, fn in {
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "not": lambda b: (not b) if isinstance(b, bool) else None,
     "date": _date,
     "time": lambda v: v if isinstance(v, time) else parse_time(v),
@@ -238,7 +238,8 @@ BUILTINS: dict[str, Callable[..., Any]] = {name: _safe(fn) for name, fn in {
     "sum": lambda *a: _number(sum(_numbers(a))),
     "mean": lambda *a: _number(sum(_numbers(a)) / len(_numbers(a))),
     "count": lambda *a: len(_items(a)),
-}.items()}
+}
+BUILTINS: dict[str, Callable[..., Any]] = {name: _safe(fn) for name, fn in _FUNCTIONS.items()}
 
 
 def member(value: Any, container: Any) -> bool | None:
@@ -262,3 +263,46 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+def both(a: Any, b: Any) -> bool | None:
+    if a is False or b is False:
+        return False
+    return True if a is True and b is True else None
+
+
+def either(a: Any, b: Any) -> bool | None:
+    if a is True or b is True:
+        return True
+    return False if a is False and b is False else None
+
+
+def chain(left: Callable[..., Any], links: list[tuple[str, Callable[..., Any]]],
+          scope: Mapping[str, Any]) -> bool | None:
+    result: bool | None = True
+    current = left(scope)
+    for op, right in links:
+        value = right(scope)
+        result = both(result, compare(current, op, value))
+        current = value
+    return result
+
+
+def path(base: Callable[..., Any], name: str, scope: Mapping[str, Any]) -> Any:
+    value = base(scope)
+    if isinstance(value, Mapping):
+        return value.get(name)
+    if name in ("year", "month", "day", "hour", "minute", "second", "weekday"):
+        attr = getattr(value, name, None)
+        return attr() + 1 if callable(attr) else attr  # FEEL weekday: Monday is 1
+    if name in ("days", "seconds") and hasattr(value, "total_seconds"):
+        return getattr(value, name)
+    return None
+
+
+def index(base: Callable[..., Any], index_fn: Callable[..., Any], scope: Mapping[str, Any]) -> Any:
+    items, at = base(scope), index_fn(scope)
+    if not isinstance(items, list) or not is_number(at) or at == 0:
+        return None
+    position = int(at) - 1 if at > 0 else len(items) + int(at)
+    return items[position] if 0 <= position < len(items) else None

@@ -8,10 +8,13 @@ import pytest
 
 from engine import service
 from engine.errors import ProcessDefinitionError
-from engine.service import SYSTEM_ACTOR
+from engine.service import SYSTEM_ACTOR, Actor
 from tests.factories import FIXTURES, NOW, deploy_fixture, start
 from tests.factories import activity_states as _states
 from tests.factories import show as _detail
+
+
+OPS = Actor("ops_member", frozenset({"ops"}))
 
 
 def _run(uow_factory, name: str, **variables: Any) -> service.InstanceDetail:
@@ -47,6 +50,17 @@ def test_unique_with_two_matches_is_an_incident_naming_the_decision(uow_factory)
     assert "dmn_unique" in message and "UNIQUE" in message
     assert "'Rule_High' (row 3)" in message and "'Rule_Tools' (row 4)" in message
     assert "level" not in detail.variables
+
+
+def test_the_incident_is_repaired_by_fixing_the_data_and_retrying(uow_factory):
+    detail = _run(uow_factory, "dmn_unique", amount=2000, category="tools")
+    [incident] = detail.incidents
+    with uow_factory() as uow:
+        service.set_variables(uow, detail.instance.id, {"category": "drink"}, OPS, NOW,
+                              reason="category was wrong")
+    with uow_factory() as uow:
+        service.retry_incident(uow, incident.id, OPS, NOW)
+    assert _done(_detail(uow_factory, detail.instance.id))["level"] == "high"
 
 
 @pytest.mark.parametrize(("score", "result"), [
@@ -105,6 +119,48 @@ def test_collect_aggregators_sum_min_max_count(uow_factory, size, fees):
     assert {k: variables[f"fee_{k}"] for k in fees} == fees
 
 
+def _run_text(uow_factory, name: str, old: str, new: str, **variables: Any) -> Any:
+    bpmn = (FIXTURES / f"{name}.bpmn").read_text(encoding="utf-8")
+    assert old in bpmn
+    files = {f"{name}.dmn": (FIXTURES / f"{name}.dmn").read_bytes(),
+             f"{name}.bpmn": bpmn.replace(old, new).encode("utf-8")}
+    with uow_factory() as uow:
+        service.deploy(uow, files, SYSTEM_ACTOR, NOW)
+    return _detail(uow_factory, start(uow_factory, f"{name}_process", **variables).id)
+
+
+@pytest.mark.parametrize(("mapping", "words"), [
+    ("singleEntry", "singleEntry needs at most one matching rule"),
+    ("singleResult", "singleResult needs at most one matching rule"),
+    ("collectEntries", "collectEntries needs one output per rule"),
+])
+def test_a_result_the_mapping_cannot_hold_is_an_incident(uow_factory, mapping, words):
+    detail = _run_text(uow_factory, "dmn_collect", 'camunda:mapDecisionResult="resultList"',
+                       f'camunda:mapDecisionResult="{mapping}"', department="it")
+    message = _incident(detail, "Rule_Notify")
+    assert words in message and "dmn_collect" in message
+
+
+def test_without_result_variable_nothing_is_stored_as_in_camunda(uow_factory):
+    detail = _run_text(uow_factory, "dmn_first", ' camunda:resultVariable="grade_result"', "",
+                       score=95)
+    assert set(_done(detail)) == {"score", "initiator"}
+
+
+def test_default_mapping_is_result_list(uow_factory):
+    detail = _run_text(uow_factory, "dmn_first", ' camunda:mapDecisionResult="singleResult"', "",
+                       score=85)
+    assert _done(detail)["grade_result"] == [{"grade": "B"}]
+
+
+def test_an_unknown_mapping_is_refused_at_deploy(uow_factory):
+    bpmn = (FIXTURES / "dmn_first.bpmn").read_text(encoding="utf-8").replace(
+        "singleResult", "firstValue")
+    message, _ = _refused(uow_factory, {"dmn_first.dmn": (FIXTURES / "dmn_first.dmn").read_text(
+        encoding="utf-8"), "dmn_first.bpmn": bpmn})
+    assert "mapDecisionResult 'firstValue'" in message and "Rule_Grade" in message
+
+
 def _refused(uow_factory, files: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
     payload = {k: v.encode("utf-8") for k, v in files.items()}
     with pytest.raises(ProcessDefinitionError) as caught, uow_factory() as uow:
@@ -119,7 +175,8 @@ def test_an_entry_that_is_not_feel_is_refused_at_deploy_naming_the_rule(uow_fact
     bpmn = (FIXTURES / "dmn_first.bpmn").read_text(encoding="utf-8")
     message, problems = _refused(uow_factory, {"first.dmn": bad, "first.bpmn": bpmn})
     [problem] = problems
-    assert (problem["file"], problem["element_id"], problem["line"]) == ("first.dmn", "Rule_B", line)
+    where = (problem["file"], problem["element_id"], problem["line"])
+    assert where == ("first.dmn", "Rule_B", line)
     assert "dmn_first" in problem["message"] and "'Rule_B' (row 2)" in problem["message"]
     assert f"first.dmn line {line}, element 'Rule_B'" in message
 
