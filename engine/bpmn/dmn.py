@@ -27,7 +27,8 @@ class DmnBusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
         ext = self.extensions
         table = ext["decision"]
         try:
-            value = map_result(evaluate(table, my_task.data), ext.get("mapDecisionResult"))
+            found = evaluate(table, my_task.data, ext.get("requiredDecisions") or {})
+            value = map_result(found, ext.get("mapDecisionResult"))
         except DecisionError as exc:
             raise WorkflowTaskException(
                 f"decision '{table['decision_id']}' (hit policy {table['hit_policy']}): {exc}",
@@ -47,17 +48,31 @@ class DmnBusinessRuleTaskParser(CamundaTaskParser):  # type: ignore[misc]
         decisions: dict[str, dict[str, Any]] = getattr(self.process_parser.parser,
                                                       "vf_decisions", {})
         decision = decisions.get(ref or "")
-        if decision is None:
+        if ref is None or decision is None:
             self.raise_validation_exception(
                 f"business rule task refers to unknown or unusable decision '{ref}'")
+            return ext
         mapping = self.attribute("mapDecisionResult", "camunda")
         if mapping is not None and mapping not in MAPPINGS:
             self.raise_validation_exception(
                 f"camunda:mapDecisionResult '{mapping}' is unknown; use one of "
                 + ", ".join(MAPPINGS))
         ext.update(decision=decision, decisionRef=ref, mapDecisionResult=mapping,
-                   resultVariable=self.attribute("resultVariable", "camunda"))
+                   resultVariable=self.attribute("resultVariable", "camunda"),
+                   requiredDecisions=self._required(decision, decisions, [ref]))
         return ext
+
+    def _required(self, decision: dict[str, Any], decisions: dict[str, dict[str, Any]],
+                  path: list[str]) -> dict[str, dict[str, Any]]:
+        """Every decision this one needs, however deep; a cycle is refused."""
+        found: dict[str, dict[str, Any]] = {}
+        for ref in decision.get("requires", []):
+            if ref in path:
+                self.raise_validation_exception(
+                    "required decisions form a cycle: " + " -> ".join([*path, ref]))
+            found[ref] = decisions[ref]
+            found.update(self._required(decisions[ref], decisions, [*path, ref]))
+        return found
 
     @staticmethod
     def get_decision_ref(node: etree._Element) -> str | None:

@@ -127,9 +127,33 @@ def _aggregate(table: dict[str, Any], results: Result) -> Result:
     return [{name: total}]
 
 
-def evaluate(table: dict[str, Any], variables: Mapping[str, Any]) -> Result:
-    """The decision result: one dict of output name -> value per selected rule."""
+def _required(table: dict[str, Any], tables: Mapping[str, dict[str, Any]],
+              variables: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Variables plus the results of the decisions this one requires (Camunda's DRD rule)."""
+    if not table.get("requires"):
+        return variables
+    found: dict[str, Any] = {}
+    for ref in table["requires"]:
+        required = tables[ref]
+        result = evaluate(required, variables, tables)
+        many = required["hit_policy"] in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and not (
+            required["aggregation"])
+        if len(result) == 1 and not many:
+            found.update(result[0])
+        elif result:
+            for name in dict.fromkeys(k for r in result for k in r):
+                found[name] = [r[name] for r in result if name in r]
+    return ChainMap(found, variables)  # type: ignore[arg-type]
+
+
+def evaluate(table: dict[str, Any], variables: Mapping[str, Any],
+             tables: Mapping[str, dict[str, Any]] | None = None) -> Result:
+    """The decision result: one dict of output name -> value per selected rule.
+
+    `tables` holds the decisions `table` requires (directly or not), evaluated first.
+    """
     policy = table["hit_policy"]
+    variables = _required(table, tables or {}, variables)
     rules = matching_rules(table, variables)
     if policy == "UNIQUE" and len(rules) > 1:
         raise DecisionError(f"hit policy UNIQUE allows only one matching rule, but rules "

@@ -80,11 +80,10 @@ class _Reader:
                 "no decision table")
             self.problem(self.decision, f"{kind} is not supported; only decision tables run")
             return None
+        requires = []
         for requirement in _children(self.decision, "informationRequirement"):
-            if _children(requirement, "requiredDecision"):
-                self.problem(requirement, "required decisions (a DRD chain) are not supported; "
-                             "call each decision from its own business rule task",
-                             self.decision_id)
+            for required in _children(requirement, "requiredDecision"):
+                requires.append((required.get("href") or "").lstrip("#"))
         node = tables[0]
         table: dict[str, Any] = {
             "decision_id": self.decision_id, "decision_name": self.decision.get("name"),
@@ -92,6 +91,7 @@ class _Reader:
             "aggregation": (node.get("aggregation") or "").upper() or None,
             "inputs": [self.input(i) for i in _children(node, "input")],
             "outputs": [self.output(o) for o in _children(node, "output")],
+            "requires": requires,
         }
         self.policy(node, table)
         table["rules"] = [self.rule(r, n, table) for n, r in enumerate(_children(node, "rule"), 1)]
@@ -170,4 +170,11 @@ def read_decisions(
         problems.extend(reader.problems)
         if table is not None and not reader.problems:
             decisions[reader.decision_id] = table
+    for node in _children(root, "decision"):
+        missing = [r for r in decisions.get(node.get("id") or "", {}).get("requires", [])
+                   if r not in decisions]
+        if missing:
+            decisions.pop(node.get("id") or "")
+            problems.append((node.get("id"), node.sourceline, f"decision '{node.get('id')}' "
+                             f"requires decision '{missing[0]}', which is not in this file"))
     return decisions, problems

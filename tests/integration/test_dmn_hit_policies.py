@@ -161,6 +161,45 @@ def test_an_unknown_mapping_is_refused_at_deploy(uow_factory):
     assert "mapDecisionResult 'firstValue'" in message and "Rule_Grade" in message
 
 
+@pytest.mark.parametrize(("month", "guests", "dish"), [
+    (12, 4, "stew"), (1, 10, "roast"), (7, 3, "salad for 3"), (4, 2, "salad for 2"),
+])
+def test_a_required_decision_is_evaluated_first_and_its_output_is_an_input(
+        uow_factory, month, guests, dish):
+    assert _done(_run(uow_factory, "dmn_drd", month=month, guests=guests))["dish"] == dish
+
+
+def test_required_decisions_in_a_cycle_are_refused(uow_factory):
+    text = (FIXTURES / "dmn_drd.dmn").read_text(encoding="utf-8").replace(
+        '<decision id="dmn_drd_season" name="季节">',
+        '<decision id="dmn_drd_season" name="季节"><informationRequirement id="Req_Back">'
+        '<requiredDecision href="#dmn_drd_dish" /></informationRequirement>')
+    bpmn = (FIXTURES / "dmn_drd.bpmn").read_text(encoding="utf-8")
+    message, _ = _refused(uow_factory, {"drd.dmn": text, "drd.bpmn": bpmn})
+    assert "cycle: dmn_drd_dish -> dmn_drd_season -> dmn_drd_dish" in message
+
+
+def test_juel_and_python_entries_run_in_the_checked_sandbox(uow_factory):
+    text = (FIXTURES / "dmn_first.dmn").read_text(encoding="utf-8")
+    text = text.replace('<inputEntry id="UnaryTests_Rule_A_1">\n          <text>&gt;= 90</text>',
+                        '<inputEntry id="UnaryTests_Rule_A_1" expressionLanguage="juel">\n'
+                        "          <text>${cellInput &gt;= 90}</text>")
+    text = text.replace('<inputEntry id="UnaryTests_Rule_B_1">\n          <text>&gt;= 80</text>',
+                        '<inputEntry id="UnaryTests_Rule_B_1" expressionLanguage="python">\n'
+                        "          <text>cellInput &gt;= 80</text>")
+    assert text.count("expressionLanguage") == 2
+    bpmn = (FIXTURES / "dmn_first.bpmn").read_text(encoding="utf-8")
+    files = {"first.dmn": text.encode("utf-8"), "first.bpmn": bpmn.encode("utf-8")}
+    with uow_factory() as uow:
+        service.deploy(uow, files, SYSTEM_ACTOR, NOW)
+    for score, grade in ((95, "A"), (85, "B"), (10, "C")):
+        detail = _detail(uow_factory, start(uow_factory, "dmn_first_process", score=score).id)
+        assert _done(detail)["grade_result"]["grade"] == grade
+    sneaky = text.replace("cellInput &gt;= 80", "().__class__")
+    message, _ = _refused(uow_factory, {"first.dmn": sneaky, "first.bpmn": bpmn})
+    assert "Rule_B" in message and "__class__" in message
+
+
 def _refused(uow_factory, files: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
     payload = {k: v.encode("utf-8") for k, v in files.items()}
     with pytest.raises(ProcessDefinitionError) as caught, uow_factory() as uow:
