@@ -13,7 +13,6 @@ from tests.factories import FIXTURES, NOW, deploy_fixture, start
 from tests.factories import activity_states as _states
 from tests.factories import show as _detail
 
-
 OPS = Actor("ops_member", frozenset({"ops"}))
 
 
