@@ -58,6 +58,8 @@ class _Reader:
               element_id: str | None = None) -> str:
         """Check one entry in its language; return the language name the engine uses."""
         language = language_of(node, self.default)
+        if kind == "tests" and text in ("", "-"):
+            return "feel"  # any value, whatever the cell's language
         try:
             if language in FEEL_NAMES:
                 (feel.unary_tests if kind == "tests" else feel.expression)(text)
