@@ -15,11 +15,13 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from engine.bpmn.dmn import DmnBusinessRuleTask
 from engine.bpmn.prune import PENDING
 from engine.bpmn.scripting import make_script_engine
 
 _CONFIG = dict(CAMUNDA_CONFIG)
 _CONFIG[ServiceTask] = BpmnTaskSpecConverter  # Spiff's default config forgets service tasks
+_CONFIG[DmnBusinessRuleTask] = BpmnTaskSpecConverter  # its decision table is in extensions
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION

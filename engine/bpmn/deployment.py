@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn import delegates
+from engine.bpmn import delegates, dmn
 from engine.bpmn.checks import B, C, Problem, check_tree, check_warnings
 from engine.bpmn.codec import dump_spec
 from engine.bpmn.normalize import normalize
@@ -93,7 +93,7 @@ def parse_deployment(
     problems: list[Problem] = []
     warnings: list[Problem] = []
     bpmn: dict[str, etree._Element] = {}
-    dmn: dict[str, etree._Element] = {}
+    dmn_roots: dict[str, etree._Element] = {}
     other: list[str] = []
     for name, content in files.items():
         if not name.endswith((".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")):
@@ -107,7 +107,8 @@ def parse_deployment(
                                     str(exc).split(": ", 1)[-1]))
             continue
         if etree.QName(root).namespace in DMN_NAMESPACES:
-            dmn[name] = root
+            problems.extend(Problem(name, *flaw) for flaw in dmn.check_dmn(name, root))
+            dmn_roots[name] = root
         else:
             normalize(root)
             problems.extend(Problem(name, _id_at_line(root, line), line, f"schema: {msg}")
@@ -115,13 +116,13 @@ def parse_deployment(
             problems.extend(check_tree(name, root))
             warnings.extend(check_warnings(name, root))
             bpmn[name] = root
-    if not bpmn and not dmn and not problems:
+    if not bpmn and not dmn_roots and not problems:
         problems.append(Problem(", ".join(files) or "(none)", None, None,
                                 "the deployment contains no .bpmn or .dmn file"))
     if problems:
         raise DeploymentRefused(problems)
-    decisions = [_decision(name, root, files[name]) for name, root in dmn.items()]
-    processes = _processes(bpmn, dmn, files, deployed_decisions, deployed_process_keys)
+    decisions = [_decision(name, root, files[name]) for name, root in dmn_roots.items()]
+    processes = _processes(bpmn, dmn_roots, files, deployed_decisions, deployed_process_keys)
     return ParsedDeployment(processes, [d for ds in decisions for d in ds], other, warnings)
 
 

@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.specs import UserTask
 
-from engine.bpmn import delegates, javascript
+from engine.bpmn import delegates, dmn, javascript
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -161,7 +161,12 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("exclusiveGateway"): (ExclusiveGatewayParser, ExclusiveGateway),
         full_tag("inclusiveGateway"): (ExclusiveGatewayParser, InclusiveGateway),
+        full_tag("businessRuleTask"): (dmn.DmnBusinessRuleTaskParser, dmn.DmnBusinessRuleTask),
     }
+
+    def add_dmn_xml(self, node: etree._Element, filename: str | None = None) -> None:
+        super().add_dmn_xml(node, filename=filename)
+        dmn.register_decisions(self, node, filename)  # FEEL tables, every hit policy
 
 
 _VALIDATOR: BpmnValidator | None = None
