@@ -31,8 +31,14 @@ def private_file(path: Path) -> None:
     """Create path empty with mode 0600 unless it exists; an existing one loses group and
     other access. SQLite gives its -wal and -shm files the database file's mode."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
+    # Never open (and close) an existing database file: closing any descriptor of a file
+    # drops every POSIX lock this process holds on it, including those of SQLite's own
+    # connections, and other processes then see "disk I/O error" (SQLite's howtocorrupt).
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # another process made it first
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         path.chmod(mode & 0o700)

@@ -122,6 +122,7 @@ def refresh(uow: UnitOfWork, instance: ProcessInstance, now: datetime) -> None:
     key = instance.process_key
     if key not in PRODUCT_KEYS:
         return
+    uow.history.write_waiting()  # this step's events wait in memory until a read or commit
     events: Sequence[Event] = [(r.action, r.element_id, r.at, r.data or {})
                                for r in uow.facts.fact_events(instance.id)]
     years: list[dict[str, Any]] = []

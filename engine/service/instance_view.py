@@ -11,7 +11,7 @@ from engine import authz, bpmn
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition
 from engine.service.actors import Actor
 from engine.service.diagrams import element_names, elements_of
-from engine.service.runtime import load_workflow
+from engine.service.runtime import load_workflow, past_activities
 from engine.service.scopes import visible_instance
 from engine.service.tasks import may_act
 from engine.uow import UnitOfWork
@@ -194,7 +194,9 @@ def instance_view(uow: UnitOfWork, instance_id: str, actor: Actor,
     tasks = list(uow.tasks.for_instance(instance.id))
     jobs = list(uow.jobs.for_instance(instance.id))
     incidents = list(uow.incidents.open_for(instance.id))
-    states = element_states(bpmn.activity_states(workflow), jobs,
+    # The pruned past first (activity records), then the live tree: later states win.
+    activities = [*past_activities(uow, instance.id, workflow), *bpmn.activity_states(workflow)]
+    states = element_states(activities, jobs,
                             uow.facts.subscribed_elements(instance.id), incidents, now)
     definitions = _definitions(uow, instance.definition_id, instance.bindings or {})
     names = element_names(definitions)

@@ -96,6 +96,7 @@ def completed_tasks(uow: UnitOfWork, actor: Actor, limit: int = 50,
     limit = max(1, min(int(limit), 500))
     cache: dict[str, dict[str, str]] = {}
     rows = []
+    uow.history.write_waiting()
     for r in uow.facts.completed_by(actor.username, limit=limit, offset=max(0, int(offset))):
         data = r.data or {}
         names = _names(uow, r.definition_id, r.bindings, cache)
@@ -113,4 +114,5 @@ def completed_tasks(uow: UnitOfWork, actor: Actor, limit: int = 50,
 
 def completed_count(uow: UnitOfWork, actor: Actor) -> int:
     """How many tasks the actor has completed (for the 已办 pager)."""
+    uow.history.write_waiting()
     return uow.facts.count_completed_by(actor.username)
