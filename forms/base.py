@@ -212,10 +212,6 @@ def _no_files(file_id: str) -> str | None:
     return None
 
 
-def _no_units(credit_code: str) -> bool:
-    return False
-
-
 @dataclass(frozen=True)
 class FormContext:
     """What a form may consult besides its input: the task's variables, files, the actor."""
@@ -224,7 +220,7 @@ class FormContext:
     file_owner: Callable[[str], str | None] = _no_files
     actor_unit_id: str | None = None
     # True when a registered unit already carries this credit code (registration refuses it)
-    credit_code_taken: Callable[[str], bool] = _no_units
+    credit_code_taken: Callable[[str], bool] = lambda _code: False
 
 
 class FormValidationError(ValueError):

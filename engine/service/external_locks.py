@@ -6,8 +6,9 @@ from datetime import datetime
 
 from engine import authz
 from engine.errors import InvalidState, NotFound
-from engine.models import Job
+from engine.models import Job, ProcessInstance
 from engine.service.actors import Actor
+from engine.service.runtime import lock_instance
 from engine.uow import UnitOfWork
 
 
@@ -28,3 +29,14 @@ def require_lock_owner(job: Job, actor: Actor, worker_id: str, now: datetime) ->
                            f"'{worker_id}'")
     if job.lock_expires_at is None or job.lock_expires_at < now:
         raise InvalidState(f"the lock of external task {job.id} has expired")
+
+
+def held_job(uow: UnitOfWork, job_id: str, actor: Actor, worker_id: str,
+             now: datetime) -> tuple[Job, ProcessInstance]:
+    """The job and its instance, locked in that order, once the actor is shown to hold the
+    job's lock; the job is read again under the instance lock (it may have moved on)."""
+    job = external_job(uow, job_id, actor)
+    instance = lock_instance(uow, job.instance_id or "")
+    job = external_job(uow, job_id, actor)
+    require_lock_owner(job, actor, worker_id, now)
+    return job, instance

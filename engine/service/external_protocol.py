@@ -11,12 +11,11 @@ from engine import authz, bpmn
 from engine.errors import InvalidState
 from engine.models import ProcessInstance
 from engine.service.actors import Actor
-from engine.service.external_locks import external_job, require_lock_owner
+from engine.service.external_locks import external_job, held_job
 from engine.service.job_control import set_job_retries
 from engine.service.runtime import (
     advance_and_save,
     load_workflow,
-    lock_instance,
     on_save,
     record,
     require_active,
@@ -28,10 +27,7 @@ def bpmn_error(uow: UnitOfWork, job_id: str, worker_id: str, code: str,
                message: str | None, variables: dict[str, Any], *, actor: Actor,
                now: datetime) -> None:
     """The worker reports a business error: the catching boundary or subprocess takes over."""
-    job = external_job(uow, job_id, actor)
-    instance = lock_instance(uow, job.instance_id or "")
-    job = external_job(uow, job_id, actor)
-    require_lock_owner(job, actor, worker_id, now)
+    job, instance = held_job(uow, job_id, actor, worker_id, now)
     require_active(instance)
     workflow = load_workflow(uow, instance)
     bpmn.throw_bpmn_error(workflow, job.task_id or "", code, message, variables)

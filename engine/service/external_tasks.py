@@ -10,7 +10,7 @@ from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Job
 from engine.service.actors import SYSTEM_ACTOR, Actor
-from engine.service.external_locks import external_job, require_lock_owner
+from engine.service.external_locks import external_job, held_job, require_lock_owner
 from engine.service.external_protocol import topic_filters
 from engine.service.runtime import (
     advance_and_save,
@@ -57,10 +57,7 @@ def complete_external_task(uow: UnitOfWork, job_id: str, worker_id: str,
                            variables: dict[str, Any] | None, now: datetime, *,
                            actor: Actor) -> None:
     """Complete the task with these variables and advance the instance."""
-    job = external_job(uow, job_id, actor)
-    instance = lock_instance(uow, job.instance_id or "")
-    job = external_job(uow, job_id, actor)
-    require_lock_owner(job, actor, worker_id, now)
+    job, instance = held_job(uow, job_id, actor, worker_id, now)
     require_active(instance)
     workflow = load_workflow(uow, instance)
     bpmn.complete_external_task(workflow, job.task_id or "", dict(variables or {}))
@@ -74,10 +71,7 @@ def handle_failure(uow: UnitOfWork, job_id: str, worker_id: str, error_message: 
                    error_details: str | None, retries: int, retry_timeout_ms: int,
                    now: datetime, *, actor: Actor) -> None:
     """Camunda's handleFailure: the worker says how many retries are left and when."""
-    job = external_job(uow, job_id, actor)
-    instance = lock_instance(uow, job.instance_id or "")
-    job = external_job(uow, job_id, actor)
-    require_lock_owner(job, actor, worker_id, now)
+    job, instance = held_job(uow, job_id, actor, worker_id, now)
     _fail(uow, job, instance.id, error_message, error_details, max(retries, 0),
           now + timedelta(milliseconds=max(retry_timeout_ms, 0)), now)
 
