@@ -33,7 +33,8 @@ ADMIN, OPS, DESIGNER, WORKER, MESSENGER = "admin", "ops", "designer", "worker", 
 
 # Topics worked by the engine's own worker (engine/handlers): outside workers reach them only
 # with an explicit `worker:{topic}` grant, so nobody can swallow a notice or a new account.
-ENGINE_TOPICS = frozenset({"notify", "create_unit_account", "open_provincial_summaries"})
+ENGINE_TOPICS = frozenset({"notify", "create_unit_account", "open_provincial_summaries",
+                           "http-connector"})
 
 
 def is_system(actor: Actor) -> bool:

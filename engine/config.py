@@ -30,6 +30,10 @@ class Settings:
     basic_cache_seconds: float = 60.0  # how long a verified Basic (user, password) is reused
     basic_cache_size: int = 1024
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
+    # hosts the built-in http-connector may call ("host", "host:port" or "*.domain");
+    # none by default: a government intranet decides what a diagram may reach
+    http_connector_hosts: tuple[str, ...] = ()
+    http_connector_timeout: float = 30.0  # seconds per outbound request
 
     @property
     def is_sqlite(self) -> bool:
@@ -65,4 +69,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env.get("VOCFLOW_BASIC_CACHE_SECONDS", defaults.basic_cache_seconds)),
         basic_cache_size=int(env.get("VOCFLOW_BASIC_CACHE_SIZE", defaults.basic_cache_size)),
         trusted_proxies=int(env.get("VOCFLOW_TRUSTED_PROXIES", defaults.trusted_proxies)),
+        http_connector_hosts=tuple(
+            h.strip().lower() for h in env.get("VOCFLOW_HTTP_CONNECTOR_HOSTS", "").split(",")
+            if h.strip()),
+        http_connector_timeout=float(
+            env.get("VOCFLOW_HTTP_CONNECTOR_TIMEOUT", defaults.http_connector_timeout)),
     )

@@ -28,6 +28,8 @@ class HandlerContext:
     uow_factory: UowFactory
     now: datetime
     settings: Settings
+    # a camunda:connector task: its evaluated input parameters and raw output parameters
+    connector: dict[str, Any] | None = None
 
 
 Handler = Callable[[HandlerContext], "dict[str, Any] | None"]

@@ -98,12 +98,13 @@ def _run_external(uow_factory: UowFactory, job_id: str, owner: str, settings: Se
             return "gone"
         topic, instance_id = job.topic or "", job.instance_id
         variables = external_tasks.task_variables(uow, job)
+        connector = job.payload.get("connector")
     handler = external.handler_for(topic)
     if handler is None:
         execute(uow_factory, SYSTEM_ACTOR, external_tasks.unlock, job_id, now=now())
         return f"no handler for topic {topic}; released"
     context = external.HandlerContext(job_id, instance_id, topic, variables, uow_factory,
-                                      now(), settings)
+                                      now(), settings, connector)
     try:
         result = handler(context)  # outside any transaction: it may be slow or call out
     except Exception as exc:  # noqa: BLE001 - handler code is not ours to trust

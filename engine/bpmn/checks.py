@@ -26,6 +26,7 @@ UNSUPPORTED_TAGS = {
     "transaction": "transaction subprocesses are not supported",
 }
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+HTTP_CONNECTOR = "http-connector"
 SCRIPT_FORMATS = ("python", "py", "javascript", "js", "ecmascript")
 GROOVY = ("groovy is not supported (VocFlow has no JVM); rewrite the script in Python or "
           "JavaScript (scriptFormat=\"javascript\")")
@@ -109,9 +110,12 @@ def check_warnings(file: str, root: etree._Element) -> list[Problem]:
         if _executable(node):
             warnings.extend(_gateway_warnings(file, node))
     for element_id, delegate in delegates.delegates_in(root):
+        runner = ("VocFlow's built-in http-connector, to the hosts in "
+                  "VOCFLOW_HTTP_CONNECTOR_HOSTS" if delegate.topic == HTTP_CONNECTOR
+                  else "a registered handler or a Camunda external-task client")
         warnings.append(Problem(file, element_id, None, (
             f"camunda:{delegate.kind} '{delegate.source}' runs as external task topic "
-            f"'{delegate.topic}' (a registered handler or a Camunda external-task client)")))
+            f"'{delegate.topic}' ({runner})")))
     return warnings
 
 
@@ -238,7 +242,11 @@ def _check_user_task(file: str, node: etree._Element) -> Iterator[Problem]:
 
 def _check_service_task(file: str, node: etree._Element) -> Iterator[Problem]:
     kind = node.get(f"{C}type")
-    if delegates.delegate_of(node) is not None:
+    delegate = delegates.delegate_of(node)
+    if delegate is not None and delegate.topic == HTTP_CONNECTOR and delegate.connector:
+        if not delegate.connector["inputParameters"].get("url"):
+            yield _problem(file, node, "http-connector needs an input parameter 'url'")
+    if delegate is not None:
         return  # an external task named after the delegate (a warning says which topic)
     if kind != "external" or not node.get(f"{C}topic"):
         yield _problem(file, node, 'a service task needs camunda:type="external" and '
@@ -263,7 +271,29 @@ def _gateway_warnings(file: str, node: etree._Element) -> Iterator[Problem]:
                           "gateway's default flow: it is always taken (condition true)")
 
 
+def _in_connector(node: etree._Element) -> bool:
+    return any(a.tag == f"{C}connector" for a in node.iterancestors())
+
+
+def _check_connector_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
+    """A connector parameter may be text, a camunda:map or a camunda:list of expressions."""
+    name = node.get("name")
+    value = delegates.connector_value(node)
+    if isinstance(value, dict) and "script" in value and len(value) == 1:
+        yield _problem(file, node, f"connector parameter '{name}' is a script: scripts in "
+                                   "connector parameters are not supported; use an expression")
+        return
+    texts = (list(value.values()) if isinstance(value, dict)
+             else value if isinstance(value, list) else [value])
+    for text in texts:
+        if text:
+            yield from _expr(file, node, text, "text", f"connector parameter '{name}'")
+
+
 def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
+    if _in_connector(node):
+        yield from _check_connector_parameter(file, node)
+        return
     if len(node):
         child = etree.QName(node[0].tag).localname
         if child != "script":

@@ -3,6 +3,7 @@
 from engine import external
 from engine.handlers.base import Context, HandlerFailed
 from engine.handlers.create_unit import create_unit_account
+from engine.handlers.http_connector import http_connector
 from engine.handlers.notify import notify, send_outbox
 from engine.handlers.summaries import open_provincial_summaries, open_summaries
 
@@ -10,6 +11,7 @@ HANDLERS = {
     "notify": notify,
     "create_unit_account": create_unit_account,
     "open_provincial_summaries": open_provincial_summaries,
+    "http-connector": http_connector,
 }
 
 
@@ -20,6 +22,6 @@ def register_all() -> None:
 
 
 __all__ = [
-    "HANDLERS", "Context", "HandlerFailed", "create_unit_account", "notify",
+    "HANDLERS", "Context", "HandlerFailed", "create_unit_account", "http_connector", "notify",
     "open_provincial_summaries", "open_summaries", "register_all", "send_outbox",
 ]

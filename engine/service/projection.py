@@ -128,6 +128,9 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: d
         wanted[ext.id] = {"kind": "external", "element_id": ext.element_id, "due_at": now,
                           "topic": ext.topic,
                           "payload": {"inputs": _safe_inputs(ext)}}
+        call = _connector_call(ext)
+        if call is not None:
+            wanted[ext.id]["payload"]["connector"] = call
     row["has_jobs"] = bool(wanted)
     if not wanted and instance.has_jobs is False:
         return  # none wanted, none stored
@@ -152,6 +155,28 @@ def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:
         return input_parameters(ext.extensions, ext.data)
     except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError):
         return {}
+
+
+def _connector_value(value: Any, data: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        return {key: _text(text, data) for key, text in value.items()}
+    if isinstance(value, list):
+        return [_text(text, data) for text in value]
+    return _text(value, data)
+
+
+def _connector_call(ext: bpmn.ExternalTaskView) -> dict[str, Any] | None:
+    """A camunda:connector's input parameters evaluated where the task is reached."""
+    spec = ext.extensions.get("connector")
+    if not spec:
+        return None
+    inputs: dict[str, Any] = {}
+    for name, value in (spec.get("inputParameters") or {}).items():
+        try:
+            inputs[name] = _connector_value(value, ext.data)
+        except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError) as exc:
+            return {"error": f"connector parameter '{name}' cannot be evaluated: {exc}"}
+    return {"inputs": inputs, "outputs": spec.get("outputParameters") or {}}
 
 
 def scope_values(variables: dict[str, Any]) -> dict[str, str]:
