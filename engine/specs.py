@@ -53,6 +53,9 @@ def specs_for(
     return spec, merged
 
 
+own_specs = _own_specs
+
+
 def cached(definition_id: str, bindings: dict[str, str]) -> SpecPair | None:
     """The specs of a definition under its bindings when already restored, else None."""
     return _CACHE.get((definition_id, tuple(sorted(bindings.items()))))

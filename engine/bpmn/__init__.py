@@ -1,6 +1,7 @@
 """The SpiffWorkflow adapter: the only package that imports SpiffWorkflow."""
 
 from engine.bpmn.cache import WORKFLOWS, WorkflowCache
+from engine.bpmn.calls import CallRule, bind_late, keys_of, late_bound, rule_of, version_tag
 from engine.bpmn.checks import Problem
 from engine.bpmn.codec import (
     SERIALIZER_VERSION,
@@ -56,6 +57,7 @@ from engine.bpmn.workflow import (
 )
 
 __all__ = [
+    "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DeploymentRefused", "ExternalTaskView", "ParsedDecision",
     "ParsedDeployment", "ParsedProcess", "Problem", "StepFailure", "TimerView",
     "UserTaskView", "advance", "complete_external_task", "complete_user_task",

@@ -12,7 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn import delegates, dmn
+from engine.bpmn import calls, delegates, dmn
 from engine.bpmn.checks import B, C, Problem, check_tree, check_warnings
 from engine.bpmn.codec import dump_spec
 from engine.bpmn.normalize import normalize
@@ -33,7 +33,7 @@ class ParsedProcess:
     source_xml: str
     sha256: str
     spec_json: dict[str, Any]
-    calls: list[str]
+    calls: list[str | dict[str, Any]]  # engine.bpmn.calls: a key or a binding rule
     timer_starts: list[dict[str, Any]] = field(default_factory=list)
     message_starts: list[str] = field(default_factory=list)
     external_topics: list[str] = field(default_factory=list)
@@ -122,7 +122,8 @@ def parse_deployment(
     if problems:
         raise DeploymentRefused(problems)
     decisions = [_decision(name, root, files[name]) for name, root in dmn_roots.items()]
-    processes = _processes(bpmn, dmn_roots, files, deployed_decisions, deployed_process_keys)
+    processes = _processes(bpmn, dmn_roots, files, deployed_decisions, deployed_process_keys,
+                           warnings)
     return ParsedDeployment(processes, [d for ds in decisions for d in ds], other, warnings)
 
 
@@ -151,6 +152,7 @@ def _processes(
     files: Mapping[str, bytes],
     deployed_decisions: Mapping[str, str],
     deployed_process_keys: set[str],
+    warnings: list[Problem],
 ) -> list[ParsedProcess]:
     parser = VocFlowParser()
     problems: list[Problem] = []
@@ -164,9 +166,8 @@ def _processes(
         except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError) as exc:
             problems.append(Problem(name, None, None, f"DMN cannot be parsed: {exc}"))
     decisions = set(deployed_decisions) | {k for k in new_decisions if k}
-    known = set(deployed_process_keys)
+    known = {p.get("id") for root in bpmn.values() for p in root.iterchildren(f"{B}process")}
     for name, root in bpmn.items():
-        known.update(p.get("id") for p in root.iterchildren(f"{B}process"))
         try:
             parser.add_bpmn_xml(root, filename=name)
         except ValidationException as exc:
@@ -177,8 +178,12 @@ def _processes(
             if process.get("isExecutable", "true") != "true":
                 continue
             problems.extend(_unknown_decisions(name, process, decisions))
-            parsed = _one_process(parser, name, process, files[name], known, problems)
+            rules, refused, notes = calls.call_rules(name, process, deployed_process_keys, known)
+            problems.extend(refused)
+            warnings.extend(notes)
+            parsed = _one_process(parser, name, process, files[name], problems)
             if parsed is not None:
+                parsed.calls = [r.stored() for r in rules]
                 result.append(parsed)
     if problems:
         raise DeploymentRefused(problems)
@@ -209,17 +214,9 @@ def _one_process(
     name: str,
     process: etree._Element,
     content: bytes,
-    known: set[str],
     problems: list[Problem],
 ) -> ParsedProcess | None:
     key = process.get("id")
-    calls = []
-    for call in process.iter(f"{B}callActivity"):
-        target = call.get("calledElement")
-        if target not in known:
-            problems.append(Problem(name, call.get("id"), call.sourceline,
-                                    f"call activity calls unknown process '{target}'"))
-        calls.append(target)
     try:
         spec = parser.get_spec(key)
         embedded = {
@@ -237,7 +234,7 @@ def _one_process(
         key=key, name=process.get("name"), resource_name=name,
         source_xml=xml_text(content, process.getroottree().getroot()),
         sha256=_digest(content), spec_json=spec_json,
-        calls=sorted(set(calls)), timer_starts=_timer_starts(process),
+        calls=[], timer_starts=_timer_starts(process),
         message_starts=_message_starts(process),
         external_topics=sorted({d.topic for _, d in delegates.delegates_in(process)}),
     )

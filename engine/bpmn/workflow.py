@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -86,6 +87,8 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
     depth (stall_reason says so) instead of holding the instance's lock for ever.
     """
     try:
+        for task in workflow.__dict__.pop(RESTART, []):
+            task.task_spec._update(task)  # a retried call activity starts its callee again
         limit, passes = PRUNE_AT, 0
         while workflow._do_engine_steps():
             passes += 1  # a loop without end stops at the depth limit, stalled, as before
@@ -237,11 +240,21 @@ def errored_tasks(workflow: BpmnWorkflow) -> list[Task]:
     return list(_visible(workflow, TaskState.ERROR))
 
 
+RESTART = "_vocflow_restart"  # call activities to start again on the next advance
+
+
 def retry_task(workflow: BpmnWorkflow, task_id: str) -> None:
     """Run a task in ERROR again (after its data or the diagram's input was fixed)."""
     task = find_task(workflow, task_id)
     if task.state != TaskState.ERROR:
         raise InvalidState(f"task {task_id} has not failed")
+    if (isinstance(task.task_spec, SubWorkflowTask)
+            and workflow.top_workflow.subprocesses.get(task.id) is None):
+        # A call activity that could not start its callee: starting it is its update, not
+        # its run (a READY call activity would complete without calling anything).
+        task._set_state(TaskState.WAITING)
+        workflow.__dict__.setdefault(RESTART, []).append(task)
+        return
     task._set_state(TaskState.READY)  # private API; what spiff-arena does for a retry
 
 

@@ -27,6 +27,13 @@ class DefinitionRepository(Repository):
         )
         return self.session.scalars(stmt).first()
 
+    def version(self, key: str, version: int, kind: str = "process"
+                ) -> ProcessDefinition | None:
+        stmt = select(ProcessDefinition).where(
+            ProcessDefinition.key == key, ProcessDefinition.kind == kind,
+            ProcessDefinition.version == version)
+        return self.session.scalars(stmt).first()
+
     def list(self, *, key: str | None = None, latest_only: bool = False,
              kind: str | None = None) -> Sequence[ProcessDefinition]:
         stmt = select(ProcessDefinition).order_by(

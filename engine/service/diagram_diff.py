@@ -10,8 +10,8 @@ from engine import authz, bpmn
 from engine.errors import Forbidden, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
+from engine.service.call_binding import bind_calls
 from engine.service.diagrams import Element, elements_of
-from engine.service.instances import bind_calls
 from engine.service.migration import MigrationReport
 from engine.service.runtime import load_workflow, workflow_specs
 from engine.uow import UnitOfWork

@@ -12,6 +12,7 @@ from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
+from engine.service.call_binding import bind_calls, late_binder
 from engine.service.runtime import (
     DEFAULT_RETRIES,
     advance_and_save,
@@ -35,22 +36,6 @@ def resolve_definition(uow: UnitOfWork, key_or_id: str) -> ProcessDefinition:
     if definition is None or definition.kind != "process":
         raise NotFound(f"no process definition '{key_or_id}' is deployed")
     return definition
-
-
-def bind_calls(uow: UnitOfWork, definition: ProcessDefinition) -> dict[str, str]:
-    """Pick, once at start, the newest version of every process the instance may call."""
-    bindings: dict[str, str] = {}
-    pending = list(definition.calls or [])
-    while pending:
-        key = pending.pop()
-        if key in bindings or key == definition.key:
-            continue
-        called = uow.definitions.latest(key)
-        if called is None:
-            raise NotFound(f"called process '{key}' is not deployed")
-        bindings[key] = called.id
-        pending.extend(called.calls or [])
-    return bindings
 
 
 def start_instance(
@@ -81,6 +66,7 @@ def start_instance(
     bindings = bind_calls(uow, definition)
     spec, subprocesses = workflow_specs(uow, definition, bindings)
     workflow = bpmn.new_workflow(spec, subprocesses)
+    bpmn.bind_late(workflow, late_binder(uow, definition.id, bindings))
     bpmn.set_start_variables(workflow, variables)
     if past_start_event:
         bpmn.pass_rest_start(workflow)

@@ -9,7 +9,7 @@ from typing import Any
 from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound
 from engine.service.actors import Actor
-from engine.service.instances import bind_calls
+from engine.service.call_binding import bind_calls
 from engine.service.runtime import (
     advance_and_save,
     load_workflow,

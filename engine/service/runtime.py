@@ -12,6 +12,7 @@ from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound
 from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.service.actors import Actor
+from engine.service.call_binding import late_binder
 from engine.service.projection import (
     scope_values,
     sync_jobs,
@@ -97,9 +98,10 @@ def load_workflow(uow: UnitOfWork, instance: ProcessInstance) -> Any:
         pair = workflow_specs(uow, definition, bindings)
     spec, subprocesses = pair
     workflow = bpmn.WORKFLOWS.take(instance.id, instance.version, instance.state_json)
-    if workflow is not None and workflow.spec is spec:
-        return workflow
-    return bpmn.load_state(instance.state_json, spec, subprocesses)
+    if workflow is None or workflow.spec is not spec:
+        workflow = bpmn.load_state(instance.state_json, spec, subprocesses)
+    bpmn.bind_late(workflow, late_binder(uow, instance.definition_id, bindings))
+    return workflow
 
 
 def advance_and_save(
@@ -141,6 +143,8 @@ def save(
         uow.history.append_activities(instance.id, records)
         records.clear()
     row["stall_reason"] = snap.stall_reason()
+    if late := bpmn.late_bound(workflow):  # callees bound when their call activity was reached
+        row["bindings"] = {**(instance.bindings or {}), **late}
     uow.instances.update_columns(
         instance, {k: v for k, v in row.items() if getattr(instance, k) != v}, uow.history)
     uow.flush()  # anything else: jobs, subscriptions, incidents, a new instance

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from engine import bpmn, expressions
 from engine.models import Job, ProcessDefinition, ProcessInstance
-from engine.service.instances import bind_calls
+from engine.service.call_binding import bind_calls, late_binder
 from engine.service.runtime import advance_and_save, load_workflow, record, workflow_specs
 from engine.uow import UnitOfWork
 
@@ -153,6 +153,7 @@ def _start_by_timer(uow: UnitOfWork, definition: ProcessDefinition, job: Job,
     bindings = bind_calls(uow, definition)
     spec, subprocesses = workflow_specs(uow, definition, bindings)
     workflow = bpmn.new_workflow(spec, subprocesses)
+    bpmn.bind_late(workflow, late_binder(uow, definition.id, bindings))
     variables = {"initiator": "system", "timer_fired_at": job.due_at.isoformat()
                  if job.due_at else None}
     bpmn.set_start_variables(workflow, variables)
