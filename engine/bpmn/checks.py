@@ -23,7 +23,6 @@ UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not supported",
     "compensateEventDefinition": "throwing compensation is not supported (compensation "
                                  "handlers deploy only in files that never throw it)",
-    "transaction": "transaction subprocesses are not supported",
 }
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 HTTP_CONNECTOR = "http-connector"

@@ -221,7 +221,7 @@ def _one_process(
         spec = parser.get_spec(key)
         embedded = {
             sub.get("id"): dump_spec(parser.get_spec(sub.get("id")))
-            for sub in process.iter(f"{B}subProcess")
+            for sub in process.iter(f"{B}subProcess", f"{B}transaction")
         }
         spec_json = {"spec": dump_spec(spec), "embedded": embedded}
     except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:

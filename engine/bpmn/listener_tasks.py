@@ -1,10 +1,13 @@
 """Execution and task listeners with a Python or JavaScript script, as script tasks in the flow.
 
 Camunda runs a `start` listener just before its element and an `end` listener just after it;
-a task listener's `create` just before its user task and `complete` just after. The same
-scripts run here as script tasks put on the incoming or outgoing flow, with the same
-variables. Listeners that cannot be placed so (other events, Java classes, Groovy, elements
-with several flows on that side) stay in the document and are refused by the checks.
+a task listener's `create` just before its user task and `complete` just after; a `take`
+listener of a sequence flow while the flow is taken; a process's `start` listener as it
+starts and its `end` listener as it ends. The same scripts run here as script tasks put on
+the incoming or outgoing flow (in the middle of a taken flow; after the process's only start
+event, before its only end event), with the same variables. Listeners that cannot be
+placed so (other events, Java classes, Groovy, elements with several flows on that side)
+stay in the document and are refused by the checks.
 """
 
 from __future__ import annotations
@@ -36,26 +39,71 @@ def _flow(container: etree._Element, flow_id: str, source: str, target: str) -> 
     flow.set("targetRef", target)
 
 
+def _on_take(flow: etree._Element, listener: etree._Element, fmt: str, text: str, n: int
+             ) -> bool:
+    """A take listener: a script task in the middle of the flow (its condition stays)."""
+    container, flow_id, target = flow.getparent(), flow.get("id"), flow.get("targetRef")
+    if container is None or not flow_id or not target:
+        return False
+    task_id = f"{flow_id}_takeListener{n}"
+    _script_task(container, task_id, fmt, text)
+    _flow(container, f"{task_id}_flow", task_id, target)
+    flow.set("targetRef", task_id)
+    return True
+
+
+def _one_token(process: etree._Element) -> bool:
+    """No construct of the process can run two tokens at once (then one end is reached once)."""
+    return not any(True for _ in process.iter(
+        f"{B}parallelGateway", f"{B}inclusiveGateway", f"{B}eventBasedGateway")) and not any(
+        b.get("cancelActivity") == "false" for b in process.iter(f"{B}boundaryEvent")) and not any(
+        True for _ in process.iterchildren(f"{B}subProcess"))
+
+
+def _process_event(process: etree._Element, event: str
+                   ) -> tuple[etree._Element, str, bool] | None:
+    """Where a process listener goes: after its only start event, before its only end event
+    (all flows into that end event lead through it when only one token can reach it)."""
+    tag = f"{B}startEvent" if event == "start" else f"{B}endEvent" if event == "end" else None
+    found = list(process.iterchildren(tag)) if tag else []
+    if len(found) != 1:
+        return None
+    return found[0], "end" if event == "start" else "start", event == "end" and _one_token(
+        process)
+
+
 def _place(node: etree._Element, listener: etree._Element, n: int) -> bool:
     """Put one listener's script on the element's flow; False when it cannot be placed."""
     kind, event = etree.QName(listener).localname, listener.get("event") or ""
     script = listener.find(f"{C}script")
-    container, element_id = node.getparent(), node.get("id")
-    if script is None or container is None or not element_id or script.get("resource"):
+    if script is None or script.get("resource"):
         return False
     fmt = (script.get("scriptFormat") or "").lower()
-    if fmt not in FORMATS or (kind, event) not in BEFORE | AFTER:
+    if fmt not in FORMATS:
+        return False
+    if node.tag == f"{B}sequenceFlow":
+        return kind == "executionListener" and event == "take" and _on_take(
+            node, listener, fmt, script.text or "", n)
+    many = False  # several incoming flows may lead through the script task
+    if node.tag == f"{B}process" and kind == "executionListener":
+        placed = _process_event(node, event)
+        if placed is None:
+            return False
+        node, event, many = placed
+    container, element_id = node.getparent(), node.get("id")
+    if container is None or not element_id or (kind, event) not in BEFORE | AFTER:
         return False
     before = (kind, event) in BEFORE
     flows = _flows(container, "targetRef" if before else "sourceRef", element_id)
-    if len(flows) != 1:
+    if len(flows) != 1 and not (many and before and flows):
         return False
     task_id = f"{element_id}_{event}Listener{n}"
     _script_task(container, task_id, fmt, script.text or "")
     flow = flows[0]
     if before:
         _flow(container, f"{task_id}_flow", task_id, element_id)
-        flow.set("targetRef", task_id)
+        for incoming in flows:
+            incoming.set("targetRef", task_id)
     else:
         _flow(container, f"{task_id}_flow", element_id, task_id)
         flow.set("sourceRef", task_id)
@@ -67,7 +115,7 @@ def place_listeners(root: etree._Element) -> None:
     for n, listener in enumerate(list(root.iter(f"{C}executionListener", f"{C}taskListener"))):
         extensions = listener.getparent()
         node = extensions.getparent() if extensions is not None else None
-        if node is None or node.tag == f"{B}sequenceFlow":
+        if node is None:
             continue
         if _place(node, listener, n):
             extensions.remove(listener)

@@ -26,8 +26,10 @@ def check_listener(node: etree._Element) -> list[str]:
             return [f"camunda:{kind} (event '{event}') is a Groovy script: Groovy is not "
                     "supported (VocFlow has no JVM)"]
         return [f"camunda:{kind} (event '{event}') with a {fmt or 'plain'} script can run "
-                "only as a start/end (create/complete) listener of an element with one "
-                "incoming/outgoing flow, written inline in Python or JavaScript"]
+                "only inline in Python or JavaScript, as a start/end (create/complete) "
+                "listener of an element with one incoming/outgoing flow, a take listener of "
+                "a sequence flow, or a start/end listener of a process with one start/end "
+                "event"]
     for attr in delegates.DELEGATE_KINDS:
         value = node.get(attr)
         if value:

@@ -95,8 +95,12 @@ def close_subprocess(sub: etree._Element) -> None:
 
 
 def _throws_compensation(root: etree._Element) -> bool:
+    """A compensation throw event, or a cancel end event (cancelling a transaction
+    compensates what it completed)."""
     return any(definition.getparent().tag in (f"{B}intermediateThrowEvent", f"{B}endEvent")
-               for definition in root.iter(f"{B}compensateEventDefinition"))
+               for definition in root.iter(f"{B}compensateEventDefinition")) or any(
+        definition.getparent().tag == f"{B}endEvent"
+        for definition in root.iter(f"{B}cancelEventDefinition"))
 
 
 def drop_idle_compensation(root: etree._Element) -> None:

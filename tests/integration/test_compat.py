@@ -167,3 +167,45 @@ def test_inline_listener_scripts_run_at_their_events(uow_factory):
     detail = show(uow_factory, instance.id)
     assert detail.instance.status == "completed"
     assert detail.variables["trail"] == ["started", "created", "completed:True", "ending"]
+
+
+@pytest.mark.parametrize(("ok", "trail"), [
+    (True, ["process start", "took yes", "process end"]),
+    (False, ["process start", "took no", "process end"]),
+])
+def test_take_listeners_and_process_start_end_listeners_run(uow_factory, ok, trail):
+    deploy(uow_factory, "compat_take_listeners.bpmn")
+    instance = start(uow_factory, "compat_take_listeners", ok=ok)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["trail"] == trail
+
+
+@pytest.mark.parametrize(("confirmed", "outcome"), [(True, "booked"), (False, "cancelled")])
+def test_transaction_subprocess_ends_normally_or_by_its_cancel_end_event(
+        uow_factory, confirmed, outcome):
+    ops = make_user(uow_factory, "op3", "ops")
+    deploy(uow_factory, "compat_transaction.bpmn")
+    instance = start(uow_factory, "compat_transaction")
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.element_id == "Task_Confirm"
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"confirmed": confirmed}, ops, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["outcome"] == outcome
+
+
+def test_a_transaction_whose_cancel_would_compensate_is_refused_naming_the_handler(uow_factory):
+    xml = (FIXTURES / "compat_transaction.bpmn").read_text()
+    handler = ('<bpmn:boundaryEvent id="Boundary_Undo" attachedToRef="Task_Confirm">'
+               '<bpmn:compensateEventDefinition /></bpmn:boundaryEvent>'
+               '<bpmn:task id="Task_Undo" isForCompensation="true" />'
+               '<bpmn:association id="Assoc_1" associationDirection="One" '
+               'sourceRef="Boundary_Undo" targetRef="Task_Undo" />')
+    first_flow = '<bpmn:sequenceFlow id="Tx_Flow_1"'
+    xml = xml.replace(first_flow, handler + first_flow)
+    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+        service.deploy(uow, {"tx_comp.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    assert "'Boundary_Undo'" in refused.value.message
+    assert "compensation" in refused.value.message
