@@ -40,7 +40,7 @@ def incident_dto(row: Incident, instance: ProcessInstance | None) -> dict[str, A
         "activityId": row.element_id, "failedActivityId": row.element_id,
         "causeIncidentId": row.id, "rootCauseIncidentId": row.id,
         "configuration": row.job_id or row.task_id, "tenantId": None,
-        "incidentMessage": row.message, "jobDefinitionId": None, "annotation": row.kind,
+        "incidentMessage": row.message, "jobDefinitionId": None, "annotation": row.annotation,
     }
 
 

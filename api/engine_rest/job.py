@@ -40,8 +40,8 @@ def job_dto(job: Job, instance: ProcessInstance | None) -> dict[str, Any]:
             job.element_id if job.last_error else None),
         "retries": job.retries if job.retries is not None else 3,
         "dueDate": format_date(job.due_at),
-        "suspended": bool(instance and instance.status == "suspended"),
-        "priority": 0, "tenantId": None, "createTime": format_date(job.created_at),
+        "suspended": bool(job.suspended or (instance and instance.status == "suspended")),
+        "priority": job.priority or 0, "tenantId": None, "createTime": format_date(job.created_at),
         "batchId": None,
     }
 

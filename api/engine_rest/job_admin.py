@@ -1,0 +1,100 @@
+"""Camunda /job beyond the basics: POST queries, suspension, priority, stack trace, bulk
+retries (answered at once: VocFlow has no batches, so the batch it returns is complete)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response, jsonify
+
+from api.engine_rest.common import bounded_int, flag, id_list, json_body, routes, run
+from api.engine_rest.errors import RestError
+from api.engine_rest.job import SPEC, job_dto
+from api.engine_rest.query import parse
+from api.engine_rest.variables import format_date
+from engine import clock
+from engine.service import rest_jobs, rest_queries
+from engine.service.rest_queries import Query
+
+SUSPEND_BY = {"jobDefinitionId": "element_id", "processDefinitionId": "definition_id",
+              "processInstanceId": "instance_id", "processDefinitionKey": "process_key"}
+
+
+@routes.post("/job")
+def query_jobs() -> Any:
+    return jsonify([job_dto(*row) for row in run(rest_queries.query, "job",
+                                                 parse(SPEC, json_body()))])
+
+
+@routes.post("/job/count")
+def count_jobs_post() -> Any:
+    return jsonify({"count": run(rest_queries.count, "job",
+                                 parse(SPEC, json_body(), paged=False))})
+
+
+def _suspended(body: dict[str, Any]) -> bool:
+    value = flag(body.get("suspended"), "suspended")
+    if value is None:
+        raise RestError("suspended must be true or false")
+    return value
+
+
+@routes.put("/job/<job_id>/suspended")
+def suspend_job(job_id: str) -> Any:
+    run(rest_jobs.set_suspended, job_id, _suspended(json_body()))
+    return "", 204
+
+
+@routes.put("/job/suspended")
+def suspend_jobs() -> Any:
+    """By jobDefinitionId (the element), processInstanceId, processDefinitionId or -Key."""
+    body = json_body()
+    unknown = sorted(set(body) - {"suspended", "processDefinitionWithoutTenantId",
+                                  *SUSPEND_BY})
+    if unknown:
+        raise RestError(f"unsupported field(s): {', '.join(unknown)}")
+    filters = []
+    for name, field in SUSPEND_BY.items():
+        value = body.get(name)
+        if value is not None:
+            if not isinstance(value, str):
+                raise RestError(f"{name} must be a string")
+            filters.append((field, "eq", value))
+    run(rest_jobs.set_suspended_many, Query(filters=tuple(filters)), _suspended(body))
+    return "", 204
+
+
+@routes.put("/job/<job_id>/priority")
+def set_priority(job_id: str) -> Any:
+    body = json_body()
+    run(rest_jobs.set_priority, job_id,
+        bounded_int(body, "priority", low=-(2**63), high=2**63 - 1))
+    return "", 204
+
+
+@routes.get("/job/<job_id>/stacktrace")
+def stacktrace(job_id: str) -> Any:
+    return Response(run(rest_jobs.stacktrace, job_id), mimetype="text/plain")
+
+
+@routes.post("/job/retries")
+def set_retries_many() -> Any:
+    """Camunda answers with an asynchronous batch; the retries are set before we answer."""
+    body = json_body()
+    unknown = sorted(set(body) - {"jobIds", "jobQuery", "retries"})
+    if unknown:
+        raise RestError(f"unsupported field(s): {', '.join(unknown)}")
+    query = body.get("jobQuery")
+    if query is not None and not isinstance(query, dict):
+        raise RestError("jobQuery must be an object")
+    retries = bounded_int(body, "retries")
+    total = run(rest_jobs.set_retries_many, id_list(body.get("jobIds"), "jobIds") or [],
+                parse(SPEC, query, paged=False) if query is not None else None, retries)
+    now = format_date(clock.now())
+    return jsonify({
+        "id": str(uuid.uuid4()), "type": "set-job-retries", "totalJobs": total,
+        "jobsCreated": total, "batchJobsPerSeed": total, "invocationsPerBatchJob": 1,
+        "seedJobDefinitionId": None, "monitorJobDefinitionId": None,
+        "batchJobDefinitionId": None, "suspended": False, "tenantId": None,
+        "createUserId": None, "startTime": now, "executionStartTime": now})
