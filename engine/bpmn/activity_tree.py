@@ -113,7 +113,7 @@ def flow_target(source_xml: str, flow_id: str) -> str | None:
     root = etree.fromstring(source_xml.encode(), parser)
     for node in root.iter(f"{{{BPMN}}}sequenceFlow"):
         if node.get("id") == flow_id:
-            return node.get("targetRef")
+            return str(node.get("targetRef") or "") or None
     return None
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+    MessageEventDefinition as BpmnMessageEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -80,5 +83,9 @@ def signal_token(workflow: BpmnWorkflow, task_id: str, values: dict[str, Any]) -
     task.data.update(values)
     if isinstance(event, TimerEventDefinition):
         task._set_internal_data(event_value=_PAST, event_fired=True)
+    elif isinstance(event, BpmnMessageEventDefinition):  # as a delivered message: no payload
+        task.task_spec.catch(task, BpmnEvent(event, payload={"payload": None,
+                                                             "result_var": None}))
     else:
-        task._set_internal_data(event_fired=True)
+        task.task_spec.catch(task, BpmnEvent(event, payload=None))
+    task.task_spec._update(task)  # a caught event makes the task ready, as send_event does

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from engine import authz, bpmn, ids
@@ -90,7 +91,7 @@ def _matches(item: Execution, local: dict[str, Any]) -> bool:
 def list_executions(uow: UnitOfWork, q: Query, local: dict[str, Any], *, actor: Actor
                     ) -> tuple[list[Execution], int]:
     """(one page, total) of executions; `q` filters instances, `local` executions."""
-    found = []
+    found: list[Execution] = []
     for row in _instances(uow, q, actor):
         found.extend(e for e in executions_of(load_workflow(uow, row), row)
                      if _matches(e, local))
@@ -174,7 +175,7 @@ def trigger_message(uow: UnitOfWork, execution_id: str, name: str, values: dict[
 def list_variables(uow: UnitOfWork, q: Query, local: dict[str, Any], *, actor: Actor
                    ) -> tuple[list[VariableInstance], int]:
     """(one page, total) of variable instances; `local` filters by name, type, value."""
-    found = []
+    found: list[VariableInstance] = []
     for row in _instances(uow, q, actor):
         values = bpmn.variables(load_workflow(uow, row))
         for name in sorted(values):
@@ -182,9 +183,8 @@ def list_variables(uow: UnitOfWork, q: Query, local: dict[str, Any], *, actor: A
                                     values[name], row)
             if _variable_matches(item, local):
                 found.append(item)
-    if local.get("sort"):
-        for key, descending in reversed(local["sort"]):
-            found.sort(key=lambda v, k=key: _sort_key(v, k), reverse=descending)
+    for key, descending in reversed(local.get("sort") or []):
+        found.sort(key=partial(_sort_key, key=key), reverse=descending)
     return _page(found, q), len(found)
 
 
@@ -204,7 +204,7 @@ def _like(text: str, pattern: str) -> bool:
     return re.fullmatch(regex, text, re.DOTALL) is not None
 
 
-def _sort_key(item: VariableInstance, key: str) -> Any:
+def _sort_key(item: VariableInstance, *, key: str) -> Any:
     return {"variableName": item.name, "variableType": type(item.value).__name__,
             "activityInstanceId": item.instance.id}.get(key, item.name)
 
