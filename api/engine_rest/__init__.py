@@ -22,6 +22,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     message,
     process_definition,
     process_instance,
+    process_instance_batch,
     process_instance_runtime,
     task,
     variable_instance,

@@ -16,6 +16,7 @@ from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.event_subscription import subscription_dto
+from api.engine_rest.incident import incident_dto
 from api.engine_rest.process_instance_runtime import deletions
 from api.engine_rest.query import Spec, parse, text, when
 from engine.service import rest_executions
@@ -128,3 +129,18 @@ def trigger_message_subscription(execution_id: str, message_name: str) -> Any:
     values = variables.from_camunda(json_body().get("variables"))
     run(rest_executions.trigger_message, execution_id, message_name, values)
     return "", 204
+
+
+@routes.post("/execution/<execution_id>/create-incident")
+def create_incident(execution_id: str) -> Any:
+    """A custom incident on the execution's activity (`configuration` is kept with it)."""
+    body = json_body()
+    unknown = sorted(set(body) - {"incidentType", "configuration", "message"})
+    if unknown:
+        raise RestError(f"unsupported field(s): {', '.join(unknown)}")
+    for name in ("incidentType", "configuration", "message"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise RestError(f"{name} must be a string")
+    row = run(rest_executions.create_incident, execution_id, body.get("incidentType") or "",
+              body.get("message"), body.get("configuration"))
+    return jsonify(incident_dto(row, None) | {"processDefinitionId": None})

@@ -3,17 +3,15 @@ retries (answered at once: VocFlow has no batches, so the batch it returns is co
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from api.engine_rest.common import bounded_int, flag, id_list, json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.job import SPEC, job_dto
+from api.engine_rest.process_instance_batch import finished_batch
 from api.engine_rest.query import parse
-from api.engine_rest.variables import format_date
-from engine import clock
 from engine.service import rest_jobs, rest_queries
 from engine.service.rest_queries import Query
 
@@ -91,10 +89,14 @@ def set_retries_many() -> Any:
     retries = bounded_int(body, "retries")
     total = run(rest_jobs.set_retries_many, id_list(body.get("jobIds"), "jobIds") or [],
                 parse(SPEC, query, paged=False) if query is not None else None, retries)
-    now = format_date(clock.now())
-    return jsonify({
-        "id": str(uuid.uuid4()), "type": "set-job-retries", "totalJobs": total,
-        "jobsCreated": total, "batchJobsPerSeed": total, "invocationsPerBatchJob": 1,
-        "seedJobDefinitionId": None, "monitorJobDefinitionId": None,
-        "batchJobDefinitionId": None, "suspended": False, "tenantId": None,
-        "createUserId": None, "startTime": now, "executionStartTime": now})
+    return finished_batch("set-job-retries", total)
+
+
+@routes.post("/job/<job_id>/duedate/recalculate")
+def recalculate_due_date(job_id: str) -> Any:
+    """Evaluate the timer again from now; creationDateBased=true is not supported."""
+    if flag(request.args.get("creationDateBased"), "creationDateBased"):
+        raise RestError("creationDateBased=true is not supported: the due date is "
+                        "recalculated from now")
+    run(rest_jobs.recalculate_due, job_id)
+    return "", 204

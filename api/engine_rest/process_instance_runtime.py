@@ -89,10 +89,8 @@ def _instruction(item: Any, index: int) -> Instruction:
                        _text(item, "transitionId", where))
 
 
-@routes.post("/process-instance/<instance_id>/modification")
-def modify(instance_id: str) -> Any:
-    """Cancel activity instances and start activities in their place (Cockpit's move)."""
-    body = json_body()
+def modification_request(body: dict[str, Any]) -> tuple[list[Instruction], str | None]:
+    """The instructions and annotation of a modification body (skip flags: accepted)."""
     unknown = sorted(set(body) - {"instructions", "annotation", *SKIP_FLAGS})
     if unknown:
         raise RestError(f"unsupported field(s): {', '.join(unknown)}")
@@ -104,8 +102,14 @@ def modify(instance_id: str) -> Any:
     annotation = body.get("annotation")
     if annotation is not None and not isinstance(annotation, str):
         raise RestError("annotation must be a string")
-    run(rest_runtime.modify, instance_id,
-        [_instruction(item, i) for i, item in enumerate(items)], annotation=annotation)
+    return [_instruction(item, i) for i, item in enumerate(items)], annotation
+
+
+@routes.post("/process-instance/<instance_id>/modification")
+def modify(instance_id: str) -> Any:
+    """Cancel activity instances and start activities in their place (Cockpit's move)."""
+    instructions, annotation = modification_request(json_body())
+    run(rest_runtime.modify, instance_id, instructions, annotation=annotation)
     return "", 204
 
 

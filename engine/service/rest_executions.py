@@ -21,7 +21,7 @@ from engine import authz, bpmn, ids
 from engine.bpmn import modification
 from engine.bpmn.activity_tree import ActivityNode, activity_tree
 from engine.errors import InvalidState, NotFound, ValidationFailed
-from engine.models import ProcessInstance
+from engine.models import Incident, ProcessInstance
 from engine.models.events import EventSubscription
 from engine.repository import Query
 from engine.service import scopes
@@ -29,10 +29,17 @@ from engine.service.actors import Actor
 from engine.service.messages import correlate_message
 from engine.service.rest_queries import instance
 from engine.service.rest_runtime import modify_variables
-from engine.service.runtime import advance_and_save, load_workflow, lock_instance, record
+from engine.service.runtime import (
+    advance_and_save,
+    load_workflow,
+    lock_instance,
+    open_incident,
+    record,
+)
 from engine.uow import UnitOfWork
 
 MAX_INSTANCES = 500
+CUSTOM = "custom:"  # kind prefix of incidents opened through create-incident
 
 
 @dataclass(frozen=True)
@@ -222,3 +229,20 @@ def get_variable(uow: UnitOfWork, variable_id: str, *, actor: Actor) -> Variable
     if parts[1] not in values:
         raise missing
     return VariableInstance(variable_id, parts[1], values[parts[1]], row)
+
+
+def create_incident(uow: UnitOfWork, execution_id: str, kind: str, message: str | None,
+                    configuration: str | None, *, actor: Actor, now: datetime) -> Incident:
+    """Open a custom incident on a token (ops); it is resolved like any other."""
+    item = get_execution(uow, execution_id, actor=actor)
+    authz.require_ops(actor, "create incidents")
+    if not kind:
+        raise ValidationFailed("incidentType is required")
+    row = lock_instance(uow, item.instance.id)
+    node = item.node
+    incident = open_incident(uow, row, f"{CUSTOM}{kind}", message or "", now,
+                             element_id=node.element_id if node else None,
+                             task_id=node.task_id if node else None,
+                             error_line=configuration)
+    uow.flush()
+    return incident

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engine import authz
+from engine.bpmn.timer_control import recalculate_timer
 from engine.errors import NotFound, ValidationFailed
 from engine.models import Job
 from engine.repository import Query
@@ -13,7 +14,7 @@ from engine.service import scopes
 from engine.service.actors import Actor
 from engine.service.job_control import set_job_retries
 from engine.service.rest_queries import job
-from engine.service.runtime import record
+from engine.service.runtime import load_workflow, lock_instance, record, require_active, save
 from engine.uow import UnitOfWork
 
 BULK_LIMIT = 10_000
@@ -94,3 +95,22 @@ def set_retries_many(uow: UnitOfWork, job_ids: Sequence[str], q: Query | None,
         _ops_job(uow, job_id, actor)
         set_job_retries(uow, job_id, retries, actor, now)
     return len(chosen)
+
+
+def recalculate_due(uow: UnitOfWork, job_id: str, *, actor: Actor, now: datetime) -> Job:
+    """Camunda's duedate/recalculate (not creation-date based): the timer's expression is
+    evaluated again from now."""
+    row = _ops_job(uow, job_id, actor)
+    if row.kind != "timer" or not row.instance_id:
+        raise ValidationFailed(f"job {job_id} is no timer of a process instance")
+    instance = lock_instance(uow, row.instance_id)
+    require_active(instance)
+    workflow = load_workflow(uow, instance)
+    due = recalculate_timer(workflow, row.task_id or "", now)
+    save(uow, instance, workflow, actor, now)
+    row = _ops_job(uow, job_id, actor)
+    row.due_at = due
+    record(uow, row.instance_id, actor, "job_due_date_recalculated", now,
+           element_id=row.element_id, data={"job_id": row.id, "due_at": due.isoformat()})
+    uow.flush()
+    return row
