@@ -9,7 +9,8 @@ One scheme for every door (/process-instance/{id}/activity-instances, /execution
   history events and activity records carry both parts;
 - the execution of a token (a waiting or working SpiffWorkflow task, or a subprocess scope)
   is `{processInstanceId}.{taskUuid}`: it names its instance, so it is found without a scan;
-- a (process-wide) variable is `{processInstanceId}:{name}` (names are identifiers: no ':').
+- a (process-wide) variable is `{processInstanceId}:{name}` (names are identifiers: no ':');
+- a job definition (a timer of a diagram) is `{elementId}@{processDefinitionId}`.
 """
 
 from __future__ import annotations
@@ -43,3 +44,13 @@ def split_variable_instance_id(variable_id: str) -> tuple[str, str] | None:
     """(instance id, variable name), or None when the id is not of our form."""
     instance_id, sep, name = variable_id.partition(":")
     return (instance_id, name) if sep and instance_id and name else None
+
+
+def job_definition_id(definition_id: str | None, element_id: str | None) -> str | None:
+    return f"{element_id}@{definition_id}" if element_id and definition_id else None
+
+
+def split_job_definition_id(job_definition_id: str) -> tuple[str, str] | None:
+    """(process definition id, element id), or None when the id is not of our form."""
+    element_id, sep, definition_id = job_definition_id.partition("@")
+    return (definition_id, element_id) if sep and element_id and definition_id else None

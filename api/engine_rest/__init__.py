@@ -19,6 +19,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     incident_admin,
     job,
     job_admin,
+    job_definition,
     message,
     process_definition,
     process_instance,

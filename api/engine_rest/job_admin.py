@@ -9,26 +9,26 @@ from flask import Response, jsonify, request
 
 from api.engine_rest.common import bounded_int, flag, id_list, json_body, routes, run
 from api.engine_rest.errors import RestError
-from api.engine_rest.job import SPEC, job_dto
+from api.engine_rest.job import job_dto, job_query
 from api.engine_rest.process_instance_batch import finished_batch
-from api.engine_rest.query import parse
+from engine import ids
 from engine.service import rest_jobs, rest_queries
 from engine.service.rest_queries import Query
 
-SUSPEND_BY = {"jobDefinitionId": "element_id", "processDefinitionId": "definition_id",
+SUSPEND_BY = {"jobDefinitionId": "job_definition", "processDefinitionId": "definition_id",
               "processInstanceId": "instance_id", "processDefinitionKey": "process_key"}
 
 
 @routes.post("/job")
 def query_jobs() -> Any:
     return jsonify([job_dto(*row) for row in run(rest_queries.query, "job",
-                                                 parse(SPEC, json_body()))])
+                                                 job_query(json_body()))])
 
 
 @routes.post("/job/count")
 def count_jobs_post() -> Any:
     return jsonify({"count": run(rest_queries.count, "job",
-                                 parse(SPEC, json_body(), paged=False))})
+                                 job_query(json_body(), paged=False))})
 
 
 def _suspended(body: dict[str, Any]) -> bool:
@@ -58,7 +58,12 @@ def suspend_jobs() -> Any:
         if value is not None:
             if not isinstance(value, str):
                 raise RestError(f"{name} must be a string")
-            filters.append((field, "eq", value))
+            if field == "job_definition":
+                definition_id, element_id = ids.split_job_definition_id(value) or ("", value)
+                filters += [("definition_id", "eq", definition_id),
+                            ("element_id", "eq", element_id)]
+            else:
+                filters.append((field, "eq", value))
     run(rest_jobs.set_suspended_many, Query(filters=tuple(filters)), _suspended(body))
     return "", 204
 
@@ -88,7 +93,7 @@ def set_retries_many() -> Any:
         raise RestError("jobQuery must be an object")
     retries = bounded_int(body, "retries")
     total = run(rest_jobs.set_retries_many, id_list(body.get("jobIds"), "jobIds") or [],
-                parse(SPEC, query, paged=False) if query is not None else None, retries)
+                job_query(query, paged=False) if query is not None else None, retries)
     return finished_batch("set-job-retries", total)
 
 

@@ -1,8 +1,9 @@
 """Camunda's asynchronous batches on process instances, done before we answer.
 
-VocFlow has no batch jobs: delete, suspended-async, variables-async, job-retries and
-modification-async do their work in the request (all or nothing) and answer Camunda's
-BatchDto of a batch that is already complete (it is not kept: /batch/{id} does not know it).
+VocFlow has no batch jobs: delete, suspended-async, variables-async, job-retries,
+message-async and modification-async do their work in the request (all or nothing) and
+answer Camunda's BatchDto of a batch that is already complete (it is not kept:
+/batch/{id} does not know it).
 Historic-instance queries are not supported by these calls (400).
 """
 
@@ -91,3 +92,16 @@ def modify_async(instance_id: str) -> Any:
     instructions, annotation = modification_request(json_body())
     return finished_batch("instance-modification", run(
         rest_batches.modify_now, instance_id, instructions, annotation=annotation))
+
+
+@routes.post("/process-instance/message-async")
+def correlate_many() -> Any:
+    """The message reaches each chosen instance that waits for it; totalJobs counts those."""
+    body = json_body()
+    listed, query = _selection(body, "processInstanceIds", {"messageName", "variables"})
+    name = body.get("messageName")
+    if not isinstance(name, str) or not name:
+        raise RestError("messageName must be a non-empty string")
+    values = variables.from_camunda(body.get("variables"))
+    return finished_batch("correlate-message",
+                          run(rest_batches.message_many, listed, query, name, values))

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from engine import authz
 from engine.errors import ValidationFailed
 from engine.repository import Query
 from engine.service import rest_jobs, scopes
 from engine.service.actors import Actor
+from engine.service.messages import correlate_message
 from engine.service.rest_actions import delete_instance, put_variables
 from engine.service.rest_queries import instance
 from engine.service.rest_runtime import Instruction, modify, set_suspended
@@ -82,3 +84,22 @@ def modify_now(uow: UnitOfWork, instance_id: str, instructions: Sequence[Instruc
     """modification-async: the same modification, done before the answer."""
     modify(uow, instance_id, instructions, annotation=annotation, actor=actor, now=now)
     return 1
+
+
+def message_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, name: str,
+                 values: dict[str, Any], *, actor: Actor, now: datetime) -> int:
+    """Deliver message `name` to each instance that waits for it (as Camunda's batch,
+    whose job for an instance that does not wait fails alone); the instances reached."""
+    if not name:
+        raise ValidationFailed("messageName is required")
+    chosen = instance_ids(uow, listed, q, actor=actor)  # out of scope: NotFound first
+    authz.require_correlate(actor)
+    reached = 0
+    for instance_id in chosen:
+        if name not in {s.name for s in uow.events.subscriptions(instance_id, "message", name,
+                                                                  1)}:
+            continue
+        correlate_message(uow, name, actor, now, process_instance_id=instance_id,
+                          variables=values or None)
+        reached += 1
+    return reached

@@ -105,3 +105,23 @@ def test_create_incident_on_an_execution(client, uow_factory, ops, user):
                       headers=ops).json
     assert tree["childActivityInstances"][0]["incidentIds"] == [created.json["id"]]
     assert client.post(url, json={"incidentType": 3}, headers=ops).status_code == 400
+
+
+def test_message_async_reaches_the_waiting_instances(client, uow_factory, ops, user):
+    deploy_fixture(uow_factory, "msg_wait.bpmn")
+    waiting = [start(uow_factory, "msg_wait").id for _ in range(2)]
+    [review] = _reviews(uow_factory, "X-1")
+    body = {"messageName": "reply_received", "processInstanceIds": [*waiting, review],
+            "variables": {"reply": {"value": "yes", "type": "String"}}}
+    reviewer = user("wang", "province:11:reviewer")
+    assert client.post(f"{R}/process-instance/message-async", json=body,
+                       headers=reviewer).status_code == 404  # msg_wait is not in scope
+    answer = client.post(f"{R}/process-instance/message-async", json=body, headers=ops)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["type"] == "correlate-message" and answer.json["totalJobs"] == 2
+    for instance_id in waiting:
+        assert client.get(f"{R}/history/process-instance/{instance_id}", headers=ops
+                          ).json["state"] == "COMPLETED"
+    assert client.get(f"{R}/process-instance/{review}", headers=ops).status_code == 200
+    assert client.post(f"{R}/process-instance/message-async", headers=ops, json={
+        "processInstanceIds": waiting}).status_code == 400

@@ -8,8 +8,9 @@ from tests.factories import deploy_fixture, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
-         "/external-task", "/incident", "/execution", "/variable-instance"]
-POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job"]
+         "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition"]
+POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
+         "/job-definition"]
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -82,9 +83,9 @@ def test_wrong_types_name_the_parameter(client, ops):
 @pytest.mark.parametrize(("path", "sort_by", "key"), [
     ("/execution", "instanceId", "processInstanceId"),
     ("/variable-instance", "variableName", "name"),
-    ("/job", "jobId", "id")])
+    ("/job", "jobId", "id"), ("/job-definition", "activityId", "activityId")])
 def test_runtime_lists_reverse_with_sort_order(client, uow_factory, ops, path, sort_by, key):
-    deploy_fixture(uow_factory, "review.bpmn", "timer_duration.bpmn")
+    deploy_fixture(uow_factory, "review.bpmn", "timer_duration.bpmn", "timer_boundary.bpmn")
     for business_key in ("S-1", "S-2"):
         start(uow_factory, "simple_review", business_key=business_key, province_code="11",
               review_due="")
