@@ -11,15 +11,22 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     deployment,
     errors,
     event_subscription,
+    execution,
     external_task,
     external_task_work,
     history,
     incident,
+    incident_admin,
     job,
+    job_admin,
+    job_definition,
     message,
     process_definition,
     process_instance,
+    process_instance_batch,
+    process_instance_runtime,
     task,
+    variable_instance,
 )
 from api.engine_rest.common import routes
 

@@ -9,8 +9,10 @@ from flask import jsonify
 from api.engine_rest.common import routes, run
 from api.engine_rest.query import Param, Spec, many, parse, text
 from api.engine_rest.variables import format_date
+from engine import ids
 from engine.models import Incident, ProcessInstance
 from engine.service import rest_queries
+from engine.service.rest_executions import CUSTOM
 
 # Camunda's incident types and ours: a failed external task, a failed job (script, gateway).
 TYPES = {"failedExternalTask": "external_task", "failedJob": "failed_task"}
@@ -32,15 +34,18 @@ SPEC = Spec(
 
 
 def incident_dto(row: Incident, instance: ProcessInstance | None) -> dict[str, Any]:
-    kind = "failedExternalTask" if row.job_id else "failedJob"
+    kind = row.kind.removeprefix(CUSTOM) if row.kind.startswith(CUSTOM) else (
+        "failedExternalTask" if row.job_id else "failedJob")
     return {
         "id": row.id, "processDefinitionId": instance.definition_id if instance else None,
-        "processInstanceId": row.instance_id, "executionId": row.instance_id,
+        "processInstanceId": row.instance_id,
+        "executionId": ids.execution_id(row.instance_id, row.task_id),
         "incidentTimestamp": format_date(row.created_at), "incidentType": kind,
         "activityId": row.element_id, "failedActivityId": row.element_id,
         "causeIncidentId": row.id, "rootCauseIncidentId": row.id,
-        "configuration": row.job_id or row.task_id, "tenantId": None,
-        "incidentMessage": row.message, "jobDefinitionId": None, "annotation": row.kind,
+        "configuration": (row.error_line if row.kind.startswith(CUSTOM) else
+                          row.job_id or row.task_id), "tenantId": None,
+        "incidentMessage": row.message, "jobDefinitionId": None, "annotation": row.annotation,
     }
 
 

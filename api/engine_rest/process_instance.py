@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import jsonify
 
-from api.engine_rest import variables
+from api.engine_rest import process_instance_runtime, variables
 from api.engine_rest.common import json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import instance_dto
 from api.engine_rest.query import Spec, many, parse, text, when
-from engine.service import rest_actions, rest_queries
+from engine.service import rest_actions, rest_queries, rest_runtime
 
 SPEC = Spec(
     params={"processInstanceIds": many("id"), "businessKey": text("business_key"),
@@ -65,6 +65,7 @@ def get_instance(instance_id: str) -> Any:
 @routes.delete("/process-instance/<instance_id>")
 def delete_instance(instance_id: str) -> Any:
     """Camunda deletes; we terminate (history is kept) and answer 204 like Camunda."""
+    process_instance_runtime.query_flags()
     run(rest_actions.delete_instance, instance_id)
     return "", 204
 
@@ -90,11 +91,9 @@ def put_variable(instance_id: str, name: str) -> Any:
 
 @routes.post("/process-instance/<instance_id>/variables")
 def modify_variables(instance_id: str) -> Any:
-    """{"modifications": {name: typed}, "deletions": [...]}; deleting is not supported."""
+    """{"modifications": {name: typed}, "deletions": [...]}: set, then delete."""
     body = json_body()
-    if body.get("deletions"):
-        raise RestError("deleting process variables is not supported; set them to null")
     values = variables.from_camunda(body.get("modifications"))
-    if values:
-        run(rest_actions.put_variables, instance_id, values)
+    names = process_instance_runtime.deletions(body)
+    run(rest_runtime.modify_variables, instance_id, values, names)
     return "", 204

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -25,3 +25,28 @@ def set_timer_due(workflow: BpmnWorkflow, task_id: str, due: datetime) -> None:
     else:
         value = when
     task._set_internal_data(event_value=value)
+
+
+def recalculate_timer(workflow: BpmnWorkflow, task_id: str, now: datetime) -> datetime:
+    """Evaluate a waiting timer's expression again from `now`; returns the new due time.
+
+    A date or duration is read afresh (a duration counts from now); a cycle keeps the
+    repetitions it has left and its next one falls one period after now.
+    """
+    task = find_task(workflow, task_id)
+    event = getattr(task.task_spec, "event_definition", None)
+    if task.state != TaskState.WAITING or not isinstance(event, TimerEventDefinition):
+        raise InvalidState(f"task {task_id} is not a waiting timer")
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        following = now + timedelta(seconds=float(value.get("duration") or 0))
+        task._set_internal_data(event_value={**value,
+                                             "next": following.astimezone(UTC).isoformat()})
+        return following
+    task._set_internal_data(event_value=None)
+    event.has_fired(task)  # SpiffWorkflow computes and stores the target time
+    value = task._get_internal_data("event_value")
+    if task._get_internal_data("event_fired", False):
+        return now
+    due: datetime = TimerEventDefinition.get_datetime(value)
+    return due

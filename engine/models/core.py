@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -202,6 +204,10 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+    # Camunda's job priority (shown, set by PUT /job/{id}/priority) and a job's own
+    # suspension (PUT /job/{id}/suspended): a suspended timer is not fired.
+    priority: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Incident(Base):
@@ -222,6 +228,7 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(120))
     resolution: Mapped[str | None] = mapped_column(String(40))
+    annotation: Mapped[str | None] = mapped_column(Text)  # Camunda's incident annotation
 
 
 class HistoryEvent(Base):

@@ -93,7 +93,8 @@ class EventRepository:
         """(id, kind) of due, unlocked timer and timer-start jobs (SKIP LOCKED on PostgreSQL)."""
         stmt = (
             select(Job.id, Job.kind)
-            .where(Job.kind.in_(("timer", "timer_start")), Job.due_at <= now)
+            .where(Job.kind.in_(("timer", "timer_start")), Job.due_at <= now,
+                   Job.suspended.is_not(True))
             .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
             .order_by(Job.due_at)
             .limit(limit)

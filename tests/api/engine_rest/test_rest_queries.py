@@ -8,8 +8,9 @@ from tests.factories import deploy_fixture, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
-         "/external-task", "/incident"]
-POSTS = ["/task", "/process-instance"]
+         "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition"]
+POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
+         "/job-definition"]
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -77,3 +78,23 @@ def test_wrong_types_name_the_parameter(client, ops):
         response = client.get(url, headers=ops)
         name = url.split("?")[1].split("=")[0]
         assert response.status_code == 400 and name in response.json["message"], url
+
+
+@pytest.mark.parametrize(("path", "sort_by", "key"), [
+    ("/execution", "instanceId", "processInstanceId"),
+    ("/variable-instance", "variableName", "name"),
+    ("/job", "jobId", "id"), ("/job-definition", "activityId", "activityId")])
+def test_runtime_lists_reverse_with_sort_order(client, uow_factory, ops, path, sort_by, key):
+    deploy_fixture(uow_factory, "review.bpmn", "timer_duration.bpmn", "timer_boundary.bpmn")
+    for business_key in ("S-1", "S-2"):
+        start(uow_factory, "simple_review", business_key=business_key, province_code="11",
+              review_due="")
+        start(uow_factory, "timer_duration", business_key=business_key)
+    url = f"{R}{path}?sortBy={sort_by}&sortOrder="
+    ascending = [row[key] for row in client.get(url + "asc", headers=ops).json]
+    descending = [row[key] for row in client.get(url + "desc", headers=ops).json]
+    assert len(set(ascending)) >= 2 and ascending == sorted(ascending)
+    assert descending == sorted(ascending, reverse=True)
+    posted = client.post(f"{R}{path}", headers=ops, json={
+        "sorting": [{"sortBy": sort_by, "sortOrder": "desc"}]}).json
+    assert [row[key] for row in posted] == descending

@@ -1,0 +1,136 @@
+"""The active activities of a workflow as a tree of scopes (Camunda's activity instances).
+
+Every waiting, ready, running or failed task of a BPMN element is a leaf; a subprocess (or a
+call activity, which runs inside the same workflow here) is a node whose children are the
+active tasks of its sub-workflow. Boundary events, gateways waiting for other branches and
+SpiffWorkflow's own control tasks are left out, as Camunda's tree leaves them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.events import _kind
+
+ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+DEEP = 10**7
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_LEFT_OUT = ("BoundaryEvent", "ParallelGateway", "InclusiveGateway", "ExclusiveGateway")
+# SpiffWorkflow spec classes -> Camunda's activityType
+_TYPES = {
+    "UserTask": "userTask", "ServiceTask": "serviceTask", "ScriptTask": "scriptTask",
+    "BusinessRuleTask": "businessRuleTask", "ManualTask": "manualTask",
+    "SendTask": "sendTask", "ReceiveTask": "receiveTask", "NoneTask": "task",
+    "SubWorkflowTask": "subProcess", "CallActivity": "callActivity",
+    "TransactionSubprocess": "transaction", "StartEvent": "startEvent",
+    "EndEvent": "noneEndEvent", "EventBasedGateway": "eventBasedGateway",
+    "IntermediateThrowEvent": "intermediateThrowEvent",
+}
+_CATCHES = {"timer": "intermediateTimer", "message": "intermediateMessageCatch",
+            "signal": "intermediateSignalCatch"}
+
+
+@dataclass
+class ActivityNode:
+    """One active run of a BPMN element; `children` only for subprocesses."""
+
+    task_id: str
+    element_id: str
+    name: str | None
+    type: str
+    state: str
+    children: list[ActivityNode] = field(default_factory=list)
+
+
+def activity_type(spec: Any) -> str:
+    """Camunda's activityType of a SpiffWorkflow task spec."""
+    name = type(spec).__name__
+    if name == "IntermediateCatchEvent":
+        event = getattr(spec, "event_definition", None)
+        kind = _kind(event)
+        if kind is None and type(event).__name__.startswith(("Timer", "Timedate", "Duration",
+                                                                 "Cycle")):
+            kind = "timer"
+        return _CATCHES.get(kind or "", "intermediateCatchEvent")
+    return _TYPES.get(name, name[:1].lower() + name[1:])
+
+
+def _shown(task: Task) -> bool:
+    spec = task.task_spec
+    return spec.bpmn_id is not None and type(spec).__name__ not in _LEFT_OUT
+
+
+def _node(task: Task) -> ActivityNode:
+    spec = task.task_spec
+    return ActivityNode(str(task.id), spec.bpmn_id, spec.bpmn_name, activity_type(spec),
+                        TaskState.get_name(task.state))
+
+
+def activity_tree(workflow: BpmnWorkflow) -> list[ActivityNode]:
+    """The top-level active activities, each subprocess with its own active children."""
+    nodes: dict[str, ActivityNode] = {}
+    roots: list[ActivityNode] = []
+    for task in workflow.get_tasks(state=ACTIVE, max_depth=DEEP):
+        if _shown(task):
+            _place(workflow, task, nodes, roots)
+    return roots
+
+
+def _place(workflow: BpmnWorkflow, task: Task, nodes: dict[str, ActivityNode],
+           roots: list[ActivityNode]) -> ActivityNode:
+    key = str(task.id)
+    if key in nodes:
+        return nodes[key]
+    node = nodes[key] = _node(task)
+    parent_id = getattr(task.workflow, "parent_task_id", None)
+    parent = workflow.get_task_from_id(parent_id) if parent_id is not None else None
+    if parent is None:
+        roots.append(node)
+    else:
+        _place(workflow, parent, nodes, roots).children.append(node)
+    return node
+
+
+def outgoing_targets(workflow: BpmnWorkflow, element_id: str) -> list[str]:
+    """The elements the sequence flows out of an element lead to (for startAfterActivity)."""
+    for spec in _specs(workflow):
+        task_spec = spec.task_specs.get(element_id)
+        if task_spec is not None:
+            return [s.bpmn_id for s in _bpmn_outputs(task_spec)]
+    return []
+
+
+def flow_target(source_xml: str, flow_id: str) -> str | None:
+    """The element a sequence flow leads to (for startTransition), read from the diagram:
+    SpiffWorkflow's specs do not keep sequence flow ids."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(source_xml.encode(), parser)
+    for node in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        if node.get("id") == flow_id:
+            return str(node.get("targetRef") or "") or None
+    return None
+
+
+def _bpmn_outputs(task_spec: Any) -> list[Any]:
+    """The BPMN elements after a spec, through SpiffWorkflow's own control tasks."""
+    found, pending, seen = [], list(task_spec.outputs), set()
+    while pending:
+        spec = pending.pop(0)
+        if spec.name in seen:
+            continue
+        seen.add(spec.name)
+        if spec.bpmn_id is not None and type(spec).__name__ != "BoundaryEvent":
+            found.append(spec)
+        elif spec.bpmn_id is None:
+            pending.extend(spec.outputs)
+    return found
+
+
+def _specs(workflow: BpmnWorkflow) -> list[Any]:
+    return [workflow.spec, *workflow.subprocess_specs.values()]

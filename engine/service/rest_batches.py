@@ -1,0 +1,105 @@
+"""Camunda's batch operations on process instances, run at once in one unit of work.
+
+VocFlow has no batch jobs: each command below does all its work before it returns (and
+rolls back as a whole when one instance refuses), bounded by BATCH_LIMIT instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from engine import authz
+from engine.errors import ValidationFailed
+from engine.repository import Query
+from engine.service import rest_jobs, scopes
+from engine.service.actors import Actor
+from engine.service.messages import correlate_message
+from engine.service.rest_actions import delete_instance, put_variables
+from engine.service.rest_queries import instance
+from engine.service.rest_runtime import Instruction, modify, set_suspended
+from engine.uow import UnitOfWork
+
+BATCH_LIMIT = 1000
+
+
+def instance_ids(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
+                 actor: Actor) -> list[str]:
+    """The listed instances (each must be a runtime instance in scope) and those q finds."""
+    chosen = list(dict.fromkeys(listed))
+    for instance_id in chosen:
+        instance(uow, instance_id, actor=actor)  # out of scope or ended: NotFound
+    if q is not None:
+        rows = uow.queries.rows("instance", Query(q.filters, q.sort, 0, BATCH_LIMIT + 1),
+                                scopes.scope_of(actor))
+        chosen += [r.id for r in rows if r.id not in chosen]
+    if not chosen:
+        raise ValidationFailed("give processInstanceIds or a processInstanceQuery that finds "
+                               "instances")
+    if len(chosen) > BATCH_LIMIT:
+        raise ValidationFailed(f"at most {BATCH_LIMIT} process instances per request")
+    return sorted(chosen)  # the lock order
+
+
+def delete_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *, actor: Actor,
+                now: datetime) -> int:
+    ids = instance_ids(uow, listed, q, actor=actor)
+    for instance_id in ids:
+        delete_instance(uow, instance_id, actor=actor, now=now)
+    return len(ids)
+
+
+def suspend_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, suspended: bool,
+                 *, actor: Actor, now: datetime) -> int:
+    ids = instance_ids(uow, listed, q, actor=actor)
+    for instance_id in ids:
+        set_suspended(uow, instance_id, suspended, actor=actor, now=now)
+    return len(ids)
+
+
+def variables_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None,
+                   values: dict[str, Any], *, actor: Actor, now: datetime) -> int:
+    if not values:
+        raise ValidationFailed("variables: at least one variable is required")
+    ids = instance_ids(uow, listed, q, actor=actor)
+    for instance_id in ids:
+        put_variables(uow, instance_id, values, actor=actor, now=now)
+    return len(ids)
+
+
+def job_retries_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, retries: int,
+                     *, actor: Actor, now: datetime) -> int:
+    """Retries of every job (timer) of the instances; the number of jobs changed."""
+    ids = instance_ids(uow, listed, q, actor=actor)
+    jobs = rest_jobs.matching(uow, Query(filters=(("instance_id", "in", ids),)), actor=actor)
+    if not jobs:
+        return 0
+    return rest_jobs.set_retries_many(uow, [j.id for j in jobs], None, retries, actor=actor,
+                                      now=now)
+
+
+def modify_now(uow: UnitOfWork, instance_id: str, instructions: Sequence[Instruction], *,
+               annotation: str | None = None, actor: Actor, now: datetime) -> int:
+    """modification-async: the same modification, done before the answer."""
+    modify(uow, instance_id, instructions, annotation=annotation, actor=actor, now=now)
+    return 1
+
+
+def message_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, name: str,
+                 values: dict[str, Any], *, actor: Actor, now: datetime) -> int:
+    """Deliver message `name` to each instance that waits for it (as Camunda's batch,
+    whose job for an instance that does not wait fails alone); the instances reached."""
+    if not name:
+        raise ValidationFailed("messageName is required")
+    chosen = instance_ids(uow, listed, q, actor=actor)  # out of scope: NotFound first
+    authz.require_correlate(actor)
+    reached = 0
+    for instance_id in chosen:
+        if name not in {s.name for s in uow.events.subscriptions(instance_id, "message", name,
+                                                                  1)}:
+            continue
+        correlate_message(uow, name, actor, now, process_instance_id=instance_id,
+                          variables=values or None)
+        reached += 1
+    return reached
