@@ -13,6 +13,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     event_subscription,
     external_task,
     external_task_work,
+    filters,
     history,
     incident,
     job,
@@ -20,6 +21,10 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     process_definition,
     process_instance,
     task,
+    task_comments,
+    task_forms,
+    task_people,
+    task_variables,
 )
 from api.engine_rest.common import routes
 
