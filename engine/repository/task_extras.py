@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from engine.models import (
     FileAttachment,
+    HistoryEvent,
     HumanTask,
     StoredFile,
     TaskCandidate,
@@ -68,10 +69,12 @@ class TaskExtraRepository(Repository):
         return self.session.get(TaskComment, comment_id)
 
     def instance_of_task(self, task_id: str) -> str | None:
-        """The instance of a task that is no longer open, known by its comments or files."""
+        """The instance of a task that is no longer open: by its comments, files or history."""
         for stmt in (select(TaskComment.instance_id).where(TaskComment.task_id == task_id),
                      select(FileAttachment.instance_id)
-                     .where(FileAttachment.task_id == task_id)):
+                     .where(FileAttachment.task_id == task_id),
+                     select(HistoryEvent.instance_id).where(HistoryEvent.task_id == task_id,
+                                                            HistoryEvent.instance_id.is_not(None))):
             found = self.session.scalars(stmt.limit(1)).first()
             if found is not None:
                 return str(found)

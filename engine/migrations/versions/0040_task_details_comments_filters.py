@@ -1,4 +1,5 @@
-"""Task details (owner, delegation, local variables), task comments, saved task filters.
+"""Task details (owner, delegation, local variables), task comments, saved task filters;
+history events indexed by task.
 
 Revision ID: 0040
 Revises: the heads at the time (0002, 0003, 0006, 0008, 0009, 0013)
@@ -49,9 +50,12 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_task_filters_owner", "task_filters", ["owner"])
+    # /task/{id}/comment and /attachment of an ended task find its instance by its history
+    op.create_index("ix_history_events_by_task", "history_events", ["task_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_history_events_by_task", "history_events")
     op.drop_index("ix_task_filters_owner", "task_filters")
     op.drop_table("task_filters")
     op.drop_index("ix_task_comments_instance_id", "task_comments")
