@@ -8,7 +8,7 @@ from tests.factories import deploy_fixture, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
-         "/external-task", "/incident"]
+         "/external-task", "/incident", "/filter"]
 POSTS = ["/task", "/process-instance"]
 
 
@@ -28,6 +28,8 @@ def test_post_queries_refuse_an_unknown_field(client, ops, path):
         response = client.post(url, json={"superProcessInstance": "x"}, headers=ops)
         assert response.status_code == 400 and "superProcessInstance" in response.json[
             "message"]
+        in_url = client.post(f"{url}?assignee=wang", json={}, headers=ops)
+        assert in_url.status_code == 400 and "assignee" in in_url.json["message"]
 
 
 def _instances(uow_factory, *business_keys):
@@ -77,3 +79,17 @@ def test_wrong_types_name_the_parameter(client, ops):
         response = client.get(url, headers=ops)
         name = url.split("?")[1].split("=")[0]
         assert response.status_code == 400 and name in response.json["message"], url
+
+
+def test_filters_sort_both_ways_and_page(client, ops):
+    for name in ("B", "A", "C"):
+        response = client.post(f"{R}/filter/create", headers=ops,
+                               json={"resourceType": "Task", "name": name, "query": {}})
+        assert response.status_code == 200, response.json
+    url = f"{R}/filter?sortBy=name&sortOrder="
+    assert [f["name"] for f in client.get(url + "asc", headers=ops).json] == ["A", "B", "C"]
+    assert [f["name"] for f in client.get(url + "desc", headers=ops).json] == ["C", "B", "A"]
+    paged = client.get(url + "asc&firstResult=1&maxResults=1", headers=ops).json
+    assert [f["name"] for f in paged] == ["B"]
+    bad = client.get(f"{R}/filter?sortBy=colour&sortOrder=asc", headers=ops)
+    assert bad.status_code == 400 and "colour" in bad.json["message"]
