@@ -88,6 +88,8 @@ def get_filter(uow: UnitOfWork, filter_id: str, *, actor: Actor) -> TaskFilter:
 def update_filter(uow: UnitOfWork, filter_id: str, fields: dict[str, Any],
                   to_query: ToQuery, *, actor: Actor) -> None:
     row = _visible(uow, filter_id, actor)
+    if fields.get("owner") in (None, ""):
+        fields = {**fields, "owner": row.owner}  # an update without owner keeps it
     for name, value in _checked({"resourceType": "Task", **fields}, actor, to_query).items():
         setattr(row, name, value)
     uow.flush()

@@ -54,14 +54,29 @@ def checked_names(uow: UnitOfWork, task: HumanTask, values: dict[str, Any],
 def visible_variables(uow: UnitOfWork, task_id: str, *, actor: Actor) -> dict[str, Any]:
     """What Camunda shows as a task's variables: the task's data and its local variables."""
     form = scopes.task_form(uow, task_id, actor)
-    detail = uow.task_extras.detail(task_id)
-    return {**form.data, **(detail.local_variables if detail is not None else {})}
+    return {**form.data, **local_variables(uow, task_id, actor=actor)}
+
+
+DATE_KEY = "$date"  # how a Date local variable is kept in the JSON column
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {DATE_KEY: value.isoformat()}
+    return value
+
+
+def _loaded(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {DATE_KEY}:
+        return datetime.fromisoformat(str(value[DATE_KEY]))
+    return value
 
 
 def local_variables(uow: UnitOfWork, task_id: str, *, actor: Actor) -> dict[str, Any]:
     task = scopes.visible_task(uow, task_id, actor)
     detail = uow.task_extras.detail(task.id)
-    return dict(detail.local_variables) if detail is not None else {}
+    stored = detail.local_variables if detail is not None else {}
+    return {name: _loaded(value) for name, value in stored.items()}
 
 
 def local_variable(uow: UnitOfWork, task_id: str, name: str, *, actor: Actor) -> Any:
@@ -81,7 +96,8 @@ def modify_local(uow: UnitOfWork, task_id: str, values: dict[str, Any], deletion
         raise ValidationFailed("invalid variable names: " + ", ".join(sorted(bad)),
                                details={n: ["invalid name"] for n in bad})
     detail = uow.task_extras.ensure_detail(task.id)
-    merged = {**(detail.local_variables or {}), **values}
+    merged = {**(detail.local_variables or {}),
+              **{name: _stored(value) for name, value in values.items()}}
     for name in deletions:
         merged.pop(name, None)
     detail.local_variables, detail.updated_at = merged, now

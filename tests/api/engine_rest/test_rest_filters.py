@@ -111,6 +111,9 @@ def test_a_user_sees_only_their_own_filters_admin_all(client, tasks, user):
     assert sorted(f["name"] for f in client.get(f"{R}/filter", headers=admin).json) == [
         "李的", "王的"]
     assert _create(client, admin, {}, name="给王", owner="wang").json["owner"] == "wang"
+    assert client.put(f"{R}/filter/{own['id']}", headers=admin,
+                      json={"name": "王的", "query": {}}).status_code == 204
+    assert client.get(f"{R}/filter/{own['id']}", headers=wang).json["owner"] == "wang"
     assert client.put(f"{R}/filter/{own['id']}", headers=wang, json={
         "name": "王的待办", "query": {"assignee": "wang"}}).status_code == 204
     assert client.get(f"{R}/filter/{own['id']}", headers=wang).json["query"] == {

@@ -109,11 +109,15 @@ def test_local_variables_stay_with_the_task(client, uow_factory, review):
                      json={"value": "先看附件", "type": "String"}, headers=wang)
     assert put.status_code == 204, put.json
     modify = client.post(f"{R}/task/{task}/localVariables", headers=wang, json={
-        "modifications": {"checked": {"value": 2, "type": "Integer"}}, "deletions": []})
+        "modifications": {"checked": {"value": 2, "type": "Integer"},
+                          "remind": {"value": "2026-12-01T08:00:00.000+0800",
+                                     "type": "Date"}}, "deletions": []})
     assert modify.status_code == 204
     local = client.get(f"{R}/task/{task}/localVariables", headers=wang).json
     assert local == {"note": {"type": "String", "value": "先看附件", "valueInfo": {}},
-                     "checked": {"type": "Integer", "value": 2, "valueInfo": {}}}
+                     "checked": {"type": "Integer", "value": 2, "valueInfo": {}},
+                     "remind": {"type": "Date", "value": "2026-12-01T08:00:00.000+0800",
+                                "valueInfo": {}}}
     assert client.get(f"{R}/task/{task}/localVariables/checked",
                       headers=wang).json["value"] == 2
     assert client.get(f"{R}/task/{task}/variables", headers=wang).json["note"][
