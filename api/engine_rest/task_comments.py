@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
 from api.engine_rest import variables
 from api.engine_rest.common import json_body, link, routes, run
+from api.engine_rest.errors import RestError
 from engine import files
 from engine.models import FileAttachment, StoredFile, TaskComment
 from engine.service import rest_task_comments
@@ -77,6 +78,30 @@ def task_attachments(task_id: str) -> Any:
 def task_attachment(task_id: str, attachment_id: str) -> Any:
     return jsonify(attachment_dto(
         task_id, run(rest_task_comments.attachment, task_id, attachment_id)))
+
+
+@routes.post("/task/<task_id>/attachment/create")
+def create_attachment(task_id: str) -> Any:
+    """Camunda's multipart upload: the `content` part is stored in our file store; a link
+    attachment (`url`) or a description has nowhere to live here and is refused."""
+    settings = current_app.extensions["vocflow"]["settings"]
+    part = request.files.get("content")
+    if part is None:
+        raise RestError("the multipart part 'content' is required (link attachments with "
+                        "'url' are not supported)")
+    for name in ("url", "attachment-description"):
+        if request.form.get(name):
+            raise RestError(f"{name} is not supported: attachments here are stored files")
+    name = request.form.get("attachment-name") or part.filename or "file"
+    content = part.read(settings.max_file_bytes + 1)
+    pair = run(rest_task_comments.add_attachment, settings, task_id, name, content)
+    return jsonify(attachment_dto(task_id, pair))
+
+
+@routes.delete("/task/<task_id>/attachment/<attachment_id>")
+def delete_attachment(task_id: str, attachment_id: str) -> Any:
+    run(rest_task_comments.remove_attachment, task_id, attachment_id)
+    return "", 204
 
 
 @routes.get("/task/<task_id>/attachment/<attachment_id>/data")

@@ -84,6 +84,9 @@ class TaskExtraRepository(Repository):
         for row in rows:
             self.session.delete(row)
 
+    def remove(self, row: FileAttachment) -> None:
+        self.session.delete(row)
+
     # --- attachments ------------------------------------------------------------------------
 
     def attachments(self, task_id: str) -> Sequence[Any]:

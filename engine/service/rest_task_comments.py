@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from engine import authz
-from engine.errors import NotFound, ValidationFailed
-from engine.models import HumanTask, TaskComment
+from engine import authz, files
+from engine.config import Settings
+from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.models import FileAttachment, HumanTask, TaskComment
 from engine.service import scopes
 from engine.service.actors import Actor
 from engine.service.rest_task_data import locked_task
@@ -112,3 +113,50 @@ def attachment(uow: UnitOfWork, task_id: str, attachment_id: str, *,
         if pair[1].id == attachment_id:
             return pair
     raise NotFound(f"attachment {attachment_id} of task {task_id} does not exist")
+
+
+def _attachment_owner(uow: UnitOfWork, task: HumanTask, actor: Actor) -> str:
+    """The group that owns a file attached to the task: its instance's unit, else its
+    province (the instance row has the scope; a task row may predate it)."""
+    instance = uow.instances.get(task.instance_id)
+    unit = task.unit_id or (instance.unit_id if instance else None)
+    province = task.province_code or (instance.province_code if instance else None)
+    owners = [f"unit:{unit}" if unit else None,
+              f"province:{province}" if province else None]
+    for owner in owners:
+        if owner is not None and authz.owns_file(actor, owner):
+            return owner
+    raise Forbidden(f"{actor.username} may not store files for task {task.id}'s unit or "
+                    "province")
+
+
+def add_attachment(uow: UnitOfWork, settings: Settings, task_id: str, name: str,
+                   content: bytes, *, actor: Actor, now: datetime) -> tuple[Any, Any]:
+    """Store an upload and attach it to the task's instance (what a completion with a file
+    does): who may complete the task may attach."""
+    task = locked_task(uow, task_id, actor)
+    authz.require_work(actor, task, "attach files to")
+    ref = files.upload_file(uow, settings, _attachment_owner(uow, task, actor), name, content,
+                            actor, now)
+    if any(pair[1].id == ref.file_id for pair in uow.task_extras.attachments(task.id)):
+        raise ValidationFailed(f"{ref.name} is already attached to task {task.id}",
+                               details={"content": ["already attached"]})
+    uow.product.attach([FileAttachment(file_id=ref.file_id, instance_id=task.instance_id,
+                                       task_id=task.id, attached_by=actor.username,
+                                       attached_at=now)])
+    record(uow, task.instance_id, actor, "task_file_attached", now,
+           element_id=task.element_id, task_id=task.id, data={"file_id": ref.file_id})
+    uow.flush()
+    return attachment(uow, task.id, ref.file_id, actor=actor)
+
+
+def remove_attachment(uow: UnitOfWork, task_id: str, attachment_id: str, *, actor: Actor,
+                      now: datetime) -> None:
+    """Detach a file (who attached it, or admin); the stored file stays its owner's."""
+    attached, _stored = attachment(uow, task_id, attachment_id, actor=actor)
+    if not (authz.is_admin(actor) or attached.attached_by == actor.username):
+        raise Forbidden(f"only {attached.attached_by} (or admin) may remove this attachment")
+    record(uow, attached.instance_id, actor, "task_file_detached", now, task_id=task_id,
+           data={"file_id": attachment_id})
+    uow.task_extras.remove(attached)
+    uow.flush()

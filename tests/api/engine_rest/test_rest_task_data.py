@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from api import create_app
@@ -206,3 +208,30 @@ def test_a_task_without_a_registered_form_has_no_rendered_form(client, review):
         "key"] == "simple_review"
     assert client.get(f"{R}/task/{review['task']}/form",
                       headers=review["li"]).status_code == 404
+
+
+def test_attachments_created_and_removed_through_the_api(client, review):
+    task, wang, zhou = review["task"], review["wang"], review["zhou"]
+    client.post(f"{R}/task/{task}/claim", json={}, headers=wang)
+
+    def upload(headers, **form):
+        data = {"attachment-name": "补充.pdf", "content": (io.BytesIO(PDF), "x.pdf"), **form}
+        return client.post(f"{R}/task/{task}/attachment/create", data=data, headers=headers,
+                           content_type="multipart/form-data")
+
+    assert upload(zhou).status_code == 403  # wang holds the task
+    assert upload(review["li"]).status_code == 404
+    link = upload(wang, url="http://example.org/x")
+    assert link.status_code == 400 and "url" in link.json["message"]
+    made = upload(wang)
+    assert made.status_code == 200, made.json
+    assert (made.json["name"], made.json["type"]) == ("补充.pdf", "application/pdf")
+    file_id = made.json["id"]
+    assert upload(wang).status_code == 400  # the same file twice
+    data = client.get(f"{R}/task/{task}/attachment/{file_id}/data", headers=zhou)
+    assert data.data == PDF
+    assert client.delete(f"{R}/task/{task}/attachment/{file_id}",
+                         headers=zhou).status_code == 403
+    assert client.delete(f"{R}/task/{task}/attachment/{file_id}",
+                         headers=wang).status_code == 204
+    assert client.get(f"{R}/task/{task}/attachment", headers=wang).json == []
