@@ -137,6 +137,27 @@ def require_assign(actor: Actor, task: HumanTask) -> None:
         raise Forbidden("only ops, admin or the current assignee may assign this task")
 
 
+def require_work(actor: Actor, task: HumanTask, what: str) -> None:
+    """Delegate, resolve, comment, throw from, write variables of: who may complete it."""
+    if not may_complete(actor, task):
+        raise Forbidden(f"{actor.username} may not {what} task {task.id}")
+
+
+def require_update_task(actor: Actor) -> None:
+    """Rename, re-date, re-prioritise a task, or offer it to other users or groups: ops."""
+    require_ops(actor, "change a task's fields or who it is offered to")
+
+
+def sees_filter(actor: Actor, owner: str) -> bool:
+    """A saved task filter is its owner's; admin sees and manages every user's."""
+    return is_admin(actor) or owner == actor.username
+
+
+def require_comment_author(actor: Actor, author: str) -> None:
+    if not (is_admin(actor) or author == actor.username):
+        raise Forbidden(f"only {author} (or admin) may change or delete this comment")
+
+
 # --- roles ----------------------------------------------------------------------------------
 
 def require_ops(actor: Actor, what: str = "repair instances") -> None:

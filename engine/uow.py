@@ -13,6 +13,7 @@ from engine.repository import (
     DefinitionRepository,
     EventRepository,
     FactRepository,
+    FilterRepository,
     HistoryRepository,
     InboxRepository,
     IncidentRepository,
@@ -21,6 +22,7 @@ from engine.repository import (
     ProductRepository,
     QueryRepository,
     StatisticsRepository,
+    TaskExtraRepository,
     TaskRepository,
     UserRepository,
 )
@@ -50,6 +52,8 @@ class UnitOfWork:
         self.product = ProductRepository(self.session, dialect)
         self.queries = QueryRepository(self.session, dialect)
         self.statistics = StatisticsRepository(self.session, dialect)
+        self.task_extras = TaskExtraRepository(self.session, dialect)
+        self.filters = FilterRepository(self.session, dialect)
         return self
 
     def __exit__(

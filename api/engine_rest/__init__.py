@@ -14,6 +14,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     execution,
     external_task,
     external_task_work,
+    filters,
     history,
     incident,
     incident_admin,
@@ -26,6 +27,10 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     process_instance_batch,
     process_instance_runtime,
     task,
+    task_comments,
+    task_forms,
+    task_people,
+    task_variables,
     variable_instance,
 )
 from api.engine_rest.common import routes

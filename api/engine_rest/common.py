@@ -44,9 +44,10 @@ def json_body() -> dict[str, Any]:
 
 
 def raw_arg(name: str, body: dict[str, Any] | None = None) -> Any:
-    """A query parameter from the URL, or (for POST queries) from the JSON body, unchecked."""
-    if body is not None and name in body:
-        return body[name]
+    """A query parameter from the URL, or (for POST queries) from the JSON body only (a POST
+    query's URL carries nothing but paging), unchecked."""
+    if body is not None:
+        return body.get(name)
     return request.args.get(name)
 
 

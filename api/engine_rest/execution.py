@@ -77,12 +77,12 @@ def get_execution(execution_id: str) -> Any:
 
 
 @routes.get("/execution/<execution_id>/localVariables")
-def local_variables(execution_id: str) -> Any:
+def execution_local_variables(execution_id: str) -> Any:
     return jsonify(variables.to_camunda(run(rest_executions.local_variables, execution_id)))
 
 
 @routes.post("/execution/<execution_id>/localVariables")
-def modify_local_variables(execution_id: str) -> Any:
+def execution_modify_local_variables(execution_id: str) -> Any:
     body = json_body()
     run(rest_executions.modify_local_variables, execution_id,
         variables.from_camunda(body.get("modifications")), deletions(body))
@@ -90,7 +90,7 @@ def modify_local_variables(execution_id: str) -> Any:
 
 
 @routes.get("/execution/<execution_id>/localVariables/<name>")
-def local_variable(execution_id: str, name: str) -> Any:
+def execution_local_variable(execution_id: str, name: str) -> Any:
     values = run(rest_executions.local_variables, execution_id)
     if name not in values:
         raise RestError(f"execution variable with name {name} does not exist", 404)
@@ -98,14 +98,14 @@ def local_variable(execution_id: str, name: str) -> Any:
 
 
 @routes.put("/execution/<execution_id>/localVariables/<name>")
-def put_local_variable(execution_id: str, name: str) -> Any:
+def execution_put_local_variable(execution_id: str, name: str) -> Any:
     run(rest_executions.modify_local_variables, execution_id,
         {name: variables.from_typed(name, json_body())}, [])
     return "", 204
 
 
 @routes.delete("/execution/<execution_id>/localVariables/<name>")
-def delete_local_variable(execution_id: str, name: str) -> Any:
+def execution_delete_local_variable(execution_id: str, name: str) -> Any:
     run(rest_executions.modify_local_variables, execution_id, {}, [name])
     return "", 204
 
@@ -147,7 +147,7 @@ def create_incident(execution_id: str) -> Any:
 
 
 @routes.get("/execution/<execution_id>/localVariables/<name>/data")
-def local_variable_data(execution_id: str, name: str) -> Any:
+def execution_local_variable_data(execution_id: str, name: str) -> Any:
     """Binary values only (Bytes, File): no variable here holds one (files are references)."""
     values = run(rest_executions.local_variables, execution_id)
     if name not in values:

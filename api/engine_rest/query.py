@@ -123,6 +123,8 @@ def parse(spec: Spec, body: dict[str, Any] | None = None, *, paged: bool = True)
     if body is None:
         allowed |= set(PAGING)
     unknown = [n for n in _names(body) if n not in allowed]
+    if body is not None and request.method == "POST":  # a POST query's URL: paging only
+        unknown += [n for n in request.args if n not in PAGING]
     if unknown:
         raise RestError(f"unsupported query parameter(s) for {request.path}: "
                         + ", ".join(sorted(unknown)))

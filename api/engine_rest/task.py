@@ -10,8 +10,8 @@ from api.engine_rest import variables
 from api.engine_rest.common import id_list, json_body, raw_arg, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
-from engine.models import HumanTask, ProcessInstance
-from engine.service import rest_actions, rest_queries, scopes
+from engine.models import HumanTask, ProcessInstance, TaskDetail
+from engine.service import rest_actions, rest_queries, rest_task_data, scopes
 from engine.service.rest_queries import Query
 
 DATE = "date"
@@ -48,6 +48,8 @@ SPEC = Spec(
         "maxPriority": Param("priority", "le", "int"),
         "suspended": when("suspended", "true"), "active": when("suspended", "true", False),
         "formKey": text("form_key"),
+        "owner": text("owner"), "delegationState": text("delegation_state"),
+        "description": text("description"), "descriptionLike": text("description", "like"),
     },
     sorts={"id": "id", "name": "name", "assignee": "assignee", "created": "created_at",
            "dueDate": "due_at", "followUpDate": "follow_up_at", "priority": "priority",
@@ -57,13 +59,18 @@ SPEC = Spec(
 CANDIDATE_PARAMS = ("candidateGroup", "candidateGroups", "candidateUser")
 
 
-def task_dto(task: HumanTask, instance: ProcessInstance | None) -> dict[str, Any]:
+def task_dto(task: HumanTask, instance: ProcessInstance | None,
+             detail: TaskDetail | None = None) -> dict[str, Any]:
     return {
-        "id": task.id, "name": task.name, "assignee": task.assignee, "owner": None,
+        "id": task.id, "name": task.name, "assignee": task.assignee,
+        "owner": detail.owner if detail else None,
         "created": variables.format_date(task.created_at),
         "due": variables.format_date(task.due_at),
-        "followUp": variables.format_date(task.follow_up_at), "lastUpdated": None,
-        "delegationState": None, "description": None, "executionId": task.instance_id,
+        "followUp": variables.format_date(task.follow_up_at),
+        "lastUpdated": variables.format_date(detail.updated_at if detail else None),
+        "delegationState": detail.delegation_state if detail else None,
+        "description": detail.description if detail else None,
+        "executionId": task.instance_id,
         "parentTaskId": None, "priority": task.priority,
         "processDefinitionId": instance.definition_id if instance else None,
         "processInstanceId": task.instance_id, "taskDefinitionKey": task.element_id,
@@ -73,7 +80,7 @@ def task_dto(task: HumanTask, instance: ProcessInstance | None) -> dict[str, Any
     }
 
 
-def _query(body: dict[str, Any] | None = None, *, paged: bool = True) -> Query:
+def task_query(body: dict[str, Any] | None = None, *, paged: bool = True) -> Query:
     """Camunda's candidate filters find unassigned tasks unless includeAssignedTasks."""
     query = parse(SPEC, body, paged=paged)
     filters = tuple(f for f in query.filters if f[0])
@@ -85,12 +92,12 @@ def _query(body: dict[str, Any] | None = None, *, paged: bool = True) -> Query:
 
 
 def _list(body: dict[str, Any] | None = None) -> Any:
-    rows = run(rest_queries.query, "task", _query(body))
+    rows = run(rest_queries.query, "task", task_query(body))
     return jsonify([task_dto(*row) for row in rows])
 
 
 def _count(body: dict[str, Any] | None = None) -> Any:
-    return jsonify({"count": run(rest_queries.count, "task", _query(body, paged=False))})
+    return jsonify({"count": run(rest_queries.count, "task", task_query(body, paged=False))})
 
 
 @routes.get("/task")
@@ -162,8 +169,8 @@ def _names() -> list[str] | None:
 
 @routes.get("/task/<task_id>/variables")
 def task_variables(task_id: str) -> Any:
-    form = run(scopes.task_form, task_id)
-    return jsonify(variables.to_camunda(form.data, _names()))
+    found = run(rest_task_data.visible_variables, task_id)
+    return jsonify(variables.to_camunda(found, _names()))
 
 
 @routes.get("/task/<task_id>/form-variables")

@@ -31,6 +31,11 @@ from engine.bpmn.events import (
 from engine.bpmn.external_errors import throw_bpmn_error
 from engine.bpmn.migration import MigrationPlan, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown
+from engine.bpmn.user_task_events import (
+    set_user_task_data,
+    throw_from_user_task,
+    user_task_data,
+)
 from engine.bpmn.workflow import (
     ExternalTaskView,
     StepFailure,
@@ -64,7 +69,7 @@ __all__ = [
     "dump_state", "errored_tasks", "find_task", "is_completed", "load_spec", "load_state",
     "move_token", "new_workflow", "parse_deployment", "ready_user_tasks", "refresh_timers",
     "retry_task", "set_start_variables", "skip_task", "stall_reason", "started_external_tasks",
-    "throw_bpmn_error",
+    "throw_bpmn_error", "set_user_task_data", "throw_from_user_task", "user_task_data",
     "variables", "waiting_timers", "activity_states", "update_active_data",
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_rest_start",
     "pass_start_timer",

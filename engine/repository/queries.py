@@ -18,6 +18,7 @@ from engine.models import (
     ProcessDefinition,
     ProcessInstance,
     TaskCandidate,
+    TaskDetail,
 )
 from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
@@ -92,14 +93,16 @@ _PI, _PD, _HT, _JOB = ProcessInstance, ProcessDefinition, HumanTask, Job
 
 RESOURCES: dict[str, Resource] = {
     "task": Resource(
-        base=lambda scope: select(_HT, _PI).join(_PI, _PI.id == _HT.instance_id)
-        .where(task_scope_clause(scope)),
+        base=lambda scope: select(_HT, _PI, TaskDetail).join(_PI, _PI.id == _HT.instance_id)
+        .outerjoin(TaskDetail, TaskDetail.task_id == _HT.id).where(task_scope_clause(scope)),
         fields={"id": _HT.id, "instance_id": _HT.instance_id, "process_key": _HT.process_key,
                 "definition_id": _PI.definition_id, "element_id": _HT.element_id,
                 "name": _HT.name, "assignee": _HT.assignee, "created_at": _HT.created_at,
                 "due_at": _HT.due_at, "follow_up_at": _HT.follow_up_at,
                 "priority": _HT.priority, "business_key": _PI.business_key,
-                "form_key": _HT.form_key},
+                "form_key": _HT.form_key, "owner": TaskDetail.owner,
+                "description": TaskDetail.description,
+                "delegation_state": TaskDetail.delegation_state},
         order=(_HT.created_at, _HT.id),
         specials={"candidate_group": _candidate("group"), "candidate_user": _candidate("user"),
                   "suspended": _status_is(_PI.status, "suspended")}),

@@ -15,6 +15,7 @@ from engine.models import (
     Job,
     ProcessDefinition,
     ProcessInstance,
+    TaskDetail,
 )
 from engine.repository import Query as Query  # re-exported: doors build queries with it
 from engine.repository.queries import locked_at
@@ -58,9 +59,10 @@ def _one(uow: UnitOfWork, resource: str, row_id: str, actor: Actor, what: str) -
 
 
 def task(uow: UnitOfWork, task_id: str, *, actor: Actor
-         ) -> tuple[HumanTask, ProcessInstance]:
-    """An open task in scope with its instance."""
-    row: tuple[HumanTask, ProcessInstance] = _one(uow, "task", task_id, actor, "Task")
+         ) -> tuple[HumanTask, ProcessInstance, TaskDetail | None]:
+    """An open task in scope with its instance and its details (owner, delegation)."""
+    row: tuple[HumanTask, ProcessInstance, TaskDetail | None] = _one(
+        uow, "task", task_id, actor, "Task")
     return row
 
 

@@ -117,6 +117,9 @@ def complete_task(
         raise NotFound(f"task {task_id} was completed by someone else")
     task = found
     authz.require_complete(actor, task)
+    detail = uow.task_extras.detail(task_id)
+    if detail is not None and detail.delegation_state == "PENDING":
+        raise InvalidState(f"task {task_id} is delegated: the delegate resolves it first")
     workflow = load_workflow(uow, instance)
     view = bpmn.find_task(workflow, task_id)
     values = validate_task_form(uow, task.form_key, data, dict(view.data), actor)

@@ -8,7 +8,8 @@ from tests.factories import deploy_fixture, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
-         "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition"]
+         "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition",
+         "/filter"]
 POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
          "/job-definition"]
 
@@ -29,6 +30,8 @@ def test_post_queries_refuse_an_unknown_field(client, ops, path):
         response = client.post(url, json={"superProcessInstance": "x"}, headers=ops)
         assert response.status_code == 400 and "superProcessInstance" in response.json[
             "message"]
+        in_url = client.post(f"{url}?assignee=wang", json={}, headers=ops)
+        assert in_url.status_code == 400 and "assignee" in in_url.json["message"]
 
 
 def _instances(uow_factory, *business_keys):
@@ -98,3 +101,15 @@ def test_runtime_lists_reverse_with_sort_order(client, uow_factory, ops, path, s
     posted = client.post(f"{R}{path}", headers=ops, json={
         "sorting": [{"sortBy": sort_by, "sortOrder": "desc"}]}).json
     assert [row[key] for row in posted] == descending
+def test_filters_sort_both_ways_and_page(client, ops):
+    for name in ("B", "A", "C"):
+        response = client.post(f"{R}/filter/create", headers=ops,
+                               json={"resourceType": "Task", "name": name, "query": {}})
+        assert response.status_code == 200, response.json
+    url = f"{R}/filter?sortBy=name&sortOrder="
+    assert [f["name"] for f in client.get(url + "asc", headers=ops).json] == ["A", "B", "C"]
+    assert [f["name"] for f in client.get(url + "desc", headers=ops).json] == ["C", "B", "A"]
+    paged = client.get(url + "asc&firstResult=1&maxResults=1", headers=ops).json
+    assert [f["name"] for f in paged] == ["B"]
+    bad = client.get(f"{R}/filter?sortBy=colour&sortOrder=asc", headers=ops)
+    assert bad.status_code == 400 and "colour" in bad.json["message"]
