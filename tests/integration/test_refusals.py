@@ -151,9 +151,14 @@ def test_scripts_that_cannot_compile_or_are_forbidden(uow_factory, script, words
     assert "bad.bpmn" in message and "'Bad'" in message
 
 
-def test_call_activity_to_unknown_process(uow_factory):
+def test_call_activity_to_a_process_not_deployed_yet_is_a_warning(uow_factory):
+    # Camunda looks the callee up when the call activity is reached: it deploys, warned.
     text = _diagram(_task("callActivity", attrs='calledElement="no_such_process"'))
-    _assert_names(uow_factory, text, "Bad", _line_of(text, 'id="Bad"'), "no_such_process")
+    with uow_factory() as uow:
+        result = service.deploy(uow, {"bad.bpmn": text.encode()}, SYSTEM_ACTOR, NOW)
+    line = _line_of(text, 'id="Bad"')
+    assert [w for w in result.warnings if f"line {line}, element 'Bad'" in w
+            and "'no_such_process'" in w and "not deployed yet" in w]
 
 
 def test_business_rule_task_with_unknown_decision(uow_factory):
@@ -172,7 +177,7 @@ def test_exclusive_gateway_flow_without_condition_or_default_is_a_warning(uow_fa
 
 
 def test_one_good_and_one_bad_file_changes_nothing(uow_factory):
-    bad = _diagram(_task("callActivity", attrs='calledElement="no_such_process"'))
+    bad = _diagram(_task("businessRuleTask", attrs='camunda:decisionRef="no_such_table"'))
     good = (FIXTURES / "gateways.bpmn").read_bytes()
     message, problems = _refuse(uow_factory, {"gateways.bpmn": good, "bad.bpmn": bad})
     assert [p["file"] for p in problems] == ["bad.bpmn"]

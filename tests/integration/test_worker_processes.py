@@ -69,8 +69,10 @@ def test_two_workers_fire_each_timer_and_external_task_exactly_once(uow_factory,
     workers = [spawn(db_engine, tmp_path, "--concurrency", "2"), spawn(db_engine, tmp_path)]
     try:
         wait_for(lambda: polling(tmp_path) == 2)  # both ready before anything falls due
-        fire_at = (clock.now() + timedelta(seconds=2)).isoformat()
-        timers = [start(uow_factory, "timer_date", clock.now(), fire_at=fire_at).id
+        # Each timer falls due 2 s after its own start: one fixed time could already have
+        # passed when a slow machine starts the last instances, which then never wait.
+        timers = [start(uow_factory, "timer_date", clock.now(),
+                        fire_at=(clock.now() + timedelta(seconds=2)).isoformat()).id
                   for _ in range(15)]
         externals = [start(uow_factory, "external_score", clock.now(), base=i).id
                      for i in range(15)]

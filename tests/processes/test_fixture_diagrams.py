@@ -20,7 +20,8 @@ NS = {
 FLOW_NODES = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
     "task", "userTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask",
-    "manualTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+    "manualTask", "callActivity", "subProcess", "transaction", "exclusiveGateway",
+    "parallelGateway",
     "inclusiveGateway", "eventBasedGateway", "complexGateway",
 }
 Box = tuple[float, float, float, float]  # x, y, width, height
