@@ -8,17 +8,22 @@ from flask import Blueprint, Flask, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
+    decision_definition,
     deployment,
     errors,
     event_subscription,
     external_task,
     external_task_work,
     history,
+    identity,
     incident,
     job,
     message,
     process_definition,
+    process_definition_admin,
+    process_definition_forms,
     process_instance,
+    system,
     task,
 )
 from api.engine_rest.common import routes

@@ -132,7 +132,7 @@ def get_xml_by_key(key: str) -> Any:
     return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
 
 
-def _start(ident: str, by_key: bool) -> Any:
+def start_answer(ident: str, by_key: bool) -> Any:
     body = json_body()
     values = variables.from_camunda(body.get("variables"))
     business_key = body.get("businessKey")
@@ -149,9 +149,9 @@ def _start(ident: str, by_key: bool) -> Any:
 @routes.post("/process-definition/<definition_id>/start")
 def start_by_id(definition_id: str) -> Any:
     """Camunda Modeler's Start button: typed variables, business key."""
-    return _start(definition_id, False)
+    return start_answer(definition_id, False)
 
 
 @routes.post("/process-definition/key/<key>/start")
 def start_by_key(key: str) -> Any:
-    return _start(key, True)
+    return start_answer(key, True)
