@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import deploy_fixture, start
+from tests.factories import deploy_fixture, make_user, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
-         "/external-task", "/incident"]
-POSTS = ["/task", "/process-instance"]
+         "/external-task", "/incident", "/user", "/group", "/decision-definition", "/tenant"]
+POSTS = ["/task", "/process-instance", "/group"]
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -77,3 +77,24 @@ def test_wrong_types_name_the_parameter(client, ops):
         response = client.get(url, headers=ops)
         name = url.split("?")[1].split("=")[0]
         assert response.status_code == 400 and name in response.json["message"], url
+
+
+def test_identity_decision_and_tenant_lists_sort_both_ways(client, uow_factory, user):
+    admin = user("root", "admin", "ops")
+    for name, group in (("b-user", "g-2"), ("a-user", "g-1"), ("c-user", "g-3")):
+        make_user(uow_factory, name, group)
+    deploy_fixture(uow_factory, "dmn_collect.dmn", "dmn_drd.dmn")
+    for path, by, field in (("/user", "userId", "id"), ("/group", "id", "id"),
+                            ("/decision-definition", "key", "key")):
+        url = f"{R}{path}?sortBy={by}&sortOrder="
+        up = [row[field] for row in client.get(url + "asc", headers=admin).json]
+        down = [row[field] for row in client.get(url + "desc", headers=admin).json]
+        assert len(up) >= 3 and up == sorted(up) and down == up[::-1], path
+        bad = client.get(f"{R}{path}?sortBy=colour&sortOrder=asc", headers=admin)
+        assert bad.status_code == 400 and "colour" in bad.json["message"], path
+    posted = client.post(f"{R}/group?maxResults=2", headers=admin, json={
+        "sorting": [{"sortBy": "id", "sortOrder": "desc"}]}).json
+    assert [g["id"] for g in posted] == ["ops", "g-3"]
+    assert client.get(f"{R}/tenant?sortBy=name&sortOrder=desc", headers=admin).json == []
+    assert client.get(f"{R}/tenant?sortBy=colour&sortOrder=asc",
+                      headers=admin).status_code == 400
