@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
+    authorization,
     decision_definition,
     deployment,
     errors,

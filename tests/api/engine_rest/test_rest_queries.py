@@ -8,7 +8,8 @@ from tests.factories import deploy_fixture, make_user, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
-         "/external-task", "/incident", "/user", "/group", "/decision-definition", "/tenant"]
+         "/external-task", "/incident", "/user", "/group", "/decision-definition", "/tenant",
+         "/authorization"]
 POSTS = ["/task", "/process-instance", "/group"]
 
 
@@ -85,7 +86,8 @@ def test_identity_decision_and_tenant_lists_sort_both_ways(client, uow_factory, 
         make_user(uow_factory, name, group)
     deploy_fixture(uow_factory, "dmn_collect.dmn", "dmn_drd.dmn")
     for path, by, field in (("/user", "userId", "id"), ("/group", "id", "id"),
-                            ("/decision-definition", "key", "key")):
+                            ("/decision-definition", "key", "key"),
+                            ("/authorization", "resourceType", "resourceType")):
         url = f"{R}{path}?sortBy={by}&sortOrder="
         up = [row[field] for row in client.get(url + "asc", headers=admin).json]
         down = [row[field] for row in client.get(url + "desc", headers=admin).json]
