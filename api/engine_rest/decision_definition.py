@@ -48,7 +48,8 @@ def decision_dto(row: ProcessDefinition, tenant_id: str | None = None) -> dict[s
         "deploymentId": row.deployment_id, "decisionRequirementsDefinitionId": None,
         "decisionRequirementsDefinitionKey": None, "tenantId": tenant_id,
         "versionTag": None,
-        "historyTimeToLive": _time_to_live(row.id, row.key, row.source_xml),
+        "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
+        else _time_to_live(row.id, row.key, row.source_xml),
     }
 
 

@@ -6,7 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.engine_rest.common import routes, run
+from flask import Response
+
+from api.engine_rest.common import json_body, routes, run
+from api.engine_rest.errors import RestError
 from engine.models import ProcessDefinition
 from engine.service import rest_definitions
 
@@ -47,3 +50,20 @@ def register(suffix: str, methods: Sequence[str], view: Callable[[Ref], Any], *,
         routes.add_url_rule(PATHS[form].format(root=root) + suffix,
                             endpoint=f"{name or view.__name__}_{form}", view_func=endpoint,
                             methods=list(methods))
+
+
+def time_to_live(ref: Ref) -> Any:
+    """PUT …/history-time-to-live {historyTimeToLive: days or null}."""
+    body = json_body()
+    if "historyTimeToLive" not in body:
+        raise RestError("historyTimeToLive is required (null removes it)")
+    days = body["historyTimeToLive"]
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+        raise RestError("historyTimeToLive must be an integer number of days or null")
+    run(rest_definitions.set_time_to_live, ref.ident, ref.kind, days, **ref.options())
+    return Response(status=204)
+
+
+for _root, _kind in (("process-definition", "process"), ("decision-definition", "decision")):
+    register("/history-time-to-live", ["PUT"], time_to_live, root=_root, kind=_kind,
+             name=f"{_kind}_time_to_live")

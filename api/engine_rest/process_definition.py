@@ -45,7 +45,8 @@ def definition_dto(row: ProcessDefinition) -> dict[str, Any]:
         "name": row.name, "version": row.version, "resource": row.resource_name,
         "deploymentId": row.deployment_id, "diagram": None, "suspended": row.suspended,
         "tenantId": None, "versionTag": None,
-        "historyTimeToLive": _time_to_live(row.id, row.key, row.source_xml),
+        "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
+        else _time_to_live(row.id, row.key, row.source_xml),
         "startableInTasklist": True,
     }
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import authz, bpmn
-from engine.errors import InvalidState, NotFound
+from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Deployment, DeploymentResource, ProcessDefinition
 from engine.repository import Query
 from engine.service import instances as runtime_instances
@@ -229,3 +229,21 @@ def redeploy(uow: UnitOfWork, deployment_id: str, resource_ids: Sequence[str] | 
         files = [f for f in files if str(f.id) in ids or f.name in names]
     return deploy(uow, {f.name: f.content for f in files}, actor, now, name=found.name,
                   source=source, tenant_id=found.tenant_id, duplicate_filtering=False)
+
+
+def set_time_to_live(uow: UnitOfWork, ident: str, kind: str, days: int | None, *,
+                     by_key: bool = False, tenant_id: str | None = None, tenant: bool = False,
+                     actor: Actor, now: datetime) -> None:
+    """Designer or ops: the historyTimeToLive a definition reports (None: none), over the
+    diagram's own camunda:historyTimeToLive. Nothing is cleaned up by it yet."""
+    if not authz.is_ops(actor):
+        authz.require_deploy(actor)
+    if days is not None and days < 0:
+        raise ValidationFailed("historyTimeToLive must not be negative",
+                               details={"historyTimeToLive": ["negative"]})
+    row = definition(uow, ident, kind, by_key=by_key, tenant_id=tenant_id, tenant=tenant,
+                     actor=actor)
+    row.history_ttl_set, row.history_ttl_days = True, days
+    record(uow, None, actor, "history_ttl_set", now, data={"definition_id": row.id,
+                                                           "days": days})
+    uow.flush()

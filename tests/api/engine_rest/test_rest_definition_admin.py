@@ -196,3 +196,31 @@ def test_called_definitions_diagram_and_restart(client, designer, ops):
         refused = client.post(url, headers=ops, json={})
         assert refused.status_code == 400 and "not supported" in refused.json["message"]
         assert client.post(url, headers=designer, json={}).status_code == 403
+
+
+def test_history_time_to_live_is_set_over_the_diagrams(client, designer, ops, user):
+    reader = user("reader", "province:11:reviewer")
+    _, definition = _review(client, designer)
+    decision = _deploy(client, designer, FIXTURES / "dmn_collect.dmn")
+    [dmn] = decision["deployedDecisionDefinitions"].values()
+    url = f"{R}/process-definition/{definition['id']}"
+    assert client.get(url, headers=reader).json["historyTimeToLive"] == 180
+    assert client.put(url + "/history-time-to-live", headers=reader,
+                      json={"historyTimeToLive": 30}).status_code == 403
+    for bad in ({}, {"historyTimeToLive": "30"}, {"historyTimeToLive": -1}):
+        assert client.put(url + "/history-time-to-live", headers=ops,
+                          json=bad).status_code == 400, bad
+    assert client.put(url + "/history-time-to-live", headers=ops,
+                      json={"historyTimeToLive": 30}).status_code == 204
+    assert client.get(url, headers=reader).json["historyTimeToLive"] == 30
+    by_key = f"{R}/process-definition/key/simple_review/history-time-to-live"
+    assert client.put(by_key, headers=designer,
+                      json={"historyTimeToLive": None}).status_code == 204
+    assert client.get(url, headers=reader).json["historyTimeToLive"] is None
+    dmn_url = f"{R}/decision-definition/key/dmn_collect"
+    assert client.get(dmn_url, headers=reader).json["historyTimeToLive"] is None
+    assert client.put(f"{R}/decision-definition/{dmn['id']}/history-time-to-live",
+                      headers=designer, json={"historyTimeToLive": 7}).status_code == 204
+    assert client.get(dmn_url, headers=reader).json["historyTimeToLive"] == 7
+    assert client.put(f"{dmn_url}/tenant-id/t9/history-time-to-live", headers=designer,
+                      json={"historyTimeToLive": 7}).status_code == 404
