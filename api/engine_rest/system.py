@@ -1,15 +1,16 @@
-"""Camunda /engine, /telemetry and /tenant: one engine, no telemetry, no tenants."""
+"""Camunda /engine, /telemetry, /tenant and /metrics sums: one engine, no telemetry, no tenants."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from api.engine_rest.common import flag, json_body, routes, run
 from api.engine_rest.deployment import CAMUNDA_VERSION
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Spec, parse, text
+from api.engine_rest.variables import parse_date
 from engine.service import rest_system
 
 # The filters Camunda documents; each is honoured (no tenant matches any of them).
@@ -98,4 +99,24 @@ def change_tenant(tenant_id: str) -> Any:
 def change_tenant_member(tenant_id: str, member: str) -> Any:
     del member
     run(rest_system.change_tenant, tenant_id)
+    return Response(status=204)
+
+
+@routes.get("/metrics/<name>/sum")
+def metric_sum(name: str) -> Any:
+    """?startDate&endDate: root-process-instance-start counted from stored instances."""
+    unknown = sorted(set(request.args) - {"startDate", "endDate"})
+    if unknown:
+        raise RestError("unsupported query parameter(s): " + ", ".join(unknown))
+    start, end = (parse_date(request.args[n], n) if request.args.get(n) else None
+                  for n in ("startDate", "endDate"))
+    return jsonify({"result": run(rest_system.metric_sum, name, start, end)})
+
+
+@routes.delete("/metrics/task-worker")
+def delete_task_worker_metrics() -> Any:
+    if set(request.args) - {"date"}:
+        raise RestError("unsupported query parameter(s): "
+                        + ", ".join(sorted(set(request.args) - {"date"})))
+    run(rest_system.delete_task_worker_metrics)
     return Response(status=204)

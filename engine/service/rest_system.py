@@ -7,10 +7,12 @@ cannot be created.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from engine import authz
 from engine.errors import InvalidState, NotFound
+from engine.repository import Query
 from engine.service.actors import Actor
 from engine.uow import UnitOfWork
 
@@ -66,3 +68,29 @@ def change_tenant(uow: UnitOfWork, tenant_id: str, *, actor: Actor) -> None:
     """Admin: any change to a tenant finds no tenant."""
     authz.require_admin(actor, "change tenants")
     tenant(uow, tenant_id, actor=actor)
+
+
+# Camunda's metric names we can count from what we store (every instance is a root one:
+# call activities run inside their caller's instance).
+COUNTED_METRICS = {"root-process-instance-start": "started_at"}
+
+
+def metric_sum(uow: UnitOfWork, name: str, start: datetime | None, end: datetime | None, *,
+               actor: Actor) -> int:
+    """Ops: the sum of a metric between start (inclusive) and end (exclusive), counted from
+    the instances still stored (a deleted instance no longer counts)."""
+    authz.require_ops(actor, "read metrics")
+    field = COUNTED_METRICS.get(name)
+    if field is None:
+        raise InvalidState(f"metric '{name}' is not counted; we count "
+                           + ", ".join(sorted(COUNTED_METRICS)))
+    filters = [(field, "ge", start)] if start else []
+    filters += [(field, "lt", end)] if end else []
+    return uow.queries.count("history_instance", Query(filters=tuple(filters)),
+                             authz.scope_filter(actor))
+
+
+def delete_task_worker_metrics(uow: UnitOfWork, *, actor: Actor) -> None:
+    """Admin: we keep no task worker metrics, so there is nothing to delete."""
+    del uow
+    authz.require_admin(actor, "delete metrics")
