@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import String, and_, cast, delete, func, or_, select
 
 from engine.models import (
     Deployment,
@@ -117,6 +117,14 @@ class DefinitionRepository(Repository):
         total = self.session.scalar(select(func.count()).where(of)) or 0
         live = self.session.scalar(select(func.count()).where(of, running)) or 0
         return int(live), int(total)
+
+    def calling_instances(self, definition_ids: Sequence[str]) -> int:
+        """Instances of other definitions bound to one of these (they call it): they load
+        its spec for as long as they are stored."""
+        ids = list(definition_ids)
+        bound = or_(*(cast(ProcessInstance.bindings, String).like(f'%"{d}"%') for d in ids))
+        stmt = select(func.count()).where(bound, ProcessInstance.definition_id.not_in(ids))
+        return int(self.session.scalar(stmt) or 0)
 
     def runtime_instance_ids(self, definition_ids: Sequence[str]) -> Sequence[str]:
         stmt = (select(ProcessInstance.id)

@@ -110,7 +110,8 @@ def delete(uow: UnitOfWork, rows: Sequence[ProcessDefinition], cascade: bool, *,
            actor: Actor, now: datetime) -> None:
     """Designer: delete definitions; their instances (and those instances' history) only
     with cascade, which needs ops too when some still run. Refused while a running instance
-    exists without cascade, or when an ended one keeps its history (nothing is orphaned).
+    exists without cascade, or when an ended one keeps its history (nothing is orphaned),
+    and always while instances of other definitions call one of them (they load its spec).
     The newest remaining version of a key takes over its timer starts.
     """
     authz.require_deploy(actor)
@@ -122,6 +123,10 @@ def delete(uow: UnitOfWork, rows: Sequence[ProcessDefinition], cascade: bool, *,
             + ", ".join(ids) + "; delete with cascade=true to delete them and their history")
     if running:
         authz.require_ops(actor, "delete running process instances")
+    callers = uow.definitions.calling_instances(ids)
+    if callers:
+        raise InvalidState(f"{callers} process instance(s) of other definitions call "
+                           + ", ".join(ids) + " and need it for as long as they are kept")
     keys = {(r.key, r.kind) for r in rows}
     uow.definitions.delete_definitions(ids)
     record(uow, None, actor, "definitions_deleted", now,

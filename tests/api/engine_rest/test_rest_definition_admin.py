@@ -178,7 +178,8 @@ def test_start_forms_are_read_validated_and_served(client, designer, user):
     assert variables["decision"]["value"] == "approve" and variables["score"]["value"] == 88
 
 
-def test_called_definitions_diagram_and_restart(client, designer, ops):
+def test_called_definitions_diagram_and_restart(client, designer, ops, user, uow_factory):
+    both = user("both", "designer", "ops")
     _deploy(client, designer, FIXTURES / "call_child.bpmn")
     deployed = _deploy(client, designer, FIXTURES / "call_parent.bpmn",
                        extra={"call_parent.png": b"\x89PNG parent"})
@@ -191,6 +192,10 @@ def test_called_definitions_diagram_and_restart(client, designer, ops):
     assert image.status_code == 200 and image.data == b"\x89PNG parent"
     assert client.get(f"{R}/process-definition/key/call_child/diagram",
                       headers=ops).status_code == 204
+    start(uow_factory, "call_parent")
+    called_by = client.delete(f"{R}/process-definition/key/call_child?cascade=true",
+                              headers=both)
+    assert called_by.status_code == 400 and "call" in called_by.json["message"]
     for path in ("restart", "restart-async"):
         url = f"{R}/process-definition/{parent['id']}/{path}"
         refused = client.post(url, headers=ops, json={})
