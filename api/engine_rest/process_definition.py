@@ -11,7 +11,7 @@ from flask import jsonify, request
 from api.engine_rest import variables
 from api.engine_rest.common import flag, json_body, link, routes, run
 from api.engine_rest.errors import RestError
-from api.engine_rest.query import Spec, many, parse, text, when
+from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.service import rest_actions, rest_queries
 
@@ -22,7 +22,8 @@ SPEC = Spec(
             "deploymentId": text("deployment_id"),
             "resourceName": text("resource_name"),
             "resourceNameLike": text("resource_name", "like"),
-            "version": text("version"), "latestVersion": when("latest", "true"),
+            "version": Param("version", "eq", "int"),
+            "latestVersion": when("latest", "true"),
             "suspended": when("suspended", "eq", True),
             "active": when("suspended", "eq", False)},
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",

@@ -110,7 +110,8 @@ def change_password(uow: UnitOfWork, user_id: str, password: str, proof: str, *,
         result = accounts.change_own_password(uow, proof, password, actor, now,
                                               address=address)
         if result.actor is None:
-            signin.record_failure(uow, actor.username, address, now)
+            if result.reason == signin.WRONG_PASSWORD:
+                signin.record_failure(uow, actor.username, address, now)
             return False
         return True
     authz.require_admin(actor, "change another user's password")

@@ -81,6 +81,8 @@ def test_suspend_by_id_and_by_key_with_instances(client, designer, ops, uow_fact
                       headers=ops).json["suspended"] is False
     assert client.get(f"{R}/process-definition?suspended=true", headers=ops).json[0][
         "id"] == definition["id"]
+    assert [d["id"] for d in client.get(f"{R}/process-definition?version=1",
+                                        headers=ops).json] == [definition["id"]]
     assert client.put(f"{R}/process-definition/suspended", headers=ops,
                       json={"suspended": True}).status_code == 400
 
