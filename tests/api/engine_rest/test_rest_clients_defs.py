@@ -95,6 +95,13 @@ def test_pycamunda_evaluates_decisions_suspends_and_deletes(server_url, user):  
     assert child.suspended is True
     _as(pycamunda.processdef.Activate(url, id_=child.id_), "designer1")()
     assert _as(pycamunda.processdef.Get(url, id_=child.id_), "designer1")().suspended is False
+    _as(pycamunda.processdef.UpdateHistoryTimeToLive(url, history_time_to_live=5,
+                                                      key="call_child"), "designer1")()
+    assert _as(pycamunda.processdef.Get(url, id_=child.id_),
+               "designer1")().history_time_to_live == 5
+    assert _as(pycamunda.processdef.GetProcessDiagram(url, id_=child.id_),
+               "designer1")() == b""
+    assert _as(pycamunda.decisiondef.GetDiagram(url, key="dmn_collect"), "designer1")() == b""
     _as(pycamunda.processdef.Delete(url, id_=child.id_, cascade=True), "designer1")()
     assert _as(pycamunda.processdef.Count(url, key="call_child"), "designer1")() == 0
     _as(pycamunda.deployment.Delete(url, id_=deployment.id_, cascade=True), "designer1")()
