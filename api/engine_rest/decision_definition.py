@@ -55,7 +55,8 @@ def decision_dto(row: ProcessDefinition, tenant_id: str | None = None) -> dict[s
 
 @routes.get("/decision-definition")
 def list_decisions() -> Any:
-    return jsonify([decision_dto(r) for r in run(rest_definitions.decisions, parse(SPEC))])
+    rows = run(rest_definitions.page, "decision", parse(SPEC))
+    return jsonify([decision_dto(r, tenant) for r, tenant in rows])
 
 
 @routes.get("/decision-definition/count")
@@ -75,8 +76,10 @@ def _by(ident: str, key: bool = False, tenant: str | None = None) -> Finder:
     return find
 
 
-def _one(find: Finder, tenant: str | None = None) -> Any:
-    return jsonify(decision_dto(find(), tenant))
+def _one(ident: str, key: bool = False, tenant: str | None = None) -> Any:
+    row, tenant_id = run(rest_definitions.with_tenant, ident, "decision", by_key=key,
+                         tenant_id=tenant, tenant=tenant is not None)
+    return jsonify(decision_dto(row, tenant_id))
 
 
 def _xml(find: Finder) -> Any:
@@ -105,17 +108,17 @@ def _evaluate(ident: str, key: bool = False, tenant: str | None = None) -> Any:
 
 @routes.get("/decision-definition/<definition_id>")
 def get_decision(definition_id: str) -> Any:
-    return _one(_by(definition_id))
+    return _one(definition_id)
 
 
 @routes.get("/decision-definition/key/<key>")
 def get_decision_by_key(key: str) -> Any:
-    return _one(_by(key, True))
+    return _one(key, True)
 
 
 @routes.get("/decision-definition/key/<key>/tenant-id/<tenant_id>")
 def get_decision_by_tenant(key: str, tenant_id: str) -> Any:
-    return _one(_by(key, True, tenant_id), tenant_id)
+    return _one(key, True, tenant_id)
 
 
 @routes.get("/decision-definition/<definition_id>/xml")

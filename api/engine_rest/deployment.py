@@ -32,8 +32,10 @@ def deployment_dto(row: Deployment) -> dict[str, Any]:
 
 def _with_definitions(row: Deployment, definitions: list[ProcessDefinition]) -> dict[str, Any]:
     dto = deployment_dto(row)
-    processes = {d.id: definition_dto(d) for d in definitions if d.kind == "process"}
-    decisions = {d.id: decision_dto(d) for d in definitions if d.kind == "decision"}
+    processes = {d.id: definition_dto(d, row.tenant_id) for d in definitions
+                 if d.kind == "process"}
+    decisions = {d.id: decision_dto(d, row.tenant_id) for d in definitions
+                 if d.kind == "decision"}
     dto.update({
         "deployedProcessDefinitions": processes or None,
         "deployedCaseDefinitions": None,

@@ -13,7 +13,7 @@ from api.engine_rest.common import flag, json_body, link, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import ProcessDefinition, ProcessInstance
-from engine.service import rest_actions, rest_queries
+from engine.service import rest_actions, rest_definitions, rest_queries
 
 SPEC = Spec(
     params={"processDefinitionId": text("id"), "processDefinitionIdIn": many("id"),
@@ -40,12 +40,12 @@ def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def definition_dto(row: ProcessDefinition) -> dict[str, Any]:
+def definition_dto(row: ProcessDefinition, tenant_id: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id, "key": row.key, "category": None, "description": None,
         "name": row.name, "version": row.version, "resource": row.resource_name,
         "deploymentId": row.deployment_id, "diagram": None, "suspended": row.suspended,
-        "tenantId": None, "versionTag": None,
+        "tenantId": tenant_id, "versionTag": None,
         "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
         else _time_to_live(row.id, row.key, row.source_xml),
         "startableInTasklist": True,
@@ -63,8 +63,8 @@ def instance_dto(row: ProcessInstance) -> dict[str, Any]:
 
 @routes.get("/process-definition")
 def list_definitions() -> Any:
-    rows = run(rest_queries.query, "definition", parse(SPEC))
-    return jsonify([definition_dto(r) for r in rows])
+    rows = run(rest_definitions.page, "definition", parse(SPEC))
+    return jsonify([definition_dto(r, tenant) for r, tenant in rows])
 
 
 @routes.get("/process-definition/count")
@@ -114,12 +114,12 @@ def activity_statistics(definition_id: str) -> Any:
 
 @routes.get("/process-definition/<definition_id>")
 def get_definition(definition_id: str) -> Any:
-    return jsonify(definition_dto(run(rest_queries.definition, definition_id)))
+    return jsonify(definition_dto(*run(rest_definitions.with_tenant, definition_id)))
 
 
 @routes.get("/process-definition/key/<key>")
 def get_definition_by_key(key: str) -> Any:
-    return jsonify(definition_dto(run(rest_queries.definition, key, by_key=True)))
+    return jsonify(definition_dto(*run(rest_definitions.with_tenant, key, by_key=True)))
 
 
 @routes.get("/process-definition/<definition_id>/xml")

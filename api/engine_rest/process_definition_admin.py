@@ -23,7 +23,7 @@ DELETE_PARAMS = ("cascade", "skipCustomListeners", "skipIoMappings")
 
 
 def _tenant_dto(ref: Ref) -> dict[str, Any]:
-    return {**definition_dto(ref.find()), "tenantId": ref.tenant_id}
+    return definition_dto(ref.find(), ref.tenant_id)
 
 
 def get_for_tenant(ref: Ref) -> Any:

@@ -93,6 +93,12 @@ class DefinitionRepository(Repository):
     def with_timer_starts(self) -> Sequence[ProcessDefinition]:
         return [d for d in self.list(kind="process", latest_only=True) if d.timer_starts]
 
+    def deployment_tenants(self, deployment_ids: Sequence[str]) -> dict[str, str | None]:
+        """deployment id -> the tenant-id it was deployed with."""
+        stmt = select(Deployment.id, Deployment.tenant_id).where(
+            Deployment.id.in_(list(deployment_ids)))
+        return {d: t for d, t in self.session.execute(stmt).all()}
+
     def latest_for_tenant(self, key: str, kind: str, tenant_id: str | None
                           ) -> ProcessDefinition | None:
         """The newest version of a key among deployments of one tenant (None: no tenant)."""

@@ -50,9 +50,26 @@ def tenant_of(uow: UnitOfWork, row: ProcessDefinition) -> str | None:
     return deployment.tenant_id if deployment else None
 
 
-def decisions(uow: UnitOfWork, q: Query, *, actor: Actor) -> Sequence[ProcessDefinition]:
-    """A page of decision definitions (every signed-in user reads them)."""
-    return uow.queries.rows("decision", q, authz.scope_filter(actor))
+Tenanted = list[tuple[ProcessDefinition, str | None]]
+
+
+def page(uow: UnitOfWork, resource: str, q: Query, *, actor: Actor) -> Tenanted:
+    """A page of process ("definition") or decision ("decision") definitions, each with the
+    tenant-id of its deployment (every signed-in user reads them)."""
+    if resource not in ("definition", "decision"):
+        raise NotFound(f"no definitions called {resource}")
+    rows = uow.queries.rows(resource, q, authz.scope_filter(actor))
+    tenants = uow.definitions.deployment_tenants(sorted({r.deployment_id for r in rows}))
+    return [(r, tenants.get(r.deployment_id)) for r in rows]
+
+
+def with_tenant(uow: UnitOfWork, ident: str, kind: str = "process", *, by_key: bool = False,
+                tenant_id: str | None = None, tenant: bool = False, actor: Actor
+                ) -> tuple[ProcessDefinition, str | None]:
+    """definition() with the tenant-id of its deployment."""
+    row = definition(uow, ident, kind, by_key=by_key, tenant_id=tenant_id, tenant=tenant,
+                     actor=actor)
+    return row, tenant_of(uow, row)
 
 
 def count_decisions(uow: UnitOfWork, q: Query, *, actor: Actor) -> int:

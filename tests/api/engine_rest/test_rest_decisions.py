@@ -87,6 +87,8 @@ def test_tenant_paths_answer_only_the_deployments_tenant(client, designer):
     base = f"{R}/decision-definition/key/dmn_collect/tenant-id"
     found = client.get(f"{base}/province-11", headers=designer).json
     assert found["key"] == "dmn_collect" and found["tenantId"] == "province-11"
+    assert client.get(f"{R}/decision-definition", headers=designer).json[0][
+        "tenantId"] == "province-11"
     assert client.get(f"{base}/province-11/xml", headers=designer).json["id"] == found["id"]
     assert client.get(f"{base}/province-11/diagram", headers=designer).status_code == 204
     evaluated = client.post(f"{base}/province-11/evaluate", headers=designer, json={

@@ -36,6 +36,11 @@ def test_tenant_paths_answer_the_deployments_tenant_only(client, designer, ops, 
     base = f"{R}/process-definition/key/simple_review/tenant-id"
     found = client.get(f"{base}/t1", headers=ops).json
     assert found["id"] == definition["id"] and found["tenantId"] == "t1"
+    assert definition["tenantId"] == "t1"
+    assert client.get(f"{R}/process-definition/key/simple_review",
+                      headers=ops).json["tenantId"] == "t1"
+    assert [d["tenantId"] for d in client.get(f"{R}/process-definition",
+                                              headers=ops).json] == ["t1"]
     assert client.get(f"{base}/t1/xml", headers=ops).json["id"] == definition["id"]
     started = client.post(f"{base}/t1/start", headers=ops, json={
         "variables": {"province_code": {"value": "11", "type": "String"},
