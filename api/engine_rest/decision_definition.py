@@ -24,7 +24,8 @@ SPEC = Spec(
             "deployedAt": Param("deployed_at", "eq", "date"),
             "resourceName": text("resource_name"),
             "resourceNameLike": text("resource_name", "like"),
-            "version": Param("version", "eq", "int"), "latestVersion": when("latest", "true")},
+            "version": Param("version", "eq", "int"), "latestVersion": when("latest", "true"),
+            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null")},
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",
            "deploymentId": "deployment_id", "deployTime": "deployed_at"},
 )

@@ -24,6 +24,7 @@ SPEC = Spec(
             "resourceNameLike": text("resource_name", "like"),
             "version": Param("version", "eq", "int"),
             "latestVersion": when("latest", "true"),
+            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null"),
             "suspended": when("suspended", "eq", True),
             "active": when("suspended", "eq", False)},
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",

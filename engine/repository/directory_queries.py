@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.orm import aliased
 
 from engine.models import Group, Membership, ProcessDefinition, User
-from engine.repository.queries import RESOURCES, Resource, Special
+from engine.repository.queries import RESOURCES, Resource, Special, deployment_tenant
 from engine.repository.scopes import ScopeFilter
 
 _PD = ProcessDefinition
@@ -80,7 +80,7 @@ RESOURCES.update({
                 "deployment_id": _PD.deployment_id, "resource_name": _PD.resource_name,
                 "deployed_at": _PD.deployed_at},
         order=(_PD.key, _PD.version),
-        specials={"latest": _latest_of("decision")}),
+        specials={"latest": _latest_of("decision"), "tenant": deployment_tenant}),
 })
 
 __all__ = ["group_scope_clause", "user_scope_clause"]

@@ -89,6 +89,11 @@ def test_tenant_paths_answer_only_the_deployments_tenant(client, designer):
     assert found["key"] == "dmn_collect" and found["tenantId"] == "province-11"
     assert client.get(f"{R}/decision-definition", headers=designer).json[0][
         "tenantId"] == "province-11"
+    _deploy(client, designer, "dmn_drd.dmn")
+    assert [d["key"] for d in client.get(f"{R}/decision-definition?tenantIdIn=province-11",
+                                         headers=designer).json] == ["dmn_collect"]
+    assert client.get(f"{R}/decision-definition/count?withoutTenantId=true",
+                      headers=designer).json == {"count": 2}
     assert client.get(f"{base}/province-11/xml", headers=designer).json["id"] == found["id"]
     assert client.get(f"{base}/province-11/diagram", headers=designer).status_code == 204
     evaluated = client.post(f"{base}/province-11/evaluate", headers=designer, json={

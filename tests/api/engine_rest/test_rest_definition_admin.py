@@ -41,6 +41,10 @@ def test_tenant_paths_answer_the_deployments_tenant_only(client, designer, ops, 
                       headers=ops).json["tenantId"] == "t1"
     assert [d["tenantId"] for d in client.get(f"{R}/process-definition",
                                               headers=ops).json] == ["t1"]
+    assert client.get(f"{R}/process-definition?tenantIdIn=t1,t3", headers=ops).json[0][
+        "id"] == definition["id"]
+    assert client.get(f"{R}/process-definition/count?withoutTenantId=true",
+                      headers=ops).json == {"count": 0}
     assert client.get(f"{base}/t1/xml", headers=ops).json["id"] == definition["id"]
     started = client.post(f"{base}/t1/start", headers=ops, json={
         "variables": {"province_code": {"value": "11", "type": "String"},
