@@ -170,6 +170,13 @@ def require_admin(actor: Actor, what: str = "manage users and groups") -> None:
         raise Forbidden(f"only members of 'admin' may {what}")
 
 
+def directory_scope(actor: Actor) -> ScopeFilter:
+    """Who and which groups a user may list: admin everyone; others themself, the members
+    of their own groups, and those groups (Camunda's default READ on one's own user)."""
+    return ScopeFilter(username=actor.username, groups=tuple(sorted(actor.groups)),
+                       unrestricted=is_admin(actor))
+
+
 def require_deploy(actor: Actor) -> None:
     if not actor.in_group(DESIGNER, ADMIN):
         raise Forbidden("only members of 'designer' may deploy")

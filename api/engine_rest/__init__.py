@@ -8,6 +8,8 @@ from flask import Blueprint, Flask, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
+    authorization,
+    decision_definition,
     deployment,
     errors,
     event_subscription,
@@ -16,6 +18,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     external_task_work,
     filters,
     history,
+    identity,
     incident,
     incident_admin,
     job,
@@ -23,9 +26,12 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     job_definition,
     message,
     process_definition,
+    process_definition_admin,
+    process_definition_forms,
     process_instance,
     process_instance_batch,
     process_instance_runtime,
+    system,
     task,
     task_comments,
     task_forms,

@@ -7,14 +7,15 @@ from urllib.parse import quote
 
 from flask import Response, jsonify, request
 
-from api.engine_rest.common import link, routes, run
+from api.engine_rest.common import flag, id_list, json_body, link, routes, run
+from api.engine_rest.decision_definition import decision_dto
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import definition_dto
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from api.engine_rest.variables import format_date
 from engine import service
 from engine.models import Deployment, ProcessDefinition
-from engine.service import rest_queries
+from engine.service import rest_definitions, rest_queries
 
 CAMUNDA_VERSION = "7.22.0"
 SETTING_PARTS = ("deployment-name", "deployment-source", "enable-duplicate-filtering",
@@ -31,8 +32,10 @@ def deployment_dto(row: Deployment) -> dict[str, Any]:
 
 def _with_definitions(row: Deployment, definitions: list[ProcessDefinition]) -> dict[str, Any]:
     dto = deployment_dto(row)
-    processes = {d.id: definition_dto(d) for d in definitions if d.kind == "process"}
-    decisions = {d.id: _decision_dto(d) for d in definitions if d.kind == "decision"}
+    processes = {d.id: definition_dto(d, row.tenant_id) for d in definitions
+                 if d.kind == "process"}
+    decisions = {d.id: decision_dto(d, row.tenant_id) for d in definitions
+                 if d.kind == "decision"}
     dto.update({
         "deployedProcessDefinitions": processes or None,
         "deployedCaseDefinitions": None,
@@ -40,16 +43,6 @@ def _with_definitions(row: Deployment, definitions: list[ProcessDefinition]) -> 
         "deployedDecisionRequirementsDefinitions": None,
     })
     return dto
-
-
-def _decision_dto(row: ProcessDefinition) -> dict[str, Any]:
-    return {
-        "id": row.id, "key": row.key, "category": None, "name": row.name,
-        "version": row.version, "resource": row.resource_name,
-        "deploymentId": row.deployment_id, "decisionRequirementsDefinitionId": None,
-        "decisionRequirementsDefinitionKey": None, "tenantId": None, "versionTag": None,
-        "historyTimeToLive": None,
-    }
 
 
 SPEC = Spec(
@@ -143,3 +136,35 @@ def get_resource_data(deployment_id: str, resource_id: str) -> Any:
                     "application/octet-stream",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
                              f"{quote(row.name)}"})
+
+
+@routes.delete("/deployment/<deployment_id>")
+def delete_deployment(deployment_id: str) -> Any:
+    """?cascade=true also deletes instances and their history; without it a deployment
+    whose definitions have instances is refused with 400 (nothing is orphaned)."""
+    unknown = sorted(set(request.args) - {"cascade", "skipCustomListeners", "skipIoMappings"})
+    if unknown:
+        raise RestError("unsupported query parameter(s): " + ", ".join(unknown))
+    for name in ("skipCustomListeners", "skipIoMappings"):
+        flag(request.args.get(name), name)  # we run no listeners or mappings on delete
+    cascade = bool(flag(request.args.get("cascade"), "cascade"))
+    run(rest_definitions.delete_deployment, deployment_id, cascade)
+    return Response(status=204)
+
+
+@routes.get("/deployment/registered")
+def registered_deployments() -> Any:
+    return jsonify(run(rest_definitions.registered_deployments))
+
+
+@routes.post("/deployment/<deployment_id>/redeploy")
+def redeploy(deployment_id: str) -> Any:
+    """{resourceIds, resourceNames, source}: the files again, as new versions."""
+    body = json_body()
+    source = body.get("source")
+    if source is not None and not isinstance(source, str):
+        raise RestError("source must be a string")
+    result = run(rest_definitions.redeploy, deployment_id,
+                 id_list(body.get("resourceIds"), "resourceIds"),
+                 id_list(body.get("resourceNames"), "resourceNames"), source)
+    return jsonify(_with_definitions(result.deployment, list(result.definitions)))

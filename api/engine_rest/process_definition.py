@@ -11,9 +11,9 @@ from flask import jsonify, request
 from api.engine_rest import variables
 from api.engine_rest.common import flag, json_body, link, routes, run
 from api.engine_rest.errors import RestError
-from api.engine_rest.query import Spec, many, parse, text, when
+from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import ProcessDefinition, ProcessInstance
-from engine.service import rest_actions, rest_queries
+from engine.service import rest_actions, rest_definitions, rest_queries
 
 SPEC = Spec(
     params={"processDefinitionId": text("id"), "processDefinitionIdIn": many("id"),
@@ -22,7 +22,9 @@ SPEC = Spec(
             "deploymentId": text("deployment_id"),
             "resourceName": text("resource_name"),
             "resourceNameLike": text("resource_name", "like"),
-            "version": text("version"), "latestVersion": when("latest", "true"),
+            "version": Param("version", "eq", "int"),
+            "latestVersion": when("latest", "true"),
+            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null"),
             "suspended": when("suspended", "eq", True),
             "active": when("suspended", "eq", False)},
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",
@@ -39,13 +41,14 @@ def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def definition_dto(row: ProcessDefinition) -> dict[str, Any]:
+def definition_dto(row: ProcessDefinition, tenant_id: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id, "key": row.key, "category": None, "description": None,
         "name": row.name, "version": row.version, "resource": row.resource_name,
         "deploymentId": row.deployment_id, "diagram": None, "suspended": row.suspended,
-        "tenantId": None, "versionTag": None,
-        "historyTimeToLive": _time_to_live(row.id, row.key, row.source_xml),
+        "tenantId": tenant_id, "versionTag": None,
+        "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
+        else _time_to_live(row.id, row.key, row.source_xml),
         "startableInTasklist": True,
     }
 
@@ -61,8 +64,8 @@ def instance_dto(row: ProcessInstance) -> dict[str, Any]:
 
 @routes.get("/process-definition")
 def list_definitions() -> Any:
-    rows = run(rest_queries.query, "definition", parse(SPEC))
-    return jsonify([definition_dto(r) for r in rows])
+    rows = run(rest_definitions.page, "definition", parse(SPEC))
+    return jsonify([definition_dto(r, tenant) for r, tenant in rows])
 
 
 @routes.get("/process-definition/count")
@@ -112,12 +115,12 @@ def activity_statistics(definition_id: str) -> Any:
 
 @routes.get("/process-definition/<definition_id>")
 def get_definition(definition_id: str) -> Any:
-    return jsonify(definition_dto(run(rest_queries.definition, definition_id)))
+    return jsonify(definition_dto(*run(rest_definitions.with_tenant, definition_id)))
 
 
 @routes.get("/process-definition/key/<key>")
 def get_definition_by_key(key: str) -> Any:
-    return jsonify(definition_dto(run(rest_queries.definition, key, by_key=True)))
+    return jsonify(definition_dto(*run(rest_definitions.with_tenant, key, by_key=True)))
 
 
 @routes.get("/process-definition/<definition_id>/xml")
@@ -132,7 +135,7 @@ def get_xml_by_key(key: str) -> Any:
     return jsonify({"id": row.id, "bpmn20Xml": row.source_xml})
 
 
-def _start(ident: str, by_key: bool) -> Any:
+def start_answer(ident: str, by_key: bool) -> Any:
     body = json_body()
     values = variables.from_camunda(body.get("variables"))
     business_key = body.get("businessKey")
@@ -149,9 +152,9 @@ def _start(ident: str, by_key: bool) -> Any:
 @routes.post("/process-definition/<definition_id>/start")
 def start_by_id(definition_id: str) -> Any:
     """Camunda Modeler's Start button: typed variables, business key."""
-    return _start(definition_id, False)
+    return start_answer(definition_id, False)
 
 
 @routes.post("/process-definition/key/<key>/start")
 def start_by_key(key: str) -> Any:
-    return _start(key, True)
+    return start_answer(key, True)

@@ -10,6 +10,8 @@ from engine.bpmn.codec import (
     load_state,
     new_workflow,
 )
+from engine.bpmn.decisions import DecisionError, evaluate_decision
+from engine.bpmn.definition_facts import StartForm, call_activities, start_form
 from engine.bpmn.deployment import (
     DeploymentRefused,
     ParsedDecision,
@@ -63,7 +65,8 @@ from engine.bpmn.workflow import (
 
 __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
-    "SERIALIZER_VERSION", "DeploymentRefused", "ExternalTaskView", "ParsedDecision",
+    "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
+    "ParsedDecision", "StartForm", "call_activities", "evaluate_decision", "start_form",
     "ParsedDeployment", "ParsedProcess", "Problem", "StepFailure", "TimerView",
     "UserTaskView", "advance", "complete_external_task", "complete_user_task",
     "dump_state", "errored_tasks", "find_task", "is_completed", "load_spec", "load_state",

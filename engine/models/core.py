@@ -119,6 +119,10 @@ class ProcessDefinition(Base):
     message_starts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     deployed_at: Mapped[datetime]
+    # historyTimeToLive set through the REST API (history_ttl_set), else the diagram's value
+    history_ttl_set: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
+    history_ttl_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class ProcessInstance(Base):

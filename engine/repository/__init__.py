@@ -1,5 +1,6 @@
 """Every query the engine runs: one repository class per aggregate, one module per area."""
 
+from engine.repository import directory_queries as _directory_queries  # noqa: F401 - registers
 from engine.repository.base import Repository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, cast, delete, func, or_, select
 
 from engine.models import (
     Deployment,
     DeploymentResource,
+    HistoryEvent,
+    Job,
     ProcessDefinition,
+    ProcessInstance,
 )
 from engine.repository.base import Repository
 
@@ -96,3 +99,72 @@ class DefinitionRepository(Repository):
 
     def with_timer_starts(self) -> Sequence[ProcessDefinition]:
         return [d for d in self.list(kind="process", latest_only=True) if d.timer_starts]
+
+    def deployment_tenants(self, deployment_ids: Sequence[str]) -> dict[str, str | None]:
+        """deployment id -> the tenant-id it was deployed with."""
+        stmt = select(Deployment.id, Deployment.tenant_id).where(
+            Deployment.id.in_(list(deployment_ids)))
+        return {d: t for d, t in self.session.execute(stmt).all()}
+
+    def latest_for_tenant(self, key: str, kind: str, tenant_id: str | None
+                          ) -> ProcessDefinition | None:
+        """The newest version of a key among deployments of one tenant (None: no tenant)."""
+        tenant = (Deployment.tenant_id.is_(None) if tenant_id is None
+                  else Deployment.tenant_id == tenant_id)
+        stmt = (select(ProcessDefinition)
+                .join(Deployment, Deployment.id == ProcessDefinition.deployment_id)
+                .where(ProcessDefinition.key == key, ProcessDefinition.kind == kind, tenant)
+                .order_by(ProcessDefinition.version.desc()).limit(1))
+        return self.session.scalars(stmt).first()
+
+    def versions(self, key: str, kind: str = "process") -> Sequence[ProcessDefinition]:
+        stmt = (select(ProcessDefinition)
+                .where(ProcessDefinition.key == key, ProcessDefinition.kind == kind)
+                .order_by(ProcessDefinition.version))
+        return self.session.scalars(stmt).all()
+
+    def instance_counts(self, definition_ids: Sequence[str]) -> tuple[int, int]:
+        """(runtime instances, all instances) of the definitions."""
+        of = ProcessInstance.definition_id.in_(list(definition_ids))
+        running = ProcessInstance.status.in_(("running", "suspended"))
+        total = self.session.scalar(select(func.count()).where(of)) or 0
+        live = self.session.scalar(select(func.count()).where(of, running)) or 0
+        return int(live), int(total)
+
+    def calling_instances(self, definition_ids: Sequence[str]) -> int:
+        """Instances of other definitions bound to one of these (they call it): they load
+        its spec for as long as they are stored."""
+        ids = list(definition_ids)
+        bound = or_(*(cast(ProcessInstance.bindings, String).like(f'%"{d}"%') for d in ids))
+        stmt = select(func.count()).where(bound, ProcessInstance.definition_id.not_in(ids))
+        return int(self.session.scalar(stmt) or 0)
+
+    def runtime_instance_ids(self, definition_ids: Sequence[str]) -> Sequence[str]:
+        stmt = (select(ProcessInstance.id)
+                .where(ProcessInstance.definition_id.in_(list(definition_ids)),
+                       ProcessInstance.status.in_(("running", "suspended")))
+                .order_by(ProcessInstance.id))
+        return self.session.scalars(stmt).all()
+
+    def delete_definitions(self, definition_ids: Sequence[str]) -> None:
+        """The definitions with their instances, their history and their timer-start jobs.
+
+        Tasks, jobs, incidents, subscriptions and facts of the instances go with them
+        (ON DELETE CASCADE); history events carry no foreign key, so they go by name.
+        """
+        ids = list(definition_ids)
+        instances = select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(ids))
+        for stmt in (delete(HistoryEvent).where(HistoryEvent.instance_id.in_(instances)),
+                     delete(Job).where(Job.definition_id.in_(ids)),
+                     delete(ProcessInstance).where(ProcessInstance.definition_id.in_(ids)),
+                     delete(ProcessDefinition).where(ProcessDefinition.id.in_(ids))):
+            self.session.execute(stmt.execution_options(synchronize_session=False))
+        self.session.expire_all()
+
+    def delete_deployment(self, deployment_id: str) -> None:
+        """A deployment's files and the deployment (its definitions must be gone)."""
+        for stmt in (delete(DeploymentResource)
+                     .where(DeploymentResource.deployment_id == deployment_id),
+                     delete(Deployment).where(Deployment.id == deployment_id)):
+            self.session.execute(stmt.execution_options(synchronize_session=False))
+        self.session.expire_all()

@@ -89,6 +89,13 @@ def _latest(_op: str, value: Any) -> ColumnElement[bool]:
     return ~later if value else later
 
 
+def deployment_tenant(op: str, value: Any) -> ColumnElement[bool]:
+    """Definitions deployed with one of these tenant-ids (op "in"), or with none ("null")."""
+    tenant = (Deployment.tenant_id.is_(None) if op == "null"
+              else Deployment.tenant_id.in_(list(value)))
+    return exists().where(Deployment.id == ProcessDefinition.deployment_id, tenant)
+
+
 _PI, _PD, _HT, _JOB = ProcessInstance, ProcessDefinition, HumanTask, Job
 
 RESOURCES: dict[str, Resource] = {
@@ -145,7 +152,7 @@ RESOURCES: dict[str, Resource] = {
                 "deployment_id": _PD.deployment_id, "resource_name": _PD.resource_name,
                 "suspended": _PD.suspended, "deployed_at": _PD.deployed_at},
         order=(_PD.key, _PD.version),
-        specials={"latest": _latest}),
+        specials={"latest": _latest, "tenant": deployment_tenant}),
     "deployment": Resource(
         base=lambda _scope: select(Deployment),
         fields={"id": Deployment.id, "name": Deployment.name, "source": Deployment.source,
@@ -278,4 +285,4 @@ class StatisticsRepository(Repository):
 
 
 __all__ = ["OPERATORS", "RESOURCES", "Query", "QueryRepository", "StatisticsRepository",
-           "locked_at"]
+           "deployment_tenant", "locked_at"]

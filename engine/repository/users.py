@@ -72,6 +72,11 @@ class UserRepository(Repository):
     def list_groups(self) -> Sequence[Group]:
         return self.session.scalars(select(Group).order_by(Group.name)).all()
 
+    def delete(self, row: User | Group) -> None:
+        """A user or a group; memberships and tokens go with it (ON DELETE CASCADE)."""
+        self.session.delete(row)
+        self.session.flush()
+
     def remove_membership(self, user_id: int, group_id: int) -> bool:
         result = self.session.execute(delete(Membership).where(
             Membership.user_id == user_id, Membership.group_id == group_id))

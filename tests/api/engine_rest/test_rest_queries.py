@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import deploy_fixture, start
+from tests.factories import deploy_fixture, make_user, start
 
 R = "/engine-rest"
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
          "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition",
-         "/filter"]
+         "/filter", "/user", "/group", "/decision-definition", "/tenant", "/authorization"]
 POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
-         "/job-definition"]
+         "/job-definition", "/group"]
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -101,6 +101,8 @@ def test_runtime_lists_reverse_with_sort_order(client, uow_factory, ops, path, s
     posted = client.post(f"{R}{path}", headers=ops, json={
         "sorting": [{"sortBy": sort_by, "sortOrder": "desc"}]}).json
     assert [row[key] for row in posted] == descending
+
+
 def test_filters_sort_both_ways_and_page(client, ops):
     for name in ("B", "A", "C"):
         response = client.post(f"{R}/filter/create", headers=ops,
@@ -113,3 +115,25 @@ def test_filters_sort_both_ways_and_page(client, ops):
     assert [f["name"] for f in paged] == ["B"]
     bad = client.get(f"{R}/filter?sortBy=colour&sortOrder=asc", headers=ops)
     assert bad.status_code == 400 and "colour" in bad.json["message"]
+
+
+def test_identity_decision_and_tenant_lists_sort_both_ways(client, uow_factory, user):
+    admin = user("root", "admin", "ops")
+    for name, group in (("b-user", "g-2"), ("a-user", "g-1"), ("c-user", "g-3")):
+        make_user(uow_factory, name, group)
+    deploy_fixture(uow_factory, "dmn_collect.dmn", "dmn_drd.dmn")
+    for path, by, field in (("/user", "userId", "id"), ("/group", "id", "id"),
+                            ("/decision-definition", "key", "key"),
+                            ("/authorization", "resourceType", "resourceType")):
+        url = f"{R}{path}?sortBy={by}&sortOrder="
+        up = [row[field] for row in client.get(url + "asc", headers=admin).json]
+        down = [row[field] for row in client.get(url + "desc", headers=admin).json]
+        assert len(up) >= 3 and up == sorted(up) and down == up[::-1], path
+        bad = client.get(f"{R}{path}?sortBy=colour&sortOrder=asc", headers=admin)
+        assert bad.status_code == 400 and "colour" in bad.json["message"], path
+    posted = client.post(f"{R}/group?maxResults=2", headers=admin, json={
+        "sorting": [{"sortBy": "id", "sortOrder": "desc"}]}).json
+    assert [g["id"] for g in posted] == ["ops", "g-3"]
+    assert client.get(f"{R}/tenant?sortBy=name&sortOrder=desc", headers=admin).json == []
+    assert client.get(f"{R}/tenant?sortBy=colour&sortOrder=asc",
+                      headers=admin).status_code == 400

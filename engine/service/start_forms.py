@@ -1,0 +1,57 @@
+"""Start forms of process definitions: which form, its deployed file, submitting it.
+
+The form of a process is the camunda:formKey (or camunda:formRef) of its none start event.
+A key registered in forms/ is validated on submit like a task's form; a key such as
+`deployment:start.html` or `camunda-forms:deployment:start.form` names a file of the
+definition's deployment. We render no generated (camunda:formData) forms.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine import bpmn
+from engine.errors import NotFound, ValidationFailed
+from engine.models import DeploymentResource, ProcessDefinition, ProcessInstance
+from engine.service import rest_definitions
+from engine.service.actors import Actor
+from engine.service.instances import start_instance
+from engine.service.tasks import validate_task_form
+from engine.uow import UnitOfWork
+
+DEPLOYMENT_PREFIXES = ("camunda-forms:deployment:", "embedded:deployment:", "deployment:")
+
+
+def start_form(uow: UnitOfWork, row: ProcessDefinition, *, actor: Actor) -> bpmn.StartForm:
+    """The form key and form reference of the definition's none start event."""
+    del uow, actor
+    return bpmn.start_form(row.source_xml, row.key)
+
+
+def deployed_start_form(uow: UnitOfWork, row: ProcessDefinition, *, actor: Actor
+                        ) -> DeploymentResource:
+    """The deployed file a `deployment:` form key names (Camunda's deployed-start-form)."""
+    form = bpmn.start_form(row.source_xml, row.key)
+    if form.form_key is None and form.form_ref is None:
+        raise ValidationFailed("One of the attributes 'formKey' and 'camunda:formRef' must "
+                               "be supplied but none were set.")
+    name = next((form.form_key[len(p):] for p in DEPLOYMENT_PREFIXES
+                 if form.form_key and form.form_key.startswith(p)), None)
+    if name is None:
+        raise ValidationFailed(f"The form key '{form.form_key or form.form_ref}' does not "
+                               "reference a deployed form.")
+    found = rest_definitions.resource_named(uow, row, name, actor=actor)
+    if found is None:
+        raise NotFound(f"The form with the resource name '{name}' cannot be found in "
+                       f"deployment with id {row.deployment_id}")
+    return found
+
+
+def submit(uow: UnitOfWork, row: ProcessDefinition, data: dict[str, Any],
+           business_key: str | None, *, actor: Actor, now: datetime) -> ProcessInstance:
+    """Start the definition with the start form's data, validated by its form (forms/)."""
+    form = bpmn.start_form(row.source_xml, row.key)
+    values = validate_task_form(uow, form.form_key, data, {}, actor)
+    return start_instance(uow, row.id, actor, now, variables=values,
+                          business_key=business_key)
