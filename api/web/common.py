@@ -134,7 +134,8 @@ def init_jinja(app: Flask) -> None:
                                  utc=as_utc, urlencode_without=_urlencode_without)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, has_group=has_group,
                                  groups=groups, get_locale=get_locale,
-                                 field_label=forms_view.field_label)
+                                 field_label=forms_view.field_label,
+                                 task_row_labels=labels.task_row_labels)
 
 
 def _error_page(exc: Exception) -> Response | tuple[str, int]:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from api.web import commands, forms_view, instances
 from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
 from engine import clock, errors, files, service
-from engine.catalogue import load_catalogue
+from engine.catalogue import shipped_catalogue
 from engine.service import instance_view, projects, scopes, task_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -39,7 +39,7 @@ def inbox() -> str:
     filters = _filters()
     found = run(commands.task_list, view=view, **filters)
     template = "tasks/_list.html" if is_htmx() else "tasks/inbox.html"
-    cat = load_catalogue()
+    cat = shipped_catalogue()
     return render_template(template, title=_("待办任务"), rows=found["rows"],
                            counts=found["counts"],
                            view=view, args=request.args, filters=filters, page=PAGE,

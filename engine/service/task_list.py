@@ -72,7 +72,7 @@ def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
 
 
 def inbox_totals(uow: UnitOfWork, actor: Actor, now: datetime) -> dict[str, int]:
-    """scopes.inbox_counts (mine, claimable, offered, overdue) in one query, not four."""
+    """Open tasks mine / claimable / offered / overdue in one query (as scopes.inbox_counts)."""
     return uow.inbox.counts(scope_of(actor), now)
 
 
