@@ -11,10 +11,12 @@ from flask_babel import gettext as _
 from api.web import forms_view
 from api.web.common import BEIJING, run, script_json, signed_in
 from engine import clock
+from engine.catalogue import shipped_catalogue
 from engine.service import dashboard
 from engine.service import export as workbook
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+FIRST_YEAR = 2023  # the notice's year: no figures before it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,7 +28,7 @@ def _pair(labels: dict[str, tuple[str, str]], code: str) -> str:
 def _year() -> int:
     default = clock.now().astimezone(BEIJING).year
     year = request.args.get("year", default, type=int)
-    return year if 2023 <= year <= 2035 else default
+    return year if FIRST_YEAR <= year <= 2035 else default
 
 
 def _chart(figures: dashboard.AnnualFigures) -> str:
@@ -74,9 +76,12 @@ def index() -> str:
     province = request.args.get("province") or None
     key_task = request.args.get("key_task") or None
     figures = run(dashboard.annual_figures, year, province=province, key_task=key_task)
+    cat = shipped_catalogue()
     return render_template(
         "dashboard/index.html", title=_("数据看板"), figures=figures, year=year,
         province=province, key_task=key_task, chart=_chart(figures),
+        years=sorted({*range(FIRST_YEAR, max(cat.target_year, clock.now().year) + 2), year}),
+        provinces=cat.provinces, key_tasks=cat.key_tasks,
         states=[(s, _pair(dashboard.STATE_LABELS, s)) for s in dashboard.STATES],
         reports=[(r, _pair(dashboard.REPORT_LABELS, r)) for r in dashboard.REPORTS],
         ratings=dashboard.RATINGS, rows=_rows(figures, year))

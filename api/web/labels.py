@@ -40,6 +40,8 @@ ACTIONS = {
     "task_skipped": _l("跳过任务"), "due_date_changed": _l("修改期限"),
     "external_task_completed": _l("系统任务完成"), "external_task_failed": _l("系统任务失败"),
     "message_correlated": _l("收到消息"), "instance_migrated": _l("迁移版本"),
+    "incident_retried": _l("重试故障"), "job_due_date_set": _l("修改定时器到期时间"),
+    "job_retries_set": _l("修改重试次数"),
 }
 # The task list's column names and badges, asked once per list, not once per row
 TASK_ROW = {

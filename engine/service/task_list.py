@@ -71,6 +71,21 @@ def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    """The task-list page: its rows and the counts (mine / claimable / offered / overdue)."""
+
+    rows: tuple[InboxRow, ...]
+    counts: dict[str, int]
+
+
+def inbox_page(uow: UnitOfWork, actor: Actor, now: datetime, *, view: str = "offered",
+               **filters: Any) -> InboxPage:
+    """待办: the rows with unit and project names, and the counts, in one unit of work."""
+    return InboxPage(inbox_rows(uow, actor, view=view, now=now, **filters),
+                     uow.inbox.counts(scope_of(actor), now))
+
+
 def inbox_totals(uow: UnitOfWork, actor: Actor, now: datetime) -> dict[str, int]:
     """Open tasks mine / claimable / offered / overdue in one query (as scopes.inbox_counts)."""
     return uow.inbox.counts(scope_of(actor), now)

@@ -82,6 +82,17 @@ def test_ministry_dashboard(world, people):
     assert page.locator("#figures tbody tr").count() >= 1
     page.locator("[data-chart] svg").first.wait_for()
     moe.shot("dashboard", readme=True)
+    # The filters are select lists from the catalogue, worked from the keyboard
+    assert page.locator("#d-kt option").count() == 12 and page.locator("#d-p option").count() == 33
+    page.focus("#d-kt")
+    page.keyboard.press("ArrowDown")  # 全部 -> KT01
+    page.focus("#d-p")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "查看"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**key_task=KT01**")
+    assert page.locator("#d-kt").input_value() == "KT01"
+    assert page.locator("#d-year").input_value() == "2025"
     page.click("#total-report-late")
     page.wait_for_load_state()
     assert page.locator("#drill tbody tr").count() >= 1
@@ -137,3 +148,51 @@ def test_designer_uploads_a_version_and_sees_the_diff_in_colour(world, people, t
     page.locator(".diff-changed").first.wait_for()  # drawn in colour on the diagram
     assert "Task_VerifyRegistration" in page.content() or "复核" in page.content()
     designer.shot("diff")
+
+
+def _csrf(page: Any) -> str:
+    return str(page.evaluate(
+        "JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']"))
+
+
+def test_ops_actions_take_a_reason_that_the_timeline_shows(world, people):
+    ops = people("ops-reasons")
+    ops.sign_in("ops")
+    page = ops.go("/ops")
+    row = page.locator("tr", has=page.locator("form[action^='/ops/jobs/']")).first
+    action = row.locator("form").get_attribute("action")
+    instance_path = row.locator("a[href^='/instances/']").get_attribute("href")
+    refused = page.request.post(world.base + action, form={
+        "due_at": "2030-01-02T09:30", "csrf_token": _csrf(page)})
+    assert refused.status == 400  # no reason: refused, naming what is missing
+    assert "请填写操作理由" in refused.text()
+    row.locator("input[name=due_at]").fill("2030-01-02T09:30")
+    row.locator("input[name=reason]").fill("省厅通知延长评审期限")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "到期时间已修改" in page.locator(".flash").inner_text()
+    page = ops.go(instance_path)
+    assert "省厅通知延长评审期限" in page.locator(".timeline").inner_text()
+    assert "修改定时器到期时间" in page.locator(".timeline").inner_text()
+    page.fill("#act-reason", "等待省厅复核材料")
+    page.locator("button", has_text="挂起").click()
+    page.wait_for_load_state()
+    assert page.locator("h1 .badge").inner_text() == "已挂起"
+    page.fill("#act-reason", "省厅复核完毕")
+    page.locator("button", has_text="恢复").click()
+    page.wait_for_load_state()
+    timeline = page.locator(".timeline").inner_text()
+    assert "理由：等待省厅复核材料" in timeline and "理由：省厅复核完毕" in timeline
+    ops.shot("instance-reasons")
+
+
+def test_bulk_retry_asks_for_a_reason_first(world, people):
+    ops = people("ops-bulk")
+    ops.sign_in("ops")
+    page = ops.go("/ops")
+    page.locator("input[data-incident]").first.wait_for()
+    page.locator("[data-bulk-retry]").click()
+    assert page.locator("#bulk-status").inner_text() == "请填写操作理由。"
+    assert page.evaluate("document.activeElement.id") == "bulk-reason"
+    assert page.locator("#bulk-progress").is_hidden()
+    ops.shot("bulk-reason")
