@@ -4,11 +4,11 @@ query through /api/v1 (the task list) or the service call alone (the dashboard).
 
 Plain script: `python bench/web.py [--tasks 100000] [--scope 10000] [--runs 20]
 [--database-url postgresql+psycopg://.../empty_db]`. It builds a temporary SQLite database
-(or loads the given, empty, database once) (rows bulk-inserted with SQLAlchemy Core: instances, open tasks
-with their candidate rows, the dashboard's facts), signs in through the pages and the API
-with the Flask test client (no network: server time only) and prints median and p95 ms of
-wall time and the median CPU time of this process (the server's own work, which a loaded
-machine does not inflate as much), with the load average.
+(or loads the given, empty, database once; rows bulk-inserted with SQLAlchemy Core:
+instances, open tasks with their candidate rows, the dashboard's facts), signs in through
+the pages and the API with the Flask test client (no network: server time only) and
+prints median and p95 ms of wall time and the median CPU time of this process (the
+server's own work, which a loaded machine inflates less), with the load average.
 Targets from issue 9: task list < 150 ms, dashboard < 500 ms.
 """
 

@@ -59,6 +59,8 @@ class User(Base):
     # Bumped by sign-out, a password change or reset and disabling: every cookie carries the
     # value it was issued with and is refused once it differs (engine/service/signin.py).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The pages' language this person chose (engine/service/preferences.py); None: default
+    language: Mapped[str | None] = mapped_column(String(20))
 
 
 class Group(Base):

@@ -196,3 +196,21 @@ def test_bulk_retry_asks_for_a_reason_first(world, people):
     assert page.evaluate("document.activeElement.id") == "bulk-reason"
     assert page.locator("#bulk-progress").is_hidden()
     ops.shot("bulk-reason")
+
+
+def test_the_language_chosen_is_kept_with_the_account(world, people):
+    first = people("reviewer51-lang")
+    first.sign_in("reviewer51")
+    page = first.go("/tasks")
+    page.click("text=English")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "My tasks"
+    elsewhere = people("reviewer51-elsewhere")  # another browser: no cookie, no session
+    assert elsewhere.go("/signin").locator("html").get_attribute("lang") == "zh-CN"
+    elsewhere.sign_in("reviewer51")
+    page = elsewhere.go("/tasks")
+    assert page.locator("html").get_attribute("lang") == "en"
+    elsewhere.shot("tasks-en")
+    page.click("text=中文")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "待办任务"
