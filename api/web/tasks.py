@@ -50,9 +50,11 @@ def inbox() -> str:
 @bp.get("/done")
 @signed_in
 def done() -> str:
-    """已办: the tasks I completed, newest first."""
-    rows = run(task_list.completed_tasks)
-    return render_template("tasks/done.html", title=_("已办任务"), rows=rows)
+    """已办: the tasks I completed, newest first, a page at a time."""
+    offset = max(0, request.args.get("offset", 0, type=int))
+    found = run(task_list.completed_page, limit=PAGE, offset=offset)
+    return render_template("tasks/done.html", title=_("已办任务"), rows=found.rows,
+                           total=found.total, offset=offset, page=PAGE)
 
 
 def _back() -> Response:

@@ -131,3 +131,18 @@ def completed_count(uow: UnitOfWork, actor: Actor) -> int:
     """How many tasks the actor has completed (for the 已办 pager)."""
     uow.history.write_waiting()
     return uow.facts.count_completed_by(actor.username)
+
+
+@dataclass(frozen=True)
+class CompletedPage:
+    """One page of 已办 and how many there are in all (for the pager)."""
+
+    rows: tuple[CompletedRow, ...]
+    total: int
+
+
+def completed_page(uow: UnitOfWork, actor: Actor, limit: int = 50,
+                   offset: int = 0) -> CompletedPage:
+    """已办 for the page: completed_tasks and completed_count in one unit of work."""
+    return CompletedPage(completed_tasks(uow, actor, limit, offset),
+                         completed_count(uow, actor))

@@ -214,3 +214,32 @@ def test_the_language_chosen_is_kept_with_the_account(world, people):
     page.click("text=中文")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "待办任务"
+
+
+# The outermost elements that reach past the viewport (named in a failure)
+WIDEST = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
+  > innerWidth + 1 && e.parentElement.getBoundingClientRect().right <= innerWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(
+  e.getBoundingClientRect().right) + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+
+
+def test_every_screen_fits_390_px(world, people):
+    checks = (("ops", ("/ops", "/designer", "/account")),
+              ("moe-kt01", ("/dashboard?year=2025", "/tasks", "/tasks/done")),
+              ("reviewer11", ("/tasks?view=all", "/tasks/done")))
+    for username, paths in checks:
+        person = people(f"{username}-narrow", width=390)
+        person.sign_in(username)
+        todo = list(paths)
+        while todo:
+            path = todo.pop(0)
+            page = person.go(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            wide = page.evaluate(WIDEST) if width > 390 else []
+            assert width <= 390, f"{username} {path} is {width} px wide at 390 px: {wide}"
+            if path == "/ops":  # and the instance page of the first stuck instance
+                todo.append(str(page.locator("main a[href^='/instances/']").first
+                                .get_attribute("href")))
+        person.shot("narrow")
+    anon = people("anon-narrow", width=390)
+    assert anon.go("/register").evaluate("document.documentElement.scrollWidth") <= 390
