@@ -92,6 +92,31 @@ class InboxRepository(Repository):
         stmt = select(_HT).where(_HT.id.in_(ids)).order_by(*_order(_HT, sort))
         return self.session.scalars(stmt).all()
 
+    def offered_with_counts(
+        self, scope: ScopeFilter, now: datetime, *, sort: str = "due", limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[HumanTask], dict[str, int]]:
+        """The task list as it opens (offered, no filter) and its counts in one walk of the
+        rows: the counts ride along each row of the page as window aggregates."""
+        rows = _rows(inbox_parts(scope, "offered"))
+
+        def tally(condition: ColumnElement[bool]) -> Any:
+            return func.sum(case((condition, 1), else_=0)).over()
+
+        stmt = (select(rows.c.id, tally(rows.c.assignee == scope.username),
+                       tally(rows.c.assignee.is_(None)), func.count().over(),
+                       tally(rows.c.due_at < now))
+                .order_by(*_order(rows.c, sort)).offset(max(0, offset)).limit(limit))
+        found = self.session.execute(stmt).all()
+        if not found:  # past the last page (or nothing at all): count on their own
+            return [], self.counts(scope, now)
+        first = found[0]
+        counts = {"mine": int(first[1]), "claimable": int(first[2]), "offered": int(first[3]),
+                  "overdue": int(first[4])}
+        tasks = self.session.scalars(select(_HT).where(_HT.id.in_([r.id for r in found]))
+                                     .order_by(*_order(_HT, sort))).all()
+        return tasks, counts
+
     def counts(self, scope: ScopeFilter, now: datetime) -> dict[str, int]:
         """Open tasks mine / claimable / offered (both) / overdue (offered, due before now)."""
         rows = _rows(inbox_parts(scope, "offered"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from engine.service.facts import PROJECT, REGISTRATION
 from engine.service.scopes import inbox, scope_of
 from engine.uow import UnitOfWork
 
+_PAGING = ("sort", "limit", "offset")
 _OUTCOME_KEYS = ("decision", "recommended", "rating", "acknowledged")
 
 
@@ -54,10 +55,13 @@ def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
     """scopes.inbox (views mine / claimable / offered / all, its filters, sort "due" or
     "priority", limit, offset) with the unit's and the project's names: three queries for
     the page (the inbox, then the page's facts and units by id), never one per row."""
-    tasks = inbox(uow, actor, view=view, **filters)
+    return _named(uow, inbox(uow, actor, view=view, **filters), now or clock.now())
+
+
+def _named(uow: UnitOfWork, tasks: Sequence[HumanTask], now: datetime
+           ) -> tuple[InboxRow, ...]:
     facts, units = uow.facts.names((t.instance_id for t in tasks),
                                    (t.unit_id for t in tasks if t.unit_id))
-    now = now or clock.now()
     rows = []
     for task in tasks:
         fact = facts.get(task.instance_id)
@@ -81,7 +85,13 @@ class InboxPage:
 
 def inbox_page(uow: UnitOfWork, actor: Actor, now: datetime, *, view: str = "offered",
                **filters: Any) -> InboxPage:
-    """待办: the rows with unit and project names, and the counts, in one unit of work."""
+    """待办: the rows with unit and project names, and the counts, in one unit of work.
+    As the list opens (offered, no filter) the page and its counts are one walk of the rows
+    (repository.inbox.offered_with_counts), else a query each."""
+    paging = {k: v for k, v in filters.items() if k in _PAGING}
+    if view == "offered" and not any(v for k, v in filters.items() if k not in _PAGING):
+        tasks, counts = uow.inbox.offered_with_counts(scope_of(actor), now, **paging)
+        return InboxPage(_named(uow, tasks, now), counts)
     return InboxPage(inbox_rows(uow, actor, view=view, now=now, **filters),
                      uow.inbox.counts(scope_of(actor), now))
 

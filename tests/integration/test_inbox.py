@@ -12,7 +12,7 @@ import pytest
 
 from engine import authz, clock, service
 from engine.models import HumanTask, Unit
-from engine.service import Actor, scopes
+from engine.service import Actor, scopes, task_list
 from tests.processes.scenario_helpers import (
     START,
     World,
@@ -118,3 +118,22 @@ def test_filters_sorting_and_paging_keep_the_order(world):
         assert scopes.inbox(uow, reviewer, view="all", province_code="12") == []
         assert len(scopes.inbox(uow, reviewer, view="all",
                                 due_before=clock.now() - timedelta(days=1))) == 0
+
+
+def test_the_opening_page_and_its_counts_in_one_walk_match_the_two_queries(world):
+    pids = _projects(world)
+    mate = world.user("mate-11", "province:11:reviewer")
+    with world.uow_factory() as uow:
+        service.claim_task(uow, world.task(pids[1], "Task_ReviewPlan").id, mate, clock.now())
+    for actor in (world.user("reviewer-11"), mate, world.user("nobody")):
+        for sort in ("due", "priority"):
+            for offset in (0, 1, 5):
+                with world.uow_factory() as uow:
+                    now = clock.now() + timedelta(days=400)
+                    page = task_list.inbox_page(uow, actor, now, sort=sort, limit=1,
+                                                offset=offset)
+                    rows = task_list.inbox_rows(uow, actor, now=now, sort=sort, limit=1,
+                                                offset=offset)
+                    assert [r.task.id for r in page.rows] == [r.task.id for r in rows]
+                    assert page.rows == rows
+                    assert page.counts == scopes.inbox_counts(uow, actor, now)
