@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from api.web import forms_view
 from api.web.common import BEIJING, run, script_json, signed_in
@@ -49,12 +50,14 @@ def _chart(figures: dashboard.AnnualFigures) -> str:
 
 
 def _rows(figures: dashboard.AnnualFigures, year: int) -> list[dict[str, Any]]:
-    """Each table row's cells as (count, drill-down link), built once here: thousands of
-    numbers per page, too many for a template macro per cell."""
+    """Each table row's number cells (count, drill-down link) as HTML built here: 352 rows of
+    15 numbers are too many for the template to draw cell by cell (bench/web.py)."""
     base = url_for("web.dashboard.drill")
     measures = (["projects"] + [f"state:{s}" for s in dashboard.STATES]
                 + [f"report:{r}" for r in dashboard.REPORTS]
                 + [f"rating:{g}" for g in dashboard.RATINGS] + ["summaries_received"])
+    quoted = [(quote(m), "report-" + m[7:] if m.startswith("report:") else "")
+              for m in measures]
     rows = []
     for c in figures.cells:
         values = ([c.projects] + [c.states.get(s, 0) for s in dashboard.STATES]
@@ -62,9 +65,12 @@ def _rows(figures: dashboard.AnnualFigures, year: int) -> list[dict[str, Any]]:
                   + [c.ratings.get(g, 0) for g in dashboard.RATINGS] + [c.summaries_received])
         prefix = (f"{base}?year={year}&province={c.province_code or ''}"
                   f"&key_task={c.key_task or ''}&measure=")
-        rows.append({"cell": c, "links": [
-            (v, prefix + quote(m), "report-" + m[7:] if m.startswith("report:") else "")
-            for v, m in zip(values, measures, strict=True)]})
+        prefix = str(escape(prefix))
+        # Safe: the prefix is escaped, the measures quoted, the classes ours, values ints
+        rows.append({"cell": c, "cells": Markup("".join(  # noqa: S704
+            (f'<td class="{css}">' if css else "<td>")
+            + (f'<a href="{prefix}{q}">{v}</a></td>' if v else "0</td>")
+            for v, (q, css) in zip(values, quoted, strict=True)))})
     return rows
 
 
