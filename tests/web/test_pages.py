@@ -243,3 +243,18 @@ def test_every_screen_fits_390_px(world, people):
         person.shot("narrow")
     anon = people("anon-narrow", width=390)
     assert anon.go("/register").evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_only_ops_may_repair_from_the_pages(world, people):
+    with world.uow_factory() as uow:
+        [incident, *_] = scopes.list_incidents(uow, SYSTEM_ACTOR)
+    for username in ("reviewer11", "unit11a", "moe-kt01"):
+        person = people(f"{username}-no-ops")
+        person.sign_in(username)
+        assert person.page.goto(world.base + "/ops").status == 403, username
+        page = person.go("/tasks")
+        answer = page.request.post(f"{world.base}/ops/incidents/{incident.id}/retry", form={
+            "reason": "不该允许", "csrf_token": _csrf(page)})
+        assert answer.status in (403, 404), (username, answer.status)  # 404: out of scope
+    with world.uow_factory() as uow:
+        assert scopes.visible_incident(uow, incident.id, SYSTEM_ACTOR).resolved_at is None
