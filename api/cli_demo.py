@@ -116,11 +116,35 @@ def _register_unit(demo: Demo, code: str, letter: str, serial: int, *,
     return unit_id
 
 
+# Project names as units write them (a place or field, then the key task's own words);
+# two per key task, one per demo unit of a province.
+PROJECT_NAMES = {
+    "KT01": ("亦庄新城智能制造市域产教联合体", "中关村软件园新一代信息技术市域产教联合体"),
+    "KT02": ("新材料行业产教融合共同体", "船舶与海洋工程装备行业产教融合共同体"),
+    "KT03": ("智能网联汽车开放型区域产教融合实践中心", "现代物流开放型区域产教融合实践中心"),
+    "KT04": ("工业机器人技术专业教学资源库", "智慧健康养老服务与管理专业教学资源库"),
+    "KT05": ("智慧校园职业教育信息化标杆学校建设", "数字化教学改革职业教育信息化标杆学校建设"),
+    "KT06": ("化工安全生产示范性虚拟仿真实训基地", "轨道交通运营示范性虚拟仿真实训基地"),
+    "KT07": ("电工电子技术一流核心课程", "跨境电商实务一流核心课程"),
+    "KT08": ("数控加工技术优质教材", "护理学基础优质教材"),
+    "KT09": ("新能源汽车电池包装配校企合作典型生产实践项目",
+             "光伏组件生产校企合作典型生产实践项目"),
+    "KT10": ("中文+职业技能国际标准与资源建设", "鲁班工坊实训装备国际化建设"),
+    "KT11": ("高水平国际化职业学校建设", "中外合作办学国际化职业学校建设"),
+}
+
+
+def _project_name(kt: str, username: str) -> str:
+    """The plan's project name for a demo unit (unit11a, unit11b, ...)."""
+    names = PROJECT_NAMES.get(kt, (f"{kt} 建设项目", f"{kt} 建设项目（二期）"))
+    return names[0 if username.endswith("a") else 1]
+
+
 def _plan(demo: Demo, unit: Actor, unit_id: str, kt: str, start: int,
-          end: int) -> dict[str, Any]:
+          end: int, name: str) -> dict[str, Any]:
     owner = f"unit:{unit_id}"
     return {
-        "key_task": kt, "project_name": f"{unit_id} {kt} 建设项目",
+        "key_task": kt, "project_name": name,
         "period_start_year": start, "period_end_year": end,
         "targets": [{"year": y, "indicator": "IND01", "unit": "个", "target_value": 10}
                     for y in range(start, end + 1)],
@@ -135,6 +159,7 @@ class Project:
     unit_id: str
     code: str
     kt: str
+    name: str | None = None  # the plan's project name; by default from PROJECT_NAMES
 
 
 def _project(demo: Demo, p: Project, stage: str, start: int = 2026,
@@ -144,7 +169,9 @@ def _project(demo: Demo, p: Project, stage: str, start: int = 2026,
     reviewer = demo.actor(f"reviewer{p.code}")
     pid = demo.start("key_task_project", unit, unit_id=p.unit_id, province_code=p.code,
                      max_revision_rounds=2)
-    demo.complete(pid, "Task_SubmitPlan", unit, _plan(demo, unit, p.unit_id, p.kt, start, end))
+    demo.complete(pid, "Task_SubmitPlan", unit,
+                  _plan(demo, unit, p.unit_id, p.kt, start, end,
+                        p.name or _project_name(p.kt, p.username)))
     if stage == "review":
         return pid
     if stage == "returned":
@@ -195,7 +222,8 @@ def _stages(demo: Demo, units: dict[str, list[str]]) -> None:
                   {"rating": "优秀"})
     demo.run_jobs()
     demo.say("2026 年度已评价，等待 12 月 16 日年度总结周期 / rated, waiting on the 2026 cycle")
-    _incident(demo, Project("unit11a", units["11"][0], "11", "KT01"))
+    _incident(demo, Project("unit11a", units["11"][0], "11", "KT01",
+                            f"{PROJECT_NAMES['KT01'][0]}（二期）"))
 
 
 def _incident(demo: Demo, p: Project) -> None:

@@ -47,7 +47,7 @@ from engine.models import (  # noqa: E402
     Unit,
 )
 from engine.schema import upgrade  # noqa: E402
-from engine.service import accounts, dashboard, export, scopes, task_list  # noqa: E402
+from engine.service import accounts, dashboard, export, task_list  # noqa: E402
 from engine.service.facts import report_deadline  # noqa: E402
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/vocflow_bench_dashboard"
@@ -242,8 +242,6 @@ def measure(url: str, factory, runs: int) -> dict[str, float]:  # type: ignore[n
                             limit=50, offset=4950, now=NOW), runs),
         "inbox_totals (1 query)": median_ms(
             lambda: execute(factory, reviewer, task_list.inbox_totals, now=NOW), runs),
-        "scopes.inbox_counts (4 queries)": median_ms(
-            lambda: execute(factory, reviewer, scopes.inbox_counts, now=NOW), runs),
         "GET /api/v1/tasks page of 50": median_ms(api_inbox, runs),
         "GET /api/v1/tasks/counts": median_ms(
             lambda: client.get("/api/v1/tasks/counts", headers=bearer), runs),

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -298,3 +299,10 @@ def load_catalogue(directory: Path | str | None = None) -> Catalogue:
         unit_types=unit_types,
         indicators=indicators,
     )
+
+
+@lru_cache(maxsize=1)
+def shipped_catalogue() -> Catalogue:
+    """The catalogue shipped in the package, read once per process (pages draw their select
+    lists from it on every request)."""
+    return load_catalogue()

@@ -56,6 +56,7 @@ class ReasonBody(Schema):
 class MoveBody(Schema):
     from_task_id = fields.String(required=True)
     to_element_id = fields.String(required=True)
+    reason = fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
 class MigrateBody(Schema):
@@ -165,7 +166,8 @@ def terminate(body: dict[str, Any], instance_id: str) -> ProcessInstance:
 @blp.response(200, InstanceSchema)
 def move(body: dict[str, Any], instance_id: str) -> ProcessInstance:
     """Ops: cancel an active task and restart the instance at another element."""
-    return run(service.move_token, instance_id, body["from_task_id"], body["to_element_id"])
+    return run(service.move_token, instance_id, body["from_task_id"], body["to_element_id"],
+               reason=body.get("reason"))
 
 
 @blp.post("/<instance_id>/migrate")

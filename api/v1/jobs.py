@@ -34,6 +34,7 @@ def list_jobs(query: dict[str, Any]) -> Sequence[Job]:
 
 class DueBody(Schema):
     due_at = fields.AwareDateTime(required=True)
+    reason = fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
 @blp.put("/<job_id>/due")
@@ -41,4 +42,4 @@ class DueBody(Schema):
 @blp.response(200, JobSchema)
 def set_due(body: dict[str, Any], job_id: str) -> Job:
     """Ops: move a timer's due date (the workflow's timer moves too, so it stays moved)."""
-    return run(job_control.set_job_due_date, job_id, body["due_at"])
+    return run(job_control.set_job_due_date, job_id, body["due_at"], reason=body.get("reason"))

@@ -19,9 +19,10 @@ from api.web import (
     signin,
     tasks,
 )
+from engine.service import preferences
 
 HERE = Path(__file__).resolve().parent
-LANGUAGES = ("zh_Hans_CN", "en")
+LANGUAGES = preferences.LANGUAGES
 SCREENS = (signin, account, registration, tasks, instances, ops, designer, dashboard)
 
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -43,9 +44,12 @@ def index() -> Response:
 
 @web.get("/lang/<lang>")
 def language(lang: str) -> Response:
-    """Switch the language; kept in the session and in a year-long cookie."""
+    """Switch the language; kept in the session, a year-long cookie and (signed in) the
+    person's account."""
     lang = lang if lang in LANGUAGES else LANGUAGES[0]
     session["lang"] = lang
+    if "_user_id" in session:  # kept with the account too: the next sign-in anywhere
+        common.run(preferences.set_language, lang)
     back = request.referrer or url_for("web.index")
     response = redirect(back if back.startswith(request.host_url) else url_for("web.index"))
     response.set_cookie("vocflow_lang", lang, max_age=365 * 86400, httponly=True,

@@ -60,6 +60,15 @@ def run_as(actor: Actor, command: Callable[..., T], *args: Any, **kwargs: Any) -
     return engine.execute(factory, actor, command, *args, **kwargs)
 
 
+def required_reason() -> str:
+    """The reason an operator typed for a repair (the page requires one; the history keeps
+    it); a 422 naming the field when it is empty."""
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        raise errors.ValidationFailed(_("请填写操作理由。"), details={"reason": ["required"]})
+    return reason
+
+
 def settings() -> engine.Settings:
     return current_app.extensions["vocflow"]["settings"]  # type: ignore[no-any-return]
 
@@ -134,7 +143,8 @@ def init_jinja(app: Flask) -> None:
                                  utc=as_utc, urlencode_without=_urlencode_without)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, has_group=has_group,
                                  groups=groups, get_locale=get_locale,
-                                 field_label=forms_view.field_label)
+                                 field_label=forms_view.field_label,
+                                 task_row_labels=labels.task_row_labels)
 
 
 def _error_page(exc: Exception) -> Response | tuple[str, int]:

@@ -7,14 +7,17 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from api.web import forms_view
 from api.web.common import BEIJING, run, script_json, signed_in
 from engine import clock
+from engine.catalogue import shipped_catalogue
 from engine.service import dashboard
 from engine.service import export as workbook
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+FIRST_YEAR = 2023  # the notice's year: no figures before it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,7 +29,7 @@ def _pair(labels: dict[str, tuple[str, str]], code: str) -> str:
 def _year() -> int:
     default = clock.now().astimezone(BEIJING).year
     year = request.args.get("year", default, type=int)
-    return year if 2023 <= year <= 2035 else default
+    return year if FIRST_YEAR <= year <= 2035 else default
 
 
 def _chart(figures: dashboard.AnnualFigures) -> str:
@@ -47,12 +50,14 @@ def _chart(figures: dashboard.AnnualFigures) -> str:
 
 
 def _rows(figures: dashboard.AnnualFigures, year: int) -> list[dict[str, Any]]:
-    """Each table row's cells as (count, drill-down link), built once here: thousands of
-    numbers per page, too many for a template macro per cell."""
+    """Each table row's number cells (count, drill-down link) as HTML built here: 352 rows of
+    15 numbers are too many for the template to draw cell by cell (bench/web.py)."""
     base = url_for("web.dashboard.drill")
     measures = (["projects"] + [f"state:{s}" for s in dashboard.STATES]
                 + [f"report:{r}" for r in dashboard.REPORTS]
                 + [f"rating:{g}" for g in dashboard.RATINGS] + ["summaries_received"])
+    quoted = [(quote(m), "report-" + m[7:] if m.startswith("report:") else "")
+              for m in measures]
     rows = []
     for c in figures.cells:
         values = ([c.projects] + [c.states.get(s, 0) for s in dashboard.STATES]
@@ -60,9 +65,12 @@ def _rows(figures: dashboard.AnnualFigures, year: int) -> list[dict[str, Any]]:
                   + [c.ratings.get(g, 0) for g in dashboard.RATINGS] + [c.summaries_received])
         prefix = (f"{base}?year={year}&province={c.province_code or ''}"
                   f"&key_task={c.key_task or ''}&measure=")
-        rows.append({"cell": c, "links": [
-            (v, prefix + quote(m), "report-" + m[7:] if m.startswith("report:") else "")
-            for v, m in zip(values, measures, strict=True)]})
+        prefix = str(escape(prefix))
+        # Safe: the prefix is escaped, the measures quoted, the classes ours, values ints
+        rows.append({"cell": c, "cells": Markup("".join(  # noqa: S704
+            (f'<td class="{css}">' if css else "<td>")
+            + (f'<a href="{prefix}{q}">{v}</a></td>' if v else "0</td>")
+            for v, (q, css) in zip(values, quoted, strict=True)))})
     return rows
 
 
@@ -74,9 +82,12 @@ def index() -> str:
     province = request.args.get("province") or None
     key_task = request.args.get("key_task") or None
     figures = run(dashboard.annual_figures, year, province=province, key_task=key_task)
+    cat = shipped_catalogue()
     return render_template(
         "dashboard/index.html", title=_("数据看板"), figures=figures, year=year,
         province=province, key_task=key_task, chart=_chart(figures),
+        years=sorted({*range(FIRST_YEAR, max(cat.target_year, clock.now().year) + 2), year}),
+        provinces=cat.provinces, key_tasks=cat.key_tasks,
         states=[(s, _pair(dashboard.STATE_LABELS, s)) for s in dashboard.STATES],
         reports=[(r, _pair(dashboard.REPORT_LABELS, r)) for r in dashboard.REPORTS],
         ratings=dashboard.RATINGS, rows=_rows(figures, year))

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import get_locale
 
-from engine.catalogue import load_catalogue
+from engine.catalogue import shipped_catalogue
 from forms import FORM_KEYS, form_json_schema, messages_in
 
 LONG_TEXT = 200
@@ -19,7 +19,7 @@ FileSaver = Callable[[Any], dict[str, Any]]
 
 @lru_cache(maxsize=1)
 def _catalogue_labels() -> dict[str, dict[str, tuple[str, str]]]:
-    cat = load_catalogue()
+    cat = shipped_catalogue()
     return {
         "province_code": {p.code: (p.name_zh, p.name_en) for p in cat.provinces},
         "key_task": {k.code: (f"{k.code} {k.name_zh}", f"{k.code} {k.name_en}")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from api.web import commands
-from api.web.common import beijing, run, script_json, signed_in
+from api.web.common import beijing, required_reason, run, script_json, signed_in
 from engine import errors, service
-from engine.service import instance_view
+from engine.service import instance_view, scopes
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 CSS = {"done": "highlight-done", "active": "highlight-active", "waiting_timer": "highlight-active",
@@ -50,8 +49,8 @@ def diagram_data(view: Any) -> list[dict[str, str]]:
 def show(instance_id: str) -> str:
     """The instance picture for whoever may see it (404 for anyone else)."""
     view = run(instance_view.instance_view, instance_id)
-    jobs = run(commands.instance_jobs, instance_id) if "set_job_due_date" in view.actions \
-        else []
+    jobs = run(scopes.list_jobs, instance_id=instance_id) \
+        if "set_job_due_date" in view.actions else []
     return render_template("instances/show.html", title=_("流程实例"), view=view, jobs=jobs,
                            diagram=diagram_data(view),
                            variables_json=json.dumps(view.variables, ensure_ascii=False,
@@ -59,26 +58,20 @@ def show(instance_id: str) -> str:
                            if view.variables is not None else None)
 
 
-def _reason() -> str:
-    reason = request.form.get("reason", "").strip()
-    if not reason:
-        raise errors.ValidationFailed(_("请填写操作理由。"), details={"reason": ["required"]})
-    return reason
-
-
 ACTIONS = {
-    "suspend": lambda iid: run(service.suspend_instance, iid),
-    "resume": lambda iid: run(service.resume_instance, iid),
-    "terminate": lambda iid: run(service.terminate_instance, iid, reason=_reason()),
+    "suspend": service.suspend_instance,
+    "resume": service.resume_instance,
+    "terminate": service.terminate_instance,
 }
 
 
 @bp.post("/<instance_id>/<action>")
 @signed_in
 def act(instance_id: str, action: str) -> Response:
-    """Suspend, resume or terminate (the command decides who may)."""
+    """Suspend, resume or terminate, with the reason the history keeps (the command decides
+    who may)."""
     if action not in ACTIONS:
         raise errors.NotFound(f"no action {action}")
-    ACTIONS[action](instance_id)
+    run(ACTIONS[action], instance_id, reason=required_reason())
     flash(_("操作已完成。"))
     return redirect(url_for("web.instances.show", instance_id=instance_id))

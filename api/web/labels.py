@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 PROCESSES = {
@@ -39,15 +40,41 @@ ACTIONS = {
     "task_skipped": _l("跳过任务"), "due_date_changed": _l("修改期限"),
     "external_task_completed": _l("系统任务完成"), "external_task_failed": _l("系统任务失败"),
     "message_correlated": _l("收到消息"), "instance_migrated": _l("迁移版本"),
+    "incident_retried": _l("重试故障"), "job_due_date_set": _l("修改定时器到期时间"),
+    "job_retries_set": _l("修改重试次数"),
 }
+# The task list's column names and badges, asked once per list, not once per row
+TASK_ROW = {
+    "task": _l("任务"), "unit": _l("单位"), "project": _l("项目"), "province": _l("省份"),
+    "due": _l("截止时间（北京时间）"), "overdue": _l("已逾期"), "due_soon": _l("即将到期"),
+    "assignee": _l("处理人"), "unclaimed": _l("待认领"), "unclaim": _l("退回"),
+    "claim": _l("认领"),
+}
+# Translated names by (locale, text): a list draws the same few names on every row, and
+# each Flask-Babel lookup walks the request context (bench/web.py).
+# Keyed by id(): the lazy strings are this module's constants, alive as long as it is.
+_SEEN: dict[tuple[str, int], str] = {}
+
+
+def _said(text: LazyString | str) -> str:
+    if not isinstance(text, LazyString):
+        return text
+    key = (str(get_locale()), id(text))
+    if key not in _SEEN:
+        _SEEN[key] = str(text)
+    return _SEEN[key]
+
+
+def task_row_labels() -> dict[str, str]:
+    return {name: _said(text) for name, text in TASK_ROW.items()}
 
 
 def process(key: str | None) -> str:
-    return str(PROCESSES.get(key or "", key or ""))
+    return _said(PROCESSES.get(key or "", key or ""))
 
 
 def element(element_id: str | None, name: str | None = None) -> str:
-    return str(ELEMENTS.get(element_id or "", name or element_id or ""))
+    return _said(ELEMENTS.get(element_id or "", name or element_id or ""))
 
 
 def status(value: str | None) -> str:

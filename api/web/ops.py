@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from api.web import commands
-from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
+from api.web.common import is_htmx, parse_beijing_date, required_reason, run, settings, signed_in
 from engine import errors, service
 from engine.service import job_control
 
@@ -31,20 +30,21 @@ def _back(default: str) -> Response:
 @signed_in
 def console() -> str:
     """Stuck instances grouped by reason, incidents with their traceback, jobs."""
-    found = run(commands.ops_console, grace=timedelta(seconds=settings().timer_grace_seconds))
-    rows = sorted(found["stuck"], key=lambda r: r.reason)
+    found = run(service.ops_console, grace=timedelta(seconds=settings().timer_grace_seconds))
+    rows = sorted(found.stuck, key=lambda r: r.reason)
     groups = [(key, REASONS.get(key, key), list(items))
               for key, items in groupby(rows, key=lambda r: r.reason)]
     return render_template("ops/console.html", title=_("运维控制台"), groups=groups,
-                           incidents=found["incidents"], jobs=found["jobs"])
+                           incidents=found.incidents, jobs=found.jobs)
 
 
 @bp.post("/incidents/<incident_id>/retry")
 @signed_in
 def retry(incident_id: str) -> Response | tuple[str, int]:
-    """Run the failed step again (after the data was fixed)."""
+    """Run the failed step again (after the data was fixed), with a reason; htmx (one row,
+    or the bulk retry's requests one after another) gets the result alone."""
     try:
-        after = run(service.retry_and_report, incident_id)
+        after = run(service.retry_and_report, incident_id, reason=required_reason())
     except errors.EngineError as exc:
         if is_htmx():
             return render_template("ops/_retried.html", ok=False, message=exc.message), 200
@@ -60,8 +60,8 @@ def retry(incident_id: str) -> Response | tuple[str, int]:
 @bp.post("/incidents/<incident_id>/resolve")
 @signed_in
 def resolve(incident_id: str) -> Response:
-    """Close an incident by hand, with a note."""
-    run(service.resolve_incident, incident_id, note=_reason())
+    """Close an incident by hand, with a note (the reason)."""
+    run(service.resolve_incident, incident_id, reason=required_reason())
     flash(_("故障已标记为解决。"))
     return _back(url_for("web.ops.console"))
 
@@ -69,8 +69,8 @@ def resolve(incident_id: str) -> Response:
 @bp.post("/instances/<instance_id>/skip/<task_id>")
 @signed_in
 def skip(instance_id: str, task_id: str) -> Response:
-    """Skip the failed task and go on."""
-    run(service.skip_task, instance_id, task_id)
+    """Skip the failed task and go on, with a reason."""
+    run(service.skip_task, instance_id, task_id, reason=required_reason())
     flash(_("已跳过该任务。"))
     return _back(url_for("web.ops.console"))
 
@@ -78,18 +78,11 @@ def skip(instance_id: str, task_id: str) -> Response:
 @bp.post("/instances/<instance_id>/move")
 @signed_in
 def move(instance_id: str) -> Response:
-    """Move a token from one task to another element."""
+    """Move a token from one task to another element, with a reason."""
     run(service.move_token, instance_id, request.form.get("from_task_id", ""),
-        request.form.get("to_element_id", "").strip())
+        request.form.get("to_element_id", "").strip(), reason=required_reason())
     flash(_("令牌已移动。"))
     return _back(url_for("web.instances.show", instance_id=instance_id))
-
-
-def _reason() -> str:
-    reason = request.form.get("reason", "").strip()
-    if not reason:
-        raise errors.ValidationFailed(_("请填写操作理由。"), details={"reason": ["required"]})
-    return reason
 
 
 @bp.post("/instances/<instance_id>/variables")
@@ -102,7 +95,7 @@ def set_variable(instance_id: str) -> Response:
     except ValueError:
         value = raw
     run(service.set_variables, instance_id, {request.form.get("name", "").strip(): value},
-        reason=_reason())
+        reason=required_reason())
     flash(_("变量已修改。"))
     return redirect(url_for("web.instances.show", instance_id=instance_id))
 
@@ -110,10 +103,10 @@ def set_variable(instance_id: str) -> Response:
 @bp.post("/jobs/<job_id>/due")
 @signed_in
 def job_due(job_id: str) -> Response:
-    """Move a timer's due date (typed in Beijing time)."""
+    """Move a timer's due date (typed in Beijing time), with a reason."""
     due = parse_beijing_date(request.form.get("due_at", ""))
     if due is None:
         raise errors.ValidationFailed(_("请填写新的到期时间。"), details={"due_at": ["required"]})
-    run(job_control.set_job_due_date, job_id, due)
+    run(job_control.set_job_due_date, job_id, due, reason=required_reason())
     flash(_("到期时间已修改。"))
     return _back(url_for("web.ops.console"))

@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 import forms
 from api import auth
-from api.web import commands, forms_view, signin
+from api.web import forms_view, signin
 from api.web.common import run, run_as, signed_in
 from engine import errors
-from engine.service import SYSTEM_ACTOR
+from engine.service import SYSTEM_ACTOR, registration
 from forms.validators import CreditCode
 
 bp = Blueprint("registration", __name__, url_prefix="/register")
@@ -77,7 +77,7 @@ def submit() -> Response | tuple[str, int]:
     if account:
         return _render(values, {"_account": account}, [], 422)
     try:
-        run_as(SYSTEM_ACTOR, commands.register_unit, username, password, data)
+        run_as(SYSTEM_ACTOR, registration.register_unit, username, password, data)
     except errors.FormInvalid as exc:
         details = dict(exc.details)
         if "password" in details:
@@ -95,5 +95,5 @@ def submit() -> Response | tuple[str, int]:
 @signed_in
 def status() -> str:
     """The applicant's registrations and where each one stands."""
-    rows = run(commands.my_registrations)
+    rows = run(registration.my_registrations)
     return render_template("registration/status.html", title=_("注册进度"), rows=rows)

@@ -8,9 +8,9 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from api import auth
-from api.web.common import run
+from api.web.common import run, run_as
 from engine import errors, service
-from engine.service import Actor
+from engine.service import Actor, preferences
 
 bp = Blueprint("signin", __name__)
 
@@ -49,8 +49,9 @@ def submit() -> Response | tuple[str, int]:
 
 
 def start_session(actor: Actor, generation: int) -> None:
-    """A fresh cookie session (the language kept); groups kept for the menu only."""
-    lang = session.get("lang")
+    """A fresh cookie session in the person's own language (kept with the account, else
+    the one chosen before signing in); groups kept for the menu only."""
+    lang = run_as(actor, preferences.language_of) or session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang

@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from api.web import commands, forms_view, instances
+from api.web import forms_view, instances
 from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
 from engine import clock, errors, files, service
-from engine.catalogue import load_catalogue
+from engine.catalogue import shipped_catalogue
 from engine.service import instance_view, projects, scopes, task_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -37,11 +37,11 @@ def inbox() -> str:
     """待办: the tasks I can act on; htmx asks for the list alone when a filter changes."""
     view = request.args.get("view") if request.args.get("view") in VIEWS else "offered"
     filters = _filters()
-    found = run(commands.task_list, view=view, **filters)
+    found = run(task_list.inbox_page, view=view, **filters)
     template = "tasks/_list.html" if is_htmx() else "tasks/inbox.html"
-    cat = load_catalogue()
-    return render_template(template, title=_("待办任务"), rows=found["rows"],
-                           counts=found["counts"],
+    cat = shipped_catalogue()
+    return render_template(template, title=_("待办任务"), rows=found.rows,
+                           counts=found.counts,
                            view=view, args=request.args, filters=filters, page=PAGE,
                            provinces=cat.provinces, key_tasks=cat.key_tasks,
                            now=clock.now())
@@ -50,9 +50,11 @@ def inbox() -> str:
 @bp.get("/done")
 @signed_in
 def done() -> str:
-    """已办: the tasks I completed, newest first."""
-    rows = run(task_list.completed_tasks)
-    return render_template("tasks/done.html", title=_("已办任务"), rows=rows)
+    """已办: the tasks I completed, newest first, a page at a time."""
+    offset = max(0, request.args.get("offset", 0, type=int))
+    found = run(task_list.completed_page, limit=PAGE, offset=offset)
+    return render_template("tasks/done.html", title=_("已办任务"), rows=found.rows,
+                           total=found.total, offset=offset, page=PAGE)
 
 
 def _back() -> Response:
@@ -65,7 +67,7 @@ def _back() -> Response:
 @signed_in
 def claim(task_id: str) -> Response | str:
     """Take a task offered to my group (htmx: the row comes back redrawn)."""
-    task = run(commands.claim, task_id)
+    task = run(service.claim_task, task_id)
     if is_htmx():
         return _row(task.id, task.instance_id)
     flash(_("已认领任务。"))
@@ -76,7 +78,7 @@ def claim(task_id: str) -> Response | str:
 @signed_in
 def unclaim(task_id: str) -> Response | str:
     """Give a claimed task back to its group."""
-    task = run(commands.unclaim, task_id)
+    task = run(service.unclaim_task, task_id)
     if is_htmx():
         return _row(task.id, task.instance_id)
     flash(_("任务已退回任务池。"))
@@ -84,8 +86,8 @@ def unclaim(task_id: str) -> Response | str:
 
 
 def _row(task_id: str, instance_id: str) -> str:
-    found = run(commands.task_list, view="all", instance_id=instance_id)
-    rows = [r for r in found["rows"] if r.task.id == task_id]
+    found = run(task_list.inbox_rows, view="all", instance_id=instance_id)
+    rows = [r for r in found if r.task.id == task_id]
     return render_template("tasks/_row.html", r=rows[0] if rows else None, now=clock.now())
 
 
@@ -124,7 +126,8 @@ def submit(task_id: str) -> Response | tuple[str, int]:
 
     def save(part: Any) -> dict[str, Any]:
         content = part.read(settings().max_file_bytes + 1)
-        return run(commands.upload, settings(), part.filename or "file", content)
+        return run(files.upload_file, settings(), None, part.filename or "file",
+                   content).as_dict()
 
     try:
         data = forms_view.parse(schema, request.form, request.files.getlist, save)
@@ -145,7 +148,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
 def new_project() -> Response:
     """申报新项目: my unit starts a key-task project; on to its plan form."""
     instance = run(projects.start_project)
-    found = run(commands.task_list, view="offered", instance_id=instance.id)
-    if found["rows"]:
-        return redirect(url_for("web.tasks.task", task_id=found["rows"][0].task.id))
+    found = run(scopes.inbox, view="offered", instance_id=instance.id)
+    if found:
+        return redirect(url_for("web.tasks.task", task_id=found[0].id))
     return redirect(url_for("web.instances.show", instance_id=instance.id))

@@ -61,6 +61,8 @@ class User(Base):
     # Bumped by sign-out, a password change or reset and disabling: every cookie carries the
     # value it was issued with and is refused once it differs (engine/service/signin.py).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The pages' language this person chose (engine/service/preferences.py); None: default
+    language: Mapped[str | None] = mapped_column(String(20))
 
 
 class Group(Base):
@@ -154,6 +156,9 @@ class HumanTask(Base):
     """Projection of one open (READY) user task; its id is SpiffWorkflow's task uuid."""
 
     __tablename__ = "human_tasks"
+    # Covers the task list's sort and counts (repository/inbox.py, migration 0070)
+    __table_args__ = (Index("ix_human_tasks_inbox", "id", "assignee", "due_at", "priority",
+                            "created_at"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(
         ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
@@ -178,7 +183,7 @@ class TaskCandidate(Base):
     """One candidate group or user of an open task: the index behind every task list."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_kind_value", "kind", "value"),)
+    __table_args__ = (Index("ix_task_candidates_kind_value_task", "kind", "value", "task_id"),)
     task_id: Mapped[str] = mapped_column(
         ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True
     )

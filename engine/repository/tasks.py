@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, false, func, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, false, or_, select
 from sqlalchemy.orm.util import identity_key
 
 from engine.models import (
@@ -14,7 +14,7 @@ from engine.models import (
     TaskCandidate,
 )
 from engine.repository.base import Repository
-from engine.repository.scopes import ScopeFilter, offered_to, task_scope_clause
+from engine.repository.scopes import ScopeFilter, task_scope_clause
 
 _TASKS = cast(Table, HumanTask.__table__)
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
@@ -107,48 +107,3 @@ class TaskRepository(Repository):
     def get_scoped(self, task_id: str, scope: ScopeFilter) -> HumanTask | None:
         stmt = select(HumanTask).where(HumanTask.id == task_id, task_scope_clause(scope))
         return self.session.scalars(stmt).first()
-
-    def _inbox(self, scope: ScopeFilter, view: str) -> Any:
-        stmt = select(HumanTask).where(task_scope_clause(scope))
-        if view == "mine":
-            return stmt.where(HumanTask.assignee == scope.username)
-        offered = and_(HumanTask.assignee.is_(None), offered_to(scope))
-        if view == "claimable":
-            return stmt.where(offered)
-        if view == "offered":
-            return stmt.where(or_(HumanTask.assignee == scope.username, offered))
-        return stmt
-
-    def list_scoped(
-        self, scope: ScopeFilter, *, view: str = "offered", process_key: str | None = None,
-        key_task: str | None = None, province_code: str | None = None,
-        instance_id: str | None = None, due_before: datetime | None = None,
-        overdue_at: datetime | None = None, sort: str = "due", limit: int = 50,
-        offset: int = 0,
-    ) -> Sequence[HumanTask]:
-        """The inbox: mine, claimable, offered (both) or all in scope, filtered and sorted."""
-        ht = HumanTask
-        stmt = self._inbox(scope, view)
-        for column, value in ((ht.process_key, process_key), (ht.key_task, key_task),
-                              (ht.province_code, province_code),
-                              (ht.instance_id, instance_id)):
-            if value:
-                stmt = stmt.where(column == value)
-        if due_before is not None:
-            stmt = stmt.where(ht.due_at <= due_before)
-        if overdue_at is not None:
-            stmt = stmt.where(ht.due_at < overdue_at)
-        due_order = (ht.due_at.is_(None), ht.due_at)
-        order = (ht.priority.desc(), *due_order) if sort == "priority" else (
-            *due_order, ht.priority.desc())
-        stmt = stmt.order_by(*order, ht.created_at, ht.id).offset(offset).limit(limit)
-        return self.session.scalars(stmt).all()
-
-    def counts_scoped(self, scope: ScopeFilter, now: datetime) -> dict[str, int]:
-        result = {}
-        for view in ("mine", "claimable", "offered"):
-            sub = self._inbox(scope, view).subquery()
-            result[view] = int(self.session.scalar(select(func.count()).select_from(sub)) or 0)
-        late = self._inbox(scope, "offered").where(HumanTask.due_at < now).subquery()
-        result["overdue"] = int(self.session.scalar(select(func.count()).select_from(late)) or 0)
-        return result

@@ -9,6 +9,8 @@ from engine.service import (
     facts,
     instance_view,
     passwords,
+    preferences,
+    registration,
     scopes,
     signin,
     task_admin,
@@ -48,7 +50,7 @@ from engine.service.repair import (
     retry_incident,
     skip_task,
 )
-from engine.service.stuck import StuckRow, find_stuck
+from engine.service.stuck import OpsConsole, StuckRow, find_stuck, ops_console
 from engine.service.task_admin import change_due_date
 from engine.service.tasks import (
     Completion,
@@ -73,14 +75,17 @@ from engine.service.users import (
 
 __all__ = [
     "Actor", "Completion", "DeploymentResult", "InstanceDetail", "LockedTask", "MigrationReport",
-    "SYSTEM_ACTOR", "StuckRow", "accounts", "actor_for", "add_member", "add_user", "assign_task",
+    "OpsConsole", "SYSTEM_ACTOR", "StuckRow", "accounts", "actor_for", "add_member", "add_user",
+    "assign_task",
     "broadcast_signal", "change_due_date", "claim_task", "complete_and_report",
     "complete_external_task", "complete_task", "correlate_message", "dashboard", "definitions",
     "deploy", "diagram_diff", "directory", "ensure_group", "extend_lock", "facts",
     "fetch_and_lock", "find_stuck", "fire_timer", "fire_timer_start", "get_incident",
     "get_instance", "get_task", "handle_failure", "instance_view", "task_list",
     "hash_password", "instance_history", "instance_variables", "list_incidents", "list_tasks",
-    "may_act", "migrate_instance", "move_token", "passwords", "resolve_definition",
+    "may_act", "migrate_instance", "move_token", "ops_console", "passwords", "preferences",
+    "registration",
+    "resolve_definition",
     "resolve_incident", "resume_instance", "retry_and_report", "retry_incident",
     "schedule_timer_starts", "scopes", "set_variables", "show_instance", "signin", "skip_task",
     "start_instance", "suspend_instance", "task_admin", "terminate_instance", "unclaim_task",

@@ -51,7 +51,8 @@ class Diagram:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One history event: who did what, when, on which element, with opinion / comment."""
+    """One history event: who did what, when, on which element, with opinion / comment;
+    reason: why an operator repaired, suspended or changed it (ops actions record one)."""
 
     at: datetime
     actor: str | None
@@ -62,6 +63,7 @@ class TimelineEntry:
     opinion: str | None
     comment: str | None
     outcome: Mapping[str, Any]
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ def _entry(event: HistoryEvent, names: dict[str, str]) -> TimelineEntry:
         at=event.at, actor=event.actor, action=event.action, element_id=event.element_id,
         element_name=names.get(event.element_id or ""), task_id=event.task_id,
         opinion=str(data["opinion"]) if data.get("opinion") else None, comment=comment,
-        outcome={k: data[k] for k in _OUTCOME_KEYS if k in data})
+        outcome={k: data[k] for k in _OUTCOME_KEYS if k in data},
+        reason=str(data["reason"]) if data.get("reason") else None)
 
 
 def _actions(actor: Actor, status: str, started_by: str | None, tasks: list[HumanTask],

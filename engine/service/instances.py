@@ -19,6 +19,7 @@ from engine.service.runtime import (
     load_workflow,
     lock_instance,
     past_activities,
+    reason_data,
     record,
     require_active,
     workflow_specs,
@@ -119,26 +120,26 @@ def show_instance(uow: UnitOfWork, instance_id: str, actor: Actor) -> InstanceDe
     )
 
 
-def suspend_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime
-                     ) -> ProcessInstance:
+def suspend_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime,
+                     reason: str | None = None) -> ProcessInstance:
     """Nothing advances while suspended: tasks cannot be completed, jobs are not run."""
     _require_ops_or_starter(uow, instance_id, actor)
     instance = lock_instance(uow, instance_id)
     require_active(instance)
     instance.status = "suspended"
-    record(uow, instance.id, actor, "instance_suspended", now)
+    record(uow, instance.id, actor, "instance_suspended", now, data=reason_data(reason))
     uow.flush()
     return instance
 
 
-def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime
-                    ) -> ProcessInstance:
+def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime,
+                    reason: str | None = None) -> ProcessInstance:
     _require_ops_or_starter(uow, instance_id, actor)
     instance = lock_instance(uow, instance_id)
     if instance.status != "suspended":
         raise InvalidState(f"process instance {instance_id} is not suspended")
     instance.status = "running"
-    record(uow, instance.id, actor, "instance_resumed", now)
+    record(uow, instance.id, actor, "instance_resumed", now, data=reason_data(reason))
     uow.flush()
     return instance
 
@@ -159,7 +160,7 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
     instance.state_json = bpmn.dump_state(workflow)
     instance.status = "terminated"
     instance.ended_at = now
-    record(uow, instance.id, actor, "instance_terminated", now, data={"reason": reason})
+    record(uow, instance.id, actor, "instance_terminated", now, data=reason_data(reason))
     uow.flush()
     return instance
 
@@ -176,7 +177,7 @@ def set_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], act
     bpmn.update_active_data(workflow, values)
     instance.state_json = bpmn.dump_state(workflow)
     record(uow, instance.id, actor, "variables_set", now,
-           data={"values": values, "reason": reason})
+           data={"values": values, **reason_data(reason)})
     uow.flush()
     return bpmn.variables(workflow)
 

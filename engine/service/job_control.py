@@ -1,4 +1,7 @@
-"""Ops control of jobs, the Camunda way: execute now, set a due date, set retries."""
+"""Ops control of jobs, the Camunda way: execute now, set a due date, set retries.
+
+Each records who did it and the operator's `reason` (optional: Camunda's REST sends none).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,14 @@ from engine.bpmn.timer_control import set_timer_due
 from engine.errors import NotFound, ValidationFailed
 from engine.models import Job
 from engine.service.actors import Actor
-from engine.service.runtime import load_workflow, lock_instance, record, require_active, save
+from engine.service.runtime import (
+    load_workflow,
+    lock_instance,
+    reason_data,
+    record,
+    require_active,
+    save,
+)
 from engine.service.timers import fire_timer, fire_timer_start
 from engine.uow import UnitOfWork
 
@@ -23,7 +33,7 @@ def _job(uow: UnitOfWork, job_id: str, actor: Actor) -> Job:
 
 
 def set_job_due_date(uow: UnitOfWork, job_id: str, due: datetime, actor: Actor,
-                     now: datetime) -> Job:
+                     now: datetime, reason: str | None = None) -> Job:
     """A timer's due date is moved in the workflow itself, so the job mirrors it on save."""
     job = _job(uow, job_id, actor)
     if job.kind == "timer" and job.instance_id:
@@ -35,16 +45,17 @@ def set_job_due_date(uow: UnitOfWork, job_id: str, due: datetime, actor: Actor,
     job = _job(uow, job_id, actor)
     job.due_at = due
     record(uow, job.instance_id, actor, "job_due_date_set", now, element_id=job.element_id,
-           data={"job_id": job.id, "due_at": due.isoformat()})
+           data={"job_id": job.id, "due_at": due.isoformat(), **reason_data(reason)})
     uow.flush()
     return job
 
 
-def execute_job(uow: UnitOfWork, job_id: str, actor: Actor, now: datetime) -> str:
+def execute_job(uow: UnitOfWork, job_id: str, actor: Actor, now: datetime,
+                reason: str | None = None) -> str:
     """Fire a timer (or a timer start) now instead of at its due time."""
     job = _job(uow, job_id, actor)
     if job.kind == "timer":
-        set_job_due_date(uow, job_id, now - timedelta(seconds=1), actor, now)
+        set_job_due_date(uow, job_id, now - timedelta(seconds=1), actor, now, reason=reason)
         return fire_timer(uow, job_id, None, now)
     if job.kind == "timer_start":
         started = fire_timer_start(uow, job_id, None, now)
@@ -53,7 +64,7 @@ def execute_job(uow: UnitOfWork, job_id: str, actor: Actor, now: datetime) -> st
 
 
 def set_job_retries(uow: UnitOfWork, job_id: str, retries: int, actor: Actor,
-                    now: datetime) -> Job:
+                    now: datetime, reason: str | None = None) -> Job:
     """New retries make a failed external task fetchable again and close its incident."""
     if retries < 0:
         raise ValidationFailed("retries must not be negative")
@@ -66,6 +77,6 @@ def set_job_retries(uow: UnitOfWork, job_id: str, retries: int, actor: Actor,
                 incident.resolution = "retries_set"
         job.due_at = min(job.due_at or now, now)
     record(uow, job.instance_id, actor, "job_retries_set", now, element_id=job.element_id,
-           data={"job_id": job.id, "retries": retries})
+           data={"job_id": job.id, "retries": retries, **reason_data(reason)})
     uow.flush()
     return job

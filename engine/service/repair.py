@@ -1,4 +1,9 @@
-"""Ops repair: retry or resolve an incident, skip a failed task, move a token."""
+"""Ops repair: retry or resolve an incident, skip a failed task, move a token.
+
+Each takes the operator's `reason` and records it in the history event (who, what, reason),
+which the instance timeline shows. The pages require one; /api/v1 and /engine-rest pass it
+when the caller sends one (Camunda's REST API has no field for it).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from engine.service.runtime import (
     load_workflow,
     lock_instance,
     past_activities,
+    reason_data,
     record,
     require_active,
 )
@@ -45,7 +51,8 @@ def _close(incident: Incident, actor: Actor, now: datetime, resolution: str) -> 
 
 
 def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
-                   retries: int = DEFAULT_RETRIES) -> Incident | None:
+                   retries: int = DEFAULT_RETRIES, reason: str | None = None
+                   ) -> Incident | None:
     """Run the failed task again; returns the new incident when it fails again."""
     incident = get_incident(uow, incident_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
@@ -62,7 +69,7 @@ def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetim
             job.lock_expires_at = None
         _close(incident, actor, now, "retried")
         record(uow, instance.id, actor, "incident_retried", now, element_id=incident.element_id,
-               data={"incident_id": incident.id})
+               data={"incident_id": incident.id, **reason_data(reason)})
         uow.flush()
         return None
     workflow = load_workflow(uow, instance)
@@ -70,7 +77,7 @@ def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetim
         bpmn.retry_task(workflow, incident.task_id)
     _close(incident, actor, now, "retried")
     record(uow, instance.id, actor, "incident_retried", now, element_id=incident.element_id,
-           data={"incident_id": incident.id})
+           data={"incident_id": incident.id, **reason_data(reason)})
     uow.flush()
     before = {i.id for i in uow.incidents.open_for(instance.id)}
     failure = advance_and_save(uow, instance, workflow, actor, now, retries=retries)
@@ -82,16 +89,16 @@ def retry_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetim
     return (same_task or opened or [incident])[-1]
 
 
-def retry_and_report(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime
-                     ) -> Incident:
+def retry_and_report(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
+                     reason: str | None = None) -> Incident:
     """retry_incident, answering with the new incident when the step fails again, else this
     (now resolved) one."""
-    again = retry_incident(uow, incident_id, actor, now)
+    again = retry_incident(uow, incident_id, actor, now, reason=reason)
     return again or get_incident(uow, incident_id, actor)
 
 
 def resolve_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datetime,
-                     note: str | None = None) -> Incident:
+                     note: str | None = None, reason: str | None = None) -> Incident:
     """Mark an incident handled without running anything (it was fixed some other way)."""
     incident = get_incident(uow, incident_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
@@ -100,13 +107,14 @@ def resolve_incident(uow: UnitOfWork, incident_id: str, actor: Actor, now: datet
     lock_instance(uow, incident.instance_id)
     _close(incident, actor, now, "resolved")
     record(uow, incident.instance_id, actor, "incident_resolved", now,
-           element_id=incident.element_id, data={"incident_id": incident.id, "note": note})
+           element_id=incident.element_id,
+           data={"incident_id": incident.id, "note": note, **reason_data(reason or note)})
     uow.flush()
     return incident
 
 
 def skip_task(uow: UnitOfWork, instance_id: str, task_id: str, actor: Actor, now: datetime,
-              data: dict[str, Any] | None = None) -> None:
+              data: dict[str, Any] | None = None, reason: str | None = None) -> None:
     """Complete a failed (or waiting) task without running it, then go on."""
     scopes.visible_instance(uow, instance_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
@@ -117,12 +125,13 @@ def skip_task(uow: UnitOfWork, instance_id: str, task_id: str, actor: Actor, now
     for incident in uow.incidents.open_for(instance.id):
         if incident.task_id == task_id:
             _close(incident, actor, now, "skipped")
-    record(uow, instance.id, actor, "task_skipped", now, task_id=task_id, data=data)
+    record(uow, instance.id, actor, "task_skipped", now, task_id=task_id,
+           data={**(data or {}), **reason_data(reason)} or None)
     advance_and_save(uow, instance, workflow, actor, now)
 
 
 def move_token(uow: UnitOfWork, instance_id: str, from_task_id: str, to_element_id: str,
-               actor: Actor, now: datetime) -> ProcessInstance:
+               actor: Actor, now: datetime, reason: str | None = None) -> ProcessInstance:
     """Cancel an active activity and restart the instance at an earlier one."""
     scopes.visible_instance(uow, instance_id, actor)  # out of scope: NotFound first
     _require_ops(actor)
@@ -135,6 +144,6 @@ def move_token(uow: UnitOfWork, instance_id: str, from_task_id: str, to_element_
     for incident in uow.incidents.open_for(instance.id):
         _close(incident, actor, now, "token_moved")
     record(uow, instance.id, actor, "token_moved", now, element_id=to_element_id,
-           data={"from_task_id": from_task_id})
+           data={"from_task_id": from_task_id, **reason_data(reason)})
     advance_and_save(uow, instance, workflow, actor, now)
     return instance

@@ -47,6 +47,12 @@ def record(
     )
 
 
+def reason_data(reason: str | None) -> dict[str, str]:
+    """{"reason": ...} when the operator gave one: the history keeps who, what and why."""
+    text = (reason or "").strip()
+    return {"reason": text} if text else {}
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}

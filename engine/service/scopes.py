@@ -58,11 +58,13 @@ def inbox(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
     """Open tasks: mine, claimable by my groups, both (offered), or all in my scope."""
     if view not in INBOX_VIEWS:
         view = "offered"
-    return uow.tasks.list_scoped(scope_of(actor), view=view, **filters)
+    return uow.inbox.page(scope_of(actor), view=view, **filters)
 
 
 def inbox_counts(uow: UnitOfWork, actor: Actor, now: datetime) -> dict[str, int]:
-    return uow.tasks.counts_scoped(scope_of(actor), now)
+    """Open tasks mine / claimable / offered (both) / overdue (offered, due before now),
+    counted in one query (repository.inbox)."""
+    return uow.inbox.counts(scope_of(actor), now)
 
 
 @dataclass(frozen=True)

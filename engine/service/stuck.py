@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine import authz
+from engine.models import Incident, Job
+from engine.service import scopes
 from engine.service.actors import Actor
 from engine.uow import UnitOfWork
 
@@ -57,3 +59,20 @@ def _unclaimable(uow: UnitOfWork) -> list[StuckRow]:
             f"no existing user may claim {task.name or task.element_id} (assignee "
             f"{task.assignee or '-'}, users {people or '-'}, groups {groups or '-'})"))
     return rows
+
+
+@dataclass(frozen=True)
+class OpsConsole:
+    """What the ops console shows: stuck instances, open incidents, jobs by due time."""
+
+    stuck: list[StuckRow]
+    incidents: list[Incident]
+    jobs: list[Job]
+
+
+def ops_console(uow: UnitOfWork, actor: Actor, now: datetime, grace: timedelta,
+                job_limit: int = 200) -> OpsConsole:
+    """Ops only (find_stuck and scopes.list_jobs check): the console in one unit of work."""
+    return OpsConsole(stuck=find_stuck(uow, now, grace, actor),
+                      incidents=list(scopes.list_incidents(uow, actor)),
+                      jobs=list(scopes.list_jobs(uow, actor, limit=job_limit)))

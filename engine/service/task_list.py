@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from engine.service.facts import PROJECT, REGISTRATION
 from engine.service.scopes import inbox, scope_of
 from engine.uow import UnitOfWork
 
+_PAGING = ("sort", "limit", "offset")
 _OUTCOME_KEYS = ("decision", "recommended", "rating", "acknowledged")
 
 
@@ -54,10 +55,13 @@ def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
     """scopes.inbox (views mine / claimable / offered / all, its filters, sort "due" or
     "priority", limit, offset) with the unit's and the project's names: three queries for
     the page (the inbox, then the page's facts and units by id), never one per row."""
-    tasks = inbox(uow, actor, view=view, **filters)
+    return _named(uow, inbox(uow, actor, view=view, **filters), now or clock.now())
+
+
+def _named(uow: UnitOfWork, tasks: Sequence[HumanTask], now: datetime
+           ) -> tuple[InboxRow, ...]:
     facts, units = uow.facts.names((t.instance_id for t in tasks),
                                    (t.unit_id for t in tasks if t.unit_id))
-    now = now or clock.now()
     rows = []
     for task in tasks:
         fact = facts.get(task.instance_id)
@@ -71,8 +75,29 @@ def inbox_rows(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    """The task-list page: its rows and the counts (mine / claimable / offered / overdue)."""
+
+    rows: tuple[InboxRow, ...]
+    counts: dict[str, int]
+
+
+def inbox_page(uow: UnitOfWork, actor: Actor, now: datetime, *, view: str = "offered",
+               **filters: Any) -> InboxPage:
+    """待办: the rows with unit and project names, and the counts, in one unit of work.
+    As the list opens (offered, no filter) the page and its counts are one walk of the rows
+    (repository.inbox.offered_with_counts), else a query each."""
+    paging = {k: v for k, v in filters.items() if k in _PAGING}
+    if view == "offered" and not any(v for k, v in filters.items() if k not in _PAGING):
+        tasks, counts = uow.inbox.offered_with_counts(scope_of(actor), now, **paging)
+        return InboxPage(_named(uow, tasks, now), counts)
+    return InboxPage(inbox_rows(uow, actor, view=view, now=now, **filters),
+                     uow.inbox.counts(scope_of(actor), now))
+
+
 def inbox_totals(uow: UnitOfWork, actor: Actor, now: datetime) -> dict[str, int]:
-    """scopes.inbox_counts (mine, claimable, offered, overdue) in one query, not four."""
+    """Open tasks mine / claimable / offered / overdue in one query (as scopes.inbox_counts)."""
     return uow.inbox.counts(scope_of(actor), now)
 
 
@@ -116,3 +141,18 @@ def completed_count(uow: UnitOfWork, actor: Actor) -> int:
     """How many tasks the actor has completed (for the 已办 pager)."""
     uow.history.write_waiting()
     return uow.facts.count_completed_by(actor.username)
+
+
+@dataclass(frozen=True)
+class CompletedPage:
+    """One page of 已办 and how many there are in all (for the pager)."""
+
+    rows: tuple[CompletedRow, ...]
+    total: int
+
+
+def completed_page(uow: UnitOfWork, actor: Actor, limit: int = 50,
+                   offset: int = 0) -> CompletedPage:
+    """已办 for the page: completed_tasks and completed_count in one unit of work."""
+    return CompletedPage(completed_tasks(uow, actor, limit, offset),
+                         completed_count(uow, actor))

@@ -186,6 +186,7 @@ def _ops(ops) -> None:
     page.wait_for_load_state()
     assert "变量已修改" in page.locator(".flash").inner_text()
     page = ops.go("/ops")
+    page.fill(f"#reason-{incident_id.removeprefix('incident-')}", "绩效目标数据已修复，重新评估")
     page.locator(f"#{incident_id} button", has_text="重试").click()  # htmx: result in place
     page.locator(f"#retry-result-{incident_id.removeprefix('incident-')} .badge.ok").wait_for()
     ops.shot("retried")

@@ -82,6 +82,17 @@ def test_ministry_dashboard(world, people):
     assert page.locator("#figures tbody tr").count() >= 1
     page.locator("[data-chart] svg").first.wait_for()
     moe.shot("dashboard", readme=True)
+    # The filters are select lists from the catalogue, worked from the keyboard
+    assert page.locator("#d-kt option").count() == 12 and page.locator("#d-p option").count() == 33
+    page.focus("#d-kt")
+    page.keyboard.press("ArrowDown")  # 全部 -> KT01
+    page.focus("#d-p")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "查看"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**key_task=KT01**")
+    assert page.locator("#d-kt").input_value() == "KT01"
+    assert page.locator("#d-year").input_value() == "2025"
     page.click("#total-report-late")
     page.wait_for_load_state()
     assert page.locator("#drill tbody tr").count() >= 1
@@ -137,3 +148,113 @@ def test_designer_uploads_a_version_and_sees_the_diff_in_colour(world, people, t
     page.locator(".diff-changed").first.wait_for()  # drawn in colour on the diagram
     assert "Task_VerifyRegistration" in page.content() or "复核" in page.content()
     designer.shot("diff")
+
+
+def _csrf(page: Any) -> str:
+    return str(page.evaluate(
+        "JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']"))
+
+
+def test_ops_actions_take_a_reason_that_the_timeline_shows(world, people):
+    ops = people("ops-reasons")
+    ops.sign_in("ops")
+    page = ops.go("/ops")
+    row = page.locator("tr", has=page.locator("form[action^='/ops/jobs/']")).first
+    action = row.locator("form").get_attribute("action")
+    instance_path = row.locator("a[href^='/instances/']").get_attribute("href")
+    refused = page.request.post(world.base + action, form={
+        "due_at": "2030-01-02T09:30", "csrf_token": _csrf(page)})
+    assert refused.status == 400  # no reason: refused, naming what is missing
+    assert "请填写操作理由" in refused.text()
+    row.locator("input[name=due_at]").fill("2030-01-02T09:30")
+    row.locator("input[name=reason]").fill("省厅通知延长评审期限")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "到期时间已修改" in page.locator(".flash").inner_text()
+    page = ops.go(instance_path)
+    assert "省厅通知延长评审期限" in page.locator(".timeline").inner_text()
+    assert "修改定时器到期时间" in page.locator(".timeline").inner_text()
+    page.fill("#act-reason", "等待省厅复核材料")
+    page.locator("button", has_text="挂起").click()
+    page.wait_for_load_state()
+    assert page.locator("h1 .badge").inner_text() == "已挂起"
+    page.fill("#act-reason", "省厅复核完毕")
+    page.locator("button", has_text="恢复").click()
+    page.wait_for_load_state()
+    timeline = page.locator(".timeline").inner_text()
+    assert "理由：等待省厅复核材料" in timeline and "理由：省厅复核完毕" in timeline
+    ops.shot("instance-reasons")
+
+
+def test_bulk_retry_asks_for_a_reason_first(world, people):
+    ops = people("ops-bulk")
+    ops.sign_in("ops")
+    page = ops.go("/ops")
+    page.locator("input[data-incident]").first.wait_for()
+    page.locator("[data-bulk-retry]").click()
+    assert page.locator("#bulk-status").inner_text() == "请填写操作理由。"
+    assert page.evaluate("document.activeElement.id") == "bulk-reason"
+    assert page.locator("#bulk-progress").is_hidden()
+    ops.shot("bulk-reason")
+
+
+def test_the_language_chosen_is_kept_with_the_account(world, people):
+    first = people("reviewer51-lang")
+    first.sign_in("reviewer51")
+    page = first.go("/tasks")
+    page.click("text=English")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "My tasks"
+    elsewhere = people("reviewer51-elsewhere")  # another browser: no cookie, no session
+    assert elsewhere.go("/signin").locator("html").get_attribute("lang") == "zh-CN"
+    elsewhere.sign_in("reviewer51")
+    page = elsewhere.go("/tasks")
+    assert page.locator("html").get_attribute("lang") == "en"
+    elsewhere.shot("tasks-en")
+    page.click("text=中文")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "待办任务"
+
+
+# The outermost elements that reach past the viewport (named in a failure)
+WIDEST = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
+  > innerWidth + 1 && e.parentElement.getBoundingClientRect().right <= innerWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(
+  e.getBoundingClientRect().right) + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+
+
+def test_every_screen_fits_390_px(world, people):
+    checks = (("ops", ("/ops", "/designer", "/account")),
+              ("moe-kt01", ("/dashboard?year=2025", "/tasks", "/tasks/done")),
+              ("reviewer11", ("/tasks?view=all", "/tasks/done")))
+    for username, paths in checks:
+        person = people(f"{username}-narrow", width=390)
+        person.sign_in(username)
+        todo = list(paths)
+        while todo:
+            path = todo.pop(0)
+            page = person.go(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            wide = page.evaluate(WIDEST) if width > 390 else []
+            assert width <= 390, f"{username} {path} is {width} px wide at 390 px: {wide}"
+            if path == "/ops":  # and the instance page of the first stuck instance
+                todo.append(str(page.locator("main a[href^='/instances/']").first
+                                .get_attribute("href")))
+        person.shot("narrow")
+    anon = people("anon-narrow", width=390)
+    assert anon.go("/register").evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_only_ops_may_repair_from_the_pages(world, people):
+    with world.uow_factory() as uow:
+        [incident, *_] = scopes.list_incidents(uow, SYSTEM_ACTOR)
+    for username in ("reviewer11", "unit11a", "moe-kt01"):
+        person = people(f"{username}-no-ops")
+        person.sign_in(username)
+        assert person.page.goto(world.base + "/ops").status == 403, username
+        page = person.go("/tasks")
+        answer = page.request.post(f"{world.base}/ops/incidents/{incident.id}/retry", form={
+            "reason": "不该允许", "csrf_token": _csrf(page)})
+        assert answer.status in (403, 404), (username, answer.status)  # 404: out of scope
+    with world.uow_factory() as uow:
+        assert scopes.visible_incident(uow, incident.id, SYSTEM_ACTOR).resolved_at is None

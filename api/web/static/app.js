@@ -118,6 +118,13 @@
       document.querySelectorAll("input[data-incident]"), function (b) { return b.checked; });
     var bar = document.getElementById("bulk-progress");
     var status = document.getElementById("bulk-status");
+    var reason = document.getElementById("bulk-reason");
+    if (!reason.value.trim()) {
+      status.textContent = button.getAttribute("data-need-reason");
+      reason.focus();
+      return;
+    }
+    var body = new URLSearchParams({ reason: reason.value.trim() });
     var done = 0;
     bar.hidden = false; bar.value = 0; button.disabled = true;
     function next() {
@@ -128,7 +135,7 @@
       }
       var box = boxes[done];
       fetch(box.getAttribute("data-retry-url"), {
-        method: "POST", credentials: "same-origin",
+        method: "POST", credentials: "same-origin", body: body,
         headers: { "X-CSRF-Token": csrfToken(), "HX-Request": "true" }
       }).then(function (r) { return r.text(); }).then(function (html) {
         document.getElementById("retry-result-" + box.getAttribute("data-incident")).innerHTML = html;
