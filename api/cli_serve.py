@@ -25,10 +25,15 @@ GRACE_SECONDS = 10  # then requests still running at a stop are cut off
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, answering every waiting long poll ([]) as soon as it is told to stop."""
+    """uvicorn's server, answering every waiting long poll ([]) as soon as it is told to stop.
+
+    A stop by signal ends with exit status 0 after the worker process is stopped (uvicorn
+    would re-raise the signal once it has shut down, killing us before that).
+    """
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
+        self._captured_signals.clear()
         asgi.drain_started()
 
 
