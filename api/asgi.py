@@ -13,7 +13,10 @@ ring the same request runs again; at the deadline the last answer ([]) goes out.
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
+from types import FrameType
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
@@ -61,6 +64,7 @@ class VocflowAsgi:
         """Attach the bell to this loop; start LISTEN (PostgreSQL) and the re-check."""
         self.loop = asyncio.get_running_loop()
         _STARTED.append(self)
+        _drain_on_stop_signals()
         self.bell.attach(self.loop)
         self._background.append(asyncio.create_task(work_listener.recheck(
             self.uow_factory, self.bell, self.database_url, self.bridge.executor)))
@@ -193,6 +197,25 @@ def drain_started() -> None:
     for app in list(_STARTED):
         if app.loop is not None and not app.loop.is_closed():
             app.loop.call_soon_threadsafe(app.drain)
+
+
+def _drain_on_stop_signals() -> None:
+    """SIGTERM/SIGINT also answer the waiting long polls at once (the server's own handlers,
+    installed before its startup, still run). uvicorn waits for running requests before
+    its lifespan shutdown, so that could not do it."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if callable(previous) and getattr(previous, "__name__", "") != "_drain_then":
+
+            def _drain_then(number: int, frame: FrameType | None,
+                            previous: Callable[[int, FrameType | None], Any] = previous
+                            ) -> None:
+                drain_started()
+                previous(number, frame)
+
+            signal.signal(sig, _drain_then)
 
 
 def create_asgi_app(settings: Settings | None = None, *, threads: int = 4,

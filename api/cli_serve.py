@@ -22,19 +22,16 @@ from api.cli_support import Context, pass_ctx
 
 THREADS_ENV = "VOCFLOW_SERVE_THREADS"
 GRACE_SECONDS = 10  # then requests still running at a stop are cut off
+HEALTHCHECK_SECONDS = 60  # --workers > 1: a child building its app on a busy machine is slow
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, answering every waiting long poll ([]) as soon as it is told to stop.
-
-    A stop by signal ends with exit status 0 after the worker process is stopped (uvicorn
-    would re-raise the signal once it has shut down, killing us before that).
-    """
+    """uvicorn's server; a stop by signal ends with exit status 0 once the worker process
+    is stopped (uvicorn would re-raise the signal after its shutdown, killing us first)."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
-        asgi.drain_started()
 
 
 def app_factory() -> asgi.VocflowAsgi:
@@ -67,13 +64,13 @@ def serve(ctx: Context, host: str, port: int, workers: int, threads: int,
                f"Camunda Modeler /engine-rest)", err=True)
     config = uvicorn.Config("api.cli_serve:app_factory", factory=True, host=host, port=port,
                             workers=workers, lifespan="on", http="h11",
-                            timeout_graceful_shutdown=GRACE_SECONDS)
-    server = _Server(config)
+                            timeout_graceful_shutdown=GRACE_SECONDS,
+                            timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
     try:
         if workers > 1:
-            Multiprocess(config, target=server.run, sockets=[config.bind_socket()]).run()
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
         else:
-            server.run()
+            _Server(config).run()
     finally:
         if worker is not None and worker.poll() is None:
             worker.send_signal(signal.SIGTERM)

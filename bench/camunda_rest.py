@@ -140,6 +140,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def settle(pid: int, limit: float = 60.0) -> float:
+    """Seconds until the server's CPU stays under 5 % for a second: the clients connected
+    (their first attempts, Basic sign-in included) and now all wait."""
+    began = time.monotonic()
+    time.sleep(1.0)
+    while time.monotonic() - began < limit:
+        cpu0 = cpu_seconds(pid)
+        time.sleep(1.0)
+        if cpu_seconds(pid) - cpu0 < 0.05:
+            break
+    return time.monotonic() - began
+
+
 def fetch_body(business_key: str, wait_ms: int) -> dict[str, Any]:
     return {"workerId": f"w-{business_key}", "maxTasks": 1, "asyncResponseTimeout": wait_ms,
             "topics": [{"topicName": "js-check", "lockDuration": 60000,
@@ -224,7 +237,7 @@ def run(name: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[str, A
         clients = IdleClients(base, args.clients)
         for thread in clients.threads:
             thread.start()
-        time.sleep(3.0)  # every client is connected and waiting
+        result["settle"] = settle(server.pid)  # every client is connected and waiting
         cpu0, wall0 = cpu_seconds(server.pid), time.monotonic()
         time.sleep(args.idle)
         cpu1, wall1 = cpu_seconds(server.pid), time.monotonic()
@@ -251,6 +264,9 @@ def run(name: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[str, A
               "&limit=50")
         result["history"], result["history_n"] = timed_get(history)
         result["v1"], result["v1_n"] = timed_get(v1)
+    except BaseException:
+        print((tmp / f"serve-{name}.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -284,7 +300,8 @@ def main() -> None:
           f"of {ROUNDS}; lists: median of 20 over {args.rows:,} SEEDED finished js_flow rows "
           f"(+{args.rows // 10:,} js_other), bulk-inserted copies of one instance row")
     print(f"{'db':<11}{'idle +RSS MB':>13}{'idle CPU %':>11}{'wake REST ms':>15}"
-          f"{'wake other ms':>15}{'history ms':>11}{'/api/v1 ms':>11}{'seed s':>8}")
+          f"{'wake other ms':>15}{'history ms':>11}{'/api/v1 ms':>11}{'seed s':>8}"
+          f"{'settle s':>9}")
     for r in results:
         def ms(values: list[float]) -> str:
             ordered = sorted(values)
@@ -292,10 +309,12 @@ def main() -> None:
             return f"{statistics.median(values) * 1000:.0f}/{p95 * 1000:.0f}"
         print(f"{r['db']:<11}{r['rss']:>13.1f}{r['cpu']:>11.2f}{ms(r['rest']):>15}"
               f"{ms(r['other']):>15}{r['history'] * 1000:>11.1f}{r['v1'] * 1000:>11.1f}"
-              f"{r['seed_s']:>8.1f}")
+              f"{r['seed_s']:>8.1f}{r['settle']:>9.1f}")
         if r["answered"] or r["errors"]:
             print(f"  ({r['db']}: {r['answered']} idle polls answered, {r['errors']} errors "
                   "during the window)")
+    print("settle: until the server's CPU stayed under 5 % for 1 s after the clients connected "
+          "(their first fetchAndLock and Basic sign-in)")
     print("targets: idle +RSS < 50 MB, idle CPU < 2 % of a core, wake median < 100 ms, "
           "history list < 50 ms")
     end_load = os.getloadavg()

@@ -85,7 +85,7 @@ class WorkBell:
         self._condition = threading.Condition()
         self._generation = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiters: set[Waiter] = set()
+        self._waiters: dict[Waiter, None] = {}  # in arrival order: the oldest wakes first
         self.listening = False  # PostgreSQL LISTEN is up: commits are heard through it
 
     # -- both sides ---------------------------------------------------------------------
@@ -134,11 +134,11 @@ class WorkBell:
     def register(self, interests: Sequence[Interest] | None) -> Waiter:
         loop = self._loop or asyncio.get_running_loop()
         waiter = Waiter(interests, loop.create_future())
-        self._waiters.add(waiter)
+        self._waiters[waiter] = None
         return waiter
 
     def unregister(self, waiter: Waiter) -> None:
-        self._waiters.discard(waiter)
+        self._waiters.pop(waiter, None)
         if not waiter.future.done():
             waiter.future.cancel()
 

@@ -28,13 +28,14 @@ from engine import clock
 from engine.db import libpq_dsn
 from engine.service import work_notice
 from engine.uow import UowFactory
-from engine.work_bell import CHANNEL, WorkBell, decode, topic_notes
+from engine.work_bell import CHANNEL, Note, WorkBell, decode
 
 LOG = logging.getLogger("vocflow.work")
 RECHECK_TICK = 0.1
 RECHECK_SQLITE = 5.0
 RECHECK_POSTGRES = 5.0
 RECONNECT_SECONDS = 2.0
+Available = set[tuple[str, str, str | None, str | None]]  # (id, topic, key, business key)
 
 
 async def listen(dsn: str, bell: WorkBell) -> None:
@@ -82,7 +83,7 @@ async def recheck(uow_factory: UowFactory, bell: WorkBell, database_url: str,
     sqlite = libpq_dsn(database_url) is None
     every = RECHECK_SQLITE if sqlite else RECHECK_POSTGRES
     wal = _WalWatch(database_url)
-    known: set[tuple[str, str]] = set()
+    known: Available = set()
     last = loop.time()
     while True:
         await asyncio.sleep(RECHECK_TICK if sqlite else every)
@@ -101,12 +102,13 @@ async def recheck(uow_factory: UowFactory, bell: WorkBell, database_url: str,
             continue
         fresh = now_available - known
         known = now_available
-        if fresh:
-            bell.ring(topic_notes(topic for _id, topic in fresh))
+        if fresh:  # precise notes: only the subscriptions these tasks match wake up
+            bell.ring(sorted({Note(topic, key, business) for _id, topic, key, business in fresh},
+                             key=lambda n: (n.topic, n.process_key or "", n.business_key or "")))
 
 
-def _available(uow_factory: UowFactory, topics: list[str]) -> Callable[[], set[tuple[str, str]]]:
-    def run() -> set[tuple[str, str]]:
+def _available(uow_factory: UowFactory, topics: list[str]) -> Callable[[], Available]:
+    def run() -> Available:
         with uow_factory() as uow:
             return work_notice.available(uow, topics, clock.now())
     return run

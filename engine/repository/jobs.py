@@ -10,6 +10,7 @@ from sqlalchemy import Table, bindparam, func, inspect, or_, select, update
 
 from engine.models import (
     Job,
+    ProcessInstance,
 )
 from engine.repository.base import Repository
 
@@ -86,12 +87,16 @@ class JobRepository(Repository):
         if self.dialect == "postgresql":
             self.session.execute(select(func.pg_notify(channel, payload)))
 
-    def available_external(self, topics: Sequence[str], now: datetime,
-                           limit: int = 5000) -> set[tuple[str, str]]:
-        """(id, topic) of due, unlocked external tasks of these topics, up to limit."""
-        stmt = (select(Job.id, Job.topic)
+    def available_external(self, topics: Sequence[str], now: datetime, limit: int = 5000
+                           ) -> set[tuple[str, str, str | None, str | None]]:
+        """(id, topic, process key, business key) of due, unlocked external tasks, up to
+        limit."""
+        stmt = (select(Job.id, Job.topic, ProcessInstance.process_key,
+                       ProcessInstance.business_key)
+                .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
                 .where(Job.kind == "external", Job.topic.in_(list(topics)), Job.due_at <= now)
                 .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
                 .where(or_(Job.retries.is_(None), Job.retries > 0))
                 .limit(limit))
-        return {(row.id, row.topic or "") for row in self.session.execute(stmt)}
+        return {(row.id, row.topic or "", row.process_key, row.business_key)
+                for row in self.session.execute(stmt)}

@@ -22,8 +22,10 @@ def announce(uow: UnitOfWork, notes: Sequence[Note]) -> None:
     uow.after_commit(lambda: BELL.ring_local(notes))
 
 
-def available(uow: UnitOfWork, topics: Sequence[str], now: datetime) -> set[tuple[str, str]]:
-    """(id, topic) of the external tasks a worker could lock now: the bell's re-check.
+def available(uow: UnitOfWork, topics: Sequence[str], now: datetime
+              ) -> set[tuple[str, str, str | None, str | None]]:
+    """(id, topic, process key, business key) of the external tasks a worker could lock
+    now: the bell's re-check.
 
     Internal to the server (it answers only ids and topic names to the listener, never to
     a client); the fetchAndLock that follows a ring checks the caller's permissions.
