@@ -12,7 +12,8 @@ fixtures, seeds the history, runs `vocflow serve --no-worker` and measures:
 (b) wake-up: while they wait, one more worker long-polls; a task for it is created by
     POST /process-definition/key/js_flow/start (this server process commits it) and by a
     unit of work in this bench process (another process: PostgreSQL NOTIFY, SQLite's
-    -wal watch); the time from the commit returning to the worker's answer, median/p95;
+    -wal watch); the time from the commit returning to the worker's answer, median/p95,
+    beside the floor: a fetchAndLock without waiting for a task already there;
 (c) a filtered list over --rows finished instances: GET /engine-rest/history/process-
     instance?processDefinitionKey=js_flow&finished=true&sortBy=startTime&sortOrder=desc
     &maxResults=50, beside /api/v1/instances?process=js_flow&status=completed&limit=50.
@@ -205,6 +206,19 @@ def wake_latencies(base: str, create: Any, label: str) -> list[float]:
     return delays
 
 
+def ready_fetch(base: str, create: Any) -> list[float]:
+    """The floor: fetchAndLock without waiting for a task that is already there (seconds)."""
+    times = []
+    for n in range(ROUNDS):
+        create(f"ready-{n}")
+        began = time.monotonic()
+        answer = requests.post(f"{base}/external-task/fetchAndLock", auth=AUTH,
+                               json=fetch_body(f"ready-{n}", 0), timeout=60)
+        times.append(time.monotonic() - began)
+        assert len(answer.json()) == 1, answer.text
+    return times
+
+
 def timed_get(url: str, repeat: int = 20) -> tuple[float, int]:
     with requests.Session() as session:
         session.auth = AUTH
@@ -255,6 +269,7 @@ def run(name: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[str, A
                 service.start_instance(uow, "js_flow", service.SYSTEM_ACTOR, clock.now(),
                                        business_key=key)
 
+        result["ready"] = ready_fetch(base, by_rest)
         result["rest"] = wake_latencies(base, by_rest, "rest")
         result["other"] = wake_latencies(base, by_other_process, "other")
         clients.stop.set()
@@ -299,7 +314,7 @@ def main() -> None:
           f"(asyncResponseTimeout 60 s) over a {args.idle:.0f} s window; wake-up: median/p95 "
           f"of {ROUNDS}; lists: median of 20 over {args.rows:,} SEEDED finished js_flow rows "
           f"(+{args.rows // 10:,} js_other), bulk-inserted copies of one instance row")
-    print(f"{'db':<11}{'idle +RSS MB':>13}{'idle CPU %':>11}{'wake REST ms':>15}"
+    print(f"{'db':<11}{'idle +RSS MB':>13}{'idle CPU %':>11}{'ready ms':>10}{'wake REST ms':>14}"
           f"{'wake other ms':>15}{'history ms':>11}{'/api/v1 ms':>11}{'seed s':>8}"
           f"{'settle s':>9}")
     for r in results:
@@ -307,12 +322,15 @@ def main() -> None:
             ordered = sorted(values)
             p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
             return f"{statistics.median(values) * 1000:.0f}/{p95 * 1000:.0f}"
-        print(f"{r['db']:<11}{r['rss']:>13.1f}{r['cpu']:>11.2f}{ms(r['rest']):>15}"
+        print(f"{r['db']:<11}{r['rss']:>13.1f}{r['cpu']:>11.2f}{ms(r['ready']):>10}"
+              f"{ms(r['rest']):>14}"
               f"{ms(r['other']):>15}{r['history'] * 1000:>11.1f}{r['v1'] * 1000:>11.1f}"
               f"{r['seed_s']:>8.1f}{r['settle']:>9.1f}")
         if r["answered"] or r["errors"]:
             print(f"  ({r['db']}: {r['answered']} idle polls answered, {r['errors']} errors "
                   "during the window)")
+    print("ready: a fetchAndLock (no wait) for a task already there, the floor of a wake-up; "
+          "wake: from the creating commit's return to the waiting worker's answer")
     print("settle: until the server's CPU stayed under 5 % for 1 s after the clients connected "
           "(their first fetchAndLock and Basic sign-in)")
     print("targets: idle +RSS < 50 MB, idle CPU < 2 % of a core, wake median < 100 ms, "

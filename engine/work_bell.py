@@ -86,7 +86,7 @@ class WorkBell:
         self._generation = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: dict[Waiter, None] = {}  # in arrival order: the oldest wakes first
-        self.listening = False  # PostgreSQL LISTEN is up: commits are heard through it
+        self.listening = False  # PostgreSQL LISTEN is up (set by engine.work_listener.listen)
 
     # -- both sides ---------------------------------------------------------------------
     def ring(self, notes: Sequence[Note] = ()) -> None:
@@ -99,15 +99,6 @@ class WorkBell:
                 loop.call_soon_threadsafe(self._wake, tuple(notes))
             except RuntimeError:  # the loop closed meanwhile
                 pass
-
-    def ring_local(self, notes: Sequence[Note]) -> None:
-        """After a commit in this process: async waiters hear it through NOTIFY if listening."""
-        if self.listening:
-            with self._condition:
-                self._generation += 1
-                self._condition.notify_all()
-        else:
-            self.ring(notes)
 
     # -- threads ------------------------------------------------------------------------
     def generation(self) -> int:

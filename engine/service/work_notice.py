@@ -14,12 +14,13 @@ def announce(uow: UnitOfWork, notes: Sequence[Note]) -> None:
 
     PostgreSQL: a NOTIFY in this very transaction reaches every listening process at the
     commit, never before it and never for a rolled-back change. This process's waiters
-    are rung after the commit (asynchronous ones through NOTIFY when it is listening).
+    are rung right after the commit as well (a waiter that got its task is gone by the
+    time its NOTIFY arrives, so the second ring costs nothing).
     """
     if not notes:
         return
     uow.jobs.notify(CHANNEL, encode(notes))
-    uow.after_commit(lambda: BELL.ring_local(notes))
+    uow.after_commit(lambda: BELL.ring(notes))
 
 
 def available(uow: UnitOfWork, topics: Sequence[str], now: datetime
