@@ -82,6 +82,7 @@ def test_postgresql_notify_from_another_connection_wakes_only_matching_waiters(
         try:
             while not bell.listening:
                 await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)  # its "ring everybody" on connecting has gone out
             mine = [Interest("rest-score", frozenset({"rest_external"}), "BK-mine")]
             other = await _wait_for_ring(bell, mine, starting("BK-other"), 1.0)
             undone = await _wait_for_ring(bell, mine, rolled_back(), 1.0)
