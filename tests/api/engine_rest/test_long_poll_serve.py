@@ -36,13 +36,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _pg_database() -> str:
+def _pg_database(create: bool = True) -> str:
+    """A database of its own for the served PostgreSQL run (created, or dropped)."""
     url = make_url(PG_URL).set(database=f"{make_url(PG_URL).database}_serve")
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+            if create:
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     except Exception as exc:  # noqa: BLE001 - no server: skip, visibly
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
     finally:
@@ -104,6 +106,8 @@ def served(request, tmp_path_factory) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if request.param == "postgresql":
+            _pg_database(create=False)
         log_text = (tmp / "serve.log").read_text(errors="replace")
         assert "Traceback" not in log_text, log_text
 
