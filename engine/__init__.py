@@ -1,6 +1,6 @@
 """VocFlow engine: the public surface that api/ and the CLI import."""
 
-from engine import clock, errors, service
+from engine import clock, errors, service, work_bell, work_listener
 from engine.commands import ActorSource, call, execute
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_sessionmaker
@@ -13,5 +13,5 @@ __all__ = [
     "configure_script_limits", "ensure_current",
     "errors", "execute",
     "load_settings", "make_engine", "make_sessionmaker", "make_uow_factory", "service",
-    "upgrade",
+    "upgrade", "work_bell", "work_listener",
 ]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -76,6 +76,15 @@ def _make_sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def libpq_dsn(database_url: str) -> str | None:
+    """The PostgreSQL connection string for psycopg itself (the LISTEN connection); None
+    for other databases."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return None
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 
 from api.engine_rest import variables
 from api.engine_rest.common import bounded_int, flag, id_list, json_body, routes, run
 from api.engine_rest.errors import RestError
-from engine import service
+from engine import service, work_bell
 from engine.service import external_protocol
 
 MAX_DURATION_MS = 10 * 366 * 24 * 3600 * 1000  # ten years: a lock or a retry timeout
 MAX_WAIT_MS = 30 * 60 * 1000  # Camunda's limit for asyncResponseTimeout
 RETRY_SECONDS = 2.0
+LONG_POLL = "vocflow.long_poll"  # api.asgi.SCOPE_KEY: the ASGI door waits for this request
 TOPIC_FIELDS = {"topicName", "lockDuration", "variables", "localVariables",
                 "processDefinitionId", "processDefinitionIdIn", "processDefinitionKey",
                 "processDefinitionKeyIn", "businessKey", "tenantIdIn", "withoutTenantId",
@@ -101,25 +102,51 @@ def locked_dto(task: service.LockedTask, wanted: list[str] | None) -> dict[str, 
 def fetch_and_lock_tasks() -> Any:
     """Lock up to maxTasks tasks of the topics, each topic's filters applied in SQL.
 
-    Long polling (asyncResponseTimeout): between attempts the request holds no database
-    connection; it wakes when this process saves an instance with jobs, and retries every
-    RETRY_SECONDS for work that other processes create.
+    Long polling (asyncResponseTimeout): under `vocflow serve` (ASGI) this view tries once
+    and, finding nothing, tells the door what to wait for; the waiting then holds neither
+    a thread nor a database connection (api/asgi.py). Served as plain WSGI (tests, another
+    server), it waits in its thread without a connection: woken when this process commits
+    new external work, retrying every RETRY_SECONDS for other processes' work.
     """
     body = json_body()
     topics = _topics(body)
     flag(body.get("usePriority"), "usePriority")  # every task has priority 0 here
     worker, most = _worker(body), _int(body, "maxTasks", 10)
-    deadline = time.monotonic() + bounded_int(body, "asyncResponseTimeout", 0,
-                                              high=MAX_WAIT_MS) / 1000
+    wait_ms = bounded_int(body, "asyncResponseTimeout", 0, high=MAX_WAIT_MS)
+    poll = request.environ.get("asgi.scope", {}).get(LONG_POLL)
+    if poll is None:
+        locked = _fetch_waiting_here(worker, topics, most, wait_ms)
+    else:  # the ASGI door (api/asgi.py) does the waiting, in its event loop
+        locked = run(service.fetch_and_lock, worker, topics, most)
+        if not locked and wait_ms:
+            poll.update(timeout=wait_ms / 1000, interests=_interests(topics))
+    wanted = {t.get("topicName"): t.get("variables") for t in topics}
+    return jsonify([locked_dto(t, wanted.get(t.topic_name)) for t in locked])
+
+
+def _fetch_waiting_here(worker: str, topics: list[dict[str, Any]], most: int,
+                        wait_ms: int) -> list[service.LockedTask]:
+    deadline = time.monotonic() + wait_ms / 1000
     while True:
         seen = external_protocol.WORK.generation()
         locked = run(service.fetch_and_lock, worker, topics, most)
         left = deadline - time.monotonic()
         if locked or left <= 0:
-            break
+            return locked
         external_protocol.WORK.wait(seen, min(RETRY_SECONDS, left))
-    wanted = {t.get("topicName"): t.get("variables") for t in topics}
-    return jsonify([locked_dto(t, wanted.get(t.topic_name)) for t in locked])
+
+
+def _interests(topics: list[dict[str, Any]]) -> list[work_bell.Interest]:
+    """What a ring must carry to wake this subscription (other filters: checked on retry)."""
+    def keys(topic: dict[str, Any]) -> frozenset[str] | None:
+        named = [k for k in [topic.get("processDefinitionKey"),
+                             *(topic.get("processDefinitionKeyIn") or [])] if k is not None]
+        if topic.get("processDefinitionKey") is None and topic.get(
+                "processDefinitionKeyIn") is None:
+            return None
+        return frozenset(named)
+
+    return [work_bell.Interest(t["topicName"], keys(t), t.get("businessKey")) for t in topics]
 
 
 def _worker(body: dict[str, Any]) -> str:

@@ -150,6 +150,7 @@ class ProcessInstance(Base):
     has_subscriptions: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_process_instances_key_started", "process_key", "started_at"),)
 
 
 class HumanTask(Base):

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, inspect, or_, select, update
+from sqlalchemy import Table, bindparam, func, inspect, or_, select, update
 
 from engine.models import (
     Job,
+    ProcessInstance,
 )
 from engine.repository.base import Repository
 
@@ -80,3 +81,22 @@ class JobRepository(Repository):
             job.lock_owner = None
             job.lock_expires_at = None
             job.attempts = 0
+
+    def notify(self, channel: str, payload: str) -> None:
+        """PostgreSQL: NOTIFY in this transaction (delivered at its commit); else nothing."""
+        if self.dialect == "postgresql":
+            self.session.execute(select(func.pg_notify(channel, payload)))
+
+    def available_external(self, topics: Sequence[str], now: datetime, limit: int = 5000
+                           ) -> set[tuple[str, str, str | None, str | None]]:
+        """(id, topic, process key, business key) of due, unlocked external tasks, up to
+        limit."""
+        stmt = (select(Job.id, Job.topic, ProcessInstance.process_key,
+                       ProcessInstance.business_key)
+                .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
+                .where(Job.kind == "external", Job.topic.in_(list(topics)), Job.due_at <= now)
+                .where(or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now))
+                .where(or_(Job.retries.is_(None), Job.retries > 0))
+                .limit(limit))
+        return {(row.id, row.topic or "", row.process_key, row.business_key)
+                for row in self.session.execute(stmt)}

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from engine.models import (
     Deployment,
@@ -97,11 +97,16 @@ def deployment_tenant(op: str, value: Any) -> ColumnElement[bool]:
 
 
 _PI, _PD, _HT, _JOB = ProcessInstance, ProcessDefinition, HumanTask, Job
+# Lists never read the workflow state or the diagram: left unloaded (read on access), a
+# page of 50 then costs 50 small rows instead of 50 serialized workflows and diagrams.
+_LEAN_PI = defer(_PI.state_json)
+_LEAN_PD = (defer(_PD.source_xml), defer(_PD.spec_json))
 
 RESOURCES: dict[str, Resource] = {
     "task": Resource(
         base=lambda scope: select(_HT, _PI, TaskDetail).join(_PI, _PI.id == _HT.instance_id)
-        .outerjoin(TaskDetail, TaskDetail.task_id == _HT.id).where(task_scope_clause(scope)),
+        .outerjoin(TaskDetail, TaskDetail.task_id == _HT.id).where(task_scope_clause(scope))
+        .options(_LEAN_PI),
         fields={"id": _HT.id, "instance_id": _HT.instance_id, "process_key": _HT.process_key,
                 "definition_id": _PI.definition_id, "element_id": _HT.element_id,
                 "name": _HT.name, "assignee": _HT.assignee, "created_at": _HT.created_at,
@@ -115,7 +120,8 @@ RESOURCES: dict[str, Resource] = {
                   "suspended": _status_is(_PI.status, "suspended")}),
     "instance": Resource(
         base=lambda scope: select(_PI).where(instance_scope_clause(scope),
-                                             _PI.status.in_(("running", "suspended"))),
+                                             _PI.status.in_(("running", "suspended")))
+        .options(_LEAN_PI),
         fields={"id": _PI.id, "definition_id": _PI.definition_id,
                 "process_key": _PI.process_key, "business_key": _PI.business_key,
                 "started_at": _PI.started_at, "started_by": _PI.started_by},
@@ -125,7 +131,7 @@ RESOURCES: dict[str, Resource] = {
                   "active": _status_is(_PI.status, "running")}),
     "history_instance": Resource(
         base=lambda scope: select(_PI, _PD).join(_PD, _PD.id == _PI.definition_id)
-        .where(instance_scope_clause(scope)),
+        .where(instance_scope_clause(scope)).options(_LEAN_PI, *_LEAN_PD),
         fields={"id": _PI.id, "definition_id": _PI.definition_id,
                 "process_key": _PI.process_key, "business_key": _PI.business_key,
                 "started_at": _PI.started_at, "ended_at": _PI.ended_at,

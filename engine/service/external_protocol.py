@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from engine import authz, bpmn
 from engine.errors import InvalidState
-from engine.models import ProcessInstance
+from engine.service import work_notice
 from engine.service.actors import Actor
 from engine.service.external_locks import external_job, held_job
 from engine.service.job_control import set_job_retries
 from engine.service.runtime import (
     advance_and_save,
     load_workflow,
-    on_save,
     record,
     require_active,
 )
 from engine.uow import UnitOfWork
+from engine.work_bell import BELL, topic_notes
 
 
 def bpmn_error(uow: UnitOfWork, job_id: str, worker_id: str, code: str,
@@ -57,9 +56,12 @@ def lock(uow: UnitOfWork, job_id: str, worker_id: str, duration_ms: int, *, acto
 def set_retries(uow: UnitOfWork, job_ids: Sequence[str], retries: int, *, actor: Actor,
                 now: datetime) -> None:
     """Set the retries of external tasks (ops); retries > 0 closes their incidents."""
+    topics = set()
     for job_id in job_ids:
-        external_job(uow, job_id, actor)
+        topics.add(external_job(uow, job_id, actor).topic or "")
         set_job_retries(uow, job_id, retries, actor, now)
+    if retries > 0:
+        work_notice.announce(uow, topic_notes(topics - {""}))
 
 
 def error_details(uow: UnitOfWork, job_id: str, *, actor: Actor) -> str | None:
@@ -86,39 +88,5 @@ def topic_filters(topic: dict[str, Any]) -> dict[str, Any]:
             "newest_first": None if sorting is None else sorting == "desc"}
 
 
-class _WorkSignal:
-    """Wakes long-polling fetchAndLock requests of this process when work may have appeared.
-
-    Every save of an instance that has jobs rings it after its commit; a waiting request
-    then tries again at once. Work created in another process (the job worker, another
-    gunicorn worker) is found by the waiter's periodic retry instead.
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._generation = 0
-
-    def ring(self) -> None:
-        with self._condition:
-            self._generation += 1
-            self._condition.notify_all()
-
-    def generation(self) -> int:
-        with self._condition:
-            return self._generation
-
-    def wait(self, seen: int, timeout: float) -> int:
-        """Wait until rung after generation `seen` (or timeout); the current generation."""
-        with self._condition:
-            self._condition.wait_for(lambda: self._generation != seen, timeout)
-            return self._generation
-
-
-WORK = _WorkSignal()
-
-
-@on_save
-def _ring_after_commit(uow: UnitOfWork, instance: ProcessInstance, _thrown: Any,
-                       _now: datetime) -> None:
-    if instance.has_jobs:
-        uow.after_commit(WORK.ring)
+# Kept for the WSGI door's blocking long poll: rung after commits that create external work.
+WORK = BELL

@@ -9,6 +9,7 @@ from typing import Any
 from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Job
+from engine.service import work_notice
 from engine.service.actors import SYSTEM_ACTOR, Actor
 from engine.service.external_locks import external_job, held_job, require_lock_owner
 from engine.service.external_protocol import topic_filters
@@ -21,6 +22,7 @@ from engine.service.runtime import (
     require_active,
 )
 from engine.uow import UnitOfWork
+from engine.work_bell import topic_notes
 
 BACKOFF_BASE_SECONDS = 10
 
@@ -105,6 +107,8 @@ def _fail(uow: UnitOfWork, job: Job, instance_id: str, error: str, details: str 
         instance = lock_instance(uow, instance_id)
         open_incident(uow, instance, "external_task", error, now, element_id=job.element_id,
                       task_id=job.task_id, job_id=job.id, traceback=details)
+    elif due <= now:  # fetchable again at once (later ones: the bell's periodic re-check)
+        work_notice.announce(uow, topic_notes([job.topic or ""]))
     uow.flush()
 
 
@@ -164,3 +168,4 @@ def unlock(uow: UnitOfWork, job_id: str, now: datetime, *, actor: Actor) -> None
     job.lock_owner = None
     job.lock_expires_at = None
     uow.flush()
+    work_notice.announce(uow, topic_notes([job.topic or ""]))

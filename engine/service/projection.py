@@ -12,7 +12,9 @@ from dateutil import parser as dateparser
 from engine import bpmn, expressions
 from engine.bpmn.snapshot import Snapshot
 from engine.models import EventSubscription, Job, ProcessInstance
+from engine.service import work_notice
 from engine.uow import UnitOfWork
+from engine.work_bell import Note
 
 SCOPE_VARIABLES = ("province_code", "key_task", "unit_id")
 
@@ -148,6 +150,9 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: d
             id=str(uuid.uuid4()), instance_id=instance.id, task_id=task_id,
             retries=retries if spec["kind"] == "external" else None, created_at=now, **spec,
         ))
+    work_notice.announce(uow, [
+        Note(spec["topic"], instance.process_key, instance.business_key)
+        for spec in wanted.values() if spec["kind"] == "external" and spec["topic"]])
 
 
 def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:
