@@ -84,9 +84,13 @@ def sync_user_tasks(
     existing = set(known)
     problems: list[tuple[str, str]] = []
     rows: list[dict[str, Any]] = []
+    scope: dict[str, Any] | None = None
     for view in views.values():
         if view.id not in existing:
-            rows.append(_task_row(instance, view, now, problems))
+            if scope is None:  # the scope this step sets (save writes it to the instance later)
+                scope = {k: getattr(instance, k) for k in SCOPE_VARIABLES}
+                scope.update(scope_values(snap.variables()))
+            rows.append(_task_row(instance, view, now, problems, scope))
     if rows:
         if instance in uow.session.new:
             uow.flush()  # task rows reference the instance row
@@ -102,7 +106,7 @@ def sync_user_tasks(
 
 
 def _task_row(instance: ProcessInstance, view: bpmn.UserTaskView, now: datetime,
-              problems: list[tuple[str, str]]) -> dict[str, Any]:
+              problems: list[tuple[str, str]], scope: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {"assignee": None, "due_at": None, "follow_up_at": None,
                               "priority": 50}
     try:
@@ -115,7 +119,7 @@ def _task_row(instance: ProcessInstance, view: bpmn.UserTaskView, now: datetime,
     return {
         "id": view.id, "instance_id": instance.id, "process_key": instance.process_key,
         "element_id": view.element_id, "name": view.name, "form_key": view.form_key,
-        "created_at": now, **{k: getattr(instance, k) for k in SCOPE_VARIABLES}, **values,
+        "created_at": now, **scope, **values,
     }
 
 
