@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import Engine, event
 
-from engine import clock, jobs, service
+from engine import clock, external, jobs, service
 from engine.config import Settings
 from engine.service import Actor
 from tests.factories import NOW, deploy_fixture, open_tasks, start
@@ -111,10 +111,11 @@ def test_a_timer_claim_and_fire_keep_their_statements(uow_factory, db_engine, di
                                    instance_id)
     assert {one.result, outcome.result} == {"fired"}
     assert instance_id in {first.id, second.id}
-    assert len(claim.statements) == CLAIM[dialect], claim.statements
+    looked = 1 if external.topics() else 0  # handlers registered: due external tasks too
+    assert len(claim.statements) == CLAIM[dialect] + looked, claim.statements
     assert len(fire.statements) == FIRE[dialect], fire.statements
     if dialect == "postgresql":
-        assert claim.round_trips == CLAIM_ROUND_TRIPS, claim.statements
+        assert claim.round_trips == CLAIM_ROUND_TRIPS + looked, claim.statements
         assert fire.round_trips == FIRE_ROUND_TRIPS, fire.statements
     for instance in (first, second):
         with uow_factory() as uow:
