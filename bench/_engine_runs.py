@@ -100,18 +100,51 @@ def open_task(uow_factory: UowFactory, instance_id: str) -> str:
         return str(uow.tasks.for_instance(instance_id)[0].id)
 
 
+def _backend_pid(uow: Any) -> int | None:
+    """The PostgreSQL server process of the unit of work's connection (None on SQLite)."""
+    raw = uow.session.connection().connection.dbapi_connection
+    info = getattr(raw, "info", None)
+    return getattr(info, "backend_pid", None)
+
+
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds the server process has used (0 on SQLite: its work is in ours)."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0]) / 1e9
+    except OSError:
+        return float("nan")  # server on another machine: CPU not measured
+
+
+_PIDS: dict[int, int | None] = {}
+
+
 def engine_sample(uow_factory: UowFactory, instance_id: str,
-                  profile: cProfile.Profile | None = None) -> float:
-    """One timed complete_task in its own committed unit of work (the lookup is not timed)."""
+                  profile: cProfile.Profile | None = None,
+                  cpu: list[float] | None = None) -> float:
+    """One timed complete_task in its own committed unit of work (the lookup is not timed).
+
+    With `cpu`, the CPU time of the step is appended to it: this process's and the database
+    server process's (PostgreSQL on this machine). Unlike the wall time, it does not count
+    the time spent waiting for a CPU that other work on the machine holds."""
     task_id = open_task(uow_factory, instance_id)
+    pid = _PIDS.get(id(uow_factory))
     if profile is not None:
         profile.enable()
+    cpu_before = time.process_time() + _server_cpu(pid)
     started = time.perf_counter()
     with uow_factory() as uow:
         service.complete_task(uow, task_id, {"done": False}, ACTOR, NOW)
+        used = _backend_pid(uow)
     elapsed = time.perf_counter() - started
+    cpu_after = time.process_time() + _server_cpu(used)
     if profile is not None:
         profile.disable()
+    _PIDS[id(uow_factory)] = used
+    if cpu is not None and used == pid:  # the same server process before and after
+        cpu.append(cpu_after - cpu_before)
     return elapsed
 
 
