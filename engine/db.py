@@ -3,6 +3,7 @@ on PostgreSQL (psycopg), writes nobody reads back travel with the next statement
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -159,12 +160,9 @@ def _batch_round_trips(engine: Engine) -> None:
     def _executemany(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
         return _send(cursor, statement, parameters, context, many=True)
 
-    @event.listens_for(engine, "commit")
-    def _commit(conn: Any) -> None:
-        queue = conn.info.pop(_QUEUE, None)
-        if queue and queue != [_BEGIN]:  # then psycopg's own commit finds no transaction
-            _flush(conn.connection.dbapi_connection, queue, None, ("COMMIT", None, False))
-        # BEGIN alone: nothing was sent, nothing to commit
+    # SQLAlchemy wraps what the dialect's do_commit raises (a commit event's errors it would not)
+    setattr(engine.dialect, "do_commit",  # noqa: B010 - this engine's dialect only
+            _commit_with_queue(engine.dialect.do_commit))
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Any) -> None:
@@ -173,6 +171,29 @@ def _batch_round_trips(engine: Engine) -> None:
     @event.listens_for(engine, "reset")
     def _reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
         record.info.pop(_QUEUE, None)
+
+
+def _commit_with_queue(plain_commit: Any) -> Any:
+    """do_commit: COMMIT goes with the writes still queued, in one round trip."""
+
+    def do_commit(conn: Any) -> None:
+        raw: Any = getattr(conn, "dbapi_connection", None)  # pool's connection, not psycopg's
+        queue = conn.info.pop(_QUEUE, None) if raw is not None else None
+        if queue == [_BEGIN]:
+            return  # nothing was sent, nothing to commit
+        if queue:  # psycopg's own commit would find no transaction begun yet
+            try:
+                _flush(raw, queue, None, ("COMMIT", None, False))
+            except BaseException:
+                # A queued write failed, so the server skipped the COMMIT: the transaction
+                # is still open (aborted), and SQLAlchemy, which counts it as ended, will
+                # not roll it back. End it here, then let the error through.
+                with contextlib.suppress(Exception):
+                    raw.rollback()
+                raise
+            return
+        plain_commit(conn)
+    return do_commit
 
 
 def _deferrable(context: Any) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError
 
 from engine import clock, external, jobs, service
 from engine.config import Settings
@@ -120,3 +121,22 @@ def test_a_timer_claim_and_fire_keep_their_statements(uow_factory, db_engine, di
     for instance in (first, second):
         with uow_factory() as uow:
             assert uow.instances.get(instance.id).status == "completed"
+
+
+def test_a_failing_write_sent_late_fails_its_unit_of_work_alone(uow_factory, dialect):
+    """On PostgreSQL the INSERT travels with the COMMIT; its error still fails the unit of
+    work (as SQLAlchemy's IntegrityError) and the connection serves the next one."""
+    orphan = {"id": "t-orphan", "instance_id": "no-such-instance", "process_key": "p",
+              "element_id": "Task_X", "name": None, "form_key": None, "assignee": None,
+              "candidate_groups": [], "candidate_users": [], "due_at": None,
+              "follow_up_at": None, "priority": 50, "province_code": None, "key_task": None,
+              "unit_id": None, "created_at": NOW}
+    for _ in range(3):  # every pooled connection, more than once
+        with pytest.raises(IntegrityError), uow_factory() as uow:
+            uow.tasks.insert_open([orphan], [])
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.element_id == "Task_Edit"
+    with uow_factory() as uow:
+        assert uow.tasks.get("t-orphan") is None
