@@ -1,12 +1,16 @@
-"""Engine and session factories; SQLite pragmas and BEGIN IMMEDIATE for write units of work."""
+"""Engine and session factories; SQLite pragmas and BEGIN IMMEDIATE for write units of work;
+on PostgreSQL (psycopg), writes nobody reads back travel with the next statement."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -15,8 +19,44 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create the SQLAlchemy engine; SQLite gets WAL, foreign keys and explicit BEGIN IMMEDIATE."""
     if database_url.startswith("sqlite"):
         return _make_sqlite_engine(database_url, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(database_url, **kwargs)
+    ping_when_idle = "pool_pre_ping" not in kwargs
+    engine = create_engine(database_url, **kwargs)
+    if ping_when_idle:
+        _ping_when_idle(engine)
+    if engine.dialect.driver == "psycopg":
+        _batch_round_trips(engine)
+    return engine
+
+
+PING_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """pool_pre_ping, but only for a connection that sat idle in the pool for a while.
+
+    A pre-ping is a round trip on every checkout, i.e. on every unit of work; a connection
+    given back a moment ago is as alive as its last statement showed. A dead one raises
+    DisconnectionError, on which the pool replaces it (SQLAlchemy's pessimistic disconnect
+    handling)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"connection lost while idle: {exc}") from exc
+
+
+_IDLE_SINCE = "vocflow_idle_since"
 
 
 def private_dir(path: Path) -> None:
@@ -89,3 +129,132 @@ def libpq_dsn(database_url: str) -> str | None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+# --- PostgreSQL: fewer round trips -------------------------------------------------------
+
+DEFER = "vocflow_defer"  # execution option: a DELETE/UPDATE whose row count nobody reads
+_QUEUE = "vocflow_queue"
+_BEGIN = ("BEGIN", None, False)
+
+
+def _batch_round_trips(engine: Engine) -> None:
+    """Send BEGIN and every write whose answer nobody waits for with the next statement.
+
+    An INSERT without RETURNING (Core or the ORM's flush), or a statement marked with the
+    DEFER execution option, is queued on the connection instead of sent; the next statement
+    that needs an answer (a SELECT, a versioned UPDATE, SAVEPOINT) or the COMMIT takes the
+    queue along in one psycopg pipeline: one round trip where there were several. Order is
+    kept, so a read sees every write queued before it; an error in a queued write aborts
+    the transaction and is raised by the statement that carried it. BEGIN is queued too
+    (psycopg runs in autocommit mode and we open the transaction), so a unit of work's first
+    statement costs one round trip, and one that sent nothing commits without any.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        raw = conn.connection.dbapi_connection
+        if (conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+                or raw.isolation_level is not None or raw.read_only is not None):
+            return  # psycopg's own BEGIN carries those settings
+        if not raw.autocommit:
+            raw.autocommit = True  # so that psycopg sends no BEGIN of its own
+        conn.info[_QUEUE] = [_BEGIN]
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        return _send(cursor, statement, parameters, context, many=False)
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _execute_no_params(cursor: Any, statement: str, context: Any) -> bool:
+        return _send(cursor, statement, None, context, many=False)
+
+    @event.listens_for(engine, "do_executemany")
+    def _executemany(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        return _send(cursor, statement, parameters, context, many=True)
+
+    # SQLAlchemy wraps what the dialect's do_commit raises (a commit event's errors it would not)
+    setattr(engine.dialect, "do_commit",  # noqa: B010 - this engine's dialect only
+            _commit_with_queue(engine.dialect.do_commit))
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        conn.info.pop(_QUEUE, None)  # never sent: nothing to undo
+
+    @event.listens_for(engine, "reset")
+    def _reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
+        record.info.pop(_QUEUE, None)
+
+
+def _commit_with_queue(plain_commit: Any) -> Any:
+    """do_commit: COMMIT goes with the writes still queued, in one round trip."""
+
+    def do_commit(conn: Any) -> None:
+        raw: Any = getattr(conn, "dbapi_connection", None)  # pool's connection, not psycopg's
+        queue = conn.info.pop(_QUEUE, None) if raw is not None else None
+        if queue == [_BEGIN]:
+            return  # nothing was sent, nothing to commit
+        if queue:  # psycopg's own commit would find no transaction begun yet
+            try:
+                _flush(raw, queue, None, ("COMMIT", None, False))
+            except BaseException:
+                # A queued write failed, so the server skipped the COMMIT: the transaction
+                # is still open (aborted), and SQLAlchemy, which counts it as ended, will
+                # not roll it back. End it here, then let the error through.
+                with contextlib.suppress(Exception):
+                    raw.rollback()
+                raise
+            return
+        plain_commit(conn)
+    return do_commit
+
+
+def _deferrable(context: Any) -> bool:
+    if context.execution_options.get(DEFER):
+        return True
+    compiled = context.compiled
+    return bool(context.isinsert and compiled is not None
+                and not getattr(compiled, "effective_returning", None))
+
+
+def _send(cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> bool:
+    """True if the statement was queued or sent here; False: SQLAlchemy sends it itself."""
+    try:
+        queue = context.root_connection.info.get(_QUEUE)
+    except NotImplementedError:  # the dialect's first look at a new connection
+        return False
+    if queue is None:
+        return False  # outside a transaction we opened: psycopg as usual
+    if _deferrable(context):
+        queue.append((statement, parameters, many))
+        return True
+    if not queue:
+        return False
+    if not parameters:  # perhaps several commands: psycopg sends those only outside a pipeline
+        _flush(cursor.connection, queue, None, None)
+        return False
+    _flush(cursor.connection, queue, cursor, (statement, parameters, many))
+    return True
+
+
+def _flush(dbapi_conn: Any, queue: list[tuple[str, Any, bool]], cursor: Any,
+           last: tuple[str, Any, bool] | None) -> None:
+    """Send the queue, then `last` on `cursor` (whose results the caller reads), at once."""
+    items = list(queue)
+    queue.clear()  # sent, or (on an error) the transaction is lost anyway
+    side = dbapi_conn.cursor()
+    with dbapi_conn.pipeline():
+        for item in items:
+            _run(side, item)
+        if last is not None:
+            _run(cursor or side, last)
+
+
+def _run(cursor: Any, item: tuple[str, Any, bool]) -> None:
+    statement, parameters, many = item
+    if many:
+        cursor.executemany(statement, parameters)
+    elif parameters is None:
+        cursor.execute(statement)
+    else:
+        cursor.execute(statement, parameters)

@@ -42,16 +42,17 @@ def claim(uow_factory: UowFactory, owner: str, now: datetime, settings: Settings
 
 def _claim(uow_factory: UowFactory, owner: str, now: datetime, settings: Settings,
            limit: int) -> list[tuple[str, str, str | None]]:
-    """As claim(), with each job's instance id; one SELECT and one UPDATE for the batch."""
+    """As claim(), with each job's instance id: due timers are read and leased by one
+    UPDATE (its subquery picks them); due external tasks by one SELECT and one UPDATE."""
     until = now + timedelta(seconds=settings.job_lease_seconds)
     with uow_factory() as uow:
-        due = uow.events.due_timer_jobs(now, limit)
+        claimed = uow.jobs.claim_due_timers(now, owner, until, limit)
         handled = external.topics()
-        if handled and len(due) < limit:
-            due += [(i, "external")
-                    for i in uow.events.due_external(handled, now, limit - len(due))]
-        got = uow.jobs.lease_many([job_id for job_id, _ in due], owner, now, until)
-        return [(job_id, kind, got[job_id]) for job_id, kind in due if job_id in got]
+        if handled and len(claimed) < limit:
+            due = uow.events.due_external(handled, now, limit - len(claimed))
+            got = uow.jobs.lease_many(due, owner, now, until)
+            claimed += [(job_id, "external", got[job_id]) for job_id in due if job_id in got]
+        return claimed
 
 
 def run_job(uow_factory: UowFactory, job_id: str, kind: str, owner: str, settings: Settings,

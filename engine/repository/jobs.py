@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, func, inspect, or_, select, update
 
+from engine.db import DEFER
 from engine.models import (
     Job,
     ProcessInstance,
@@ -28,21 +30,53 @@ _LEASE_MANY = (
     .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("until"))
     .returning(Job.id, Job.instance_id)
 )
-_DELETE = cast(Table, Job.__table__).delete().where(Job.__table__.c.id == bindparam("jid"))
+_FREE = or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < bindparam("now"))
+_DUE_TIMERS = (select(Job.id).where(Job.kind.in_(("timer", "timer_start")),
+                                    Job.due_at <= bindparam("now"), _FREE)
+               .order_by(Job.due_at).limit(bindparam("limit")))
+_CLAIM = {  # lease due timers in one statement: read the due ones and take them
+    dialect: update(Job).where(Job.id.in_(due), _FREE)
+    .values(lock_owner=bindparam("owner"), lock_expires_at=bindparam("until"))
+    .returning(Job.id, Job.kind, Job.instance_id, Job.due_at)
+    for dialect, due in (("sqlite", _DUE_TIMERS),
+                         ("postgresql", _DUE_TIMERS.with_for_update(skip_locked=True)))
+}
+_FOR_INSTANCE = (select(Job).where(Job.instance_id == bindparam("iid"))
+                 .execution_options(populate_existing=True))
+_DELETE = (cast(Table, Job.__table__).delete().where(Job.__table__.c.id == bindparam("jid"))
+           .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next statement
 
 
 class JobRepository(Repository):
+    _held: tuple[str, builtins.list[Job]] | None = None  # fresh_for_instance's rows, for one reuse
+
     def get(self, job_id: str) -> Job | None:
         return self.session.get(Job, job_id)
 
     def for_instance(self, instance_id: str) -> Sequence[Job]:
-        return self.session.scalars(select(Job).where(Job.instance_id == instance_id)).all()
+        held, self._held = self._held, None
+        if held is not None and held[0] == instance_id:
+            return held[1]  # read under the instance lock, nothing changed since
+        return self.session.scalars(_FOR_INSTANCE, {"iid": instance_id}).all()
+
+    def fresh_for_instance(self, instance_id: str) -> builtins.list[Job]:
+        """The instance's jobs read again (call it under the instance's lock); the next
+        for_instance() of the instance gets the same rows unless a job changes between."""
+        jobs = list(self.session.scalars(_FOR_INSTANCE, {"iid": instance_id}).all())
+        self._held = (instance_id, jobs)
+        return jobs
+
+    def add(self, row: Job) -> None:
+        self._held = None
+        self.session.add(row)
 
     def delete(self, job: Job) -> None:
+        self._held = None
         self.session.delete(job)
 
     def delete_loaded(self, jobs: Sequence[Job]) -> None:
         """Delete loaded jobs by id at once (prepared Core DELETE); they leave the session."""
+        self._held = None
         params = [{"jid": job.id} for job in jobs]
         self.session.execute(_DELETE, params[0] if len(params) == 1 else params)
         for job in jobs:
@@ -65,6 +99,16 @@ class JobRepository(Repository):
         result = self.session.execute(
             _LEASE, {"jid": job_id, "now": now, "owner": owner, "until": until})
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def claim_due_timers(self, now: datetime, owner: str, until: datetime,
+                         limit: int) -> builtins.list[tuple[str, str, str | None]]:
+        """Lease up to `limit` due, free timer and timer-start jobs in one statement;
+        (id, kind, instance id) of those this claimant got, soonest due first. PostgreSQL
+        skips rows another claimant holds locked (SKIP LOCKED)."""
+        rows = self.session.execute(_CLAIM[self.dialect], {
+            "now": now, "limit": limit, "owner": owner, "until": until}).all()
+        return [(row.id, row.kind, row.instance_id)
+                for row in sorted(rows, key=lambda row: (row.due_at, row.id))]
 
     def lease_many(self, job_ids: Sequence[str], owner: str, now: datetime,
                    until: datetime) -> dict[str, str | None]:

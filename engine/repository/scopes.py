@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 
 from engine.models import (
     HumanTask,
@@ -59,3 +60,28 @@ def task_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
         return HumanTask.id.is_not(None)
     return or_(_in_scope(HumanTask, scope), HumanTask.assignee == scope.username,
                offered_to(scope))
+
+
+def _bound(name: str) -> Any:
+    return bindparam(name, expanding=True)
+
+
+# task_scope_clause() built once with bind parameters (scope_params() fills them): building
+# and keying the clause per call cost more than running the query.
+TASK_SCOPE = or_(
+    HumanTask.unit_id.in_(_bound("scope_units")),
+    HumanTask.province_code.in_(_bound("scope_provinces")),
+    HumanTask.key_task.in_(_bound("scope_key_tasks")),
+    HumanTask.assignee == bindparam("scope_user"),
+    HumanTask.id.in_(select(TaskCandidate.task_id).where(or_(
+        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(_bound("scope_groups"))),
+        and_(TaskCandidate.kind == "user", TaskCandidate.value == bindparam("scope_user")),
+    ))),
+)
+
+
+def scope_params(scope: ScopeFilter) -> dict[str, Any]:
+    """The bind parameters of TASK_SCOPE for a (restricted) scope."""
+    return {"scope_units": list(scope.unit_ids), "scope_provinces": list(scope.province_codes),
+            "scope_key_tasks": list(scope.key_tasks), "scope_user": scope.username,
+            "scope_groups": list(scope.groups)}

@@ -9,19 +9,27 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, delete, false, or_, select
 from sqlalchemy.orm.util import identity_key
 
+from engine.db import DEFER
 from engine.models import (
     HumanTask,
     TaskCandidate,
 )
 from engine.repository.base import Repository
-from engine.repository.scopes import ScopeFilter, task_scope_clause
+from engine.repository.scopes import (
+    TASK_SCOPE,
+    ScopeFilter,
+    scope_params,
+)
 
 _TASKS = cast(Table, HumanTask.__table__)
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
 # Built once: building and keying a statement costs more than running it on SQLite.
 _INSERT_TASK = _TASKS.insert()
 _INSERT_CANDIDATE = _CANDIDATES.insert()
-_DELETE_TASK = _TASKS.delete().where(_TASKS.c.id == bindparam("tid"))
+_BY_ID = select(HumanTask).where(HumanTask.id == bindparam("tid"))
+_BY_ID_SCOPED = _BY_ID.where(TASK_SCOPE)
+_DELETE_TASK = (_TASKS.delete().where(_TASKS.c.id == bindparam("tid"))
+                .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next one
 
 
 class TaskRepository(Repository):
@@ -105,5 +113,8 @@ class TaskRepository(Repository):
         return self.session.scalars(stmt).all()
 
     def get_scoped(self, task_id: str, scope: ScopeFilter) -> HumanTask | None:
-        stmt = select(HumanTask).where(HumanTask.id == task_id, task_scope_clause(scope))
-        return self.session.scalars(stmt).first()
+        if scope.unrestricted:
+            return self.session.scalars(_BY_ID, {"tid": task_id}).first()
+        return self.session.scalars(_BY_ID_SCOPED, {"tid": task_id, **scope_params(scope)}
+                                    ).first()
+

@@ -32,7 +32,9 @@ def fire_timer(uow: UnitOfWork, job_id: str, owner: str | None, now: datetime, *
             return "gone"
         instance_id = peek.instance_id
     instance = uow.instances.get_for_update(instance_id)
-    job = uow.events.fresh_job(job_id)  # another fire of this instance may have dropped it
+    # Read again under the lock (another fire of this instance may have dropped the job);
+    # all the instance's jobs at once, which the save's job sync then reuses.
+    job = next((j for j in uow.jobs.fresh_for_instance(instance_id) if j.id == job_id), None)
     if instance is None or job is None:
         return "gone"
     if owner is not None and job.lock_owner != owner:

@@ -1,7 +1,10 @@
-"""Pruning: an instance pruned (and restored) at every state behaves as one never pruned."""
+"""Pruning: an instance pruned (and restored) at every state behaves as one never pruned:
+the product diagrams, the test fixtures and the practice corpus (../shared, when present);
+same tasks, same data, same history (what was pruned plus what is left = the whole tree)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +13,7 @@ import time_machine
 
 from engine import bpmn
 from engine.bpmn.prune import prunable
+from tests.compat.conftest import CORPUS, corpus_entries
 from tests.factories import FIXTURES, PROCESSES
 
 START = {"province_code": "11", "unit_id": "u1", "max_revision_rounds": 2, "counter": 0,
@@ -51,14 +55,27 @@ def _cases() -> list[tuple[str, str, tuple[str, ...]]]:
             continue
         names = groups.get(path.name, (path.name,))
         cases += [("fixtures", key, names) for key in _keys(FIXTURES, names)]
+    for local in corpus_entries():
+        cases += [("corpus", key, (local,)) for key in _keys(CORPUS, (local,))]
     return cases
 
 
 def _keys(folder: Any, names: tuple[str, ...]) -> list[str]:
     try:
-        return sorted(_parsed({n: (folder / n).read_bytes() for n in names}))
+        return sorted(_parsed(_files(folder, names)))
     except bpmn.DeploymentRefused:
         return []
+
+
+def _files(folder: Any, names: tuple[str, ...]) -> dict[str, bytes]:
+    return {n.rsplit("/", 1)[-1]: (folder / n).read_bytes() for n in names}
+
+
+def _history(records: list[Any], workflow: Any) -> Counter[tuple[str, str, str]]:
+    """Every activity with its state: the pruned ones and those still in the tree."""
+    shown = [(a.element_id, a.type, a.state) for a in records]
+    shown += [(a["element_id"], a["type"], a["state"]) for a in bpmn.activity_states(workflow)]
+    return Counter(shown)
 
 
 def _data(i: int) -> dict[str, Any]:
@@ -91,6 +108,14 @@ def _act(workflow: Any, i: int, prune: bool) -> str | None:
     return None
 
 
+def _outcome(workflow: Any, i: int, prune: bool) -> str | None:
+    """_act, or the error it raised (a corpus diagram may fail on our policy's data)."""
+    try:
+        return _act(workflow, i, prune)
+    except Exception as exc:  # noqa: BLE001 - both copies must fail the same way
+        return f"raised {type(exc).__name__}"
+
+
 def _seen(workflow: Any) -> dict[str, Any]:
     """Everything the engine reads from a workflow, by element (task ids differ per copy)."""
     return {
@@ -110,35 +135,45 @@ def _restore(workflow: Any) -> Any:
     return bpmn.load_state(bpmn.dump_state(workflow), workflow.spec, workflow.subprocess_specs)
 
 
-@pytest.mark.parametrize(("folder", "key", "names"), _cases(),
-                         ids=lambda v: v if isinstance(v, str) else "+".join(v))
-@pytest.mark.parametrize("offset", [0, 3])
+CASES = _cases()
+BASES = {"processes": PROCESSES, "fixtures": FIXTURES, "corpus": CORPUS}
+
+
+# Two policies (offsets into DECISIONS) for our diagrams, one for the corpus.
+RUNS = [(*case, offset) for case in CASES
+        for offset in ((0,) if case[0] == "corpus" else (0, 3))]
+
+
+@pytest.mark.parametrize(("folder", "key", "names", "offset"), RUNS,
+                         ids=lambda v: "+".join(v) if isinstance(v, tuple) else str(v))
 def test_pruned_instance_behaves_as_never_pruned(folder, key, names, offset):
-    base = PROCESSES if folder == "processes" else FIXTURES
-    spec, subprocesses = _parsed({n: (base / n).read_bytes() for n in names})[key]
+    spec, subprocesses = _parsed(_files(BASES[folder], names))[key]
     with time_machine.travel("2026-03-02T02:00:00+00:00", tick=False):
         whole = bpmn.new_workflow(spec, subprocesses)
         bpmn.set_start_variables(whole, dict(START))
         bpmn.advance(whole, prune=False)
     pruned = _restore(whole)
-    dropped = 0
+    records: list[Any] = []
     for i in range(offset, offset + STEPS):
-        dropped += len(bpmn.prune(pruned))
+        records += bpmn.prune(pruned)
         if i % 2 == 0:  # every other state: through the stored form, else kept in memory
             pruned = _restore(pruned)
         whole = _restore(whole)
         assert _seen(pruned) == _seen(whole), (key, i)
+        assert _history(records, pruned) == _history([], whole), (key, i)
         with time_machine.travel("2026-03-02T02:00:00+00:00", tick=False):
-            action = _act(whole, i, False)
-            assert _act(pruned, i, True) == action, (key, i)
-            if action is None:
+            action = _outcome(whole, i, False)
+            assert _outcome(pruned, i, True) == action, (key, i)
+            if action is None or action.startswith("raised"):
                 break
             bpmn.advance(whole, prune=False)
             bpmn.advance(pruned)
+    records += bpmn.prune(pruned)
     assert _seen(pruned) == _seen(whole)
+    assert _history(records, pruned) == _history([], whole)
     assert len(pruned.tasks) <= len(whole.tasks)
     if not prunable(spec):
-        assert dropped == 0
+        assert not records
 
 
 def test_a_long_loop_keeps_a_small_tree():

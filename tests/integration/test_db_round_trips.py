@@ -1,0 +1,142 @@
+"""A step and a timer fire keep their number of statements (and, on PostgreSQL, of round
+trips to the server): counted by SQLAlchemy's cursor events and by libpq's protocol trace."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError
+
+from engine import clock, external, jobs, service
+from engine.config import Settings
+from engine.service import Actor
+from tests.factories import NOW, deploy_fixture, open_tasks, start
+
+pytestmark = pytest.mark.committed_db  # real BEGIN and COMMIT, as in production
+
+STAFF = Actor("staff_member", frozenset({"staff"}))
+SETTINGS = Settings(job_lease_seconds=60)
+# statements sent / round trips (PostgreSQL) of one unit of work, once caches are warm
+STEP = {"sqlite": 8, "postgresql": 6}  # lock, task, instance, task rows, UPDATE, events
+STEP_ROUND_TRIPS = 4  # BEGIN+task, instance FOR UPDATE, writes+versioned UPDATE, COMMIT
+CLAIM = {"sqlite": 2, "postgresql": 1}  # one UPDATE picks and leases the due timers
+CLAIM_ROUND_TRIPS = 2
+FIRE = {"sqlite": 7, "postgresql": 5}  # lock, instance, its jobs, job, activities, UPDATE
+FIRE_ROUND_TRIPS = 4
+
+
+@dataclass
+class Counts:
+    statements: list[str] = field(default_factory=list)
+    round_trips: int = 0
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[Counts]:
+    """Statements SQLAlchemy hands the driver and, on PostgreSQL, the protocol's round trips
+    (each switch from client messages to server messages in libpq's trace)."""
+    counts = Counts()
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        counts.statements.append(statement.split("\n")[0][:80])
+
+    traced: list[Any] = []
+    trace = tempfile.NamedTemporaryFile("w+", suffix=".trace", delete=False)  # noqa: SIM115
+
+    def checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_conn not in traced:
+            dbapi_conn.pgconn.trace(trace.fileno())
+            traced.append(dbapi_conn)
+
+    event.listen(engine, "before_cursor_execute", before)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", checkout)
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        if engine.dialect.name == "postgresql":
+            event.remove(engine, "checkout", checkout)
+        for dbapi_conn in traced:
+            dbapi_conn.pgconn.untrace()
+        trace.seek(0)
+        sides = [line.split("\t")[1] for line in trace.read().splitlines() if "\t" in line]
+        counts.round_trips = sum(1 for a, b in zip(sides, sides[1:], strict=False)
+                                 if (a, b) == ("F", "B"))
+        trace.close()
+        os.unlink(trace.name)
+
+
+def _complete(uow_factory: Any, task_id: str) -> None:
+    with uow_factory() as uow:
+        service.complete_task(uow, task_id, {"done": False}, STAFF, NOW)
+
+
+def test_a_user_task_step_keeps_its_statements(uow_factory, db_engine, dialect):
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    for _ in range(2):  # warm: the spec cache, the restored workflow, prepared statements
+        _complete(uow_factory, open_tasks(uow_factory, instance.id)[0].id)
+    [task] = open_tasks(uow_factory, instance.id)
+    with counted(db_engine) as counts:
+        _complete(uow_factory, task.id)
+    assert len(counts.statements) == STEP[dialect], counts.statements
+    if dialect == "postgresql":
+        assert counts.round_trips == STEP_ROUND_TRIPS, counts.statements
+    [again] = open_tasks(uow_factory, instance.id)
+    assert again.element_id == "Task_Edit" and again.id != task.id  # the step happened
+
+
+def test_a_timer_claim_and_fire_keep_their_statements(uow_factory, db_engine, dialect):
+    deploy_fixture(uow_factory, "timer_date.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        first = start(uow_factory, "timer_date", NOW, fire_at="2026-12-01T08:00:00+08:00")
+        second = start(uow_factory, "timer_date", NOW, fire_at="2026-12-01T08:00:00+08:00")
+    due = datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)
+    with time_machine.travel(due, tick=False):
+        [one] = jobs.poll(uow_factory, SETTINGS, "w1", now=clock.now, limit=1)  # warm
+        with counted(db_engine) as claim:
+            [(job_id, kind, instance_id)] = jobs._claim(uow_factory, "w1", clock.now(),
+                                                        SETTINGS, 10)
+        with counted(db_engine) as fire:
+            outcome = jobs.run_job(uow_factory, job_id, kind, "w1", SETTINGS, clock.now,
+                                   instance_id)
+    assert {one.result, outcome.result} == {"fired"}
+    assert instance_id in {first.id, second.id}
+    looked = 1 if external.topics() else 0  # handlers registered: due external tasks too
+    assert len(claim.statements) == CLAIM[dialect] + looked, claim.statements
+    assert len(fire.statements) == FIRE[dialect], fire.statements
+    if dialect == "postgresql":
+        assert claim.round_trips == CLAIM_ROUND_TRIPS + looked, claim.statements
+        assert fire.round_trips == FIRE_ROUND_TRIPS, fire.statements
+    for instance in (first, second):
+        with uow_factory() as uow:
+            assert uow.instances.get(instance.id).status == "completed"
+
+
+def test_a_failing_write_sent_late_fails_its_unit_of_work_alone(uow_factory, dialect):
+    """On PostgreSQL the INSERT travels with the COMMIT; its error still fails the unit of
+    work (as SQLAlchemy's IntegrityError) and the connection serves the next one."""
+    orphan = {"id": "t-orphan", "instance_id": "no-such-instance", "process_key": "p",
+              "element_id": "Task_X", "name": None, "form_key": None, "assignee": None,
+              "candidate_groups": [], "candidate_users": [], "due_at": None,
+              "follow_up_at": None, "priority": 50, "province_code": None, "key_task": None,
+              "unit_id": None, "created_at": NOW}
+    for _ in range(3):  # every pooled connection, more than once
+        with pytest.raises(IntegrityError), uow_factory() as uow:
+            uow.tasks.insert_open([orphan], [])
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.element_id == "Task_Edit"
+    with uow_factory() as uow:
+        assert uow.tasks.get("t-orphan") is None
