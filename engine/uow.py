@@ -21,6 +21,7 @@ from engine.repository import (
     ProductRepository,
     QueryRepository,
     StatisticsRepository,
+    TaskHistoryRepository,
     TaskRepository,
     UserRepository,
 )
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.instances = InstanceRepository(self.session, dialect)
         self.definitions = DefinitionRepository(self.session, dialect)
         self.tasks = TaskRepository(self.session, dialect)
+        self.task_history = TaskHistoryRepository(self.session, dialect)
         self.jobs = JobRepository(self.session, dialect)
         self.incidents = IncidentRepository(self.session, dialect)
         self.history = HistoryRepository(self.session, dialect)

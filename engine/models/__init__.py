@@ -25,6 +25,7 @@ from engine.models.facts import ProjectYear as ProjectYear
 from engine.models.files import FileAttachment as FileAttachment
 from engine.models.files import OutboxMessage as OutboxMessage
 from engine.models.files import StoredFile as StoredFile
+from engine.models.history import HistoricTask as HistoricTask
 from engine.models.units import Unit as Unit
 
 __all__ = [
