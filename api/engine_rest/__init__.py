@@ -14,12 +14,16 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     external_task,
     external_task_work,
     history,
+    history_log,
+    history_task,
+    identity_link_log,
     incident,
     job,
     message,
     process_definition,
     process_instance,
     task,
+    user_operation,
 )
 from api.engine_rest.common import routes
 

@@ -4,6 +4,7 @@ from engine.repository.base import Repository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
+from engine.repository.history_queries import USER_OPERATIONS
 from engine.repository.inbox import InboxRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
 from engine.repository.jobs import JobRepository
@@ -19,5 +20,5 @@ __all__ = [
     "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
     "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
     "StatisticsRepository", "TaskHistoryRepository", "TaskRepository",
-    "UserRepository", "instance_scope_clause", "task_scope_clause",
+    "USER_OPERATIONS", "UserRepository", "instance_scope_clause", "task_scope_clause",
 ]
