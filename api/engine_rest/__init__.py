@@ -16,6 +16,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     history,
     history_log,
     history_task,
+    history_variable,
     identity_link_log,
     incident,
     job,

@@ -14,11 +14,11 @@ from tests.factories import NOW, deploy_fixture, start
 R = "/engine-rest"
 HISTORY = ["/history/process-instance", "/history/incident", "/history/task",
            "/history/user-operation", "/history/external-task-log", "/history/job-log",
-           "/history/identity-link-log"]
+           "/history/identity-link-log", "/history/variable-instance", "/history/detail"]
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
          "/external-task", "/incident", *HISTORY]
 POSTS = ["/task", "/process-instance", "/history/process-instance", "/history/task",
-         "/history/external-task-log", "/history/job-log"]
+         "/history/external-task-log", "/history/job-log", "/history/variable-instance"]
 
 
 @pytest.mark.parametrize("path", LISTS)
