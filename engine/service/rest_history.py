@@ -50,3 +50,16 @@ def log_entry(uow: UnitOfWork, resource: str, entry_id: str, *, actor: Actor
         raise NotFound(f"log entry with id {entry_id} does not exist")
     row: tuple[HistoryEvent, ProcessInstance | None] = rows[0]
     return row
+
+
+def batches(uow: UnitOfWork, *, actor: Actor) -> list[Any]:
+    """Historic batches: VocFlow runs no batch operations (bulk changes run in one request
+    each), so there are none to list, whoever asks."""
+    del uow, actor
+    return []
+
+
+def cleanup_jobs(uow: UnitOfWork, *, actor: Actor) -> list[Any]:
+    """History cleanup jobs: VocFlow keeps its append-only history and schedules none."""
+    del uow, actor
+    return []

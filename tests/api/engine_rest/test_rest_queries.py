@@ -14,7 +14,9 @@ from tests.factories import NOW, deploy_fixture, start
 R = "/engine-rest"
 HISTORY = ["/history/process-instance", "/history/incident", "/history/task",
            "/history/user-operation", "/history/external-task-log", "/history/job-log",
-           "/history/identity-link-log", "/history/variable-instance", "/history/detail"]
+           "/history/identity-link-log", "/history/variable-instance", "/history/detail",
+           "/history/batch", "/history/batch/cleanable-batch-report",
+           "/history/process-definition/cleanable-process-instance-report"]
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
          "/external-task", "/incident", *HISTORY]
 POSTS = ["/task", "/process-instance", "/history/process-instance", "/history/task",
