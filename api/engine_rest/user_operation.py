@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 
 from flask import jsonify
 
-from api.engine_rest.common import routes, run
+from api.engine_rest.common import json_body, routes, run
+from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text
 from api.engine_rest.variables import format_date
 from engine.models import HistoryEvent, ProcessInstance
@@ -15,6 +16,7 @@ from engine.service import rest_history
 from engine.service.rest_queries import Query
 
 RESOURCE = "history_operation"
+ANNOTATION_LIMIT = 4000  # Camunda's column size
 
 
 class Operation(NamedTuple):
@@ -57,6 +59,9 @@ OPERATIONS = {
     "user_updated": Operation("Update", "User", _ADMIN),
     "member_added": Operation("Create", "GroupMembership", _ADMIN),
     "member_removed": Operation("Delete", "GroupMembership", _ADMIN),
+    "operation_annotated": Operation("SetAnnotation", "OperationLog", _OP, "annotation",
+                                     "annotation"),
+    "operation_annotation_cleared": Operation("ClearAnnotation", "OperationLog", _OP),
 }
 # Values Camunda gives these properties without an event field to read them from.
 _FIXED = {"instance_suspended": "suspended", "instance_resumed": "active",
@@ -91,7 +96,8 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def operation_dto(row: HistoryEvent, instance: ProcessInstance | None) -> dict[str, Any]:
+def operation_dto(row: HistoryEvent, instance: ProcessInstance | None,
+                  annotation: str | None = None) -> dict[str, Any]:
     """Camunda's UserOperationLogEntryDto: one entry per event (its id is the operation's)."""
     how = OPERATIONS[row.action]
     data = row.data or {}
@@ -112,7 +118,7 @@ def operation_dto(row: HistoryEvent, instance: ProcessInstance | None) -> dict[s
         "operationType": how.operation_type, "entityType": how.entity_type,
         "category": how.category, "property": how.property,
         "orgValue": _text(data.get(how.old)) if how.old else None, "newValue": _text(new),
-        "removalTime": None, "rootProcessInstanceId": row.instance_id, "annotation": None,
+        "removalTime": None, "rootProcessInstanceId": row.instance_id, "annotation": annotation,
     }
 
 
@@ -126,3 +132,24 @@ def list_user_operations() -> Any:
 def count_user_operations() -> Any:
     query = _as_actions(parse(SPEC, paged=False))
     return jsonify({"count": run(rest_history.count, RESOURCE, query)})
+
+
+def _annotate(operation_id: str, annotation: str | None) -> Any:
+    run(rest_history.annotate, operation_id, annotation)
+    return "", 204
+
+
+@routes.put("/history/user-operation/<operation_id>/set-annotation")
+def set_annotation(operation_id: str) -> Any:
+    """{"annotation": text}: an ops note on the entry (its operationId is its id)."""
+    annotation = json_body().get("annotation")
+    if not isinstance(annotation, str) or not annotation.strip():
+        raise RestError("annotation must be a non-empty string")
+    if len(annotation) > ANNOTATION_LIMIT:
+        raise RestError(f"annotation must be at most {ANNOTATION_LIMIT} characters")
+    return _annotate(operation_id, annotation)
+
+
+@routes.put("/history/user-operation/<operation_id>/clear-annotation")
+def clear_annotation(operation_id: str) -> Any:
+    return _annotate(operation_id, None)

@@ -26,6 +26,7 @@ from engine.models.files import FileAttachment as FileAttachment
 from engine.models.files import OutboxMessage as OutboxMessage
 from engine.models.files import StoredFile as StoredFile
 from engine.models.history import HistoricTask as HistoricTask
+from engine.models.history import OperationAnnotation as OperationAnnotation
 from engine.models.units import Unit as Unit
 
 __all__ = [

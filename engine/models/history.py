@@ -1,10 +1,10 @@
-"""Historic user tasks: every user task the engine ever created, open or ended (append-only)."""
+"""History tables beside the events: every user task open or ended, notes on operations."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.core import Base
@@ -33,3 +33,16 @@ class HistoricTask(Base):
     created_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None] = mapped_column(index=True)
     end_reason: Mapped[str | None] = mapped_column(String(20))  # completed, skipped, deleted
+
+
+class OperationAnnotation(Base):
+    """A note an operator put on one history event of the operation log (Camunda's
+    set-annotation); the event itself stays as it was written."""
+
+    __tablename__ = "operation_annotations"
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("history_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotation: Mapped[str] = mapped_column(Text)
+    annotated_by: Mapped[str] = mapped_column(String(120))
+    annotated_at: Mapped[datetime]

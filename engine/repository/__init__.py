@@ -11,12 +11,13 @@ from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
 from engine.repository.queries import Query, QueryRepository, StatisticsRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
-from engine.repository.task_history import TaskHistoryRepository
+from engine.repository.task_history import AnnotationRepository, TaskHistoryRepository
 from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
 
 __all__ = [
-    "DefinitionRepository", "EventRepository", "FactRepository", "HistoryRepository",
+    "AnnotationRepository", "DefinitionRepository", "EventRepository", "FactRepository",
+    "HistoryRepository",
     "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
     "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
     "StatisticsRepository", "TaskHistoryRepository", "TaskRepository",

@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, case, or_, select, true
 
-from engine.models import HistoricTask, HistoryEvent, HumanTask, ProcessInstance
+from engine.models import (
+    HistoricTask,
+    HistoryEvent,
+    HumanTask,
+    OperationAnnotation,
+    ProcessInstance,
+)
 from engine.repository.queries import RESOURCES, Resource
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
@@ -24,6 +30,7 @@ USER_OPERATIONS = (
     "task_completed", "task_due_changed", "task_skipped", "token_moved", "job_due_date_set",
     "job_retries_set", "incident_retried", "incident_resolved", "message_received",
     "deployed", "user_created", "user_updated", "member_added", "member_removed",
+    "operation_annotated", "operation_annotation_cleared",
 )
 # What workers reported on external tasks, and the timer jobs that fired.
 EXTERNAL_TASK_LOG = ("external_task_completed", "external_task_bpmn_error",
@@ -86,7 +93,10 @@ RESOURCES.update({
                 "end_reason": _TH.end_reason, "instance_ended_at": _PI.ended_at},
         order=(_TH.created_at, _TH.id), specials={}),
     "history_operation": Resource(
-        base=_events(USER_OPERATIONS, _HE.actor != "system"),
+        base=lambda scope: select(_HE, _PI, OperationAnnotation.annotation)
+        .outerjoin(_PI, _PI.id == _HE.instance_id)
+        .outerjoin(OperationAnnotation, OperationAnnotation.event_id == _HE.id)
+        .where(_HE.action.in_(USER_OPERATIONS), _HE.actor != "system", _anywhere(scope)),
         fields=_EVENT_FIELDS, order=(_HE.at, _HE.id), specials={}),
     "history_external_task_log": Resource(
         base=_events(EXTERNAL_TASK_LOG),

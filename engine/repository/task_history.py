@@ -1,4 +1,4 @@
-"""Writes of the historic task table: a row when a user task opens, its end when it leaves."""
+"""Writes beside the history events: historic tasks (opened, ended), operation annotations."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 
-from engine.models import HistoricTask, HumanTask
+from engine.models import HistoricTask, HumanTask, OperationAnnotation
 from engine.repository.base import Repository
 
 _TABLE = cast(Table, HistoricTask.__table__)
@@ -58,3 +58,13 @@ class TaskHistoryRepository(Repository):
                                                HistoricTask.priority))
                 .execution_options(synchronize_session=False))
         self.session.execute(stmt)
+
+
+class AnnotationRepository(Repository):
+    def annotate(self, event_id: int, annotation: str | None, by: str, now: datetime) -> None:
+        """Set (or, given None, clear) the note on one operation log entry."""
+        self.session.execute(delete(OperationAnnotation)
+                             .where(OperationAnnotation.event_id == event_id))
+        if annotation is not None:
+            self.session.add(OperationAnnotation(event_id=event_id, annotation=annotation,
+                                                 annotated_by=by, annotated_at=now))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from engine import authz
 from engine.errors import Forbidden, NotFound
-from engine.models import HistoryEvent, ProcessInstance
 from engine.repository import Query
 from engine.service import scopes
 from engine.service.actors import Actor
+from engine.service.runtime import record
 from engine.uow import UnitOfWork
 
 RESOURCES = ("history_task", "history_operation", "history_identity_link",
@@ -41,15 +42,28 @@ def count(uow: UnitOfWork, resource: str, q: Query, *, actor: Actor) -> int:
     return uow.queries.count(resource, q, scope)
 
 
-def log_entry(uow: UnitOfWork, resource: str, entry_id: str, *, actor: Actor
-              ) -> tuple[HistoryEvent, ProcessInstance | None]:
-    """One entry of a log (its id is the history event's); NotFound out of scope."""
+def log_entry(uow: UnitOfWork, resource: str, entry_id: str, *, actor: Actor) -> Any:
+    """One entry of a log (its id is the history event's): the row as the list has it, whose
+    first item is the HistoryEvent; NotFound out of scope."""
     rows = (query(uow, resource, Query(filters=(("id", "eq", int(entry_id)),), limit=1),
                   actor=actor) if entry_id.isdigit() else [])
     if not rows:
         raise NotFound(f"log entry with id {entry_id} does not exist")
-    row: tuple[HistoryEvent, ProcessInstance | None] = rows[0]
-    return row
+    return rows[0]
+
+
+def annotate(uow: UnitOfWork, operation_id: str, annotation: str | None, *, actor: Actor,
+             now: datetime) -> None:
+    """Set (None: clear) an ops note on a user operation log entry the actor can see.
+
+    The note is itself an operation, logged on the same instance (as Camunda does)."""
+    event, _instance, _note = log_entry(uow, "history_operation", operation_id, actor=actor)
+    if not authz.is_ops(actor):
+        raise Forbidden("only members of 'ops' may annotate the operation log")
+    uow.annotations.annotate(event.id, annotation, actor.username, now)
+    action = "operation_annotation_cleared" if annotation is None else "operation_annotated"
+    record(uow, event.instance_id, actor, action, now,
+           data={"operation_id": event.id, "annotation": annotation})
 
 
 def batches(uow: UnitOfWork, *, actor: Actor) -> list[Any]:

@@ -9,7 +9,7 @@ import time_machine
 from api.engine_rest.user_operation import OPERATIONS
 from engine import service
 from engine.repository import USER_OPERATIONS
-from tests.factories import FIXTURES, NOW, make_user
+from tests.factories import FIXTURES, NOW, deploy_fixture, make_user
 
 R = "/engine-rest"
 T0 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
@@ -82,3 +82,31 @@ def test_every_operation_has_camunda_names(client, ops):
     assert bad.status_code == 400 and "operationId" in bad.json["message"]
     sort = client.get(f"{R}/history/user-operation?sortBy=userId&sortOrder=asc", headers=ops)
     assert sort.status_code == 400 and "userId" in sort.json["message"]
+
+
+def test_ops_annotate_an_operation_and_clear_the_note(client, uow_factory, ops, user):
+    deploy_fixture(uow_factory, "review.bpmn")
+    wang = user("wang", "province:11:reviewer")
+    instance_id = _start(client, ops, province_code="11", review_due="")
+    [created] = client.get(f"{R}/history/user-operation?processInstanceId={instance_id}",
+                           headers=ops).json
+    url = f"{R}/history/user-operation/{created['operationId']}"
+    assert client.put(f"{url}/set-annotation", headers=ops,
+                      json={"annotation": "started for the audit"}).status_code == 204
+    listed = _ops_of(client, ops, f"processInstanceId={instance_id}&sortBy=timestamp"
+                                  "&sortOrder=asc")
+    assert listed == [("Create", "ProcessInstance", "ops1"),
+                      ("SetAnnotation", "OperationLog", "ops1")]
+    entries = client.get(f"{R}/history/user-operation?processInstanceId={instance_id}"
+                         "&operationType=Create", headers=wang).json
+    assert entries[0]["annotation"] == "started for the audit"
+    refused = client.put(f"{url}/set-annotation", headers=wang, json={"annotation": "mine"})
+    assert refused.status_code == 403
+    empty = client.put(f"{url}/set-annotation", headers=ops, json={"annotation": " "})
+    assert empty.status_code == 400 and "annotation" in empty.json["message"]
+    assert client.put(f"{url}/clear-annotation", headers=ops).status_code == 204
+    entries = client.get(f"{R}/history/user-operation?operationType=Create", headers=ops).json
+    assert entries[0]["annotation"] is None
+    assert _count(client, ops, "operationType=ClearAnnotation") == 1
+    assert client.put(f"{R}/history/user-operation/999999/clear-annotation",
+                      headers=ops).status_code == 404
