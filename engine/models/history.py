@@ -19,7 +19,10 @@ class HistoricTask(Base):
     """
 
     __tablename__ = "historic_tasks"
+    # The task's id; a task the engine opens again under its old id (a token moved back to
+    # it) gets a fresh id here, task_id stays the engine's.
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
     instance_id: Mapped[str] = mapped_column(
         ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
     )

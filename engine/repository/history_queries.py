@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, or_, select, true
 
 from engine.models import (
     HistoricTask,
@@ -81,7 +81,8 @@ _LINK_OPERATION = case((_LINKED_USER.is_(None), "delete"), else_="add")
 RESOURCES.update({
     "history_task": Resource(
         base=lambda scope: select(_TH, _PI, _HT).join(_PI, _PI.id == _TH.instance_id)
-        .outerjoin(_HT, _HT.id == _TH.id).where(_historic_task_scope(scope)),
+        .outerjoin(_HT, and_(_HT.id == _TH.task_id, _TH.ended_at.is_(None)))
+        .where(_historic_task_scope(scope)),
         fields={"id": _TH.id, "instance_id": _TH.instance_id, "process_key": _TH.process_key,
                 "definition_id": _PI.definition_id, "business_key": _PI.business_key,
                 "element_id": _TH.element_id, "name": _TH.name,

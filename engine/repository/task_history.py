@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -18,7 +19,7 @@ _COLUMNS = ("id", "instance_id", "process_key", "element_id", "name", "assignee"
 
 
 def _live(column: Any) -> Any:
-    return select(column).where(HumanTask.id == HistoricTask.id).scalar_subquery()
+    return select(column).where(HumanTask.id == HistoricTask.task_id).scalar_subquery()
 
 
 class TaskHistoryRepository(Repository):
@@ -28,10 +29,20 @@ class TaskHistoryRepository(Repository):
     _ended: set[str] | None = None
 
     def opened(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Record new open tasks, given as the human_tasks rows being inserted."""
-        values = [{k: row[k] for k in _COLUMNS} for row in rows]
-        if values:
-            self.session.execute(_INSERT, values[0] if len(values) == 1 else values)
+        """Record new open tasks, given as the human_tasks rows being inserted.
+
+        A task opened again under an id it had before (a token moved back) is a new
+        historic task: it keeps its task_id and gets a fresh id of its own.
+        """
+        if not rows:
+            return
+        ids = [row["id"] for row in rows]
+        taken = set(self.session.scalars(select(HistoricTask.id).where(HistoricTask.id.in_(ids))))
+        values = [{**{k: row[k] for k in _COLUMNS}, "task_id": row["id"],
+                   "id": str(uuid.uuid4()) if row["id"] in taken else row["id"]} for row in rows]
+        if self._ended:
+            self._ended.difference_update(ids)
+        self.session.execute(_INSERT, values[0] if len(values) == 1 else values)
 
     def ended(self, task_ids: Sequence[str], now: datetime, reason: str,
               by: str | None = None) -> None:
@@ -49,7 +60,7 @@ class TaskHistoryRepository(Repository):
         self._ended.update(ids)
         assignee = _live(HumanTask.assignee)
         stmt = (update(HistoricTask)
-                .where(HistoricTask.id.in_(ids), HistoricTask.ended_at.is_(None))
+                .where(HistoricTask.task_id.in_(ids), HistoricTask.ended_at.is_(None))
                 .values(ended_at=now, end_reason=reason,
                         assignee=assignee if by is None else func.coalesce(assignee, by),
                         due_at=_live(HumanTask.due_at),

@@ -71,3 +71,23 @@ def test_the_migration_backfills_open_and_completed_tasks(uow_factory):
         completed: ("completed", "wang", None, NOW + 2 * HOUR),
         still_open: (None, None, NOW, None),
     }
+
+
+def test_a_task_opened_again_under_its_id_is_a_new_historic_task(uow_factory):
+    """A token moved back resets a finished task in place: same engine id, second run."""
+    _skipped, completed, _open = _three_tasks(uow_factory)
+    with uow_factory() as uow:
+        [first] = uow.session.scalars(select(HistoricTask).where(
+            HistoricTask.id == completed)).all()
+        row = {"id": completed, "instance_id": first.instance_id,
+               "process_key": first.process_key, "element_id": first.element_id,
+               "name": first.name, "assignee": None, "due_at": None, "follow_up_at": None,
+               "priority": 60, "created_at": NOW + 3 * HOUR}
+        uow.task_history.opened([row])
+    with uow_factory() as uow:
+        runs = uow.session.scalars(select(HistoricTask).where(
+            HistoricTask.task_id == completed).order_by(HistoricTask.created_at)).all()
+        assert [(r.id == completed, r.end_reason, r.created_at) for r in runs] == [
+            (True, "completed", NOW), (False, None, NOW + 3 * HOUR)]
+        uow.task_history.ended([completed], NOW + 4 * HOUR, "deleted")
+    assert _rows(uow_factory)[completed] == ("completed", "wang", NOW, NOW + 2 * HOUR)

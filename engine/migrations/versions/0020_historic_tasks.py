@@ -18,15 +18,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _OPEN = """
-INSERT INTO historic_tasks (id, instance_id, process_key, element_id, name, assignee,
-    due_at, follow_up_at, priority, created_at)
-SELECT id, instance_id, process_key, element_id, name, assignee, due_at, follow_up_at,
+INSERT INTO historic_tasks (id, task_id, instance_id, process_key, element_id, name,
+    assignee, due_at, follow_up_at, priority, created_at)
+SELECT id, id, instance_id, process_key, element_id, name, assignee, due_at, follow_up_at,
     priority, created_at FROM human_tasks
 """
 _ENDED = """
-INSERT INTO historic_tasks (id, instance_id, process_key, element_id, name, assignee,
-    priority, ended_at, end_reason)
-SELECT e.task_id, e.instance_id, p.process_key, MIN(e.element_id), NULL, MIN(e.actor), 50,
+INSERT INTO historic_tasks (id, task_id, instance_id, process_key, element_id, name,
+    assignee, priority, ended_at, end_reason)
+SELECT e.task_id, e.task_id, e.instance_id, p.process_key, MIN(e.element_id), NULL, MIN(e.actor), 50,
     MIN(e.at), 'completed'
 FROM history_events e JOIN process_instances p ON p.id = e.instance_id
 WHERE e.action = 'task_completed' AND e.task_id IS NOT NULL
@@ -39,6 +39,7 @@ def upgrade() -> None:
     op.create_table(
         "historic_tasks",
         sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("task_id", sa.String(36), nullable=False),
         sa.Column("instance_id", sa.String(36),
                   sa.ForeignKey("process_instances.id", ondelete="CASCADE"), nullable=False),
         sa.Column("process_key", sa.String(150), nullable=False),
@@ -53,6 +54,7 @@ def upgrade() -> None:
         sa.Column("end_reason", sa.String(20)),
     )
     op.create_index("ix_historic_tasks_instance_id", "historic_tasks", ["instance_id"])
+    op.create_index("ix_historic_tasks_task_id", "historic_tasks", ["task_id"])
     op.create_index("ix_historic_tasks_assignee", "historic_tasks", ["assignee"])
     op.create_index("ix_historic_tasks_ended_at", "historic_tasks", ["ended_at"])
     op.execute(_OPEN)
