@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
+    AnnotationRepository,
     DefinitionRepository,
     EventRepository,
     FactRepository,
@@ -23,6 +24,7 @@ from engine.repository import (
     QueryRepository,
     StatisticsRepository,
     TaskExtraRepository,
+    TaskHistoryRepository,
     TaskRepository,
     UserRepository,
 )
@@ -42,6 +44,8 @@ class UnitOfWork:
         self.instances = InstanceRepository(self.session, dialect)
         self.definitions = DefinitionRepository(self.session, dialect)
         self.tasks = TaskRepository(self.session, dialect)
+        self.task_history = TaskHistoryRepository(self.session, dialect)
+        self.annotations = AnnotationRepository(self.session, dialect)
         self.jobs = JobRepository(self.session, dialect)
         self.incidents = IncidentRepository(self.session, dialect)
         self.history = HistoryRepository(self.session, dialect)

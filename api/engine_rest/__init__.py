@@ -18,7 +18,13 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     external_task_work,
     filters,
     history,
+    history_cleanup,
+    history_log,
+    history_report,
+    history_task,
+    history_variable,
     identity,
+    identity_link_log,
     incident,
     incident_admin,
     job,
@@ -37,6 +43,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     task_forms,
     task_people,
     task_variables,
+    user_operation,
     variable_instance,
 )
 from api.engine_rest.common import routes

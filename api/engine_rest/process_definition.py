@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any
 
 from flask import jsonify, request
@@ -14,6 +12,7 @@ from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.service import rest_actions, rest_definitions, rest_queries
+from engine.service.history_reports import time_to_live
 
 SPEC = Spec(
     params={"processDefinitionId": text("id"), "processDefinitionIdIn": many("id"),
@@ -32,23 +31,13 @@ SPEC = Spec(
 )
 
 
-@lru_cache(maxsize=512)
-def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
-    """camunda:historyTimeToLive of the definition's process element, in days."""
-    del definition_id  # the cache key: a definition's XML never changes
-    process = re.search(r"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>", xml)
-    found = process and re.search(r"historyTimeToLive=\"(\d+)\"", process.group(0))
-    return int(found.group(1)) if found else None
-
-
 def definition_dto(row: ProcessDefinition, tenant_id: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id, "key": row.key, "category": None, "description": None,
         "name": row.name, "version": row.version, "resource": row.resource_name,
         "deploymentId": row.deployment_id, "diagram": None, "suspended": row.suspended,
         "tenantId": tenant_id, "versionTag": None,
-        "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
-        else _time_to_live(row.id, row.key, row.source_xml),
+        "historyTimeToLive": time_to_live(row),
         "startableInTasklist": True,
     }
 

@@ -6,6 +6,7 @@ from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
 from engine.repository.filters import FilterRepository
+from engine.repository.history_queries import USER_OPERATIONS
 from engine.repository.inbox import InboxRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
 from engine.repository.jobs import JobRepository
@@ -13,14 +14,15 @@ from engine.repository.product import ProductRepository
 from engine.repository.queries import Query, QueryRepository, StatisticsRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
 from engine.repository.task_extras import TaskExtraRepository
+from engine.repository.task_history import AnnotationRepository, TaskHistoryRepository
 from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
 
 __all__ = [
-    "DefinitionRepository", "EventRepository", "FactRepository", "FilterRepository",
-    "HistoryRepository",
+    "AnnotationRepository", "DefinitionRepository", "EventRepository", "FactRepository",
+    "FilterRepository", "HistoryRepository",
     "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
     "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
-    "StatisticsRepository", "TaskExtraRepository", "TaskRepository",
-    "UserRepository", "instance_scope_clause", "task_scope_clause",
+    "StatisticsRepository", "TaskExtraRepository", "TaskHistoryRepository", "TaskRepository",
+    "USER_OPERATIONS", "UserRepository", "instance_scope_clause", "task_scope_clause",
 ]

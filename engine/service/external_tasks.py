@@ -102,7 +102,8 @@ def _fail(uow: UnitOfWork, job: Job, instance_id: str, error: str, details: str 
     job.lock_expires_at = None
     job.payload = {**job.payload, "error_details": details}
     record(uow, instance_id, "system", "external_task_failed", now, element_id=job.element_id,
-           task_id=job.task_id, data={"job_id": job.id, "error": error, "retries": retries})
+           task_id=job.task_id, data={"job_id": job.id, "topic": job.topic, "error": error,
+                                      "retries": retries, "details": details})
     if retries == 0:
         instance = lock_instance(uow, instance_id)
         open_incident(uow, instance, "external_task", error, now, element_id=job.element_id,

@@ -152,7 +152,9 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
         raise InvalidState(f"process instance {instance_id} has already ended")
     workflow = load_workflow(uow, instance)
     workflow.cancel()
-    for task in uow.tasks.for_instance(instance.id):
+    tasks = uow.tasks.for_instance(instance.id)
+    uow.task_history.ended([task.id for task in tasks], now, "deleted")
+    for task in tasks:
         uow.tasks.delete(task)
     for job in uow.jobs.for_instance(instance.id):
         uow.jobs.delete(job)

@@ -80,6 +80,7 @@ def sync_user_tasks(
         known = uow.tasks.open_ids(instance.id)
     gone = [task_id for task_id in known if task_id not in views]
     if gone:
+        uow.task_history.ended(gone, now, "deleted")  # a completion ended its task first
         uow.tasks.delete_ids(gone)
     existing = set(known)
     problems: list[tuple[str, str]] = []
@@ -101,6 +102,7 @@ def sync_user_tasks(
                                  ("user", row["candidate_users"]))
             for value in sorted(set(values or []))
         ])
+        uow.task_history.opened(rows)
     row["open_task_ids"] = list(views)
     return problems
 

@@ -122,6 +122,7 @@ def skip_task(uow: UnitOfWork, instance_id: str, task_id: str, actor: Actor, now
     require_active(instance)
     workflow = load_workflow(uow, instance)
     bpmn.skip_task(workflow, task_id, data or {})
+    uow.task_history.ended([task_id], now, "skipped")
     for incident in uow.incidents.open_for(instance.id):
         if incident.task_id == task_id:
             _close(incident, actor, now, "skipped")

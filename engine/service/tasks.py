@@ -124,6 +124,7 @@ def complete_task(
     view = bpmn.find_task(workflow, task_id)
     values = validate_task_form(uow, task.form_key, data, dict(view.data), actor)
     bpmn.complete_user_task(workflow, task_id, values)
+    uow.task_history.ended([task.id], now, "completed", by=actor.username)
     record(uow, instance.id, actor, "task_completed", now, element_id=task.element_id,
            task_id=task.id, data={**values, **_override(actor, task)})
     if task.form_key in forms.FORM_KEYS:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from tests.factories import deploy_fixture, make_user, start
+import pytest
+import time_machine
+
+from engine import clock, jobs
+from engine.config import Settings
+from tests.factories import NOW, deploy_fixture, make_user, start
 
 R = "/engine-rest"
+HISTORY = ["/history/process-instance", "/history/incident", "/history/task",
+           "/history/user-operation", "/history/external-task-log", "/history/job-log",
+           "/history/identity-link-log", "/history/variable-instance", "/history/detail",
+           "/history/batch", "/history/batch/cleanable-batch-report",
+           "/history/process-definition/cleanable-process-instance-report"]
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
          "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition",
-         "/filter", "/user", "/group", "/decision-definition", "/tenant", "/authorization"]
+         "/filter", "/user", "/group", "/decision-definition", "/tenant", "/authorization",
+         *HISTORY]
 POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
-         "/job-definition", "/group"]
+         "/job-definition", "/group", "/history/process-instance", "/history/task",
+         "/history/external-task-log", "/history/job-log", "/history/variable-instance"]
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -137,3 +149,48 @@ def test_identity_decision_and_tenant_lists_sort_both_ways(client, uow_factory, 
     assert client.get(f"{R}/tenant?sortBy=name&sortOrder=desc", headers=admin).json == []
     assert client.get(f"{R}/tenant?sortBy=colour&sortOrder=asc",
                       headers=admin).status_code == 400
+def _history_rows(client, uow_factory, ops, worker, reviewer):
+    """Two rows in every /history list, each a minute after the one before."""
+    deploy_fixture(uow_factory, "review.bpmn", "rest_external.bpmn", "timer_duration.bpmn")
+    with time_machine.travel(NOW, tick=False) as traveller:
+        for _ in range(2):
+            traveller.shift(timedelta(minutes=1))
+            start(uow_factory, "timer_duration", clock.now())
+            for key in ("simple_review", "rest_external"):
+                traveller.shift(timedelta(seconds=1))
+                assert client.post(f"{R}/process-definition/key/{key}/start", headers=ops,
+                                   json={"variables": {"province_code": {"value": "11"},
+                                                       "review_due": {"value": ""}}}
+                                   ).status_code == 200
+        for task in client.get(f"{R}/task", headers=reviewer).json:
+            traveller.shift(timedelta(minutes=1))
+            assert client.post(f"{R}/task/{task['id']}/claim", headers=reviewer,
+                               json={"userId": "wang"}).status_code == 204
+        for _ in range(2):
+            traveller.shift(timedelta(minutes=1))
+            [task] = client.post(f"{R}/external-task/fetchAndLock", headers=worker, json={
+                "workerId": "w1", "maxTasks": 1,
+                "topics": [{"topicName": "rest-score", "lockDuration": 60000}]}).json
+            assert client.post(f"{R}/external-task/{task['id']}/complete", headers=worker,
+                               json={"workerId": "w1"}).status_code == 204
+    for seconds in (690, 750):  # each timer is due ten minutes after its start
+        with time_machine.travel(NOW + timedelta(seconds=seconds), tick=False):
+            jobs.run_until_idle(uow_factory, Settings(job_lease_seconds=60), "w",
+                                now=clock.now)
+
+
+HISTORY_SORTS = [("/history/task", "startTime"), ("/history/user-operation", "timestamp"),
+                 ("/history/external-task-log", "timestamp"), ("/history/job-log", "timestamp"),
+                 ("/history/identity-link-log", "time")]
+
+
+def test_history_lists_reverse_with_sort_order(client, uow_factory, ops, user):
+    _history_rows(client, uow_factory, ops, user("worker1", "worker"),
+                  user("wang", "province:11:reviewer"))
+    for path, key in HISTORY_SORTS:
+        url = f"{R}{path}?sortBy={key}&sortOrder="
+        ascending = [e["id"] for e in client.get(url + "asc", headers=ops).json]
+        descending = [e["id"] for e in client.get(url + "desc", headers=ops).json]
+        assert len(ascending) >= 2 and ascending == descending[::-1], path
+        assert client.get(f"{url}asc&firstResult=1&maxResults=1", headers=ops).json[0][
+            "id"] == ascending[1], path
