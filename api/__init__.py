@@ -14,6 +14,7 @@ from flask_smorest import Api
 import engine
 from api import auth, errors, json_guard, web
 from api.engine_rest import blueprint as engine_rest_blueprint
+from api.routing import LazyBuildRule
 from api.schemas import ErrorSchema
 from api.v1 import BLUEPRINTS, docs
 from engine import Settings, UowFactory
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     settings = settings or engine.load_settings()
     engine.configure_script_limits(settings.script_time_limit, settings.script_memory_limit_mb)
     app = Flask(__name__)
+    app.url_rule_class = LazyBuildRule
     app.testing = testing
     app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or stored_secret_key(),
                       MAX_CONTENT_LENGTH=settings.max_file_bytes + 1024 * 1024)

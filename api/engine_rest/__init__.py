@@ -54,9 +54,22 @@ routes.after_request(errors.add_cors)
 
 blueprint = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 blueprint.register_blueprint(routes)
-alias = Blueprint("camunda_rest_alias", __name__, url_prefix="/rest")
-alias.register_blueprint(routes)
 well_known = Blueprint("camunda_well_known", __name__)
+ALIAS = "/rest"  # Camunda Run's path for the same API
+
+
+class RestAlias:
+    """Serves /rest/... as /engine-rest/... by rewriting the path (one set of routes: a
+    second blueprint would double the URL map, which every app creation compiles)."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == ALIAS or path.startswith(ALIAS + "/"):
+            environ["PATH_INFO"] = "/engine-rest" + path[len(ALIAS):]
+        return self.wsgi_app(environ, start_response)
 
 
 @well_known.get("/.well-known/camunda-automation-platform/webapps")
@@ -72,11 +85,11 @@ def webapps() -> Any:
 def _register_companions(state: BlueprintSetupState) -> None:
     """Registering `blueprint` also serves the /rest alias and the well-known document."""
     app: Flask = state.app
-    for companion in (alias, well_known):
-        if companion.name not in app.blueprints:
-            app.register_blueprint(companion)
+    if well_known.name not in app.blueprints:
+        app.register_blueprint(well_known)
+        app.wsgi_app = RestAlias(app.wsgi_app)  # type: ignore[method-assign]
 
 
 blueprint.record_once(_register_companions)
 
-__all__ = ["alias", "blueprint", "well_known"]
+__all__ = ["RestAlias", "blueprint", "well_known"]
