@@ -32,7 +32,8 @@ _LEASE_MANY = (
 )
 _FREE = or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < bindparam("now"))
 _DUE_TIMERS = (select(Job.id).where(Job.kind.in_(("timer", "timer_start")),
-                                    Job.due_at <= bindparam("now"), _FREE)
+                                    Job.due_at <= bindparam("now"), _FREE,
+                                    Job.suspended.is_not(True))  # PUT /job/{id}/suspended
                .order_by(Job.due_at).limit(bindparam("limit")))
 _CLAIM = {  # lease due timers in one statement: read the due ones and take them
     dialect: update(Job).where(Job.id.in_(due), _FREE)

@@ -35,7 +35,9 @@ def test_supervisor_of_assignee_changes_due_and_history_keeps_it(client, uow_fac
     wang = bearer(uow_factory, "wang", "province:11:reviewer")
     boss = bearer(uow_factory, "boss", "province:11:admin")
     _set_supervisor(uow_factory, "wang", "boss")
-    assert_error(_put(client, task.id, boss), 404, "not_found")  # not yet his: out of scope
+    # In his province's scope (the task carries its province), but nobody he supervises
+    # holds it yet: refused.
+    assert_error(_put(client, task.id, boss), 403, "forbidden")
     assert client.post(f"/api/v1/tasks/{task.id}/claim", headers=wang).status_code == 200
     assert_error(_put(client, task.id, wang), 403, "forbidden")  # not one's own supervisor
     changed = _put(client, task.id, boss)

@@ -1,4 +1,4 @@
-"""Lazily built url_for() functions build what werkzeug's eager ones build; /rest is /engine-rest."""
+"""Lazily built url_for() functions build what eager ones build; /rest is /engine-rest."""
 
 from __future__ import annotations
 
