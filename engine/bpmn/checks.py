@@ -10,6 +10,7 @@ from lxml import etree
 
 from engine import expressions
 from engine.bpmn import delegates, javascript
+from engine.bpmn.compensation_checks import check_compensation
 from engine.bpmn.listeners import check_listener
 from engine.bpmn.parser import BPMN_NS, CAMUNDA_NS
 from engine.bpmn.scripting import check_script
@@ -21,8 +22,6 @@ TEXT_ATTRS = ("assignee", "candidateGroups", "candidateUsers", "dueDate", "follo
 ISO_LOOKALIKE = re.compile(r"(R\d*/)?P(T?\d|\d)\w*")
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not supported",
-    "compensateEventDefinition": "throwing compensation is not supported (compensation "
-                                 "handlers deploy only in files that never throw it)",
 }
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 HTTP_CONNECTOR = "http-connector"
@@ -85,6 +84,8 @@ def check_tree(file: str, root: etree._Element) -> list[Problem]:
         problems.extend(_check_node(file, node))
     for scope in root.iter(f"{B}process", f"{B}subProcess"):
         problems.extend(_loops_without_gateway(file, scope))
+    problems.extend(_problem(file, node, message) for node, message in check_compensation(root)
+                    if _executable(node))
     return problems
 
 

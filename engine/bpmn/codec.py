@@ -8,13 +8,15 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, EventConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from engine.bpmn import compensation
+from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
 from engine.bpmn.prune import PENDING
 from engine.bpmn.scripting import make_script_engine
@@ -22,12 +24,15 @@ from engine.bpmn.scripting import make_script_engine
 _CONFIG = dict(CAMUNDA_CONFIG)
 _CONFIG[ServiceTask] = BpmnTaskSpecConverter  # Spiff's default config forgets service tasks
 _CONFIG[DmnBusinessRuleTask] = BpmnTaskSpecConverter  # its decision table is in extensions
+_CONFIG[CompensateThrowEvent] = EventConverter  # what it compensates is in extensions
+_CONFIG[CompensateEndEvent] = EventConverter
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION
 _ENCODER = SERIALIZER._encoder_cls
 _SCRIPT_ENGINE = make_script_engine()
 PENDING_KEY = "vocflow_pruned"  # activities pruned from the tree, not yet in the table
+LEDGER_KEY = "vocflow_compensation"  # completed compensable work (engine.bpmn.compensation)
 
 
 def _workflow_converter() -> Any:
@@ -51,7 +56,9 @@ def dump_spec(spec: BpmnProcessSpec) -> dict[str, Any]:
 
 
 def load_spec(dct: dict[str, Any]) -> BpmnProcessSpec:
-    return _REGISTRY.restore(json.loads(json.dumps(dct)))
+    spec: BpmnProcessSpec = _REGISTRY.restore(json.loads(json.dumps(dct)))
+    compensation.arm(spec)  # completions of compensable work go to the ledger
+    return spec
 
 
 def dump_state(workflow: BpmnWorkflow) -> str:
@@ -64,6 +71,8 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
         if records := workflow.__dict__.get(PENDING):
             dct[PENDING_KEY] = records
+        if book := compensation.stored_ledger(workflow):
+            dct[LEDGER_KEY] = book
         return json.dumps(dct, cls=_ENCODER)
     finally:
         _REGISTRY._encoder_mode = False
@@ -76,6 +85,7 @@ def load_state(
     dct = json.loads(state, cls=SERIALIZER.json_decoder_cls)
     version = dct.pop(SERIALIZER.VERSION_KEY)
     records = dct.pop(PENDING_KEY, None)
+    book = dct.pop(LEDGER_KEY, None)
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         MIGRATIONS[version](dct)
     workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
@@ -87,6 +97,7 @@ def load_state(
     workflow.script_engine = _SCRIPT_ENGINE
     if records:
         workflow.__dict__[PENDING] = records
+    compensation.restore_ledger(workflow, book)
     return workflow
 
 

@@ -23,6 +23,7 @@ def normalize(root: etree._Element) -> None:
     """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
     read_activiti_as_camunda(root)
     name_unnamed_flows(root)
+    compensation_subprocesses_as_handlers(root)
     drop_idle_compensation(root)
     place_listeners(root)
     delegates_as_service_tasks(root)
@@ -92,6 +93,42 @@ def close_subprocess(sub: etree._Element) -> None:
         for node in nodes:
             if node.get("id") not in sources and etree.QName(node).localname != "startEvent":
                 _flow(sub, node.get("id"), end.get("id"))
+
+
+def compensation_subprocesses_as_handlers(root: etree._Element) -> None:
+    """A compensation event subprocess of a subprocess is that subprocess's handler.
+
+    Camunda runs it, instead of the handlers inside, when the subprocess is compensated:
+    it becomes an isForCompensation subprocess beside it, attached by a compensation
+    boundary event, so that it runs as any handler does (engine.bpmn.compensation).
+    One at process level stays where it is (and is refused by the checks).
+    """
+    for sub in list(root.iter(f"{B}subProcess")):
+        start = sub.find(f"{B}startEvent")
+        owner = sub.getparent()
+        if (sub.get("triggeredByEvent", "false").lower() != "true" or start is None
+                or start.find(f"{B}compensateEventDefinition") is None or owner is None
+                or owner.tag not in (f"{B}subProcess", f"{B}transaction")
+                or owner.getparent() is None):
+            continue
+        start.remove(start.find(f"{B}compensateEventDefinition"))
+        del sub.attrib["triggeredByEvent"]
+        sub.set("isForCompensation", "true")
+        owner.remove(sub)
+        scope = owner.getparent()
+        artifacts = [n for n in scope if n.tag in (f"{B}association", f"{B}textAnnotation",
+                                                   f"{B}group")]
+        at = scope.index(artifacts[0]) if artifacts else len(scope)  # flow elements first
+        event = etree.Element(f"{B}boundaryEvent")
+        scope.insert(at, event)
+        scope.insert(at, sub)
+        event.set("id", f"{sub.get('id')}_boundary")
+        event.set("attachedToRef", owner.get("id") or "")
+        etree.SubElement(event, f"{B}compensateEventDefinition")
+        link = etree.SubElement(scope, f"{B}association")
+        link.set("id", f"{sub.get('id')}_association")
+        link.set("sourceRef", event.get("id"))
+        link.set("targetRef", sub.get("id") or "")
 
 
 def _throws_compensation(root: etree._Element) -> bool:

@@ -11,8 +11,10 @@ from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import (
+    EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
+    IntermediateThrowEvent,
     ReceiveTask,
     ScriptTask,
     SendTask,
@@ -28,6 +30,11 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 from SpiffWorkflow.camunda.specs import UserTask
 
 from engine.bpmn import delegates, dmn, javascript
+from engine.bpmn.compensation_parser import (
+    CompensateEndEventParser,
+    CompensateThrowEventParser,
+    CompensationProcessParser,
+)
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -144,6 +151,8 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
 class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
     """Script tasks: JavaScript is marked so that the script engine runs it in V8."""
 
+    _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
+
     def get_script(self) -> str:
         script: str = super().get_script()
         if (self.node.get("scriptFormat") or "").lower() in javascript.FORMATS:
@@ -152,8 +161,11 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
 
 
 class VocFlowParser(CamundaParser):  # type: ignore[misc]
+    PROCESS_PARSER_CLASS = CompensationProcessParser
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("intermediateThrowEvent"): (CompensateThrowEventParser, IntermediateThrowEvent),
+        full_tag("endEvent"): (CompensateEndEventParser, EndEvent),
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),
         full_tag("scriptTask"): (FormatScriptTaskParser, ScriptTask),

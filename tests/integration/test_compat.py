@@ -138,12 +138,17 @@ def test_compensation_handlers_that_nothing_throws_to_deploy_and_never_run(uow_f
     instance = start(uow_factory, "compat_compensation")
     detail = show(uow_factory, instance.id)
     assert detail.instance.status == "completed" and detail.variables["booked"] is True
+
+
+def test_a_compensation_end_event_runs_the_handler_of_what_completed(uow_factory):
     thrown = (FIXTURES / "compat_compensation.bpmn").read_bytes().replace(
-        b'<bpmn:endEvent id="EndEvent_1" name="\xe7\xbb\x93\xe6\x9d\x9f">',
-        b'<bpmn:endEvent id="EndEvent_1" name="end"><bpmn:compensateEventDefinition />', 1)
-    with pytest.raises(ProcessDefinitionError, match="'EndEvent_1': throwing compensation"):
-        with uow_factory() as uow:
-            service.deploy(uow, {"thrown.bpmn": thrown}, SYSTEM_ACTOR, NOW)
+        b"<bpmn:incoming>Flow_2</bpmn:incoming>",
+        b"<bpmn:incoming>Flow_2</bpmn:incoming><bpmn:compensateEventDefinition />", 1)
+    with uow_factory() as uow:
+        service.deploy(uow, {"thrown.bpmn": thrown}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_compensation")
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed" and detail.variables["booked"] is False
 
 
 def test_multi_instance_over_a_missing_collection_is_an_incident_there(uow_factory):
@@ -196,16 +201,26 @@ def test_transaction_subprocess_ends_normally_or_by_its_cancel_end_event(
     assert detail.variables["outcome"] == outcome
 
 
-def test_a_transaction_whose_cancel_would_compensate_is_refused_naming_the_handler(uow_factory):
+def test_a_transaction_cancel_compensates_a_handler_added_to_it(uow_factory):
     xml = (FIXTURES / "compat_transaction.bpmn").read_text()
     handler = ('<bpmn:boundaryEvent id="Boundary_Undo" attachedToRef="Task_Confirm">'
                '<bpmn:compensateEventDefinition /></bpmn:boundaryEvent>'
-               '<bpmn:task id="Task_Undo" isForCompensation="true" />'
-               '<bpmn:association id="Assoc_1" associationDirection="One" '
-               'sourceRef="Boundary_Undo" targetRef="Task_Undo" />')
+               '<bpmn:scriptTask id="Task_Undo" isForCompensation="true">'
+               '<bpmn:script>undone = True</bpmn:script></bpmn:scriptTask>')
+    link = ('<bpmn:association id="Assoc_1" associationDirection="One" '
+            'sourceRef="Boundary_Undo" targetRef="Task_Undo" />')
     first_flow = '<bpmn:sequenceFlow id="Tx_Flow_1"'
-    xml = xml.replace(first_flow, handler + first_flow)
-    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+    xml = xml.replace(first_flow, handler + first_flow).replace(
+        "</bpmn:transaction>", link + "</bpmn:transaction>")
+    ops = make_user(uow_factory, "op4", "ops")
+    with uow_factory() as uow:
         service.deploy(uow, {"tx_comp.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
-    assert "'Boundary_Undo'" in refused.value.message
-    assert "compensation" in refused.value.message
+    instance = start(uow_factory, "compat_transaction")
+    [task] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"confirmed": False}, ops, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["outcome"] == "cancelled"
+    assert any(a["element_id"] == "Task_Undo" and a["state"] == "COMPLETED"
+               for a in detail.activities)
