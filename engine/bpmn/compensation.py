@@ -21,6 +21,7 @@ subprocess (normalized into a handler of the subprocess) is compensated by that 
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,7 @@ from SpiffWorkflow.util.task import TaskState
 
 HANDLER = "vocflow:compensationHandler"  # on a compensable activity's spec: its handler
 EMBEDDED = "vocflow:embedded"  # on an embedded subprocess's spec (not a call activity)
+EVENT_SUBPROCESS = "vocflow:eventSubprocess"  # on an event subprocess's spec
 THROW = "vocflow:compensate"  # on a throw event's spec: {"activity": ref or None, "cancel"}
 LEDGER = "_vocflow_compensation"  # {"seq": n, "scopes": {scope key: [entry, ...]}}
 _QUEUE = "compensation_queue"  # on the throwing task: entries still to compensate
@@ -86,7 +88,7 @@ def _subprocess_done(workflow: Any, task: Task) -> None:
     inner = book["scopes"].pop(str(task.id), [])
     if not inner:
         return
-    ext = task.task_spec.extensions or {}
+    ext = getattr(task.task_spec, "extensions", None) or {}
     if HANDLER in ext or not ext.get(EMBEDDED):
         return  # compensated as a whole by its own handler; a called process never is
     target = book["scopes"].setdefault(_scope_key(task.workflow), [])
@@ -110,18 +112,46 @@ def arm(spec: Any) -> None:
 
 
 def _subprocess_or_handled(workflow: Any, task: Task) -> None:
-    if HANDLER in (task.task_spec.extensions or {}):
+    if HANDLER in (getattr(task.task_spec, "extensions", None) or {}):
         _record(workflow, task)
     _subprocess_done(workflow, task)
 
 
+def _interrupted(workflow: Any) -> Any | None:
+    """The (sub)workflow an event subprocess runs in, if this workflow is one."""
+    parent_id = getattr(workflow, "parent_task_id", None)
+    if parent_id is None:
+        return None
+    parent = workflow.top_workflow.get_task_from_id(parent_id)
+    if parent is not None and (getattr(parent.task_spec, "extensions", None) or {}).get(
+            EVENT_SUBPROCESS):
+        return parent.workflow
+    return None
+
+
+def _scope_data(workflow: Any) -> dict[str, Any]:
+    """What the tokens of a scope hold, newest last (else what its last task held)."""
+    live = sorted(workflow.get_tasks(state=_LIVE), key=lambda t: t.last_state_change)
+    if not live and workflow.last_task is not None:
+        live = [workflow.last_task]
+    data: dict[str, Any] = {}
+    for token in live:
+        data.update(deepcopy(token.data))
+    return data
+
+
 def _take(task: Task, activity: str | None) -> list[dict[str, Any]]:
-    """The entries the throw compensates, newest first, taken out of the ledger."""
+    """The entries the throw compensates, newest first, taken out of the ledger.
+
+    A throw in an event subprocess compensates the scope the event subprocess is in.
+    """
     book = ledger(task.workflow.top_workflow)
-    scope = book["scopes"].get(_scope_key(task.workflow), [])
+    outer = _interrupted(task.workflow)
+    key = _scope_key(task.workflow if outer is None else outer)
+    scope = book["scopes"].get(key, [])
     chosen = [e for e in scope
               if activity is None or e["element"] == activity or activity in e["via"]]
-    book["scopes"][_scope_key(task.workflow)] = [e for e in scope if e not in chosen]
+    book["scopes"][key] = [e for e in scope if e not in chosen]
     return sorted(chosen, key=lambda e: e["seq"], reverse=True)
 
 
@@ -172,6 +202,9 @@ class _Compensating:
         child = my_task._add_child(handler, TaskState.WAITING)
         child.triggered = True
         my_task.internal_data[_RUNNING] = str(child.id)
+        outer = _interrupted(my_task.workflow)
+        if outer is not None:  # as Camunda's handler sees the variables of its scope
+            my_task.data.update(_scope_data(outer))
         handler._update(child)  # inherits the event's data; READY, or it waits itself
         child.data.update(entry.get("item") or {})
         if child.has_state(TaskState.FINISHED_MASK):  # pragma: no cover - a handler ends

@@ -67,9 +67,7 @@ def _check_throw(event: etree._Element, definition: etree._Element,
         return
     scope = scope_of(event)
     if scope is not None and scope.get("triggeredByEvent", "false").lower() == "true":
-        yield (event, "throwing compensation inside an event subprocess is not supported; "
-                      "throw it in the subprocess or process itself")
-        return
+        scope = scope_of(scope)  # an event subprocess compensates the scope it is in
     ref = definition.get("activityRef")
     if ref is None:
         return

@@ -14,6 +14,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 
 from engine.bpmn.compensation import (
     EMBEDDED,
+    EVENT_SUBPROCESS,
     HANDLER,
     THROW,
     CompensateEndEvent,
@@ -69,7 +70,12 @@ class CompensationProcessParser(ProcessParser):  # type: ignore[misc]
     def add_tasks(self) -> None:
         super().add_tasks()
         own = self.node
-        for node in own.iter():
+        # An event subprocess compensates the scope it interrupts: it runs that scope's
+        # handlers too.
+        outer = scope_of(own)
+        event_sub = own.get("triggeredByEvent", "false").lower() == "true"
+        source = outer if event_sub and outer is not None else own
+        for node in source.iter():
             if not is_handler(node) or scope_of(node) is None:
                 continue
             if node.tag in SCOPES[1:] and scope_of(node) is not own:
@@ -90,7 +96,8 @@ class CompensationProcessParser(ProcessParser):  # type: ignore[misc]
                 spec = specs[node.get("id")]
                 if isinstance(spec, MultiInstanceTask):
                     spec = specs[spec.task_spec]
-                spec.extensions = {**(spec.extensions or {}), EMBEDDED: True}
+                mark = EVENT_SUBPROCESS if node.get("triggeredByEvent") == "true" else EMBEDDED
+                spec.extensions = {**(spec.extensions or {}), mark: True}
 
 
 def _definition(parser: Any) -> etree._Element | None:

@@ -144,7 +144,8 @@ def drop_idle_compensation(root: etree._Element) -> None:
     """Compensation boundary events and handlers of a file that never throws compensation.
 
     Camunda runs them only when compensation is thrown; without a throw they never run, so
-    they are left out. A file that throws compensation keeps them (and is refused).
+    they are left out. A file that throws compensation keeps them (engine.bpmn.compensation
+    runs them).
     """
     if _throws_compensation(root):
         return

@@ -4,11 +4,14 @@ compensation event subprocesses and transaction cancel, across pruning and resto
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 
-from engine import bpmn, service
+from engine import bpmn, clock, jobs, service
+from engine.config import Settings
 from engine.errors import ProcessDefinitionError
 from engine.service import SYSTEM_ACTOR, Actor
 from tests.factories import FIXTURES, NOW, deploy_fixture, make_user, open_tasks, show, start
@@ -100,6 +103,22 @@ def test_a_completed_subprocess_is_compensated_by_its_event_subprocess_or_inner_
     assert detail.instance.status == "completed"
     assert detail.variables["trail"] == ["inner", "reserve", "esp", "undo inner"]
     assert "Undo_Reserve" not in _ran(uow_factory, instance.id)
+
+
+def test_a_throw_in_an_event_subprocess_compensates_the_scope_it_is_in(uow_factory):
+    deploy_fixture(uow_factory, "compat_compensation_esp.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "compat_compensation_esp")
+    [ship] = open_tasks(uow_factory, instance.id)
+    assert ship.element_id == "Task_Ship"
+    _fresh()
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        fired = jobs.run_until_idle(uow_factory, Settings(job_lease_seconds=60), "w",
+                                    now=clock.now)
+    assert [o.result for o in fired] == ["fired"]
+    with uow_factory() as uow:
+        assert uow.incidents.open_for(instance.id) == []  # the handler saw 'trail'
+    assert "Undo_Pay" in _ran(uow_factory, instance.id)
 
 
 @pytest.mark.parametrize("confirmed", [True, False])
