@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.compensation import THROW
 from engine.bpmn.events import _kind
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -31,6 +32,7 @@ _TYPES = {
     "TransactionSubprocess": "transaction", "StartEvent": "startEvent",
     "EndEvent": "noneEndEvent", "EventBasedGateway": "eventBasedGateway",
     "IntermediateThrowEvent": "intermediateThrowEvent",
+    "CompensateThrowEvent": "intermediateCompensationThrowEvent",
 }
 _CATCHES = {"timer": "intermediateTimer", "message": "intermediateMessageCatch",
             "signal": "intermediateSignalCatch"}
@@ -58,6 +60,9 @@ def activity_type(spec: Any) -> str:
                                                                  "Cycle")):
             kind = "timer"
         return _CATCHES.get(kind or "", "intermediateCatchEvent")
+    if name == "CompensateEndEvent":  # a transaction's cancel end event, or a compensation one
+        cancel = (spec.extensions.get(THROW) or {}).get("cancel")
+        return "cancelEndEvent" if cancel else "compensationEndEvent"
     return _TYPES.get(name, name[:1].lower() + name[1:])
 
 

@@ -170,6 +170,23 @@ def test_what_cannot_be_compensated_is_refused_naming_the_element_and_line(uow_f
         '<bpmn:incoming>Esp_Flow_2</bpmn:incoming><bpmn:compensateEventDefinition />')
     message = _refused(uow_factory, throw_in_esp)
     assert "'Esp_End'" in message and "inside a compensation handler" in message
+    throw = (FIXTURES / "compat_compensation_throw.bpmn").read_text()
+    top_esp = throw.replace('<bpmn:sequenceFlow id="Flow_1"', (
+        '<bpmn:subProcess id="Esp_Top" triggeredByEvent="true"><bpmn:startEvent '
+        'id="Esp_Top_Start"><bpmn:compensateEventDefinition /></bpmn:startEvent>'
+        '</bpmn:subProcess><bpmn:sequenceFlow id="Flow_1"'), 1)
+    message = _refused(uow_factory, top_esp)
+    assert "'Esp_Top_Start'" in message and "embedded subprocess" in message
+    tx = (FIXTURES / "compat_compensation_tx.bpmn").read_text()
+    mi_tx = tx.replace('<bpmn:outgoing>Flow_Done</bpmn:outgoing>', (
+        '<bpmn:outgoing>Flow_Done</bpmn:outgoing><bpmn:multiInstanceLoopCharacteristics>'
+        '<bpmn:loopCardinality>2</bpmn:loopCardinality>'
+        '</bpmn:multiInstanceLoopCharacteristics>'), 1).replace(
+        'attachedToRef="Task_Book"', 'attachedToRef="Tx_Booking"').replace(
+        '<bpmn:boundaryEvent id="Boundary_Cancelled" name="已取消" attachedToRef="Tx_Booking">',
+        '<bpmn:boundaryEvent id="Boundary_Cancelled" name="已取消" attachedToRef="Task_Confirm">')
+    message = _refused(uow_factory, mi_tx)
+    assert "'Boundary_Book'" in message and "multi-instance subprocess" in message
 
 
 def test_a_file_without_a_throw_still_drops_its_handlers_and_runs(uow_factory):
