@@ -89,12 +89,15 @@ def _subprocess_done(workflow: Any, task: Task) -> None:
     if not inner:
         return
     ext = getattr(task.task_spec, "extensions", None) or {}
-    if HANDLER in ext or not ext.get(EMBEDDED):
-        return  # compensated as a whole by its own handler; a called process never is
+    if not ext.get(EMBEDDED):
+        return  # a called process, or a handler: never compensated from here
     target = book["scopes"].setdefault(_scope_key(task.workflow), [])
     for entry in inner:
         entry["via"] = [task.task_spec.bpmn_id, *entry["via"]]
-        target.append(entry)
+    if HANDLER in ext and target:  # compensated as a whole by its own handler, which may
+        target[-1]["inner"] = inner  # compensate the work inside by a throw of its own
+        return
+    target.extend(inner)
 
 
 def arm(spec: Any) -> None:
@@ -202,6 +205,8 @@ class _Compensating:
         child = my_task._add_child(handler, TaskState.WAITING)
         child.triggered = True
         my_task.internal_data[_RUNNING] = str(child.id)
+        if entry.get("inner"):  # what a throw inside this handler subprocess compensates
+            ledger(my_task.workflow.top_workflow)["scopes"][str(child.id)] = entry["inner"]
         outer = _interrupted(my_task.workflow)
         if outer is not None:  # as Camunda's handler sees the variables of its scope
             my_task.data.update(_scope_data(outer))

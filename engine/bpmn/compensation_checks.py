@@ -8,6 +8,7 @@ from lxml import etree
 
 from engine.bpmn.compensation_parser import (
     COMPENSATE,
+    COMPENSATES,
     B,
     handlers,
     is_compensation_boundary,
@@ -62,11 +63,16 @@ def _check_boundary(event: etree._Element, handler_of: dict[str, str],
 def _check_throw(event: etree._Element, definition: etree._Element,
                  handler_of: dict[str, str],
                  ids: dict[str | None, etree._Element]) -> Iterator[Finding]:
-    if any(is_handler(a) for a in event.iterancestors()):
-        yield (event, "throwing compensation inside a compensation handler is not supported")
+    scope: etree._Element | None = scope_of(event)
+    handlers_around = [a for a in event.iterancestors() if is_handler(a)]
+    allowed = scope is not None and bool(scope.get(COMPENSATES))  # its nearest scope
+    if handlers_around and not (allowed and handlers_around[0] is scope):
+        yield (event, "throwing compensation inside a compensation handler is not supported "
+                      "(only directly in a compensation event subprocess)")
         return
-    scope = scope_of(event)
-    if scope is not None and scope.get("triggeredByEvent", "false").lower() == "true":
+    if scope is not None and scope.get(COMPENSATES):
+        scope = ids.get(scope.get(COMPENSATES))  # it compensates its subprocess's work
+    elif scope is not None and scope.get("triggeredByEvent", "false").lower() == "true":
         scope = scope_of(scope)  # an event subprocess compensates the scope it is in
     ref = definition.get("activityRef")
     if ref is None:

@@ -25,6 +25,9 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 B = f"{{{BPMN_NS}}}"
 COMPENSATE = f"{B}compensateEventDefinition"
 SCOPES = (f"{B}process", f"{B}subProcess", f"{B}transaction")
+# On a compensation event subprocess made a handler (engine.bpmn.normalize): the id of the
+# subprocess it compensates, whose completed work a throw inside it compensates.
+COMPENSATES = "{http://vocflow.example/bpmn}compensates"
 
 
 def is_compensation_boundary(node: etree._Element) -> bool:
@@ -70,12 +73,7 @@ class CompensationProcessParser(ProcessParser):  # type: ignore[misc]
     def add_tasks(self) -> None:
         super().add_tasks()
         own = self.node
-        # An event subprocess compensates the scope it interrupts: it runs that scope's
-        # handlers too.
-        outer = scope_of(own)
-        event_sub = own.get("triggeredByEvent", "false").lower() == "true"
-        source = outer if event_sub and outer is not None else own
-        for node in source.iter():
+        for node in self._handler_nodes(own):
             if not is_handler(node) or scope_of(node) is None:
                 continue
             if node.tag in SCOPES[1:] and scope_of(node) is not own:
@@ -96,8 +94,25 @@ class CompensationProcessParser(ProcessParser):  # type: ignore[misc]
                 spec = specs[node.get("id")]
                 if isinstance(spec, MultiInstanceTask):
                     spec = specs[spec.task_spec]
+                if is_handler(node):
+                    continue  # what is left in a handler is never compensated later
                 mark = EVENT_SUBPROCESS if node.get("triggeredByEvent") == "true" else EMBEDDED
                 spec.extensions = {**(spec.extensions or {}), mark: True}
+
+    def _handler_nodes(self, own: etree._Element) -> list[etree._Element]:
+        """Where the handlers this scope may run are: in it, and in the scope it compensates
+        (an event subprocess compensates the scope it is in, a compensation event
+        subprocess the subprocess it belongs to)."""
+        nodes = list(own.iter())
+        outer = scope_of(own)
+        if own.get("triggeredByEvent", "false").lower() == "true" and outer is not None:
+            nodes = list(outer.iter())
+        compensated = own.get(COMPENSATES)
+        if compensated:
+            found = self.document_root.xpath(".//*[@id=$id]", id=compensated)
+            seen = set(nodes)
+            nodes += [n for n in found[0].iter() if n not in seen] if found else []
+        return nodes
 
 
 def _definition(parser: Any) -> etree._Element | None:

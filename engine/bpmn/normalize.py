@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.bpmn.compensation_parser import COMPENSATES
 from engine.bpmn.delegates import delegate_of
 from engine.bpmn.listener_tasks import place_listeners
 
@@ -114,6 +115,7 @@ def compensation_subprocesses_as_handlers(root: etree._Element) -> None:
         start.remove(start.find(f"{B}compensateEventDefinition"))
         del sub.attrib["triggeredByEvent"]
         sub.set("isForCompensation", "true")
+        sub.set(COMPENSATES, owner.get("id") or "")  # a throw inside compensates the owner
         owner.remove(sub)
         scope = owner.getparent()
         artifacts = [n for n in scope if n.tag in (f"{B}association", f"{B}textAnnotation",

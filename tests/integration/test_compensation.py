@@ -105,6 +105,16 @@ def test_a_completed_subprocess_is_compensated_by_its_event_subprocess_or_inner_
     assert "Undo_Reserve" not in _ran(uow_factory, instance.id)
 
 
+def test_a_throw_in_a_compensation_event_subprocess_compensates_its_subprocess_work(
+        uow_factory):
+    deploy_fixture(uow_factory, "compat_compensation_inner.bpmn")
+    instance = start(uow_factory, "compat_compensation_inner")
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["trail"] == [
+        "inner", "reserve", "undo reserve", "esp", "undo inner"]
+
+
 def test_a_throw_in_an_event_subprocess_compensates_the_scope_it_is_in(uow_factory):
     deploy_fixture(uow_factory, "compat_compensation_esp.bpmn")
     with time_machine.travel(NOW, tick=False):
@@ -161,15 +171,11 @@ def test_what_cannot_be_compensated_is_refused_naming_the_element_and_line(uow_f
                              'sourceRef="Boundary_B" targetRef="Task_Check"')
     message = _refused(uow_factory, no_handler)
     assert "'Boundary_B'" in message and "no handler" in message
-    sub = (FIXTURES / "compat_compensation_sub.bpmn").read_text()
-    throw_in_esp = sub.replace(
-        '<bpmn:endEvent id="Esp_End" name="撤销完成">',
-        '<bpmn:endEvent id="Esp_End" name="撤销完成"><bpmn:compensateEventDefinition />', 1)
-    throw_in_esp = throw_in_esp.replace(
-        '<bpmn:compensateEventDefinition /><bpmn:incoming>Esp_Flow_2</bpmn:incoming>',
-        '<bpmn:incoming>Esp_Flow_2</bpmn:incoming><bpmn:compensateEventDefinition />')
-    message = _refused(uow_factory, throw_in_esp)
-    assert "'Esp_End'" in message and "inside a compensation handler" in message
+    inner = (FIXTURES / "compat_compensation_inner.bpmn").read_text()
+    outside = inner.replace('id="CompensateEventDefinition_Esp_Throw"',
+                            'id="CompensateEventDefinition_Esp_Throw" activityRef="Task_Inner"')
+    message = _refused(uow_factory, outside)
+    assert "'Esp_Throw'" in message and "activityRef 'Task_Inner'" in message
     throw = (FIXTURES / "compat_compensation_throw.bpmn").read_text()
     top_esp = throw.replace('<bpmn:sequenceFlow id="Flow_1"', (
         '<bpmn:subProcess id="Esp_Top" triggeredByEvent="true"><bpmn:startEvent '
