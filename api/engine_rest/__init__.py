@@ -44,6 +44,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     task_people,
     task_variables,
     user_operation,
+    variable_data,
     variable_instance,
 )
 from api.engine_rest.common import routes
