@@ -31,20 +31,25 @@ def file_response(found: FileContent) -> Response:
 
 
 def posted_file(name: str) -> dict[str, IncomingFile]:
-    """The multipart body of POST .../data: `data` (the content) and `valueType` (File; the
-    default Bytes and serialized Java objects have no place here)."""
+    """The multipart body of POST .../data: `data` (the content) and `valueType` (File).
+
+    Bytes and serialized Java objects have no place here. Without a valueType Camunda takes
+    Bytes; a `data` part with a file name is taken as a File instead (pycamunda sends no
+    valueType: requests drops its JSON body beside the files)."""
     if request.files.get("type") is not None or request.form.get("type"):
         raise RestError("serialized Java objects (the 'type' part) are not supported")
     value_type = request.form.get("valueType")
     if value_type is None and "valueType" in request.files:
         value_type = request.files["valueType"].read(100).decode("utf-8", "replace")
+    part = request.files.get("data")
+    if value_type is None and part is not None and part.filename:
+        value_type = "File"
     value_type = (value_type or "Bytes").strip()
     if value_type.lower() == "bytes":
         raise RestError("valueType Bytes is not supported: send valueType File (VocFlow keeps "
                         "binary values as files in its file store)")
     if value_type.lower() != "file":
         raise RestError(f"Unsupported value type {value_type!r}: only File")
-    part = request.files.get("data")
     if part is None:
         raise RestError("the multipart part 'data' is required")
     content = part.read(settings().max_file_bytes + 1)

@@ -11,7 +11,7 @@ import pytest
 
 from api import create_app
 from engine import Settings
-from tests.factories import deploy_files
+from tests.factories import deploy_files, deploy_fixture
 
 HERE = Path(__file__).resolve().parent
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -186,3 +186,43 @@ def test_data_of_a_plain_variable_is_400_and_of_a_missing_one_404(client, flow, 
                          headers=ops)
     assert missing.status_code == 404
 
+
+
+def _fetch(client, headers) -> dict[str, object]:
+    fetched = client.post("/engine-rest/external-task/fetchAndLock", headers=headers, json={
+        "workerId": "w1", "maxTasks": 1, "topics": [
+            {"topicName": "js-check", "lockDuration": 10000}]})
+    assert fetched.status_code == 200 and len(fetched.json) == 1, fetched.json
+    return dict(fetched.json[0])
+
+
+def test_bpmn_error_and_task_completion_carry_files(client, flow, user):
+    worker = user("worker2", "worker", "ops", "staff")
+    instance = _start(client, worker)
+    task = _fetch(client, worker)
+    thrown = client.post(f"/engine-rest/external-task/{task['id']}/bpmnError", headers=worker,
+                         json={"workerId": "w1", "errorCode": "REJECTED",
+                               "variables": {"why": _file(b"missing page 3\n", "why.txt")}})
+    assert thrown.status_code == 204, thrown.get_data(as_text=True)
+    [fix] = client.get(f"/engine-rest/task?processInstanceId={instance}", headers=worker).json
+    assert fix["taskDefinitionKey"] == "Task_Fix"
+    assert client.get(f"/engine-rest/task/{fix['id']}/variables/why/data",
+                      headers=worker).data == b"missing page 3\n"
+    done = client.post(f"/engine-rest/task/{fix['id']}/complete", headers=worker,
+                       json={"variables": {"page3": _file(PDF, "page3.pdf")}})
+    assert done.status_code == 204, done.get_data(as_text=True)
+    ended = client.get(f"/engine-rest/process-instance/{instance}/variables/page3/data",
+                       headers=worker)  # the instance has ended: its variables stay readable
+    assert ended.status_code == 200 and ended.data == PDF
+
+
+def test_message_correlation_sets_a_file_variable(client, uow_factory, ops):
+    deploy_fixture(uow_factory, "msg_wait.bpmn")
+    waiting = client.post("/engine-rest/process-definition/key/msg_wait/start",
+                          json={"businessKey": "M-F"}, headers=ops).json["id"]
+    result = client.post("/engine-rest/message", headers=ops, json={
+        "messageName": "reply_received", "businessKey": "M-F",
+        "processVariables": {"reply": _file(PDF, "reply.pdf")}})
+    assert result.status_code == 204, result.get_data(as_text=True)
+    assert client.get(f"/engine-rest/process-instance/{waiting}/variables/reply/data",
+                      headers=ops).data == PDF
