@@ -31,6 +31,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     job_admin,
     job_definition,
     message,
+    migration,
     process_definition,
     process_definition_admin,
     process_definition_forms,

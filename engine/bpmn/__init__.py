@@ -31,7 +31,7 @@ from engine.bpmn.events import (
     waiting_subscriptions,
 )
 from engine.bpmn.external_errors import throw_bpmn_error
-from engine.bpmn.migration import MigrationPlan, plan_and_migrate
+from engine.bpmn.migration import MigrationPlan, element_ids, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown
 from engine.bpmn.user_task_events import (
     set_user_task_data,
@@ -77,6 +77,7 @@ __all__ = [
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_rest_start",
     "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
-    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown", "WORKFLOWS",
+    "MigrationPlan", "element_ids", "plan_and_migrate", "PrunedActivity", "pending", "prune",
+    "shown", "WORKFLOWS",
     "WorkflowCache",
 ]
