@@ -42,6 +42,7 @@ class LockedTask:
     retries: int | None
     error_message: str | None
     variables: dict[str, Any]
+    priority: int = 0
 
 
 def task_variables(uow: UnitOfWork, job: Job) -> dict[str, Any]:
@@ -114,8 +115,10 @@ def _fail(uow: UnitOfWork, job: Job, instance_id: str, error: str, details: str 
 
 
 def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]],
-                   max_tasks: int, now: datetime, *, actor: Actor) -> list[LockedTask]:
-    """Lock up to max_tasks due tasks of the given topics for this worker.
+                   max_tasks: int, now: datetime, *, actor: Actor,
+                   use_priority: bool = False) -> list[LockedTask]:
+    """Lock up to max_tasks due tasks of the given topics for this worker (use_priority:
+    the highest priority first, as Camunda's usePriority).
 
     Every topic asked for needs the actor's worker permission (engine.authz.works_topic).
     """
@@ -130,6 +133,7 @@ def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]]
             raise ValidationFailed("every topic needs topicName and a positive lockDuration")
         until = now + timedelta(milliseconds=duration)
         for job_id in uow.events.due_external([name], now, max_tasks - len(locked),
+                                              by_priority=use_priority,
                                               **topic_filters(topic)):
             if uow.jobs.lease(job_id, owner, now, until):
                 locked.append(_locked(uow, job_id, worker_id, until, actor))
@@ -149,7 +153,7 @@ def _locked(uow: UnitOfWork, job_id: str, worker_id: str, until: datetime,
         process_definition_id=instance.definition_id if instance else None,
         business_key=instance.business_key if instance else None, activity_id=job.element_id,
         retries=job.retries, error_message=job.last_error,
-        variables=task_variables(uow, job),
+        variables=task_variables(uow, job), priority=job.priority or 0,
     )
 
 
