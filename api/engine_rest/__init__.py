@@ -27,6 +27,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     identity_link_log,
     incident,
     incident_admin,
+    instance_comments,
     job,
     job_admin,
     job_definition,

@@ -25,7 +25,6 @@ from engine.service.actors import Actor
 from engine.uow import UnitOfWork
 
 OWNER = "camunda:variables"  # no group owns it: read through an attaching instance, or ops
-ATTACHED_AS = "variables"  # FileAttachment.task_id of a file a variable holds
 REF_KEYS = frozenset({"file_id", "filename", "mimetype", "encoding", "size", "sha256"})
 
 
@@ -105,7 +104,8 @@ def attach_stored(uow: UnitOfWork, stored: list[str], actor: Actor, now: datetim
                                "call sets no instance's variables",
                                details={"type": ["File"]})
     uow.product.attach(
-        FileAttachment(file_id=file_id, instance_id=instance_id, task_id=ATTACHED_AS,
+        # task_id = the instance: a variable's file, never one task's attachment
+        FileAttachment(file_id=file_id, instance_id=instance_id, task_id=instance_id,
                        attached_by=actor.username, attached_at=now)
         for file_id in sorted(set(stored)) for instance_id in instances)
 

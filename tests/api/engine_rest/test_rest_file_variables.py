@@ -62,6 +62,9 @@ def test_start_with_a_file_keeps_a_reference_and_serves_the_content(client, flow
     for path in (f"/execution/{instance}/localVariables/plan/data",
                  f"/variable-instance/{instance}:plan/data"):
         assert client.get(f"/engine-rest{path}", headers=ops).data == PDF, path
+    # the file is attached to the instance as a variable's, never as some task's attachment
+    assert client.get(f"/engine-rest/task/{instance}/attachment",
+                      headers=ops).status_code == 404
 
 
 def test_external_task_complete_with_a_file_and_fetch_shows_it(client, flow, user):
