@@ -229,3 +229,4 @@ def test_message_correlation_sets_a_file_variable(client, uow_factory, ops):
     assert result.status_code == 204, result.get_data(as_text=True)
     assert client.get(f"/engine-rest/process-instance/{waiting}/variables/reply/data",
                       headers=ops).data == PDF
+
