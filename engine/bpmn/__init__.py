@@ -11,7 +11,12 @@ from engine.bpmn.codec import (
     new_workflow,
 )
 from engine.bpmn.decisions import DecisionError, evaluate_decision
-from engine.bpmn.definition_facts import StartForm, call_activities, start_form
+from engine.bpmn.definition_facts import (
+    StartForm,
+    call_activities,
+    conditional_starts,
+    start_form,
+)
 from engine.bpmn.deployment import (
     DeploymentRefused,
     ParsedDecision,
@@ -66,7 +71,8 @@ from engine.bpmn.workflow import (
 __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
-    "ParsedDecision", "StartForm", "call_activities", "evaluate_decision", "start_form",
+    "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
+    "start_form",
     "ParsedDeployment", "ParsedProcess", "Problem", "StepFailure", "TimerView",
     "UserTaskView", "advance", "complete_external_task", "complete_user_task",
     "dump_state", "errored_tasks", "find_task", "is_completed", "load_spec", "load_state",
