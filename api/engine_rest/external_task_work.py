@@ -171,8 +171,11 @@ def external_failure(task_id: str) -> Any:
     message, details = body.get("errorMessage"), body.get("errorDetails")
     if not isinstance(message, str | None) or not isinstance(details, str | None):
         raise RestError("errorMessage and errorDetails must be strings")
+    values = variables.from_camunda(body.get("variables"))
+    values.update(variables.from_camunda(body.get("localVariables")))
     run(service.handle_failure, task_id, _worker(body), message or "external task failed",
-        details, _int(body, "retries", 0), _int(body, "retryTimeout", 0))
+        details, _int(body, "retries", 0), _int(body, "retryTimeout", 0),
+        variables=values or None)
     return "", 204
 
 

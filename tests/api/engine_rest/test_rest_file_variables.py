@@ -230,3 +230,27 @@ def test_message_correlation_sets_a_file_variable(client, uow_factory, ops):
     assert client.get(f"/engine-rest/process-instance/{waiting}/variables/reply/data",
                       headers=ops).data == PDF
 
+
+
+def test_failure_with_variables_sets_them_and_keeps_the_file(client, flow, user):
+    worker = user("worker3", "worker", "ops")
+    instance = _start(client, worker)
+    task = _fetch(client, worker)
+    failed = client.post(f"/engine-rest/external-task/{task['id']}/failure", headers=worker,
+                         json={"workerId": "w1", "errorMessage": "scanner jammed",
+                               "retries": 2, "retryTimeout": 0,
+                               "variables": {"log": _file(b"jam at page 2\n", "log.txt")},
+                               "localVariables": {"attempt": {"value": 1,
+                                                              "type": "Integer"}}})
+    assert failed.status_code == 204, failed.get_data(as_text=True)
+    values = client.get(f"/engine-rest/process-instance/{instance}/variables",
+                        headers=worker).json
+    assert values["attempt"]["value"] == 1 and values["log"]["type"] == "File"
+    assert client.get(f"/engine-rest/process-instance/{instance}/variables/log/data",
+                      headers=worker).data == b"jam at page 2\n"
+    [again] = client.get(f"/engine-rest/external-task?processInstanceId={instance}",
+                         headers=worker).json
+    assert again["retries"] == 2 and again["errorMessage"] == "scanner jammed"
+    details = client.get(f"/engine-rest/history/detail?variableInstanceId={instance}:attempt",
+                         headers=worker).json
+    assert [d["value"] for d in details] == [1], details
