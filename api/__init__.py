@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None, *, uow_factory: UowFactory | No
     app.url_rule_class = LazyBuildRule
     app.testing = testing
     app.config.update(API_CONFIG, SECRET_KEY=settings.secret_key or stored_secret_key(),
-                      MAX_CONTENT_LENGTH=settings.max_file_bytes + 1024 * 1024)
+                      # a file's base64 in a Camunda File variable is 4/3 of its size
+                      MAX_CONTENT_LENGTH=settings.max_file_bytes * 4 // 3 + 1024 * 1024)
     factory = uow_factory or _uow_factory(settings)
     app.extensions["vocflow"] = {"uow_factory": factory, "settings": settings}
     app.extensions["uow_factory"] = factory  # the /engine-rest package reads this key

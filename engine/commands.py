@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from engine import clock
+from engine.config import Settings
+from engine.service import file_variables
 from engine.service.actors import Actor
 from engine.uow import UnitOfWork, UowFactory
 
@@ -50,3 +52,20 @@ def execute(uow_factory: UowFactory, actor: ActorSource, command: Callable[..., 
     """Open a unit of work, run one command as actor, commit (or roll back on any error)."""
     with uow_factory() as uow:
         return call(uow, actor, command, *args, **kwargs)
+
+
+def execute_storing_files(uow_factory: UowFactory, settings: Settings, actor: ActorSource,
+                          command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """execute, for arguments that carry File variables (file_variables.IncomingFile): their
+    content goes to the file store and the command gets references in their place; the
+    files are then attached to the instances the command changed, in the same transaction."""
+    with uow_factory() as uow:
+        who = actor(uow) if callable(actor) else actor
+        now = clock.now()
+        stored: list[str] = []
+        args, kwargs = file_variables.store_all(uow, settings, (args, kwargs), who, now, stored)
+        if "now" in _parameters(command):
+            kwargs.setdefault("now", now)
+        result = call(uow, who, command, *args, **kwargs)
+        file_variables.attach_stored(uow, stored, who, now)
+        return result

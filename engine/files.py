@@ -149,6 +149,31 @@ def _write_blob(settings: Settings, sha256: str, content: bytes) -> None:
     os.replace(tmp, path)
 
 
+def store_checked_elsewhere(uow: UnitOfWork, settings: Settings, owner: str, name: str,
+                            content: bytes, uploaded_by: str, now: datetime) -> StoredFile:
+    """Store content whose writer the caller has already authorised (a Camunda File
+    variable: who may set the variable may store it). Only the size is checked here; the
+    row's mime type is what the content sniffs as, else application/octet-stream, so the
+    product's own download never serves it as something a browser would run."""
+    if len(content) > settings.max_file_bytes:
+        raise ValidationFailed(
+            f"file {name!r} has {len(content)} bytes, more than the limit of "
+            f"{settings.max_file_bytes} bytes (VOCFLOW_MAX_FILE_BYTES)",
+            details={"file": ["too_large"]})
+    name = sanitize_name(name)
+    sha256 = hashlib.sha256(content).hexdigest()
+    _write_blob(settings, sha256, content)
+    row = uow.product.same_file(owner, sha256, name)
+    if row is None:
+        mime = sniff_mime(content, os.path.splitext(name)[1].lower()) or (
+            "application/octet-stream")
+        row = StoredFile(id=str(uuid.uuid4()), sha256=sha256, name=name, size=len(content),
+                         mime_type=mime, owner=owner, uploaded_by=uploaded_by,
+                         created_at=now)
+        uow.product.add(row)
+    return row
+
+
 def upload_file(uow: UnitOfWork, settings: Settings, owner: str | None, name: str,
                 content: bytes, actor: Actor, now: datetime) -> FileRef:
     """Check and store an upload for owner (a group such as unit:U1 or province:11).

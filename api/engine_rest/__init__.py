@@ -27,10 +27,12 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     identity_link_log,
     incident,
     incident_admin,
+    instance_comments,
     job,
     job_admin,
     job_definition,
     message,
+    migration,
     process_definition,
     process_definition_admin,
     process_definition_forms,
@@ -44,6 +46,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     task_people,
     task_variables,
     user_operation,
+    variable_data,
     variable_instance,
 )
 from api.engine_rest.common import routes

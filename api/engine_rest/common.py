@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, request
 import engine
 from api import auth
 from api.engine_rest.errors import RestError, Unauthenticated
-from engine.service import Actor
+from engine.service import Actor, file_variables
 from engine.uow import UnitOfWork, UowFactory
 
 T = TypeVar("T")
@@ -23,7 +23,15 @@ def run(command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     answers in Camunda's shape; nobody signed in is a 401 with a Basic challenge.
     """
     factory: UowFactory = current_app.extensions["uow_factory"]
+    if file_variables.carries_files((args, kwargs)):  # File variables: content to the store
+        return engine.execute_storing_files(factory, settings(), _caller, command, *args,
+                                            **kwargs)
     return engine.execute(factory, _caller, command, *args, **kwargs)
+
+
+def settings() -> engine.Settings:
+    """The app's settings (file store, limits) for commands that take them."""
+    return current_app.extensions["vocflow"]["settings"]  # type: ignore[no-any-return]
 
 
 def _caller(uow: UnitOfWork) -> Actor:

@@ -144,14 +144,3 @@ def create_incident(execution_id: str) -> Any:
     row = run(rest_executions.create_incident, execution_id, body.get("incidentType") or "",
               body.get("message"), body.get("configuration"))
     return jsonify(incident_dto(row, None) | {"processDefinitionId": None})
-
-
-@routes.get("/execution/<execution_id>/localVariables/<name>/data")
-def execution_local_variable_data(execution_id: str, name: str) -> Any:
-    """Binary values only (Bytes, File): no variable here holds one (files are references)."""
-    values = run(rest_executions.local_variables, execution_id)
-    if name not in values:
-        raise RestError(f"execution variable with name {name} does not exist", 404)
-    kind = variables.to_typed(values[name])["type"]
-    raise RestError(f"Value of variable {name} of execution {execution_id} is not a binary "
-                    f"value (it is {kind})")

@@ -93,7 +93,7 @@ def locked_dto(task: service.LockedTask, wanted: list[str] | None) -> dict[str, 
         "processDefinitionVersionTag": None, "processInstanceId": task.process_instance_id,
         "tenantId": None, "workerId": task.worker_id,
         "retries": task.retries if task.error_message is not None else None,
-        "priority": 0, "topicName": task.topic_name, "businessKey": task.business_key,
+        "priority": task.priority, "topicName": task.topic_name, "businessKey": task.business_key,
         "extensionProperties": {}, "variables": variables.to_camunda(values, wanted),
     }
 
@@ -110,14 +110,14 @@ def fetch_and_lock_tasks() -> Any:
     """
     body = json_body()
     topics = _topics(body)
-    flag(body.get("usePriority"), "usePriority")  # every task has priority 0 here
+    use_priority = bool(flag(body.get("usePriority"), "usePriority"))
     worker, most = _worker(body), _int(body, "maxTasks", 10)
     wait_ms = bounded_int(body, "asyncResponseTimeout", 0, high=MAX_WAIT_MS)
     poll = request.environ.get("asgi.scope", {}).get(LONG_POLL)
     if poll is None:
-        locked = _fetch_waiting_here(worker, topics, most, wait_ms)
+        locked = _fetch_waiting_here(worker, topics, most, wait_ms, use_priority)
     else:  # the ASGI door (api/asgi.py) does the waiting, in its event loop
-        locked = run(service.fetch_and_lock, worker, topics, most)
+        locked = run(service.fetch_and_lock, worker, topics, most, use_priority=use_priority)
         if not locked and wait_ms:
             poll.update(timeout=wait_ms / 1000, interests=_interests(topics))
     wanted = {t.get("topicName"): t.get("variables") for t in topics}
@@ -125,11 +125,11 @@ def fetch_and_lock_tasks() -> Any:
 
 
 def _fetch_waiting_here(worker: str, topics: list[dict[str, Any]], most: int,
-                        wait_ms: int) -> list[service.LockedTask]:
+                        wait_ms: int, use_priority: bool) -> list[service.LockedTask]:
     deadline = time.monotonic() + wait_ms / 1000
     while True:
         seen = external_protocol.WORK.generation()
-        locked = run(service.fetch_and_lock, worker, topics, most)
+        locked = run(service.fetch_and_lock, worker, topics, most, use_priority=use_priority)
         left = deadline - time.monotonic()
         if locked or left <= 0:
             return locked
@@ -171,8 +171,11 @@ def external_failure(task_id: str) -> Any:
     message, details = body.get("errorMessage"), body.get("errorDetails")
     if not isinstance(message, str | None) or not isinstance(details, str | None):
         raise RestError("errorMessage and errorDetails must be strings")
+    values = variables.from_camunda(body.get("variables"))
+    values.update(variables.from_camunda(body.get("localVariables")))
     run(service.handle_failure, task_id, _worker(body), message or "external task failed",
-        details, _int(body, "retries", 0), _int(body, "retryTimeout", 0))
+        details, _int(body, "retries", 0), _int(body, "retryTimeout", 0),
+        variables=values or None)
     return "", 204
 
 

@@ -13,7 +13,6 @@ from flask import jsonify
 
 from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
-from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.service import history_variables
 from engine.service.history_variables import Update, Variable
@@ -81,10 +80,6 @@ def _detail_query(body: dict[str, Any] | None, *, paged: bool = True) -> Query:
     return dataclasses.replace(query, filters=tuple(filters))
 
 
-def _not_binary(what: str, ident: str) -> RestError:
-    return RestError(f"Value of {what} with id {ident} is not a binary value")
-
-
 def _variables(body: dict[str, Any] | None) -> Any:
     rows = run(history_variables.variables, parse(VARIABLE_SPEC, body))
     return jsonify([variable_dto(row) for row in rows])
@@ -120,13 +115,6 @@ def get_historic_variable(ident: str) -> Any:
     return jsonify(variable_dto(run(history_variables.variable, ident)))
 
 
-@routes.get("/history/variable-instance/<ident>/data")
-def get_historic_variable_data(ident: str) -> Any:
-    """Only Bytes and File values have data; VocFlow's variables are JSON values."""
-    run(history_variables.variable, ident)
-    raise _not_binary("variable", ident)
-
-
 def _details(body: dict[str, Any] | None) -> Any:
     rows = run(history_variables.updates, _detail_query(body))
     return jsonify([detail_dto(row) for row in rows])
@@ -151,9 +139,3 @@ def count_historic_details() -> Any:
 @routes.get("/history/detail/<ident>")
 def get_historic_detail(ident: str) -> Any:
     return jsonify(detail_dto(run(history_variables.update, ident)))
-
-
-@routes.get("/history/detail/<ident>/data")
-def get_historic_detail_data(ident: str) -> Any:
-    run(history_variables.update, ident)
-    raise _not_binary("historic detail", ident)

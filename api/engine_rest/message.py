@@ -1,4 +1,4 @@
-"""Camunda /message (correlate) and /signal (broadcast)."""
+"""Camunda /message (correlate), /signal (broadcast) and /condition (conditional start)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 from flask import jsonify
 
 from api.engine_rest import variables
-from api.engine_rest.common import json_body, routes, run
+from api.engine_rest.common import flag, json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import instance_dto
 from engine import service
-from engine.service import rest_actions
+from engine.service import conditions, rest_actions
 
 
 @routes.post("/message")
@@ -60,3 +60,27 @@ def signal() -> Any:
     values = variables.from_camunda(body.get("variables"))
     run(service.broadcast_signal, name, variables=values)
     return "", 204
+
+
+CONDITION_FIELDS = {"variables", "businessKey", "tenantId", "withoutTenantId",
+                    "processDefinitionId"}
+
+
+@routes.post("/condition")
+def evaluate_condition() -> Any:
+    """Camunda's conditional start: see engine.service.conditions (none is evaluated)."""
+    body = json_body()
+    unknown = sorted(set(body) - CONDITION_FIELDS)
+    if unknown:
+        raise RestError(f"unsupported field(s): {', '.join(unknown)}")
+    for name in ("businessKey", "tenantId", "processDefinitionId"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise RestError(f"{name} must be a string")
+    if body.get("tenantId"):
+        raise RestError("tenants are not supported: no process belongs to tenant "
+                        f"{body['tenantId']}")
+    flag(body.get("withoutTenantId"), "withoutTenantId")
+    started = run(conditions.evaluate_start_conditions,
+                  variables.from_camunda(body.get("variables")), body.get("businessKey"),
+                  body.get("processDefinitionId"))
+    return jsonify([instance_dto(row) for row in started])

@@ -35,7 +35,7 @@ def finished_batch(kind: str, total: int) -> Any:
         "tenantId": None, "createUserId": None, "startTime": now, "executionStartTime": now})
 
 
-def _selection(body: dict[str, Any], ids_field: str, allowed: set[str]
+def selection(body: dict[str, Any], ids_field: str, allowed: set[str]
                ) -> tuple[list[str], Query | None]:
     unknown = sorted(set(body) - allowed - {ids_field, "processInstanceQuery"})
     if unknown:
@@ -52,7 +52,7 @@ def delete_instances() -> Any:
     body = json_body()
     for name in (*SKIP_FLAGS, "skipSubprocesses", "failIfNotExists"):
         flag(body.get(name), name)
-    listed, query = _selection(body, "processInstanceIds", {
+    listed, query = selection(body, "processInstanceIds", {
         "deleteReason", "skipSubprocesses", "failIfNotExists", *SKIP_FLAGS})
     return finished_batch("instance-deletion",
                           run(rest_batches.delete_many, listed, query))
@@ -64,7 +64,7 @@ def suspend_instances() -> Any:
     suspended = flag(body.get("suspended"), "suspended")
     if suspended is None:
         raise RestError("suspended must be true or false")
-    listed, query = _selection(body, "processInstanceIds", {"suspended"})
+    listed, query = selection(body, "processInstanceIds", {"suspended"})
     return finished_batch("instance-update-suspension-state",
                           run(rest_batches.suspend_many, listed, query, suspended))
 
@@ -72,7 +72,7 @@ def suspend_instances() -> Any:
 @routes.post("/process-instance/variables-async")
 def set_variables_many() -> Any:
     body = json_body()
-    listed, query = _selection(body, "processInstanceIds", {"variables"})
+    listed, query = selection(body, "processInstanceIds", {"variables"})
     values = variables.from_camunda(body.get("variables"))
     return finished_batch("set-variables",
                           run(rest_batches.variables_many, listed, query, values))
@@ -81,7 +81,7 @@ def set_variables_many() -> Any:
 @routes.post("/process-instance/job-retries")
 def set_job_retries_many() -> Any:
     body = json_body()
-    listed, query = _selection(body, "processInstances", {"retries"})
+    listed, query = selection(body, "processInstances", {"retries"})
     retries = bounded_int(body, "retries")
     return finished_batch("set-job-retries",
                           run(rest_batches.job_retries_many, listed, query, retries))
@@ -98,7 +98,7 @@ def modify_async(instance_id: str) -> Any:
 def correlate_many() -> Any:
     """The message reaches each chosen instance that waits for it; totalJobs counts those."""
     body = json_body()
-    listed, query = _selection(body, "processInstanceIds", {"messageName", "variables"})
+    listed, query = selection(body, "processInstanceIds", {"messageName", "variables"})
     name = body.get("messageName")
     if not isinstance(name, str) or not name:
         raise RestError("messageName must be a non-empty string")

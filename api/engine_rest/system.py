@@ -10,7 +10,7 @@ from api.engine_rest.common import flag, json_body, routes, run
 from api.engine_rest.deployment import CAMUNDA_VERSION
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Spec, parse, text
-from api.engine_rest.variables import parse_date
+from api.engine_rest.variables import format_date, parse_date
 from engine.service import rest_system
 
 # The filters Camunda documents; each is honoured (no tenant matches any of them).
@@ -111,6 +111,45 @@ def metric_sum(name: str) -> Any:
     start, end = (parse_date(request.args[n], n) if request.args.get(n) else None
                   for n in ("startDate", "endDate"))
     return jsonify({"result": run(rest_system.metric_sum, name, start, end)})
+
+
+METRIC_PARAMS = {"name", "reporter", "startDate", "endDate", "firstResult", "maxResults",
+                 "interval", "aggregateByReporter"}
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise RestError(f"{name} must be an integer, not {text!r}") from exc
+    if not low <= value <= high:
+        raise RestError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+@routes.get("/metrics")
+def metric_intervals() -> Any:
+    """Camunda's metrics in intervals (default 900 s): what we count, newest first. We keep
+    no reporters, so a reporter filter finds nothing and aggregateByReporter changes
+    nothing."""
+    unknown = sorted(set(request.args) - METRIC_PARAMS)
+    if unknown:
+        raise RestError("unsupported query parameter(s): " + ", ".join(unknown))
+    flag(request.args.get("aggregateByReporter"), "aggregateByReporter")
+    start, end = (parse_date(request.args[n], n) if request.args.get(n) else None
+                  for n in ("startDate", "endDate"))
+    interval = _int_arg("interval", 900, 1, 10 * 365 * 86400)
+    first = _int_arg("firstResult", 0, 0, 2**31 - 1)
+    most = _int_arg("maxResults", 1000, 0, 1000)  # Camunda's maximum page too
+    rows = run(rest_system.metric_intervals, request.args.get("name") or None, start, end,
+               interval)
+    if request.args.get("reporter"):
+        rows = []
+    return jsonify([{"timestamp": format_date(r.timestamp), "name": r.name, "reporter": None,
+                     "value": r.value} for r in rows[first:first + most]])
 
 
 @routes.delete("/metrics/task-worker")

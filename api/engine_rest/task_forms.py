@@ -10,10 +10,20 @@ from markupsafe import Markup, escape
 from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
 from api.engine_rest.errors import RestError
+from api.engine_rest.process_definition_forms import MEDIA_TYPES
 from engine.service import rest_task_forms
 
 INPUT_TYPES = {"integer": ("number", "Integer"), "number": ("number", "Double"),
                "string": ("text", "String"), "boolean": ("checkbox", "Boolean")}
+
+
+@routes.get("/task/<task_id>/deployed-form")
+def task_deployed_form(task_id: str) -> Any:
+    """The deployed file a `deployment:…` form key names, as deployed."""
+    found = run(rest_task_forms.deployed_task_form, task_id)
+    suffix = found.name.rsplit(".", 1)[-1].lower()
+    return Response(found.content,
+                    mimetype=MEDIA_TYPES.get(suffix, "application/octet-stream"))
 
 
 @routes.get("/task/<task_id>/form")

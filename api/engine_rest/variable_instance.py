@@ -13,7 +13,6 @@ from flask import jsonify
 
 from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
-from api.engine_rest.errors import RestError
 from api.engine_rest.execution import split
 from api.engine_rest.query import Param, Spec, many, parse
 from engine.service import rest_executions
@@ -75,12 +74,3 @@ def count_variable_instances_post() -> Any:
 @routes.get("/variable-instance/<variable_id>")
 def get_variable_instance(variable_id: str) -> Any:
     return jsonify(variable_dto(run(rest_executions.get_variable, variable_id)))
-
-
-@routes.get("/variable-instance/<variable_id>/data")
-def variable_data(variable_id: str) -> Any:
-    """Binary values only (Bytes, File); VocFlow stores files by reference, not as variables."""
-    item = run(rest_executions.get_variable, variable_id)
-    kind = variables.to_typed(item.value)["type"]
-    raise RestError(f"Value of variable with id {variable_id} is not a binary value "
-                    f"(it is {kind})")

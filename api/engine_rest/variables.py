@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from datetime import UTC, date, datetime
@@ -11,6 +13,7 @@ from dateutil import parser as dateparser
 
 from api import json_guard
 from api.engine_rest.errors import RestError
+from engine.service.file_variables import IncomingFile, is_ref
 
 INT32 = 2**31 - 1
 INT16 = 2**15 - 1
@@ -90,6 +93,45 @@ def _object(value: Any, info: dict[str, Any], name: str) -> Any:
     return _json_value(value, name)
 
 
+def _info_text(info: dict[str, Any], name: str, *keys: str) -> str | None:
+    for key in keys:
+        value = info.get(key)
+        if value is not None:
+            if not isinstance(value, str):
+                raise RestError(f"variable '{name}': valueInfo.{key} must be a string")
+            return value
+    return None
+
+
+def _file(value: Any, info: Any, name: str) -> IncomingFile:
+    """A File value: base64 content; valueInfo filename, mimeType (the JS client writes
+    mimetype) and encoding."""
+    if not isinstance(info, dict):
+        raise RestError(f"variable '{name}': valueInfo must be an object")
+    if not isinstance(value, str):
+        raise RestError(f"variable '{name}': a File value must be base64 text")
+    try:
+        content = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise RestError(f"variable '{name}': the File value is not valid base64: {exc}") from exc
+    return IncomingFile(_info_text(info, name, "filename") or name,
+                        _info_text(info, name, "mimeType", "mimetype"),
+                        _info_text(info, name, "encoding"), content)
+
+
+def file_value(name: str, filename: str | None, content_type: str | None,
+               content: bytes) -> IncomingFile:
+    """The `data` part of a multipart POST .../data as a File value (Camunda takes the
+    encoding from the part's charset)."""
+    mimetype, _, params = (content_type or "").partition(";")
+    encoding = None
+    for param in params.split(";"):
+        key, _, val = param.strip().partition("=")
+        if key.lower() == "charset" and val:
+            encoding = val.strip('"')
+    return IncomingFile(filename or name, mimetype.strip() or None, encoding, content)
+
+
 def from_typed(name: str, typed: Any) -> Any:
     """One Camunda typed value as a Python value; an unknown type is a 400."""
     if not isinstance(typed, dict):
@@ -101,6 +143,8 @@ def from_typed(name: str, typed: Any) -> Any:
         return value  # untyped: Camunda infers the type from the JSON value
     if kind == "string":
         return value if isinstance(value, str) else str(value)
+    if kind == "file":
+        return _file(value, typed.get("valueInfo") or {}, name)
     converters = {
         "boolean": lambda: _boolean(value, name),
         "integer": lambda: _integer(value, name, INT32),
@@ -129,6 +173,11 @@ def to_typed(value: Any) -> dict[str, Any]:
     """A Python value as a Camunda typed value."""
     if value is None:
         return {"type": "Null", "value": None, "valueInfo": {}}
+    if is_ref(value):  # Camunda never sends a file's content unasked: GET .../data has it
+        info = {"filename": value["filename"]}
+        info.update({k: value[v] for k, v in (("mimeType", "mimetype"),
+                                              ("encoding", "encoding")) if value[v]})
+        return {"type": "File", "value": None, "valueInfo": info}
     if isinstance(value, bool):
         return {"type": "Boolean", "value": value, "valueInfo": {}}
     if isinstance(value, int):

@@ -11,7 +11,12 @@ from engine.bpmn.codec import (
     new_workflow,
 )
 from engine.bpmn.decisions import DecisionError, evaluate_decision
-from engine.bpmn.definition_facts import StartForm, call_activities, start_form
+from engine.bpmn.definition_facts import (
+    StartForm,
+    call_activities,
+    conditional_starts,
+    start_form,
+)
 from engine.bpmn.deployment import (
     DeploymentRefused,
     ParsedDecision,
@@ -31,7 +36,7 @@ from engine.bpmn.events import (
     waiting_subscriptions,
 )
 from engine.bpmn.external_errors import throw_bpmn_error
-from engine.bpmn.migration import MigrationPlan, plan_and_migrate
+from engine.bpmn.migration import MigrationPlan, element_ids, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown
 from engine.bpmn.user_task_events import (
     set_user_task_data,
@@ -66,7 +71,8 @@ from engine.bpmn.workflow import (
 __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
-    "ParsedDecision", "StartForm", "call_activities", "evaluate_decision", "start_form",
+    "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
+    "start_form",
     "ParsedDeployment", "ParsedProcess", "Problem", "StepFailure", "TimerView",
     "UserTaskView", "advance", "complete_external_task", "complete_user_task",
     "dump_state", "errored_tasks", "find_task", "is_completed", "load_spec", "load_state",
@@ -77,6 +83,7 @@ __all__ = [
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_rest_start",
     "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
-    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown", "WORKFLOWS",
+    "MigrationPlan", "element_ids", "plan_and_migrate", "PrunedActivity", "pending", "prune",
+    "shown", "WORKFLOWS",
     "WorkflowCache",
 ]

@@ -1,4 +1,5 @@
-"""Facts read from a deployed process's XML: its call activities and its start form."""
+"""Facts read from a deployed process's XML: its call activities, start form and conditional
+start events."""
 
 from __future__ import annotations
 
@@ -48,3 +49,11 @@ def start_form(xml: str, key: str) -> StartForm:
             continue
         return StartForm(start.get(f"{C}formKey"), start.get(f"{C}formRef"))
     return StartForm(None, None)
+
+
+def conditional_starts(xml: str, key: str) -> list[str]:
+    """The ids of the process's conditional start events (Camunda's POST /condition)."""
+    process = _process(xml, key)
+    return [start.get("id") or "" for start in (
+        process.iterchildren(f"{B}startEvent") if process is not None else ())
+        if start.find(f"{B}conditionalEventDefinition") is not None]

@@ -47,6 +47,11 @@ def _all_ids(spec: Any, subprocess_specs: dict[str, Any]) -> set[str]:
     return result
 
 
+def element_ids(spec: Any, subprocess_specs: dict[str, Any]) -> set[str]:
+    """The BPMN ids of a version's flow nodes (its subprocesses' too): what maps by id."""
+    return _all_ids(spec, subprocess_specs)
+
+
 def _describe(task: Task, reason: str) -> dict[str, Any]:
     spec = task.task_spec
     return {"task_id": str(task.id), "element_id": spec.bpmn_id or spec.name,

@@ -53,12 +53,14 @@ class EventRepository:
                      definition_ids: Sequence[str] | None = None,
                      business_key: str | None = None,
                      tenant_ids: Sequence[str] | None = None,
-                     newest_first: bool | None = None) -> list[str]:
+                     newest_first: bool | None = None,
+                     by_priority: bool = False) -> list[str]:
         """Due, unlocked external-task jobs of these topics (SKIP LOCKED on PostgreSQL).
 
         The optional filters are a Camunda subscription's: only tasks of these process
         definitions (by key or id), of this business key, of these tenants (an empty list:
-        without tenant); newest_first orders by creation time instead of due time.
+        without tenant); newest_first orders by creation time instead of due time;
+        by_priority (Camunda's usePriority) puts the highest priority first.
         """
         stmt = (
             select(Job.id)
@@ -84,6 +86,8 @@ class EventRepository:
             stmt = stmt.where(Job.instance_id.in_(instance))
         order = (Job.due_at,) if newest_first is None else (
             Job.created_at.desc() if newest_first else Job.created_at.asc(),)
+        if by_priority:
+            order = (Job.priority.desc(), *order)
         stmt = stmt.order_by(*order, Job.id).limit(limit)
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)

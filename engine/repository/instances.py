@@ -191,12 +191,20 @@ class HistoryRepository(Repository):
     read of them, with the instance's UPDATE (PostgreSQL), or just before the commit."""
 
     _waiting: list[dict[str, Any]] | None = None
+    _touched: set[str] | None = None
 
     def append(self, **values: Any) -> None:
         if self._waiting is None:
             self._waiting = []
+            self._touched = set()
             event.listen(self.session, "before_commit", self._before_commit)
         self._waiting.append(values)
+        if values.get("instance_id"):
+            self._touched.add(values["instance_id"])  # type: ignore[union-attr]
+
+    def touched_instances(self) -> list[str]:
+        """The instances this unit of work recorded an event of (whoever wrote them)."""
+        return sorted(self._touched or ())
 
     def take_waiting(self) -> list[dict[str, Any]]:
         waiting = self._waiting or []

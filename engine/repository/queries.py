@@ -182,7 +182,7 @@ RESOURCES: dict[str, Resource] = {
                 "element_id": _JOB.element_id, "worker_id": _JOB.lock_owner,
                 "lock_expires_at": _JOB.lock_expires_at, "retries": _JOB.retries,
                 "last_error": _JOB.last_error, "business_key": _PI.business_key,
-                "created_at": _JOB.created_at},
+                "created_at": _JOB.created_at, "priority": _JOB.priority},
         order=(_JOB.created_at, _JOB.id),
         specials={"suspended": _status_is(_PI.status, "suspended")}),
     "incident": Resource(

@@ -65,6 +65,11 @@ class TaskExtraRepository(Repository):
         return self.session.scalars(stmt.order_by(TaskComment.created_at,
                                                   TaskComment.id)).all()
 
+    def instance_comments(self, instance_id: str) -> Sequence[TaskComment]:
+        stmt = select(TaskComment).where(TaskComment.instance_id == instance_id)
+        return self.session.scalars(stmt.order_by(TaskComment.created_at,
+                                                  TaskComment.id)).all()
+
     def comment(self, comment_id: str) -> TaskComment | None:
         return self.session.get(TaskComment, comment_id)
 
@@ -72,7 +77,8 @@ class TaskExtraRepository(Repository):
         """The instance of a task that is no longer open: by its comments, files or history."""
         for stmt in (select(TaskComment.instance_id).where(TaskComment.task_id == task_id),
                      select(FileAttachment.instance_id)
-                     .where(FileAttachment.task_id == task_id),
+                     .where(FileAttachment.task_id == task_id,
+                            FileAttachment.task_id != FileAttachment.instance_id),
                      select(HistoryEvent.instance_id).where(HistoryEvent.task_id == task_id,
                                                             HistoryEvent.instance_id.is_not(None))):
             found = self.session.scalars(stmt.limit(1)).first()
@@ -90,9 +96,11 @@ class TaskExtraRepository(Repository):
     # --- attachments ------------------------------------------------------------------------
 
     def attachments(self, task_id: str) -> Sequence[Any]:
-        """(FileAttachment, StoredFile) pairs the task attached, oldest first."""
+        """(FileAttachment, StoredFile) pairs the task attached, oldest first (a row whose
+        task is its instance holds a File variable's file: no task's attachment)."""
         stmt = (select(FileAttachment, StoredFile)
                 .join(StoredFile, StoredFile.id == FileAttachment.file_id)
-                .where(FileAttachment.task_id == task_id)
+                .where(FileAttachment.task_id == task_id,
+                       FileAttachment.task_id != FileAttachment.instance_id)
                 .order_by(FileAttachment.attached_at, StoredFile.id))
         return [tuple(row) for row in self.session.execute(stmt).all()]

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine import authz, bpmn
-from engine.errors import InvalidState
-from engine.service import work_notice
+from engine.errors import InvalidState, ValidationFailed
+from engine.repository import Query
+from engine.service import rest_queries, work_notice
 from engine.service.actors import Actor
 from engine.service.external_locks import external_job, held_job
 from engine.service.job_control import set_job_retries
@@ -64,6 +65,24 @@ def set_retries(uow: UnitOfWork, job_ids: Sequence[str], retries: int, *, actor:
         work_notice.announce(uow, topic_notes(topics - {""}))
 
 
+PRIORITY = 2**63 - 1
+
+
+def set_priority(uow: UnitOfWork, job_id: str, priority: int, *, actor: Actor,
+                 now: datetime) -> None:
+    """An external task's priority (ops): fetchAndLock with usePriority takes the highest
+    first."""
+    if not -PRIORITY - 1 <= priority <= PRIORITY:
+        raise ValidationFailed("priority must be a 64-bit integer")
+    job = external_job(uow, job_id, actor)
+    authz.require_ops(actor, "set the priority of external tasks")
+    job.priority = priority
+    record(uow, job.instance_id, actor, "external_task_priority_set", now,
+           element_id=job.element_id, task_id=job.task_id,
+           data={"job_id": job.id, "priority": priority})
+    uow.flush()
+
+
 def error_details(uow: UnitOfWork, job_id: str, *, actor: Actor) -> str | None:
     """The details (a stack trace) the worker sent with its last failure (ops)."""
     authz.require_ops(actor, "read error details")
@@ -90,3 +109,32 @@ def topic_filters(topic: dict[str, Any]) -> dict[str, Any]:
 
 # Kept for the WSGI door's blocking long poll: rung after commits that create external work.
 WORK = BELL
+
+
+RETRIES_LIMIT = 10_000
+
+
+def retries_many(uow: UnitOfWork, job_ids: Sequence[str], q: Any, instance_ids: Sequence[str],
+                 instance_q: Any, retries: int, *, actor: Actor, now: datetime) -> int:
+    """Set the retries of the listed external tasks, those an external-task query finds and
+    those of the listed or queried process instances, at once; how many were set."""
+    chosen = list(dict.fromkeys(job_ids))
+    picked = list(instance_ids)
+    if instance_q is not None:
+        picked += [r.id for r in rest_queries.query(
+            uow, "instance", Query(instance_q.filters, (), 0, RETRIES_LIMIT), actor=actor,
+            now=now)]
+    queries = [Query(q.filters, (), 0, RETRIES_LIMIT)] if q is not None else []
+    if picked:
+        queries.append(Query((("instance_id", "in", sorted(set(picked))),), (), 0,
+                             RETRIES_LIMIT))
+    for query in queries:
+        rows = rest_queries.query(uow, "external_task", query, actor=actor, now=now)
+        chosen += [row[0].id for row in rows if row[0].id not in chosen]
+    if not chosen:
+        raise ValidationFailed("give externalTaskIds, processInstanceIds or a query that finds "
+                               "external tasks")
+    if len(chosen) > RETRIES_LIMIT:
+        raise ValidationFailed(f"at most {RETRIES_LIMIT} external tasks per request")
+    set_retries(uow, chosen, retries, actor=actor, now=now)
+    return len(chosen)

@@ -20,6 +20,7 @@ from engine.service.runtime import (
     open_incident,
     record,
     require_active,
+    save,
 )
 from engine.uow import UnitOfWork
 from engine.work_bell import topic_notes
@@ -42,6 +43,7 @@ class LockedTask:
     retries: int | None
     error_message: str | None
     variables: dict[str, Any]
+    priority: int = 0
 
 
 def task_variables(uow: UnitOfWork, job: Job) -> dict[str, Any]:
@@ -71,11 +73,18 @@ def complete_external_task(uow: UnitOfWork, job_id: str, worker_id: str,
 
 def handle_failure(uow: UnitOfWork, job_id: str, worker_id: str, error_message: str,
                    error_details: str | None, retries: int, retry_timeout_ms: int,
-                   now: datetime, *, actor: Actor) -> None:
-    """Camunda's handleFailure: the worker says how many retries are left and when."""
+                   now: datetime, *, actor: Actor,
+                   variables: dict[str, Any] | None = None) -> None:
+    """Camunda's handleFailure: the worker says how many retries are left and when; its
+    variables (Camunda 7.18's) are set on the instance before the failure is recorded."""
     job, instance = held_job(uow, job_id, actor, worker_id, now)
+    if variables:
+        require_active(instance)
+        workflow = load_workflow(uow, instance)
+        bpmn.update_active_data(workflow, dict(variables))
+        save(uow, instance, workflow, worker_id, now)
     _fail(uow, job, instance.id, error_message, error_details, max(retries, 0),
-          now + timedelta(milliseconds=max(retry_timeout_ms, 0)), now)
+          now + timedelta(milliseconds=max(retry_timeout_ms, 0)), now, variables)
 
 
 def record_handler_failure(uow: UnitOfWork, job_id: str, worker_id: str, error: str,
@@ -93,7 +102,8 @@ def record_handler_failure(uow: UnitOfWork, job_id: str, worker_id: str, error: 
 
 
 def _fail(uow: UnitOfWork, job: Job, instance_id: str, error: str, details: str | None,
-          retries: int, due: datetime, now: datetime) -> None:
+          retries: int, due: datetime, now: datetime,
+          variables: dict[str, Any] | None = None) -> None:
     job.attempts = (job.attempts or 0) + 1
     job.retries = retries
     job.last_error = error
@@ -103,7 +113,8 @@ def _fail(uow: UnitOfWork, job: Job, instance_id: str, error: str, details: str 
     job.payload = {**job.payload, "error_details": details}
     record(uow, instance_id, "system", "external_task_failed", now, element_id=job.element_id,
            task_id=job.task_id, data={"job_id": job.id, "topic": job.topic, "error": error,
-                                      "retries": retries, "details": details})
+                                      "retries": retries, "details": details,
+                                      **({"variables": variables} if variables else {})})
     if retries == 0:
         instance = lock_instance(uow, instance_id)
         open_incident(uow, instance, "external_task", error, now, element_id=job.element_id,
@@ -114,8 +125,10 @@ def _fail(uow: UnitOfWork, job: Job, instance_id: str, error: str, details: str 
 
 
 def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]],
-                   max_tasks: int, now: datetime, *, actor: Actor) -> list[LockedTask]:
-    """Lock up to max_tasks due tasks of the given topics for this worker.
+                   max_tasks: int, now: datetime, *, actor: Actor,
+                   use_priority: bool = False) -> list[LockedTask]:
+    """Lock up to max_tasks due tasks of the given topics for this worker (use_priority:
+    the highest priority first, as Camunda's usePriority).
 
     Every topic asked for needs the actor's worker permission (engine.authz.works_topic).
     """
@@ -130,6 +143,7 @@ def fetch_and_lock(uow: UnitOfWork, worker_id: str, topics: list[dict[str, Any]]
             raise ValidationFailed("every topic needs topicName and a positive lockDuration")
         until = now + timedelta(milliseconds=duration)
         for job_id in uow.events.due_external([name], now, max_tasks - len(locked),
+                                              by_priority=use_priority,
                                               **topic_filters(topic)):
             if uow.jobs.lease(job_id, owner, now, until):
                 locked.append(_locked(uow, job_id, worker_id, until, actor))
@@ -149,7 +163,7 @@ def _locked(uow: UnitOfWork, job_id: str, worker_id: str, until: datetime,
         process_definition_id=instance.definition_id if instance else None,
         business_key=instance.business_key if instance else None, activity_id=job.element_id,
         retries=job.retries, error_message=job.last_error,
-        variables=task_variables(uow, job),
+        variables=task_variables(uow, job), priority=job.priority or 0,
     )
 
 

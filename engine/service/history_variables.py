@@ -26,7 +26,8 @@ MAX_INSTANCES = 100
 # Events that set variables -> the data key holding them (None: the data is the values).
 UPDATES = {"instance_started": "variables", "variables_set": "values",
            "message_received": "variables", "external_task_completed": "variables",
-           "external_task_bpmn_error": "variables", "task_completed": None}
+           "external_task_bpmn_error": "variables", "external_task_failed": "variables",
+           "task_completed": None}
 _MARKS = ("admin_override",)  # task_completed data that is not a form value
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import authz
-from engine.errors import ValidationFailed
+from engine.errors import InvalidState, ValidationFailed
 from engine.repository import Query
 from engine.service import rest_jobs, scopes
 from engine.service.actors import Actor
@@ -103,3 +103,23 @@ def message_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, name: 
                           variables=values or None)
         reached += 1
     return reached
+
+
+def modify_many(uow: UnitOfWork, definition_id: str, listed: Sequence[str], q: Query | None,
+                instructions: Sequence[Instruction], *, annotation: str | None = None,
+                actor: Actor, now: datetime) -> int:
+    """/modification/execute: the same modification on each chosen instance of one
+    definition (all or none); the number modified."""
+    if not definition_id:
+        raise ValidationFailed("processDefinitionId is required")
+    if any(i.activity_instance_id for i in instructions):
+        raise ValidationFailed("activityInstanceId names one instance's activity: a "
+                               "modification of many instances cancels by activityId")
+    chosen = instance_ids(uow, listed, q, actor=actor)
+    for instance_id in chosen:
+        row = instance(uow, instance_id, actor=actor)
+        if row.definition_id != definition_id:
+            raise InvalidState(f"process instance {instance_id} runs on {row.definition_id}, "
+                               f"not on {definition_id}")
+        modify(uow, instance_id, instructions, annotation=annotation, actor=actor, now=now)
+    return len(chosen)

@@ -160,3 +160,46 @@ def remove_attachment(uow: UnitOfWork, task_id: str, attachment_id: str, *, acto
            data={"file_id": attachment_id})
     uow.task_extras.remove(attached)
     uow.flush()
+
+
+# --- the comments of a process instance (Camunda's /process-instance/{id}/comment) ---------
+
+def instance_comments(uow: UnitOfWork, instance_id: str, *,
+                      actor: Actor) -> Sequence[TaskComment]:
+    """Every comment on the tasks of an instance the actor may see, oldest first."""
+    scopes.visible_instance(uow, instance_id, actor)
+    return uow.task_extras.instance_comments(instance_id)
+
+
+def _instance_comment(uow: UnitOfWork, instance_id: str, comment_id: Any,
+                      actor: Actor) -> TaskComment:
+    if not isinstance(comment_id, str) or not comment_id:
+        raise ValidationFailed("id (the comment's) is required", details={"id": ["required"]})
+    scopes.visible_instance(uow, instance_id, actor)
+    row = uow.task_extras.comment(comment_id)
+    if row is None or row.instance_id != instance_id:
+        raise NotFound(f"comment {comment_id} of process instance {instance_id} does not exist")
+    return row
+
+
+def update_instance_comment(uow: UnitOfWork, instance_id: str, comment_id: Any, message: Any,
+                            *, actor: Actor, now: datetime) -> None:
+    """Change a comment's message (its author or admin)."""
+    row = _instance_comment(uow, instance_id, comment_id, actor)
+    update_comment(uow, row.task_id, row.id, message, actor=actor, now=now)
+
+
+def delete_instance_comments(uow: UnitOfWork, instance_id: str, comment_id: str | None, *,
+                             actor: Actor, now: datetime) -> None:
+    """Delete one comment (its author or admin) or every comment of the instance (admin)."""
+    if comment_id is not None:
+        row = _instance_comment(uow, instance_id, comment_id, actor)
+        delete_comments(uow, row.task_id, row.id, actor=actor, now=now)
+        return
+    rows = list(instance_comments(uow, instance_id, actor=actor))
+    authz.require_admin(actor, "delete all comments of a process instance")
+    for row in rows:
+        record(uow, row.instance_id, actor, "task_comment_deleted", now, task_id=row.task_id,
+               data={"comment_id": row.id, "message": row.message, "by": row.user_id})
+    uow.task_extras.delete_comments(rows)
+    uow.flush()

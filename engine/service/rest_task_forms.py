@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 import forms
-from engine.errors import FormInvalid
-from engine.service import rest_actions, scopes
+from engine.errors import FormInvalid, NotFound
+from engine.models import DeploymentResource
+from engine.service import rest_actions, scopes, start_forms
 from engine.service.actors import Actor
 from engine.service.scopes import TaskForm
 from engine.uow import UnitOfWork
@@ -43,3 +44,13 @@ def submit_form(uow: UnitOfWork, task_id: str, values: dict[str, Any], with_vari
             raise
         raise FormInvalid(f"{exc.message}: " + ", ".join(_labels(task.form_key, fields)),
                           details=exc.details) from exc
+
+
+def deployed_task_form(uow: UnitOfWork, task_id: str, *, actor: Actor) -> DeploymentResource:
+    """The deployed file the task's `deployment:` form key names (Camunda's deployed-form)."""
+    task = scopes.visible_task(uow, task_id, actor)
+    instance = uow.instances.get(task.instance_id)
+    row = uow.definitions.get(instance.definition_id) if instance else None
+    if row is None:
+        raise NotFound(f"the process definition of task {task_id} does not exist")
+    return start_forms.deployed_form(uow, row, task.form_key, None, actor=actor)

@@ -33,13 +33,19 @@ def deployed_start_form(uow: UnitOfWork, row: ProcessDefinition, *, actor: Actor
                         ) -> DeploymentResource:
     """The deployed file a `deployment:` form key names (Camunda's deployed-start-form)."""
     form = bpmn.start_form(row.source_xml, row.key)
-    if form.form_key is None and form.form_ref is None:
+    return deployed_form(uow, row, form.form_key, form.form_ref, actor=actor)
+
+
+def deployed_form(uow: UnitOfWork, row: ProcessDefinition, form_key: str | None,
+                  form_ref: str | None, *, actor: Actor) -> DeploymentResource:
+    """The file of the definition's deployment that a `deployment:` form key names."""
+    if form_key is None and form_ref is None:
         raise ValidationFailed("One of the attributes 'formKey' and 'camunda:formRef' must "
                                "be supplied but none were set.")
-    name = next((form.form_key[len(p):] for p in DEPLOYMENT_PREFIXES
-                 if form.form_key and form.form_key.startswith(p)), None)
+    name = next((form_key[len(p):] for p in DEPLOYMENT_PREFIXES
+                 if form_key and form_key.startswith(p)), None)
     if name is None:
-        raise ValidationFailed(f"The form key '{form.form_key or form.form_ref}' does not "
+        raise ValidationFailed(f"The form key '{form_key or form_ref}' does not "
                                "reference a deployed form.")
     found = rest_definitions.resource_named(uow, row, name, actor=actor)
     if found is None:
