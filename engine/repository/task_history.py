@@ -7,19 +7,43 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import String, Table, bindparam, case, delete, exists, func, select, update
 
+from engine.db import DEFER
 from engine.models import HistoricTask, HumanTask, OperationAnnotation
 from engine.repository.base import Repository
 
 _TABLE = cast(Table, HistoricTask.__table__)
-_INSERT = _TABLE.insert()
-_COLUMNS = ("id", "instance_id", "process_key", "element_id", "name", "assignee", "due_at",
+_COLUMNS = ("instance_id", "process_key", "element_id", "name", "assignee", "due_at",
             "follow_up_at", "priority", "created_at")
 
 
 def _live(column: Any) -> Any:
     return select(column).where(HumanTask.id == HistoricTask.task_id).scalar_subquery()
+
+
+# Both statements built once (building and keying them cost more than running them), and
+# neither needs an answer: on PostgreSQL they travel with the next statement that does.
+_TAKEN = _TABLE.alias("taken")
+# The row's id is the task's, unless a row has it already (a task opened again under its
+# old id): then the fresh id given beside it. Decided in the INSERT, not by a SELECT first.
+_OPEN = (_TABLE.insert().inline()
+         .values(task_id=bindparam("h_task", type_=String),
+                 id=case((exists().where(_TAKEN.c.id == bindparam("h_task", type_=String)),
+                          bindparam("h_fresh", type_=String)),
+                         else_=bindparam("h_task", type_=String)))
+         .execution_options(**{DEFER: True}))
+_END = (update(HistoricTask)
+        .where(HistoricTask.task_id.in_(bindparam("h_ids", expanding=True)),
+               HistoricTask.ended_at.is_(None))
+        .values(ended_at=bindparam("h_now", type_=_TABLE.c.ended_at.type),
+                end_reason=bindparam("h_reason", type_=String),
+                # `by` (None: nobody) stands in for a task that had no assignee
+                assignee=func.coalesce(_live(HumanTask.assignee),
+                                       bindparam("h_by", type_=String)),
+                due_at=_live(HumanTask.due_at), follow_up_at=_live(HumanTask.follow_up_at),
+                priority=func.coalesce(_live(HumanTask.priority), HistoricTask.priority))
+        .execution_options(synchronize_session=False, **{DEFER: True}))
 
 
 class TaskHistoryRepository(Repository):
@@ -36,13 +60,11 @@ class TaskHistoryRepository(Repository):
         """
         if not rows:
             return
-        ids = [row["id"] for row in rows]
-        taken = set(self.session.scalars(select(HistoricTask.id).where(HistoricTask.id.in_(ids))))
-        values = [{**{k: row[k] for k in _COLUMNS}, "task_id": row["id"],
-                   "id": str(uuid.uuid4()) if row["id"] in taken else row["id"]} for row in rows]
+        values = [{**{k: row[k] for k in _COLUMNS}, "h_task": row["id"],
+                   "h_fresh": str(uuid.uuid4())} for row in rows]
         if self._ended:
-            self._ended.difference_update(ids)
-        self.session.execute(_INSERT, values[0] if len(values) == 1 else values)
+            self._ended.difference_update(row["id"] for row in rows)
+        self.session.execute(_OPEN, values[0] if len(values) == 1 else values)
 
     def ended(self, task_ids: Sequence[str], now: datetime, reason: str,
               by: str | None = None) -> None:
@@ -58,17 +80,8 @@ class TaskHistoryRepository(Repository):
         if not ids:
             return
         self._ended.update(ids)
-        assignee = _live(HumanTask.assignee)
-        stmt = (update(HistoricTask)
-                .where(HistoricTask.task_id.in_(ids), HistoricTask.ended_at.is_(None))
-                .values(ended_at=now, end_reason=reason,
-                        assignee=assignee if by is None else func.coalesce(assignee, by),
-                        due_at=_live(HumanTask.due_at),
-                        follow_up_at=_live(HumanTask.follow_up_at),
-                        priority=func.coalesce(_live(HumanTask.priority),
-                                               HistoricTask.priority))
-                .execution_options(synchronize_session=False))
-        self.session.execute(stmt)
+        self.session.execute(_END, {"h_ids": ids, "h_now": now, "h_reason": reason,
+                                    "h_by": by})
 
 
 class AnnotationRepository(Repository):
