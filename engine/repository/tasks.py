@@ -12,7 +12,9 @@ from sqlalchemy.orm.util import identity_key
 from engine.db import DEFER
 from engine.models import (
     HumanTask,
+    ProcessInstance,
     TaskCandidate,
+    TaskDetail,
 )
 from engine.repository.base import Repository
 from engine.repository.scopes import (
@@ -28,6 +30,17 @@ _INSERT_TASK = _TASKS.insert()
 _INSERT_CANDIDATE = _CANDIDATES.insert()
 _BY_ID = select(HumanTask).where(HumanTask.id == bindparam("tid"))
 _BY_ID_SCOPED = _BY_ID.where(TASK_SCOPE)
+# A task with its instance (locked on PostgreSQL: the lock order's first lock) and its
+# delegation state: what a completion reads before it loads the workflow, in one statement.
+_WITH_INSTANCE = (select(HumanTask, ProcessInstance, TaskDetail.delegation_state)
+                  .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                  .outerjoin(TaskDetail, TaskDetail.task_id == HumanTask.id)
+                  .where(HumanTask.id == bindparam("tid"))
+                  .execution_options(populate_existing=True))
+_WITH_INSTANCE_SCOPED = _WITH_INSTANCE.where(TASK_SCOPE)
+_LOCKING = {False: {False: _WITH_INSTANCE_SCOPED, True: _WITH_INSTANCE},
+            True: {False: _WITH_INSTANCE_SCOPED.with_for_update(of=ProcessInstance),
+                   True: _WITH_INSTANCE.with_for_update(of=ProcessInstance)}}
 _DELETE_TASK = (_TASKS.delete().where(_TASKS.c.id == bindparam("tid"))
                 .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next one
 
@@ -111,6 +124,16 @@ class TaskRepository(Repository):
     def overdue(self, now: datetime) -> Sequence[HumanTask]:
         stmt = select(HumanTask).where(HumanTask.due_at < now)
         return self.session.scalars(stmt).all()
+
+    def get_scoped_locking(self, task_id: str, scope: ScopeFilter
+                           ) -> tuple[HumanTask, ProcessInstance, str | None] | None:
+        """The task in scope, its instance row locked (PostgreSQL: FOR UPDATE OF the instance;
+        SQLite's write transactions hold the database lock) and its delegation state."""
+        stmt = _LOCKING[self.dialect == "postgresql"][scope.unrestricted]
+        params = {"tid": task_id} if scope.unrestricted else {"tid": task_id,
+                                                              **scope_params(scope)}
+        row = self.session.execute(stmt, params).first()
+        return None if row is None else (row[0], row[1], row[2])
 
     def get_scoped(self, task_id: str, scope: ScopeFilter) -> HumanTask | None:
         if scope.unrestricted:

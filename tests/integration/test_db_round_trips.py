@@ -26,11 +26,13 @@ pytestmark = pytest.mark.committed_db  # real BEGIN and COMMIT, as in production
 STAFF = Actor("staff_member", frozenset({"staff"}))
 SETTINGS = Settings(job_lease_seconds=60)
 # statements sent / round trips (PostgreSQL) of one unit of work, once caches are warm
-# lock, task, instance, task rows, UPDATE, events; plus the historic task rows of
-# /history/task (end the old row, insert the new task's, whose id the INSERT itself picks):
-# 2 more statements than before they were kept, sent with the next read on PostgreSQL
-STEP = {"sqlite": 11, "postgresql": 9}
-STEP_ROUND_TRIPS = 5
+# the task with its instance (locked) and delegation state in one SELECT; end the old
+# historic task, drop the task, insert the new task, its candidates and its historic task
+# row (whose id the INSERT itself picks); the versioned UPDATE (on PostgreSQL carrying the
+# events); SQLite: BEGIN IMMEDIATE, and the events' INSERT. PostgreSQL sends every write
+# with the next statement that needs an answer: the SELECT, the UPDATE, the COMMIT.
+STEP = {"sqlite": 9, "postgresql": 7}
+STEP_ROUND_TRIPS = 3
 CLAIM = {"sqlite": 2, "postgresql": 1}  # one UPDATE picks and leases the due timers
 CLAIM_ROUND_TRIPS = 2
 FIRE = {"sqlite": 7, "postgresql": 5}  # lock, instance, its jobs, job, activities, UPDATE
