@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, case, delete, exists, func, select, update
+from sqlalchemy import String, Table, bindparam, case, delete, exists, func, select
 
 from engine.db import DEFER
 from engine.models import HistoricTask, HumanTask, OperationAnnotation
@@ -19,7 +19,8 @@ _COLUMNS = ("instance_id", "process_key", "element_id", "name", "assignee", "due
 
 
 def _live(column: Any) -> Any:
-    return select(column).where(HumanTask.id == HistoricTask.task_id).scalar_subquery()
+    live = cast(Table, HumanTask.__table__)
+    return select(column).where(live.c.id == _TABLE.c.task_id).scalar_subquery()
 
 
 # Both statements built once (building and keying them cost more than running them), and
@@ -33,17 +34,20 @@ _OPEN = (_TABLE.insert().inline()
                           bindparam("h_fresh", type_=String)),
                          else_=bindparam("h_task", type_=String)))
          .execution_options(**{DEFER: True}))
-_END = (update(HistoricTask)
-        .where(HistoricTask.task_id.in_(bindparam("h_ids", expanding=True)),
-               HistoricTask.ended_at.is_(None))
+_LIVE = cast(Table, HumanTask.__table__)
+# Core, not update(HistoricTask): the ORM's bulk UPDATE copies the statement on every
+# execution, and the copy's cache key is computed anew each time.
+_END = (_TABLE.update()
+        .where(_TABLE.c.task_id.in_(bindparam("h_ids", expanding=True)),
+               _TABLE.c.ended_at.is_(None))
         .values(ended_at=bindparam("h_now", type_=_TABLE.c.ended_at.type),
                 end_reason=bindparam("h_reason", type_=String),
                 # `by` (None: nobody) stands in for a task that had no assignee
-                assignee=func.coalesce(_live(HumanTask.assignee),
+                assignee=func.coalesce(_live(_LIVE.c.assignee),
                                        bindparam("h_by", type_=String)),
-                due_at=_live(HumanTask.due_at), follow_up_at=_live(HumanTask.follow_up_at),
-                priority=func.coalesce(_live(HumanTask.priority), HistoricTask.priority))
-        .execution_options(synchronize_session=False, **{DEFER: True}))
+                due_at=_live(_LIVE.c.due_at), follow_up_at=_live(_LIVE.c.follow_up_at),
+                priority=func.coalesce(_live(_LIVE.c.priority), _TABLE.c.priority))
+        .execution_options(**{DEFER: True}))
 
 
 class TaskHistoryRepository(Repository):
