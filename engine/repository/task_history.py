@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -37,17 +38,24 @@ _OPEN = (_TABLE.insert().inline()
 _LIVE = cast(Table, HumanTask.__table__)
 # Core, not update(HistoricTask): the ORM's bulk UPDATE copies the statement on every
 # execution, and the copy's cache key is computed anew each time.
-_END = (_TABLE.update()
-        .where(_TABLE.c.task_id.in_(bindparam("h_ids", expanding=True)),
-               _TABLE.c.ended_at.is_(None))
-        .values(ended_at=bindparam("h_now", type_=_TABLE.c.ended_at.type),
-                end_reason=bindparam("h_reason", type_=String),
-                # `by` (None: nobody) stands in for a task that had no assignee
-                assignee=func.coalesce(_live(_LIVE.c.assignee),
-                                       bindparam("h_by", type_=String)),
-                due_at=_live(_LIVE.c.due_at), follow_up_at=_live(_LIVE.c.follow_up_at),
-                priority=func.coalesce(_live(_LIVE.c.priority), _TABLE.c.priority))
-        .execution_options(**{DEFER: True}))
+
+
+@functools.lru_cache(maxsize=64)
+def _end_for(count: int) -> Any:
+    """The end of `count` tasks (h_id0...): one bind parameter each, not an expanding IN,
+    whose SQL would be rendered again on every execution."""
+    return (_TABLE.update()
+            .where(_TABLE.c.task_id.in_([bindparam(f"h_id{i}", type_=String)
+                                         for i in range(count)]),
+                   _TABLE.c.ended_at.is_(None))
+            .values(ended_at=bindparam("h_now", type_=_TABLE.c.ended_at.type),
+                    end_reason=bindparam("h_reason", type_=String),
+                    # `by` (None: nobody) stands in for a task that had no assignee
+                    assignee=func.coalesce(_live(_LIVE.c.assignee),
+                                           bindparam("h_by", type_=String)),
+                    due_at=_live(_LIVE.c.due_at), follow_up_at=_live(_LIVE.c.follow_up_at),
+                    priority=func.coalesce(_live(_LIVE.c.priority), _TABLE.c.priority))
+            .execution_options(**{DEFER: True}))
 
 
 class TaskHistoryRepository(Repository):
@@ -84,8 +92,9 @@ class TaskHistoryRepository(Repository):
         if not ids:
             return
         self._ended.update(ids)
-        self.session.execute(_END, {"h_ids": ids, "h_now": now, "h_reason": reason,
-                                    "h_by": by})
+        params = {f"h_id{i}": task_id for i, task_id in enumerate(ids)}
+        self.session.execute(_end_for(len(ids)), {**params, "h_now": now, "h_reason": reason,
+                                                  "h_by": by})
 
 
 class AnnotationRepository(Repository):
