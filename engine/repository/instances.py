@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, event, exists, func, inspect, or_, select
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    event,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.errors import ConcurrencyConflict
@@ -39,11 +50,19 @@ def _update_for(keys: tuple[str, ...], events: int = 0) -> Any:
             .where(_INSTANCES.c.id == bindparam("w_id"),
                    _INSTANCES.c.version == bindparam("w_version"))
             .values({k: bindparam(f"v_{k}") for k in (*keys, "version")}))
-    if events:
-        rows = [{c: bindparam(f"e{i}_{c}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
-                for i in range(events)]
-        stmt = stmt.add_cte(_INSERT_EVENT.values(rows).cte("new_events"))
+    if events == 1:
+        stmt = stmt.add_cte(_INSERT_EVENT.values(_event_binds(0)).cte("new_events"))
+    elif events:
+        # Not .values([rows]): SQLAlchemy caches no compiled form of a multi-row VALUES, so
+        # the UPDATE was compiled anew on each step. Rows from a UNION ALL go in in order.
+        rows = union_all(*(select(*_event_binds(i).values()) for i in range(events)))
+        stmt = stmt.add_cte(_INSERT_EVENT.from_select(_EVENT_COLUMNS, rows).cte("new_events"))
     return stmt
+
+
+def _event_binds(i: int) -> dict[str, Any]:
+    return {c: bindparam(f"e{i}_{c}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
+
 
 
 class InstanceRepository(Repository):
