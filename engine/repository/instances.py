@@ -11,7 +11,6 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    event,
     exists,
     func,
     inspect,
@@ -62,7 +61,6 @@ def _update_for(keys: tuple[str, ...], events: int = 0) -> Any:
 
 def _event_binds(i: int) -> dict[str, Any]:
     return {c: bindparam(f"e{i}_{c}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
-
 
 
 class InstanceRepository(Repository):
@@ -212,9 +210,9 @@ class HistoryRepository(Repository):
     _waiting: list[dict[str, Any]] | None = None
 
     def append(self, **values: Any) -> None:
+        """Queue one event; the unit of work writes what still waits before it commits."""
         if self._waiting is None:
             self._waiting = []
-            event.listen(self.session, "before_commit", self._before_commit)
         self._waiting.append(values)
 
     def take_waiting(self) -> list[dict[str, Any]]:
@@ -228,9 +226,6 @@ class HistoryRepository(Repository):
         waiting = self.take_waiting()
         if waiting:
             self.session.execute(_INSERT_EVENT, waiting[0] if len(waiting) == 1 else waiting)
-
-    def _before_commit(self, session: Any) -> None:
-        self.write_waiting()
 
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         self.write_waiting()
