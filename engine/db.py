@@ -134,6 +134,13 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 # --- PostgreSQL: fewer round trips -------------------------------------------------------
 
 DEFER = "vocflow_defer"  # execution option: a DELETE/UPDATE whose row count nobody reads
+# What the server says when a versioned UPDATE that checks itself found its row changed
+STALE_VERSION = "vocflow: stale instance version, rows updated: "
+
+
+def is_stale_version(error: BaseException) -> bool:
+    """True for the error of a self-checking versioned UPDATE that lost a race."""
+    return STALE_VERSION in str(getattr(error, "orig", None) or error)
 _QUEUE = "vocflow_queue"
 _BEGIN = ("BEGIN", None, False)
 

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.db import is_stale_version
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
     AnnotationRepository,
@@ -100,11 +102,16 @@ class UnitOfWork:
                     self.session.commit()
                 except StaleDataError as stale:
                     self.session.rollback()
-                    raise ConcurrencyConflict(
-                        "another change to this instance was saved first; reload and retry"
-                    ) from stale
+                    raise _conflict() from stale
+                except DBAPIError as error:
+                    if not is_stale_version(error):
+                        raise
+                    self.session.rollback()
+                    raise _conflict() from error
             else:
                 self.session.rollback()
+                if isinstance(exc, DBAPIError) and is_stale_version(exc):
+                    raise _conflict() from exc  # carried by a later statement of the block
         finally:
             self.session.close()
         if exc_type is None:
@@ -115,13 +122,19 @@ class UnitOfWork:
         try:
             self.session.flush()
         except StaleDataError as stale:
-            raise ConcurrencyConflict(
-                "another change to this instance was saved first; reload and retry"
-            ) from stale
+            raise _conflict() from stale
+        except DBAPIError as error:
+            if is_stale_version(error):
+                raise _conflict() from error
+            raise
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Queue work (mail, HTTP, handlers) to run only once the transaction is durable."""
         self._after_commit.append(hook)
+
+
+def _conflict() -> ConcurrencyConflict:
+    return ConcurrencyConflict("another change to this instance was saved first; reload and retry")
 
 
 UowFactory = Callable[[], UnitOfWork]
