@@ -17,7 +17,9 @@ Histories 0 / 10 / 100 / 300 are sampled in turn, each step's ratio to raw and t
 same database's N=0 step printed, with the run time and the machine's load. Beside the wall
 time, each sample's CPU time (this process, plus the PostgreSQL server process of its
 connection, read from /proc/<pid>/schedstat): on a loaded machine the wall time of a step
-that waits on the database counts every wait for a CPU, the CPU time does not.
+that waits on the database counts every wait for a CPU, the CPU time does not (though a
+busy machine slows the CPU too). Last, Python function calls per N=0 step, engine and raw
+(cProfile's count): a proxy for the interpreter's work that the load does not move.
 
 Script limits: the same loop with a script task after the user task (loop_review_script.bpmn)
 is measured with the sandbox's CPU-time and memory limits on (as shipped) and off (scripts
@@ -107,7 +109,8 @@ def report(medians: dict[tuple[int, str], float], cpu: dict[tuple[int, str], flo
                   f"{ms_cpu / raw_cpu:>5.2f}x")
     print("medians; raw and engine samples taken in turn, all histories interleaved; every "
           "engine step's commit checked (its task_completed event is in the database); cpu = "
-          "CPU time of this process plus the PostgreSQL server process (load-independent)")
+          "CPU time of this process plus the PostgreSQL server process (less load-sensitive "
+          "than wall time, not load-free: CPUs shared by busy neighbours run slower)")
     last = HISTORIES[-1]
     for name in names:
         flat = medians[(last, name)] / medians[(0, name)]
@@ -118,6 +121,30 @@ def report(medians: dict[tuple[int, str], float], cpu: dict[tuple[int, str], flo
               f"{'OK' if flat <= 1.5 else 'MISSED'}; N=0 <= {limit}x raw: {raw0:.2f}x wall "
               f"{'OK' if raw0 <= limit else 'MISSED'}, {raw0_cpu:.2f}x cpu "
               f"{'OK' if raw0_cpu <= limit else 'MISSED'}")
+
+
+def python_calls(factories: dict[str, UowFactory], reps: int) -> None:
+    """Python function calls per N=0 step and per raw step (cProfile's count): a proxy for
+    the interpreter's work that the machine's load does not move."""
+    serializer, state = raw_setup(LOOP, 0)
+    raw = cProfile.Profile()
+    for _ in range(reps):
+        raw.enable()
+        raw_step(serializer, state)
+        raw.disable()
+    raw_calls = pstats.Stats(raw).total_calls / reps
+    counts = [f"raw {raw_calls:.0f}"]
+    for name, factory in factories.items():
+        instance_id, restore = engine_setup(factory, 0)
+        engine_sample(factory, instance_id)  # warm: the spec cache, prepared statements
+        restore()
+        profile = cProfile.Profile()
+        for _ in range(reps):
+            engine_sample(factory, instance_id, profile)
+            restore()
+        calls = pstats.Stats(profile).total_calls / reps
+        counts.append(f"{name} {calls:.0f} ({calls / raw_calls:.2f}x raw)")
+    print("python calls per N=0 step: " + ", ".join(counts))
 
 
 def bench_warm(factories: dict[str, UowFactory], reps: int) -> None:
@@ -170,6 +197,7 @@ def main() -> None:
     factories = {name: fresh_factory(url) for name, url in databases.items()}
     report(*bench_interleaved(HISTORIES, opts.reps, factories), list(factories))
     bench_warm(factories, opts.reps)
+    python_calls(factories, min(opts.reps, 20))
     print_limits(bench_limits(opts.reps, factories["sqlite"]))
     print(f"load while measuring: {os.getloadavg()[0]:.1f} (1-minute load average, "
           f"{os.cpu_count()} CPUs)")

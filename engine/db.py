@@ -112,8 +112,10 @@ def _make_sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Every transaction takes the write lock up front: a read-then-write
-        # unit of work can then never fail half-way with SQLITE_BUSY.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # unit of work can then never fail half-way with SQLITE_BUSY. Sent on the sqlite3
+        # connection itself: through exec_driver_sql it cost 40 us of SQLAlchemy's execution
+        # path on every unit of work, for a statement that has no parameters and no rows.
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 
@@ -134,6 +136,13 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 # --- PostgreSQL: fewer round trips -------------------------------------------------------
 
 DEFER = "vocflow_defer"  # execution option: a DELETE/UPDATE whose row count nobody reads
+# What the server says when a versioned UPDATE that checks itself found its row changed
+STALE_VERSION = "vocflow: stale instance version, rows updated: "
+
+
+def is_stale_version(error: BaseException) -> bool:
+    """True for the error of a self-checking versioned UPDATE that lost a race."""
+    return STALE_VERSION in str(getattr(error, "orig", None) or error)
 _QUEUE = "vocflow_queue"
 _BEGIN = ("BEGIN", None, False)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.db import is_stale_version
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
     AnnotationRepository,
@@ -29,9 +32,41 @@ from engine.repository import (
     UserRepository,
 )
 
+_REPOSITORIES: dict[str, type] = {
+    "instances": InstanceRepository, "definitions": DefinitionRepository,
+    "tasks": TaskRepository, "task_history": TaskHistoryRepository,
+    "annotations": AnnotationRepository, "jobs": JobRepository,
+    "incidents": IncidentRepository, "history": HistoryRepository, "users": UserRepository,
+    "events": EventRepository, "facts": FactRepository, "inbox": InboxRepository,
+    "product": ProductRepository, "queries": QueryRepository,
+    "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
+    "filters": FilterRepository,
+}
+
 
 class UnitOfWork:
-    """Use as `with uow_factory() as uow:`; commits on a clean exit, rolls back otherwise."""
+    """Use as `with uow_factory() as uow:`; commits on a clean exit, rolls back otherwise.
+
+    A repository is made the first time the unit of work is asked for it: a step uses five
+    of the seventeen."""
+
+    instances: InstanceRepository
+    definitions: DefinitionRepository
+    tasks: TaskRepository
+    task_history: TaskHistoryRepository
+    annotations: AnnotationRepository
+    jobs: JobRepository
+    incidents: IncidentRepository
+    history: HistoryRepository
+    users: UserRepository
+    events: EventRepository
+    facts: FactRepository
+    inbox: InboxRepository
+    product: ProductRepository
+    queries: QueryRepository
+    statistics: StatisticsRepository
+    task_extras: TaskExtraRepository
+    filters: FilterRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -40,25 +75,17 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.session.begin()
-        dialect = self.session.get_bind().dialect.name
-        self.instances = InstanceRepository(self.session, dialect)
-        self.definitions = DefinitionRepository(self.session, dialect)
-        self.tasks = TaskRepository(self.session, dialect)
-        self.task_history = TaskHistoryRepository(self.session, dialect)
-        self.annotations = AnnotationRepository(self.session, dialect)
-        self.jobs = JobRepository(self.session, dialect)
-        self.incidents = IncidentRepository(self.session, dialect)
-        self.history = HistoryRepository(self.session, dialect)
-        self.users = UserRepository(self.session, dialect)
-        self.events = EventRepository(self.session, dialect)
-        self.facts = FactRepository(self.session, dialect)
-        self.inbox = InboxRepository(self.session, dialect)
-        self.product = ProductRepository(self.session, dialect)
-        self.queries = QueryRepository(self.session, dialect)
-        self.statistics = StatisticsRepository(self.session, dialect)
-        self.task_extras = TaskExtraRepository(self.session, dialect)
-        self.filters = FilterRepository(self.session, dialect)
+        self._dialect = self.session.get_bind().dialect.name
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository on first use (only names missing from the instance come here)."""
+        repository = _REPOSITORIES.get(name)
+        if repository is None or "session" not in self.__dict__:
+            raise AttributeError(name)
+        made = repository(self.session, self._dialect)
+        setattr(self, name, made)
+        return made
 
     def __exit__(
         self,
@@ -69,14 +96,22 @@ class UnitOfWork:
         try:
             if exc_type is None:
                 try:
+                    history = self.__dict__.get("history")
+                    if history is not None:
+                        history.write_waiting()  # the events still waiting, in one INSERT
                     self.session.commit()
                 except StaleDataError as stale:
                     self.session.rollback()
-                    raise ConcurrencyConflict(
-                        "another change to this instance was saved first; reload and retry"
-                    ) from stale
+                    raise _conflict() from stale
+                except DBAPIError as error:
+                    if not is_stale_version(error):
+                        raise
+                    self.session.rollback()
+                    raise _conflict() from error
             else:
                 self.session.rollback()
+                if isinstance(exc, DBAPIError) and is_stale_version(exc):
+                    raise _conflict() from exc  # carried by a later statement of the block
         finally:
             self.session.close()
         if exc_type is None:
@@ -87,13 +122,19 @@ class UnitOfWork:
         try:
             self.session.flush()
         except StaleDataError as stale:
-            raise ConcurrencyConflict(
-                "another change to this instance was saved first; reload and retry"
-            ) from stale
+            raise _conflict() from stale
+        except DBAPIError as error:
+            if is_stale_version(error):
+                raise _conflict() from error
+            raise
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Queue work (mail, HTTP, handlers) to run only once the transaction is durable."""
         self._after_commit.append(hook)
+
+
+def _conflict() -> ConcurrencyConflict:
+    return ConcurrencyConflict("another change to this instance was saved first; reload and retry")
 
 
 UowFactory = Callable[[], UnitOfWork]

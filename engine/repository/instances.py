@@ -7,9 +7,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, event, exists, func, inspect, or_, select
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.db import DEFER, STALE_VERSION
 from engine.errors import ConcurrencyConflict
 from engine.models import (
     ActivityRecord,
@@ -40,10 +55,38 @@ def _update_for(keys: tuple[str, ...], events: int = 0) -> Any:
                    _INSTANCES.c.version == bindparam("w_version"))
             .values({k: bindparam(f"v_{k}") for k in (*keys, "version")}))
     if events:
-        rows = [{c: bindparam(f"e{i}_{c}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
-                for i in range(events)]
-        stmt = stmt.add_cte(_INSERT_EVENT.values(rows).cte("new_events"))
+        stmt = stmt.add_cte(_events_cte(events))
     return stmt
+
+
+@functools.cache
+def _checked_update_for(keys: tuple[str, ...], events: int = 0) -> Any:
+    """PostgreSQL: the versioned UPDATE that checks its own row count, so that nobody waits
+    for its answer and it travels with the COMMIT. A lost race makes the server fail the
+    statement (a cast of STALE_VERSION and the count), raised as ConcurrencyConflict by the
+    unit of work wherever the error surfaces. The count is not a constant, so the planner
+    cannot fold the cast (and fail) up front."""
+    updated = _update_for(keys).returning(_INSTANCES.c.id).cte("updated")
+    count = func.count()
+    stmt = select(sql_cast(case((count == 1, literal("1")),
+                            else_=func.concat(literal(STALE_VERSION), count)), Integer)
+                  ).select_from(updated)
+    if events:
+        stmt = stmt.add_cte(_events_cte(events))
+    return stmt.execution_options(**{DEFER: True})
+
+
+def _events_cte(events: int) -> Any:
+    if events == 1:
+        return _INSERT_EVENT.values(_event_binds(0)).cte("new_events")
+    # Not .values([rows]): SQLAlchemy caches no compiled form of a multi-row VALUES, so
+    # the statement was compiled anew on each step. Rows from a UNION ALL go in in order.
+    rows = union_all(*(select(*_event_binds(i).values()) for i in range(events)))
+    return _INSERT_EVENT.from_select(_EVENT_COLUMNS, rows).cte("new_events")
+
+
+def _event_binds(i: int) -> dict[str, Any]:
+    return {c: bindparam(f"e{i}_{c}", type_=_EVENTS.c[c].type) for c in _EVENT_COLUMNS}
 
 
 class InstanceRepository(Repository):
@@ -56,7 +99,8 @@ class InstanceRepository(Repository):
         the flush and commit that follow have nothing to do for it. An instance with other
         unsaved changes (or a new one) gets plain attribute sets for the session's flush.
         On PostgreSQL the history events still waiting in `history` go in the same
-        statement (a data-modifying CTE): one round trip instead of two.
+        statement (a data-modifying CTE), which checks its row count itself and is sent
+        with the next statement that needs an answer (often the COMMIT).
         """
         if not changes:
             return
@@ -70,10 +114,11 @@ class InstanceRepository(Repository):
         events = history.take_waiting() if history and self.dialect == "postgresql" else []
         for i, values in enumerate(events):
             params.update({f"e{i}_{c}": values.get(c) for c in _EVENT_COLUMNS})
-        result = self.session.execute(_update_for(tuple(sorted(changes)), len(events)),
-                                      {**params, "w_id": instance.id, "w_version": version,
-                                       "v_version": version + 1})
-        if getattr(result, "rowcount", 1) != 1:
+        params.update(w_id=instance.id, w_version=version, v_version=version + 1)
+        keys = tuple(sorted(changes))
+        if self.dialect == "postgresql":
+            self.session.execute(_checked_update_for(keys, len(events)), params)
+        elif getattr(self.session.execute(_update_for(keys), params), "rowcount", 1) != 1:
             raise ConcurrencyConflict(
                 "another change to this instance was saved first; reload and retry")
         for key, value in [*changes.items(), ("version", version + 1)]:
@@ -194,10 +239,10 @@ class HistoryRepository(Repository):
     _touched: set[str] | None = None
 
     def append(self, **values: Any) -> None:
+        """Queue one event; the unit of work writes what still waits before it commits."""
         if self._waiting is None:
             self._waiting = []
             self._touched = set()
-            event.listen(self.session, "before_commit", self._before_commit)
         self._waiting.append(values)
         if values.get("instance_id"):
             self._touched.add(values["instance_id"])  # type: ignore[union-attr]
@@ -217,9 +262,6 @@ class HistoryRepository(Repository):
         waiting = self.take_waiting()
         if waiting:
             self.session.execute(_INSERT_EVENT, waiting[0] if len(waiting) == 1 else waiting)
-
-    def _before_commit(self, session: Any) -> None:
-        self.write_waiting()
 
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         self.write_waiting()

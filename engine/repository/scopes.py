@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,26 +63,40 @@ def task_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
                offered_to(scope))
 
 
-def _bound(name: str) -> Any:
-    return bindparam(name, expanding=True)
+def _binds(prefix: str, count: int) -> list[Any]:
+    return [bindparam(f"{prefix}{i}") for i in range(count)]
 
 
-# task_scope_clause() built once with bind parameters (scope_params() fills them): building
-# and keying the clause per call cost more than running the query.
-TASK_SCOPE = or_(
-    HumanTask.unit_id.in_(_bound("scope_units")),
-    HumanTask.province_code.in_(_bound("scope_provinces")),
-    HumanTask.key_task.in_(_bound("scope_key_tasks")),
-    HumanTask.assignee == bindparam("scope_user"),
-    HumanTask.id.in_(select(TaskCandidate.task_id).where(or_(
-        and_(TaskCandidate.kind == "group", TaskCandidate.value.in_(_bound("scope_groups"))),
-        and_(TaskCandidate.kind == "user", TaskCandidate.value == bindparam("scope_user")),
-    ))),
-)
+ScopeShape = tuple[int, int, int, int]  # how many units, provinces, key tasks, groups
+
+
+@functools.lru_cache(maxsize=256)
+def task_scope_for(shape: ScopeShape) -> ColumnElement[bool]:
+    """task_scope_clause() for a (restricted) scope of this shape, with one bind parameter
+    per value (scope_params() fills them): built and keyed once per shape, and no expanding
+    IN, whose SQL SQLAlchemy renders again on every execution. An empty list's term (an IN
+    of nothing: false) is left out."""
+    units, provinces, key_tasks, groups = shape
+    terms = [column.in_(_binds(prefix, count)) for column, prefix, count in (
+        (HumanTask.unit_id, "su", units), (HumanTask.province_code, "sp", provinces),
+        (HumanTask.key_task, "sk", key_tasks)) if count]
+    offered = [and_(TaskCandidate.kind == "user", TaskCandidate.value == bindparam("s_user"))]
+    if groups:
+        offered.insert(0, and_(TaskCandidate.kind == "group",
+                               TaskCandidate.value.in_(_binds("sg", groups))))
+    return or_(*terms, HumanTask.assignee == bindparam("s_user"),
+               HumanTask.id.in_(select(TaskCandidate.task_id).where(or_(*offered))))
+
+
+def scope_shape(scope: ScopeFilter) -> ScopeShape:
+    return (len(scope.unit_ids), len(scope.province_codes), len(scope.key_tasks),
+            len(scope.groups))
 
 
 def scope_params(scope: ScopeFilter) -> dict[str, Any]:
-    """The bind parameters of TASK_SCOPE for a (restricted) scope."""
-    return {"scope_units": list(scope.unit_ids), "scope_provinces": list(scope.province_codes),
-            "scope_key_tasks": list(scope.key_tasks), "scope_user": scope.username,
-            "scope_groups": list(scope.groups)}
+    """The bind parameters of task_scope_for(scope_shape(scope))."""
+    params: dict[str, Any] = {"s_user": scope.username}
+    for prefix, values in (("su", scope.unit_ids), ("sp", scope.province_codes),
+                           ("sk", scope.key_tasks), ("sg", scope.groups)):
+        params.update({f"{prefix}{i}": value for i, value in enumerate(values)})
+    return params

@@ -2,24 +2,60 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import String, Table, bindparam, case, delete, exists, func, select
 
+from engine.db import DEFER
 from engine.models import HistoricTask, HumanTask, OperationAnnotation
 from engine.repository.base import Repository
 
 _TABLE = cast(Table, HistoricTask.__table__)
-_INSERT = _TABLE.insert()
-_COLUMNS = ("id", "instance_id", "process_key", "element_id", "name", "assignee", "due_at",
+_COLUMNS = ("instance_id", "process_key", "element_id", "name", "assignee", "due_at",
             "follow_up_at", "priority", "created_at")
 
 
 def _live(column: Any) -> Any:
-    return select(column).where(HumanTask.id == HistoricTask.task_id).scalar_subquery()
+    live = cast(Table, HumanTask.__table__)
+    return select(column).where(live.c.id == _TABLE.c.task_id).scalar_subquery()
+
+
+# Both statements built once (building and keying them cost more than running them), and
+# neither needs an answer: on PostgreSQL they travel with the next statement that does.
+_TAKEN = _TABLE.alias("taken")
+# The row's id is the task's, unless a row has it already (a task opened again under its
+# old id): then the fresh id given beside it. Decided in the INSERT, not by a SELECT first.
+_OPEN = (_TABLE.insert().inline()
+         .values(task_id=bindparam("h_task", type_=String),
+                 id=case((exists().where(_TAKEN.c.id == bindparam("h_task", type_=String)),
+                          bindparam("h_fresh", type_=String)),
+                         else_=bindparam("h_task", type_=String)))
+         .execution_options(**{DEFER: True}))
+_LIVE = cast(Table, HumanTask.__table__)
+# Core, not update(HistoricTask): the ORM's bulk UPDATE copies the statement on every
+# execution, and the copy's cache key is computed anew each time.
+
+
+@functools.lru_cache(maxsize=64)
+def _end_for(count: int) -> Any:
+    """The end of `count` tasks (h_id0...): one bind parameter each, not an expanding IN,
+    whose SQL would be rendered again on every execution."""
+    return (_TABLE.update()
+            .where(_TABLE.c.task_id.in_([bindparam(f"h_id{i}", type_=String)
+                                         for i in range(count)]),
+                   _TABLE.c.ended_at.is_(None))
+            .values(ended_at=bindparam("h_now", type_=_TABLE.c.ended_at.type),
+                    end_reason=bindparam("h_reason", type_=String),
+                    # `by` (None: nobody) stands in for a task that had no assignee
+                    assignee=func.coalesce(_live(_LIVE.c.assignee),
+                                           bindparam("h_by", type_=String)),
+                    due_at=_live(_LIVE.c.due_at), follow_up_at=_live(_LIVE.c.follow_up_at),
+                    priority=func.coalesce(_live(_LIVE.c.priority), _TABLE.c.priority))
+            .execution_options(**{DEFER: True}))
 
 
 class TaskHistoryRepository(Repository):
@@ -36,13 +72,11 @@ class TaskHistoryRepository(Repository):
         """
         if not rows:
             return
-        ids = [row["id"] for row in rows]
-        taken = set(self.session.scalars(select(HistoricTask.id).where(HistoricTask.id.in_(ids))))
-        values = [{**{k: row[k] for k in _COLUMNS}, "task_id": row["id"],
-                   "id": str(uuid.uuid4()) if row["id"] in taken else row["id"]} for row in rows]
+        values = [{**{k: row[k] for k in _COLUMNS}, "h_task": row["id"],
+                   "h_fresh": str(uuid.uuid4())} for row in rows]
         if self._ended:
-            self._ended.difference_update(ids)
-        self.session.execute(_INSERT, values[0] if len(values) == 1 else values)
+            self._ended.difference_update(row["id"] for row in rows)
+        self.session.execute(_OPEN, values[0] if len(values) == 1 else values)
 
     def ended(self, task_ids: Sequence[str], now: datetime, reason: str,
               by: str | None = None) -> None:
@@ -58,17 +92,9 @@ class TaskHistoryRepository(Repository):
         if not ids:
             return
         self._ended.update(ids)
-        assignee = _live(HumanTask.assignee)
-        stmt = (update(HistoricTask)
-                .where(HistoricTask.task_id.in_(ids), HistoricTask.ended_at.is_(None))
-                .values(ended_at=now, end_reason=reason,
-                        assignee=assignee if by is None else func.coalesce(assignee, by),
-                        due_at=_live(HumanTask.due_at),
-                        follow_up_at=_live(HumanTask.follow_up_at),
-                        priority=func.coalesce(_live(HumanTask.priority),
-                                               HistoricTask.priority))
-                .execution_options(synchronize_session=False))
-        self.session.execute(stmt)
+        params = {f"h_id{i}": task_id for i, task_id in enumerate(ids)}
+        self.session.execute(_end_for(len(ids)), {**params, "h_now": now, "h_reason": reason,
+                                                  "h_by": by})
 
 
 class AnnotationRepository(Repository):

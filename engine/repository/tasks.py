@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -12,13 +13,17 @@ from sqlalchemy.orm.util import identity_key
 from engine.db import DEFER
 from engine.models import (
     HumanTask,
+    ProcessInstance,
     TaskCandidate,
+    TaskDetail,
 )
 from engine.repository.base import Repository
 from engine.repository.scopes import (
-    TASK_SCOPE,
     ScopeFilter,
+    ScopeShape,
     scope_params,
+    scope_shape,
+    task_scope_for,
 )
 
 _TASKS = cast(Table, HumanTask.__table__)
@@ -27,7 +32,27 @@ _CANDIDATES = cast(Table, TaskCandidate.__table__)
 _INSERT_TASK = _TASKS.insert()
 _INSERT_CANDIDATE = _CANDIDATES.insert()
 _BY_ID = select(HumanTask).where(HumanTask.id == bindparam("tid"))
-_BY_ID_SCOPED = _BY_ID.where(TASK_SCOPE)
+# A task with its instance (locked on PostgreSQL: the lock order's first lock) and its
+# delegation state: what a completion reads before it loads the workflow, in one statement.
+_WITH_INSTANCE = (select(HumanTask, ProcessInstance, TaskDetail.delegation_state)
+                  .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                  .outerjoin(TaskDetail, TaskDetail.task_id == HumanTask.id)
+                  .where(HumanTask.id == bindparam("tid"))
+                  .execution_options(populate_existing=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _by_id_scoped(shape: ScopeShape) -> Any:
+    return _BY_ID.where(task_scope_for(shape))
+
+
+@functools.lru_cache(maxsize=512)
+def _with_instance(shape: ScopeShape | None, lock: bool) -> Any:
+    """_WITH_INSTANCE in a scope of this shape (None: unrestricted), locking on PostgreSQL."""
+    stmt = _WITH_INSTANCE if shape is None else _WITH_INSTANCE.where(task_scope_for(shape))
+    return stmt.with_for_update(of=ProcessInstance) if lock else stmt
+
+
 _DELETE_TASK = (_TASKS.delete().where(_TASKS.c.id == bindparam("tid"))
                 .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next one
 
@@ -112,9 +137,22 @@ class TaskRepository(Repository):
         stmt = select(HumanTask).where(HumanTask.due_at < now)
         return self.session.scalars(stmt).all()
 
+    def get_scoped_locking(self, task_id: str, scope: ScopeFilter
+                           ) -> tuple[HumanTask, ProcessInstance, str | None] | None:
+        """The task in scope, its instance row locked (PostgreSQL: FOR UPDATE OF the instance;
+        SQLite's write transactions hold the database lock) and its delegation state."""
+        lock = self.dialect == "postgresql"
+        if scope.unrestricted:
+            stmt, params = _with_instance(None, lock), {"tid": task_id}
+        else:
+            stmt = _with_instance(scope_shape(scope), lock)
+            params = {"tid": task_id, **scope_params(scope)}
+        row = self.session.execute(stmt, params).first()
+        return None if row is None else (row[0], row[1], row[2])
+
     def get_scoped(self, task_id: str, scope: ScopeFilter) -> HumanTask | None:
         if scope.unrestricted:
             return self.session.scalars(_BY_ID, {"tid": task_id}).first()
-        return self.session.scalars(_BY_ID_SCOPED, {"tid": task_id, **scope_params(scope)}
-                                    ).first()
+        return self.session.scalars(_by_id_scoped(scope_shape(scope)),
+                                    {"tid": task_id, **scope_params(scope)}).first()
 

@@ -53,6 +53,16 @@ def visible_task(uow: UnitOfWork, task_id: str, actor: Actor) -> HumanTask:
     return task
 
 
+def lock_visible_task(uow: UnitOfWork, task_id: str, actor: Actor
+                      ) -> tuple[HumanTask, ProcessInstance, str | None]:
+    """visible_task, its instance locked (as runtime.lock_instance) and its delegation
+    state, read in one statement; NotFound otherwise."""
+    found = uow.tasks.get_scoped_locking(task_id, scope_of(actor))
+    if found is None:
+        raise NotFound(f"task {task_id} does not exist or is not open any more")
+    return found
+
+
 def inbox(uow: UnitOfWork, actor: Actor, *, view: str = "offered",
           **filters: Any) -> Sequence[HumanTask]:
     """Open tasks: mine, claimable by my groups, both (offered), or all in my scope."""

@@ -109,16 +109,10 @@ def complete_task(
     references in the form must exist and belong to the actor's unit; they are recorded
     as attached to the instance (what lets its other viewers read them).
     """
-    task = scopes.visible_task(uow, task_id, actor)
-    instance = lock_instance(uow, task.instance_id)
+    task, instance, delegation = scopes.lock_visible_task(uow, task_id, actor)
     require_active(instance)
-    found = uow.tasks.get(task_id)
-    if found is None:
-        raise NotFound(f"task {task_id} was completed by someone else")
-    task = found
     authz.require_complete(actor, task)
-    detail = uow.task_extras.detail(task_id)
-    if detail is not None and detail.delegation_state == "PENDING":
+    if delegation == "PENDING":
         raise InvalidState(f"task {task_id} is delegated: the delegate resolves it first")
     workflow = load_workflow(uow, instance)
     view = bpmn.find_task(workflow, task_id)
