@@ -33,6 +33,9 @@ from engine.bpmn.events import (
 from engine.bpmn.external_errors import throw_bpmn_error
 from engine.bpmn.migration import MigrationPlan, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown
+from engine.bpmn.task_listeners import fire as fire_task_listeners
+from engine.bpmn.task_listeners import listeners_of as task_listeners_of
+from engine.bpmn.task_listeners import open_user_tasks
 from engine.bpmn.user_task_events import (
     set_user_task_data,
     throw_from_user_task,
@@ -58,6 +61,7 @@ from engine.bpmn.workflow import (
     skip_task,
     stall_reason,
     started_external_tasks,
+    take_completed,
     update_active_data,
     variables,
     waiting_timers,
@@ -78,5 +82,6 @@ __all__ = [
     "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
     "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown", "WORKFLOWS",
-    "WorkflowCache",
+    "WorkflowCache", "fire_task_listeners", "task_listeners_of", "open_user_tasks",
+    "take_completed",
 ]

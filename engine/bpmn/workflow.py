@@ -222,6 +222,16 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
         raise InvalidState(f"task {task_id} is not an open user task")
     task.data.update(data)
     task.run()
+    workflow.__dict__.setdefault(COMPLETED, set()).add(task_id)
+
+
+COMPLETED = "_vocflow_completed"  # user tasks completed since the last save
+
+
+def take_completed(workflow: BpmnWorkflow) -> set[str]:
+    """The user tasks completed since the last call (the others that end were deleted)."""
+    found: set[str] = workflow.__dict__.pop(COMPLETED, set())
+    return found
 
 
 def complete_external_task(workflow: BpmnWorkflow, task_id: str, result: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
+from engine.service import task_events
 from engine.service.actors import Actor
 from engine.service.call_binding import bind_calls, late_binder
 from engine.service.runtime import (
@@ -151,8 +152,9 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
     if instance.status in ("completed", "terminated"):
         raise InvalidState(f"process instance {instance_id} has already ended")
     workflow = load_workflow(uow, instance)
-    workflow.cancel()
     tasks = uow.tasks.for_instance(instance.id)
+    task_events.before_cancel(uow, instance, workflow, tasks)
+    workflow.cancel()
     uow.task_history.ended([task.id for task in tasks], now, "deleted")
     for task in tasks:
         uow.tasks.delete(task)
