@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.bpmn.bean_delegates import beans_as_scripts
 from engine.bpmn.delegates import delegate_of
 from engine.bpmn.listener_tasks import place_listeners
 
@@ -25,6 +26,7 @@ def normalize(root: etree._Element) -> None:
     name_unnamed_flows(root)
     drop_idle_compensation(root)
     place_listeners(root)
+    beans_as_scripts(root)
     delegates_as_service_tasks(root)
     for sub in root.iter(f"{B}subProcess"):
         if sub.get("triggeredByEvent", "false").lower() != "true":

@@ -42,6 +42,19 @@ class Execution(dict[str, Any]):
         found = variables.get("_vf_set")
         self.changes: dict[str, Any] = found if isinstance(found, dict) else {}
 
+    # What a bean's Python method may call on the `execution` it is given.
+    def getVariable(self, name: str) -> Any:  # noqa: N802 - Camunda's method names
+        return _execution_method(self, "getVariable", (name,))
+
+    def hasVariable(self, name: str) -> bool:  # noqa: N802
+        return bool(_execution_method(self, "hasVariable", (name,)))
+
+    def setVariable(self, name: str, value: Any) -> None:  # noqa: N802
+        _execution_method(self, "setVariable", (name, value))
+
+    def getProcessBusinessKey(self) -> Any:  # noqa: N802
+        return self["processBusinessKey"]
+
 
 class DelegateTask:
     """`task` in a task listener: the part of Camunda's DelegateTask designers use.
