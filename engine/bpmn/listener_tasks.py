@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.bpmn.delegates import B, C
+from engine import external
+from engine.bpmn.delegates import B, C, topic_for
 
 FORMATS = ("python", "py", "javascript", "js", "ecmascript", "juel")
+EXTERNAL = "external"  # a class listener run as an external task of its handler's name
 LISTENER_ATTR = f"{C}vocflowListener"  # on a placed task-listener script: "<event>:<task id>"
 BEFORE = {("executionListener", "start"), ("taskListener", "create")}
 AFTER = {("executionListener", "end"), ("taskListener", "complete")}
@@ -28,6 +30,12 @@ def _flows(container: etree._Element, attr: str, element_id: str) -> list[etree.
 
 def _script_task(container: etree._Element, task_id: str, fmt: str, text: str,
                  listened: str | None = None) -> None:
+    if fmt == EXTERNAL:  # a Java class listener with a registered handler of its name
+        task = etree.SubElement(container, f"{B}serviceTask")
+        task.set("id", task_id)
+        task.set(f"{C}type", "external")
+        task.set(f"{C}topic", text)
+        return
     task = etree.SubElement(container, f"{B}scriptTask")
     task.set("id", task_id)
     task.set("scriptFormat", fmt)
@@ -36,12 +44,24 @@ def _script_task(container: etree._Element, task_id: str, fmt: str, text: str,
     etree.SubElement(task, f"{B}script").text = text
 
 
+def handler_name(class_name: str) -> str | None:
+    """The registered handler a camunda:class listener runs: its full or simple name."""
+    full = class_name.strip()
+    for name in (full, topic_for("class", full)):
+        if external.handler_for(name) is not None:
+            return name
+    return None
+
+
 def _source(listener: etree._Element) -> tuple[str, str] | None:
     """(format, text) of a listener an inline script task can run: a Python, JavaScript or
     juel script, or camunda:expression (run as a juel script)."""
     script = listener.find(f"{C}script")
     if script is None:
-        expression = listener.get("expression")
+        expression, class_name = listener.get("expression"), listener.get("class")
+        handler = handler_name(class_name) if class_name else None
+        if handler is not None:
+            return EXTERNAL, handler
         return ("juel", expression) if expression else None
     fmt = (script.get("scriptFormat") or "").lower()
     if script.get("resource") or fmt not in FORMATS:

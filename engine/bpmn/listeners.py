@@ -40,6 +40,11 @@ def check_listener(node: etree._Element) -> list[str]:
         value = node.get(attr)
         if value:
             topic = delegates.topic_for(attr, value)
+            if attr == "class":
+                return [f"camunda:{kind} (event '{event}') class '{value}' is unknown Java "
+                        f"code: no handler named '{topic}' or '{value}' is registered (a "
+                        "registered handler runs a class listener of a start/end, "
+                        "create/complete, take or timeout event), and VocFlow has no JVM"]
             return [f"camunda:{kind} (event '{event}') {attr} '{value}' is unknown Java code: "
                     f"VocFlow cannot run it (model '{topic}' as a service task instead)"]
     return [f"camunda:{kind} (event '{event}') has no script, class or expression"]

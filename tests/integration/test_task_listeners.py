@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 
-from engine import clock, jobs, service
+from engine import clock, external, jobs, service
 from engine.config import Settings
 from engine.errors import ProcessDefinitionError, ScriptError
 from engine.service import SYSTEM_ACTOR
@@ -129,3 +130,51 @@ def test_a_listener_that_cannot_run_is_refused_at_deploy_naming_the_task(
         service.deploy(uow, {"bad.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
     assert "'Task_Review'" in refused.value.message
     assert reason in refused.value.message
+
+
+CORPUS = FIXTURES.resolve().parents[3] / "shared" / "corpus-practice"
+NONE_EVENT = ("camunda-bpm-platform/"
+              "IntermediateNoneEventTest.testIntermediateNoneTimerEvent.bpmn20.xml")
+
+
+@pytest.fixture
+def listener_handler() -> Iterator[list[dict]]:
+    calls: list[dict] = []
+
+    def run(ctx: external.HandlerContext) -> dict:
+        calls.append(dict(ctx.variables))
+        return {"listened": len(calls)}
+
+    external.register_handler("AuditListener", run)
+    yield calls
+    external.unregister_handler("AuditListener")
+
+
+def test_a_class_listener_runs_the_handler_registered_under_its_simple_name(
+        uow_factory, listener_handler):
+    ops = make_user(uow_factory, "op4", "ops")
+    xml = (FIXTURES / "compat_listeners.bpmn").read_text().replace(
+        '<camunda:taskListener event="complete">',
+        '<camunda:taskListener class="org.acme.AuditListener" event="complete" />'
+        '<camunda:taskListener event="complete">')
+    with uow_factory() as uow:
+        service.deploy(uow, {"class.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_listeners", NOW)
+    [task] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"ok": True}, ops, NOW)
+    jobs.run_until_idle(uow_factory, SETTINGS, "w1", now=lambda: NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert [c["ok"] for c in listener_handler] == [True]
+    assert detail.variables["listened"] == 1
+
+
+def test_a_class_listener_without_a_handler_is_refused_naming_the_element(uow_factory):
+    if not (CORPUS / NONE_EVENT).exists():
+        pytest.skip("no practice corpus on this machine")
+    content = (CORPUS / NONE_EVENT).read_bytes()
+    with pytest.raises(ProcessDefinitionError) as refused, uow_factory() as uow:
+        service.deploy(uow, {"none.bpmn20.xml": content}, SYSTEM_ACTOR, NOW)
+    assert "'noneEvent'" in refused.value.message
+    assert "no handler named 'MyExecutionListener'" in refused.value.message
