@@ -24,6 +24,8 @@ def normalize(root: etree._Element) -> None:
     """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
     read_activiti_as_camunda(root)
     name_unnamed_flows(root)
+    for process in root.iter(f"{B}process"):
+        start_where_flows_start(process)
     drop_idle_compensation(root)
     place_listeners(root)
     beans_as_scripts(root)
@@ -73,6 +75,22 @@ def _flow(sub: etree._Element, source: str, target: str) -> None:
     flow.set("id", f"flow_{source}_{target}_implicit")
     flow.set("sourceRef", source)
     flow.set("targetRef", target)
+
+
+def start_where_flows_start(process: etree._Element) -> None:
+    """A process without a start event starts every flow node that has no incoming flow
+    (BPMN 2.0, 10.5.2): an implicit none start event leads to each of them at once."""
+    if process.find(f"{B}startEvent") is not None:
+        return
+    targets = {f.get("targetRef") for f in process.iterchildren(f"{B}sequenceFlow")}
+    first = [node for node in _flow_nodes(process) if node.get("id") not in targets
+             and node.find(f"{B}linkEventDefinition") is None]
+    if not first:
+        return
+    start = etree.SubElement(process, f"{B}startEvent")
+    start.set("id", f"{process.get('id') or 'process'}_implicitStart")
+    for node in first:
+        _flow(process, start.get("id"), node.get("id"))
 
 
 def close_subprocess(sub: etree._Element) -> None:

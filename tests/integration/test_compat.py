@@ -209,3 +209,15 @@ def test_a_transaction_whose_cancel_would_compensate_is_refused_naming_the_handl
         service.deploy(uow, {"tx_comp.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
     assert "'Boundary_Undo'" in refused.value.message
     assert "compensation" in refused.value.message
+
+
+def test_a_process_without_a_start_event_starts_every_node_without_incoming_flow(uow_factory):
+    ops = make_user(uow_factory, "op9", "ops")
+    deploy(uow_factory, "compat_no_start.bpmn")
+    instance = start(uow_factory, "compat_no_start")
+    tasks = open_tasks(uow_factory, instance.id)
+    assert sorted(t.element_id for t in tasks) == ["Task_A", "Task_B"]
+    for task in tasks:
+        with uow_factory() as uow:
+            service.complete_task(uow, task.id, {}, ops, NOW)
+    assert show(uow_factory, instance.id).instance.status == "completed"
