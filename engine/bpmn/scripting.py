@@ -26,7 +26,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
-from engine.expressions import DelegateTask, curated, guards, limits
+from engine.expressions import DelegateTask, Execution, curated, guards, limits
 from engine.expressions.instrument import TICK, instrument
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
@@ -215,10 +215,13 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def execute(self, task: Task, script: str, external_context: Any = None) -> Any:
         placed = task_listeners.placed_listener(task)
         before = dict(task.data) if placed is not None else {}
+        execution = Execution(task.data)  # Camunda's `execution` in Python scripts too
+        external_context = {**(external_context or {}), "execution": execution}
         if placed is not None:
-            external_context = {**(external_context or {}), "task": placed[0]}
+            external_context["task"] = placed[0]
         try:
             result = super().execute(task, script, external_context)
+            task.data.update(execution.changes)
             if placed is not None:
                 task_listeners.after_placed(task, placed[0], placed[1], before)
             return result

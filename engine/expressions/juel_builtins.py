@@ -42,7 +42,12 @@ class Execution(dict[str, Any]):
         found = variables.get("_vf_set")
         self.changes: dict[str, Any] = found if isinstance(found, dict) else {}
 
-    # What a bean's Python method may call on the `execution` it is given.
+    def __getattr__(self, name: str) -> Any:  # execution.processBusinessKey in Python
+        if name in self:
+            return self[name]
+        raise AttributeError(f"execution has no property {name!r}")
+
+    # What a Python script, or a bean's method, may call on `execution`.
     def getVariable(self, name: str) -> Any:  # noqa: N802 - Camunda's method names
         return _execution_method(self, "getVariable", (name,))
 
