@@ -6,7 +6,8 @@ from typing import Any
 
 from lxml import etree
 
-from engine.bpmn.delegates import B, C
+from engine.bpmn.delegates import B, C, topic_for
+from engine.expressions import beans
 
 RUNTIME_EVENTS = ("assignment", "delete")  # run by the service that changes the task
 PYTHON = ("python", "py")
@@ -26,10 +27,21 @@ def listener_spec(listener: etree._Element) -> dict[str, Any] | None:
             return {"event": event, "kind": "expression", "source": script.text or ""}
         return {"event": event, "kind": "script", "source": script.text or "",
                 "format": "python" if fmt in PYTHON else "javascript"}
-    expression = listener.get("expression")
+    expression = listener.get("expression") or bean_notify(listener)
     if expression:
         return {"event": event, "kind": "expression", "source": expression}
     return None
+
+
+def bean_notify(listener: etree._Element) -> str | None:
+    """camunda:delegateExpression="${bean}" naming a registered bean with notify(): the
+    expression that calls it as Camunda calls an ExecutionListener / TaskListener."""
+    text = (listener.get("delegateExpression") or "").strip()
+    name = topic_for("delegateExpression", text) if text else ""
+    if not name.isidentifier() or not beans.has_member(name, "notify", call=True):
+        return None
+    argument = "task" if etree.QName(listener).localname == "taskListener" else "execution"
+    return f"${{{name}.notify({argument})}}"
 
 
 def runtime_listeners(node: etree._Element) -> list[dict[str, Any]]:

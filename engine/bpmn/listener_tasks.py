@@ -16,6 +16,7 @@ from lxml import etree
 
 from engine import external
 from engine.bpmn.delegates import B, C, topic_for
+from engine.bpmn.listener_specs import bean_notify
 
 FORMATS = ("python", "py", "javascript", "js", "ecmascript", "juel")
 EXTERNAL = "external"  # a class listener run as an external task of its handler's name
@@ -58,7 +59,8 @@ def _source(listener: etree._Element) -> tuple[str, str] | None:
     juel script, or camunda:expression (run as a juel script)."""
     script = listener.find(f"{C}script")
     if script is None:
-        expression, class_name = listener.get("expression"), listener.get("class")
+        expression = listener.get("expression") or bean_notify(listener)
+        class_name = listener.get("class")
         handler = handler_name(class_name) if class_name else None
         if handler is not None:
             return EXTERNAL, handler

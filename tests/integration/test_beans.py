@@ -35,6 +35,9 @@ class Auditor:
     def execute(self, execution: expressions.Execution) -> None:
         execution.setVariable("audited", execution.getVariable("receipt"))
 
+    def notify(self, execution: expressions.Execution) -> None:
+        execution.setVariable("notified", execution["eventName"] or "end")
+
 
 @pytest.fixture
 def beans() -> Iterator[None]:
@@ -95,3 +98,16 @@ def test_the_corpus_bean_access_script_runs_once_a_bean_of_that_name_is_register
         assert show(uow_factory, instance.id).variables["myVariable"] == "a configured value"
     finally:
         expressions.unregister_bean("myBean")
+
+
+def test_a_delegate_expression_listener_calls_the_beans_notify(uow_factory, beans):
+    xml = (FIXTURES / "compat_beans.bpmn").read_text().replace(
+        '<camunda:executionListener expression=',
+        '<camunda:executionListener delegateExpression="${auditor}" event="end" />'
+        '<camunda:executionListener expression=')
+    with uow_factory() as uow:
+        service.deploy(uow, {"notify.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_beans", NOW, amount=1)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["notified"] == "end"
