@@ -130,12 +130,12 @@ class _JuelParser:
 
     @staticmethod
     def _unknown_method(base: str, method: str) -> str:
+        reason = (f"method {method}() is not supported; allowed: "
+                  f"{', '.join(sorted(juel_builtins.METHODS))}")
         if base.isidentifier():  # a plain name: a bean call, in Camunda's eyes
             known = ", ".join(beans.names()) or "none"
-            return (f"'{base}' is not a registered bean (registered beans: {known}) and "
-                    f"{method}() is not a built-in method")
-        return (f"method {method}() is not supported; allowed: "
-                f"{', '.join(sorted(juel_builtins.METHODS))}")
+            reason += f" ('{base}' is not a registered bean; registered beans: {known})"
+        return reason
 
     def bean(self, name: str) -> str:
         """A registered bean, its property or a call of its method (checked here)."""
