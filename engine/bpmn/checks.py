@@ -221,7 +221,8 @@ def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
         return
     source = node.text or ""
     if fmt in juel_scripts.FORMATS:
-        reason = juel_scripts.check(source)
+        strict = parent is None or parent.get(juel_scripts.EXPRESSION_ATTR) != "true"
+        reason = juel_scripts.check(source, strict)
         if reason is not None:
             yield _problem(file, node, reason)
         return

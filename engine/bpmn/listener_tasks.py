@@ -15,6 +15,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine import external
+from engine.bpmn import juel_scripts
 from engine.bpmn.delegates import B, C, topic_for
 from engine.bpmn.listener_specs import bean_notify
 
@@ -40,6 +41,8 @@ def _script_task(container: etree._Element, task_id: str, fmt: str, text: str,
     task = etree.SubElement(container, f"{B}scriptTask")
     task.set("id", task_id)
     task.set("scriptFormat", fmt)
+    if fmt == "juel":  # a listener's expression: it may read any variable
+        task.set(juel_scripts.EXPRESSION_ATTR, "true")
     if listened:
         task.set(LISTENER_ATTR, listened)
     etree.SubElement(task, f"{B}script").text = text

@@ -249,3 +249,22 @@ def test_create_and_complete_listener_scripts_see_the_task(uow_factory):
     with uow_factory() as uow:
         service.complete_task(uow, task.id, {"ok": True}, ops, NOW)
     assert show(uow_factory, instance.id).variables["done"] == "complete:Task_Review:True"
+
+
+def test_an_expression_listener_reads_variables_and_sets_them_through_execution(uow_factory):
+    ops = make_user(uow_factory, "op11", "ops")
+    xml = (FIXTURES / "compat_listeners.bpmn").read_text().replace(
+        '<camunda:executionListener event="start">',
+        '<camunda:executionListener event="start" '
+        'expression="${execution.setVariable(&#39;closing&#39;, '
+        'ok ? &#39;yes&#39; : &#39;no&#39;)}"'
+        ' /><camunda:executionListener event="start">')
+    with uow_factory() as uow:
+        service.deploy(uow, {"expr.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_listeners")
+    [task] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"ok": False}, ops, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["closing"] == "no"
