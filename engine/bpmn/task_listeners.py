@@ -12,6 +12,7 @@ task's data (assignment) or to every active token (delete: the task is gone).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -50,10 +51,26 @@ def _task_spec(spec_pair: Any, element_id: str) -> TaskSpec | None:
 def listeners_of(spec_pair: Any, element_id: str | None, event: str) -> list[dict[str, Any]]:
     """The listeners of this event on the element (on any element when element_id is None)."""
     if element_id is None:
-        return [item for spec in _specs(spec_pair) for ts in spec.task_specs.values()
-                for item in _own(ts, event)]
+        return [item for spec in _specs(spec_pair) for item in _all_of(spec, event)]
     found = _task_spec(spec_pair, element_id)
     return _own(found, event) if found is not None else []
+
+
+_ALL: weakref.WeakKeyDictionary[Any, dict[str, list[dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary())  # process spec -> event -> its listeners (specs never change)
+
+
+def _all_of(spec: Any, event: str) -> list[dict[str, Any]]:
+    """Every listener of `event` in one process spec, computed once per spec (every save
+    asks whether there are delete listeners at all)."""
+    found = _ALL.get(spec)
+    if found is None:
+        found = {}
+        for task_spec in spec.task_specs.values():
+            for item in (getattr(task_spec, "extensions", None) or {}).get("taskListeners", ()):
+                found.setdefault(item.get("event"), []).append(item)
+        _ALL[spec] = found
+    return found.get(event, [])
 
 
 def _own(spec: TaskSpec, event: str) -> list[dict[str, Any]]:
