@@ -58,3 +58,23 @@ def test_put_assignee_fires_the_assignment_listener_and_timeout_shows_as_a_timer
     assert client.delete(f"/engine-rest/process-instance/{pi}", headers=ops).status_code == 204
     with uow_factory() as uow:
         assert '"deleted_task"' in uow.instances.get(pi).state_json
+
+
+def test_a_modification_that_cancels_the_task_fires_its_delete_listener(
+        client, designer, ops, uow_factory):
+    content = (FIXTURES / "compat_task_events.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, "compat_task_events.bpmn",
+                               content).status_code == 200
+    instance = start(uow_factory, "compat_task_events", starter="")
+    tree = client.get(f"/engine-rest/process-instance/{instance.id}/activity-instances",
+                      headers=ops).json
+    [review] = [n for n in tree["childActivityInstances"] if n["activityId"] == "Task_Review"]
+    body = {"instructions": [{"type": "cancel", "activityInstanceId": review["id"]},
+                             {"type": "startBeforeActivity", "activityId": "EndEvent_Done"}]}
+    moved = client.post(f"/engine-rest/process-instance/{instance.id}/modification",
+                        json=body, headers=ops)
+    assert moved.status_code == 204, moved.json
+    with uow_factory() as uow:
+        row = uow.instances.get(instance.id)
+        assert row.status == "completed"
+        assert '"deleted_task"' in row.state_json
