@@ -78,3 +78,18 @@ def test_a_modification_that_cancels_the_task_fires_its_delete_listener(
         row = uow.instances.get(instance.id)
         assert row.status == "completed"
         assert '"deleted_task"' in row.state_json
+
+
+def test_delete_with_skip_custom_listeners_runs_no_delete_listener(
+        client, designer, ops, uow_factory):
+    content = (FIXTURES / "compat_task_events.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, "compat_task_events.bpmn",
+                               content).status_code == 200
+    instance = start(uow_factory, "compat_task_events", starter="")
+    answer = client.delete(
+        f"/engine-rest/process-instance/{instance.id}?skipCustomListeners=true", headers=ops)
+    assert answer.status_code == 204
+    with uow_factory() as uow:
+        row = uow.instances.get(instance.id)
+        assert row.status == "terminated"
+        assert '"deleted_task"' not in row.state_json
