@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import javascript
 from engine.bpmn.listener_specs import RUNTIME_EVENTS
+from engine.bpmn.task_views import ASSIGNED
 from engine.bpmn.workflow import DEEP, find_task, update_active_data, variables
 from engine.errors import NotFound, ScriptError
 from engine.expressions import DelegateTask
@@ -144,9 +145,12 @@ def open_user_tasks(workflow: BpmnWorkflow) -> list[Any]:
 def _find_listened(task: Task, element_id: str) -> Task | None:
     """The user task a placed listener script belongs to: just after it (create), before
     it (complete), or beside it under its boundary split (timeout)."""
-    for child in task.children:
-        if child.task_spec.bpmn_id == element_id:
-            return child
+    below = list(task.children)
+    for _ in range(2):  # the task itself, or under its boundary event split
+        for child in below:
+            if child.task_spec.bpmn_id == element_id:
+                return child
+        below = [grandchild for child in below for grandchild in child.children]
     current = task.parent
     while current is not None:
         if current.task_spec.bpmn_id == element_id:
@@ -177,6 +181,10 @@ def after_placed(task: Task, delegate: DelegateTask, listened: Task | None,
     """Apply what a placed listener script set: setVariable() writes to its own data, and,
     for a timeout listener, everything it changed to the still open user task as well."""
     task.data.update(delegate.changes())
+    assigned, assignee = delegate.assigned()
+    if (assigned and listened is not None and listened is not task
+            and not listened.has_state(TaskState.FINISHED_MASK | TaskState.READY)):
+        listened.internal_data[ASSIGNED] = assignee  # a create listener: the task to be
     if listened is not None and listened is not task and listened.state == TaskState.READY:
         listened.data.update({k: v for k, v in task.data.items()
                               if k not in before or before[k] is not v})

@@ -15,6 +15,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.workflow import DEEP
 
+ASSIGNED = "vocflow_assignee"  # a user task's internal data: the assignee a listener set
+
 
 @dataclass(frozen=True)
 class UserTaskView:
@@ -25,6 +27,7 @@ class UserTaskView:
     extensions: dict[str, Any]
     data: dict[str, Any]
     documentation: str | None = None
+    assigned: str | None = None  # set by a create listener's task.setAssignee()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def user_task_view(task: Task) -> UserTaskView:
         extensions=dict(getattr(spec, "extensions", {}) or {}),
         data=task.data,
         documentation=getattr(spec, "documentation", None),
+        assigned=task.internal_data.get(ASSIGNED),
     )
 
 

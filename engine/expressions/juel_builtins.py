@@ -103,6 +103,17 @@ class DelegateTask:
     setVariableLocal = setVariable  # noqa: N815
     hasVariableLocal = hasVariable  # noqa: N815
 
+    def setAssignee(self, assignee: Any) -> None:  # noqa: N802
+        """Honoured in a `create` listener (the task is created with this assignee)."""
+        if assignee is not None and not isinstance(assignee, str):
+            raise TypeError("the assignee must be a user id (text) or null")
+        self.assignee = assignee
+        self._assigned = True
+
+    def assigned(self) -> tuple[bool, Any]:
+        """(True, assignee) when the listener called setAssignee()."""
+        return bool(getattr(self, "_assigned", False)), self.assignee
+
     def changes(self) -> dict[str, Any]:
         """The variables setVariable() wrote (read by the engine after the listener ran)."""
         return dict(self._changes)
@@ -113,7 +124,7 @@ TASK_GETTERS = {"getId": "id", "getName": "name", "getAssignee": "assignee",
                 "getTaskDefinitionKey": "taskDefinitionKey",
                 "getProcessInstanceId": "processInstanceId", "getPriority": "priority",
                 "getDueDate": "dueDate"}
-TASK_METHODS = ("getVariable", "getVariables", "hasVariable", "setVariable",
+TASK_METHODS = ("getVariable", "getVariables", "hasVariable", "setVariable", "setAssignee",
                 "getVariableLocal", "setVariableLocal", "hasVariableLocal")
 
 
@@ -187,7 +198,7 @@ def juel_method(base: Any, name: str, *args: Any) -> Any:
 METHODS = frozenset({"toDate", "toDateTime", "getVariable", "getVariableLocal", "hasVariable",
                      "hasVariableLocal", "getProcessBusinessKey", "getBusinessKey",
                      "getProcessInstanceId", "getEventName", "setVariable", "setVariableLocal",
-                     "getVariables", *TASK_GETTERS,
+                     "getVariables", "setAssignee", *TASK_GETTERS,
                      *(f"{p}{u}" for p in ("plus", "minus") for u in _UNITS),
                      *_STRING, *_COLLECTION})
 

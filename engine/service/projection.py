@@ -60,8 +60,9 @@ def assignment(view: bpmn.UserTaskView) -> dict[str, Any]:
     """Evaluate camunda:assignee/candidate*/dueDate/priority against the task's data."""
     ext, data = view.extensions, view.data
     priority = _text(ext.get("priority"), data)
+    assignee = view.assigned if view.assigned is not None else _text(ext.get("assignee"), data)
     return {
-        "assignee": (str(_text(ext.get("assignee"), data) or "") or None),
+        "assignee": (str(assignee or "") or None),
         "candidate_groups": _as_list(_text(ext.get("candidateGroups"), data)),
         "candidate_users": _as_list(_text(ext.get("candidateUsers"), data)),
         "due_at": _as_datetime(_text(ext.get("dueDate"), data)),

@@ -178,3 +178,17 @@ def test_a_class_listener_without_a_handler_is_refused_naming_the_element(uow_fa
         service.deploy(uow, {"none.bpmn20.xml": content}, SYSTEM_ACTOR, NOW)
     assert "'noneEvent'" in refused.value.message
     assert "no handler named 'MyExecutionListener'" in refused.value.message
+
+
+def test_a_create_listener_sets_the_assignee_and_assignment_follows_it(uow_factory):
+    xml = (FIXTURES / f"{KEY}.bpmn").read_text().replace(
+        '<camunda:taskListener event="assignment">',
+        '<camunda:taskListener event="create"><camunda:script scriptFormat="python">'
+        'task.setAssignee("carol")</camunda:script></camunda:taskListener>'
+        '<camunda:taskListener event="assignment">', 1)
+    with uow_factory() as uow:
+        service.deploy(uow, {"create.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, KEY, NOW, starter="ann")
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.assignee == "carol"  # the listener's, not the assignee expression's
+    assert show(uow_factory, instance.id).variables["assignments"] == ["carol@assignment"]
