@@ -99,6 +99,8 @@ def fire(workflow: BpmnWorkflow, facts: Mapping[str, Any], event: str) -> None:
         delegate = DelegateTask({**facts, "eventName": event}, data)
         try:
             _run(workflow, listener, data, delegate, facts)
+            if delegate.assigned()[0]:
+                raise ValueError("task.setAssignee() is honoured only in a create listener")
         except Exception as exc:  # designer code: any failure names the listener
             raise ScriptError(
                 f"task listener '{event}' #{n + 1} of user task '{element_id}' failed: {exc}",
