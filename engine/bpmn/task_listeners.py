@@ -184,8 +184,10 @@ def after_placed(task: Task, delegate: DelegateTask, listened: Task | None,
     for a timeout listener, everything it changed to the still open user task as well."""
     task.data.update(delegate.changes())
     assigned, assignee = delegate.assigned()
-    if (assigned and listened is not None and listened is not task
-            and not listened.has_state(TaskState.FINISHED_MASK | TaskState.READY)):
+    if assigned:
+        if (listened is None or listened is task
+                or listened.has_state(TaskState.FINISHED_MASK | TaskState.READY)):
+            raise ValueError("task.setAssignee() is honoured only in a create listener")
         listened.internal_data[ASSIGNED] = assignee  # a create listener: the task to be
     if listened is not None and listened is not task and listened.state == TaskState.READY:
         listened.data.update({k: v for k, v in task.data.items()
