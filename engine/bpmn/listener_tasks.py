@@ -1,13 +1,16 @@
-"""Execution and task listeners with a Python or JavaScript script, as script tasks in the flow.
+"""Execution and task listeners placed in the flow: script tasks, or external tasks for classes.
 
 Camunda runs a `start` listener just before its element and an `end` listener just after it;
 a task listener's `create` just before its user task and `complete` just after; a `take`
 listener of a sequence flow while the flow is taken; a process's `start` listener as it
 starts and its `end` listener as it ends. The same scripts run here as script tasks put on
 the incoming or outgoing flow (in the middle of a taken flow; after the process's only start
-event, before its only end event), with the same variables. Listeners that cannot be
-placed so (other events, Java classes, Groovy, elements with several flows on that side)
-stay in the document and are refused by the checks.
+event, before its only end event), with the same variables. A camunda:expression runs as
+a juel script, a camunda:class with a registered handler of its name as an external task,
+and a `timeout` task listener on a non-interrupting boundary timer of its task. Listeners
+that cannot be placed so (Groovy, unknown classes, elements with several flows on that
+side) stay in the document and are refused by the checks; `assignment` and `delete` stay
+too and run at run time (engine.bpmn.task_listeners).
 """
 
 from __future__ import annotations

@@ -16,9 +16,11 @@ C = f"{{{CAMUNDA_NS}}}"
 def check_listener(node: etree._Element) -> list[str]:
     """Why this camunda:executionListener / camunda:taskListener cannot run (empty: it can).
 
-    Inline Python/JavaScript start/end listeners were already made script tasks
-    (engine.bpmn.listener_tasks); what is left is refused naming the element: a Groovy
-    script because there is no JVM, a Java class because no Python code runs it.
+    Listeners of the flow's events were already placed as script or external tasks
+    (engine.bpmn.listener_tasks); a user task's assignment/delete listeners run at run
+    time (engine.bpmn.task_listeners) and only have their script or expression checked
+    here. What is left is refused naming the element: a Groovy script because there is no
+    JVM, a Java class without a registered handler because no Python code runs it.
     """
     kind = etree.QName(node).localname
     event = node.get("event") or "?"
