@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 
 from api.engine_rest import process_instance_runtime, variables
-from api.engine_rest.common import json_body, routes, run
+from api.engine_rest.common import flag, json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import instance_dto
 from api.engine_rest.query import Spec, many, parse, text, when
@@ -66,7 +66,8 @@ def get_instance(instance_id: str) -> Any:
 def delete_instance(instance_id: str) -> Any:
     """Camunda deletes; we terminate (history is kept) and answer 204 like Camunda."""
     process_instance_runtime.query_flags()
-    run(rest_actions.delete_instance, instance_id)
+    skip = flag(request.args.get("skipCustomListeners"), "skipCustomListeners") or False
+    run(rest_actions.delete_instance, instance_id, skip_listeners=skip)
     return "", 204
 
 

@@ -54,8 +54,9 @@ def delete_instances() -> Any:
         flag(body.get(name), name)
     listed, query = selection(body, "processInstanceIds", {
         "deleteReason", "skipSubprocesses", "failIfNotExists", *SKIP_FLAGS})
+    skip = flag(body.get("skipCustomListeners"), "skipCustomListeners") or False
     return finished_batch("instance-deletion",
-                          run(rest_batches.delete_many, listed, query))
+                          run(rest_batches.delete_many, listed, query, skip_listeners=skip))
 
 
 @routes.post("/process-instance/suspended-async")

@@ -14,7 +14,8 @@ from engine.service import rest_runtime
 from engine.service.rest_runtime import ActivityTree, Instruction
 
 INSTRUCTION_TYPES = ("cancel", "startBeforeActivity", "startAfterActivity", "startTransition")
-# Accepted, no effect: VocFlow has no execution listeners or input/output mappings to skip.
+# Accepted; DELETE /process-instance/{id} honours skipCustomListeners (the open tasks'
+# delete listeners), elsewhere they have no effect yet.
 SKIP_FLAGS = ("skipCustomListeners", "skipIoMappings")
 
 
@@ -157,6 +158,6 @@ def deletions(body: dict[str, Any]) -> list[str]:
 
 
 def query_flags() -> None:
-    """DELETE's skip flags are accepted (nothing to skip here), but must be Booleans."""
+    """DELETE's skip flags must be Booleans (skipCustomListeners is read by the view)."""
     for name in (*SKIP_FLAGS, "skipSubprocesses", "failIfNotExists"):
         flag(request.args.get(name), name)

@@ -38,34 +38,42 @@ from engine.bpmn.events import (
 from engine.bpmn.external_errors import throw_bpmn_error
 from engine.bpmn.migration import MigrationPlan, element_ids, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown
+from engine.bpmn.task_listeners import fire as fire_task_listeners
+from engine.bpmn.task_listeners import listeners_of as task_listeners_of
+from engine.bpmn.task_listeners import open_user_tasks
+from engine.bpmn.task_views import (
+    ExternalTaskView,
+    TimerView,
+    UserTaskView,
+    activity_states,
+    errored_tasks,
+    ready_user_tasks,
+    started_external_tasks,
+    waiting_timers,
+)
+from engine.bpmn.token_repair import (
+    move_token,
+    retry_task,
+    skip_task,
+)
 from engine.bpmn.user_task_events import (
     set_user_task_data,
     throw_from_user_task,
     user_task_data,
 )
 from engine.bpmn.workflow import (
-    ExternalTaskView,
     StepFailure,
-    TimerView,
-    UserTaskView,
-    activity_states,
     advance,
     complete_external_task,
     complete_user_task,
-    errored_tasks,
     find_task,
     is_completed,
-    move_token,
-    ready_user_tasks,
     refresh_timers,
-    retry_task,
     set_start_variables,
-    skip_task,
     stall_reason,
-    started_external_tasks,
+    take_completed,
     update_active_data,
     variables,
-    waiting_timers,
 )
 
 __all__ = [
@@ -86,4 +94,6 @@ __all__ = [
     "MigrationPlan", "element_ids", "plan_and_migrate", "PrunedActivity", "pending", "prune",
     "shown", "WORKFLOWS",
     "WorkflowCache",
+    "fire_task_listeners", "task_listeners_of", "open_user_tasks",
+    "take_completed",
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine import expressions
-from engine.bpmn import delegates, javascript
+from engine.bpmn import delegates, javascript, juel_scripts
 from engine.bpmn.compensation_checks import check_compensation
 from engine.bpmn.listeners import check_listener
 from engine.bpmn.parser import BPMN_NS, CAMUNDA_NS
@@ -25,7 +25,7 @@ UNSUPPORTED_TAGS = {
 }
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 HTTP_CONNECTOR = "http-connector"
-SCRIPT_FORMATS = ("python", "py", "javascript", "js", "ecmascript")
+SCRIPT_FORMATS = ("python", "py", "javascript", "js", "ecmascript", "juel")
 GROOVY = ("groovy is not supported (VocFlow has no JVM); rewrite the script in Python or "
           "JavaScript (scriptFormat=\"javascript\")")
 
@@ -221,6 +221,12 @@ def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
                                    "or JavaScript")
         return
     source = node.text or ""
+    if fmt in juel_scripts.FORMATS:
+        strict = parent is None or parent.get(juel_scripts.EXPRESSION_ATTR) != "true"
+        reason = juel_scripts.check(source, strict)
+        if reason is not None:
+            yield _problem(file, node, reason)
+        return
     if fmt in javascript.FORMATS:
         result = javascript.check(source)
     else:

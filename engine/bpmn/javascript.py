@@ -39,6 +39,12 @@ var execution = {
 execution.getVariableLocal = execution.getVariable;
 execution.setVariableLocal = execution.setVariable;
 var task = execution;
+if (typeof __taskIn !== "undefined") {
+  task = Object.assign({}, execution, JSON.parse(__taskIn));
+  Object.keys(JSON.parse(__taskIn)).forEach(function (k) {
+    task["get" + k.charAt(0).toUpperCase() + k.slice(1)] = function () { return task[k]; };
+  });
+}
 """
 _EPILOGUE = """
 JSON.stringify({set: Object.keys(__set).reduce(function (o, k) { o[k] = __vars[k]; return o; },
@@ -100,13 +106,20 @@ def _retire(ctx: MiniRacer) -> None:
             _RETIRED.pop(0).close()
 
 
-def execute(script: str, context: MutableMapping[str, Any]) -> None:
-    """Run one script on the task's variables; setVariable/removeVariable change `context`."""
+def execute(script: str, context: MutableMapping[str, Any],
+            task: dict[str, Any] | None = None) -> None:
+    """Run one script on the task's variables; setVariable/removeVariable change `context`.
+
+    `task` (a task listener's DelegateTask properties) makes `task` in the script those
+    properties with their getters, beside the variable methods.
+    """
     source = script[len(MARKER):] if is_marked(script) else script
     variables = {k: v for k, v in context.items() if not k.startswith("_")}
     ctx = MiniRacer()
     try:
         ctx.eval("var __in = " + json.dumps(json.dumps(variables, default=_json_default)))
+        if task is not None:
+            ctx.eval("var __taskIn = " + json.dumps(json.dumps(task, default=_json_default)))
         ctx.eval(_PRELUDE)
         ctx.eval(source, timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
         result = json.loads(str(ctx.eval(_EPILOGUE, timeout=TIMEOUT_MS)))

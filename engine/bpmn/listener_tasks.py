@@ -1,22 +1,30 @@
-"""Execution and task listeners with a Python or JavaScript script, as script tasks in the flow.
+"""Execution and task listeners placed in the flow: script tasks, or external tasks for classes.
 
 Camunda runs a `start` listener just before its element and an `end` listener just after it;
 a task listener's `create` just before its user task and `complete` just after; a `take`
 listener of a sequence flow while the flow is taken; a process's `start` listener as it
 starts and its `end` listener as it ends. The same scripts run here as script tasks put on
 the incoming or outgoing flow (in the middle of a taken flow; after the process's only start
-event, before its only end event), with the same variables. Listeners that cannot be
-placed so (other events, Java classes, Groovy, elements with several flows on that side)
-stay in the document and are refused by the checks.
+event, before its only end event), with the same variables. A camunda:expression runs as
+a juel script, a camunda:class with a registered handler of its name as an external task,
+and a `timeout` task listener on a non-interrupting boundary timer of its task. Listeners
+that cannot be placed so (Groovy, unknown classes, elements with several flows on that
+side) stay in the document and are refused by the checks; `assignment` and `delete` stay
+too and run at run time (engine.bpmn.task_listeners).
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from engine.bpmn.delegates import B, C
+from engine import external
+from engine.bpmn import juel_scripts
+from engine.bpmn.delegates import B, C, topic_for
+from engine.bpmn.listener_specs import bean_notify
 
-FORMATS = ("python", "py", "javascript", "js", "ecmascript")
+FORMATS = ("python", "py", "javascript", "js", "ecmascript", "juel")
+EXTERNAL = "external"  # a class listener run as an external task of its handler's name
+LISTENER_ATTR = f"{C}vocflowListener"  # on a placed task-listener script: "<event>:<task id>"
 BEFORE = {("executionListener", "start"), ("taskListener", "create")}
 AFTER = {("executionListener", "end"), ("taskListener", "complete")}
 
@@ -25,11 +33,71 @@ def _flows(container: etree._Element, attr: str, element_id: str) -> list[etree.
     return [f for f in container.iterchildren(f"{B}sequenceFlow") if f.get(attr) == element_id]
 
 
-def _script_task(container: etree._Element, task_id: str, fmt: str, text: str) -> None:
+def _script_task(container: etree._Element, task_id: str, fmt: str, text: str,
+                 listened: str | None = None) -> None:
+    if fmt == EXTERNAL:  # a Java class listener with a registered handler of its name
+        task = etree.SubElement(container, f"{B}serviceTask")
+        task.set("id", task_id)
+        task.set(f"{C}type", "external")
+        task.set(f"{C}topic", text)
+        return
     task = etree.SubElement(container, f"{B}scriptTask")
     task.set("id", task_id)
     task.set("scriptFormat", fmt)
+    if fmt == "juel":  # a listener's expression: it may read any variable
+        task.set(juel_scripts.EXPRESSION_ATTR, "true")
+    if listened:
+        task.set(LISTENER_ATTR, listened)
     etree.SubElement(task, f"{B}script").text = text
+
+
+def handler_name(class_name: str) -> str | None:
+    """The registered handler a camunda:class listener runs: its full or simple name."""
+    full = class_name.strip()
+    for name in (full, topic_for("class", full)):
+        if external.handler_for(name) is not None:
+            return name
+    return None
+
+
+def _source(listener: etree._Element) -> tuple[str, str] | None:
+    """(format, text) of a listener an inline script task can run: a Python, JavaScript or
+    juel script, or camunda:expression (run as a juel script)."""
+    script = listener.find(f"{C}script")
+    if script is None:
+        expression = listener.get("expression") or bean_notify(listener)
+        class_name = listener.get("class")
+        handler = handler_name(class_name) if class_name else None
+        if handler is not None:
+            return EXTERNAL, handler
+        return ("juel", expression) if expression else None
+    fmt = (script.get("scriptFormat") or "").lower()
+    if script.get("resource") or fmt not in FORMATS:
+        return None
+    return fmt, script.text or ""
+
+
+def _on_timeout(node: etree._Element, listener: etree._Element, fmt: str, text: str,
+                n: int) -> bool:
+    """A timeout task listener: a non-interrupting boundary timer on the user task that
+    runs the listener (a timer job like any other) and ends; the task stays open."""
+    timer = listener.find(f"{B}timerEventDefinition")
+    container, task_id = node.getparent(), node.get("id")
+    if timer is None or container is None or not task_id or node.tag != f"{B}userTask":
+        return False
+    event_id = f"{task_id}_timeoutListener{n}"
+    boundary = etree.SubElement(container, f"{B}boundaryEvent")
+    boundary.set("id", event_id)
+    boundary.set("cancelActivity", "false")
+    boundary.set("attachedToRef", task_id)
+    listener.remove(timer)
+    boundary.append(timer)
+    _script_task(container, f"{event_id}_script", fmt, text, f"timeout:{task_id}")
+    end = etree.SubElement(container, f"{B}endEvent")
+    end.set("id", f"{event_id}_end")
+    _flow(container, f"{event_id}_flow", event_id, f"{event_id}_script")
+    _flow(container, f"{event_id}_script_flow", f"{event_id}_script", f"{event_id}_end")
+    return True
 
 
 def _flow(container: etree._Element, flow_id: str, source: str, target: str) -> None:
@@ -75,15 +143,15 @@ def _process_event(process: etree._Element, event: str
 def _place(node: etree._Element, listener: etree._Element, n: int) -> bool:
     """Put one listener's script on the element's flow; False when it cannot be placed."""
     kind, event = etree.QName(listener).localname, listener.get("event") or ""
-    script = listener.find(f"{C}script")
-    if script is None or script.get("resource"):
+    source = _source(listener)
+    if source is None:
         return False
-    fmt = (script.get("scriptFormat") or "").lower()
-    if fmt not in FORMATS:
-        return False
+    fmt, text = source
     if node.tag == f"{B}sequenceFlow":
         return kind == "executionListener" and event == "take" and _on_take(
-            node, listener, fmt, script.text or "", n)
+            node, listener, fmt, text, n)
+    if kind == "taskListener" and event == "timeout":
+        return _on_timeout(node, listener, fmt, text, n)
     many = False  # several incoming flows may lead through the script task
     if node.tag == f"{B}process" and kind == "executionListener":
         placed = _process_event(node, event)
@@ -98,7 +166,8 @@ def _place(node: etree._Element, listener: etree._Element, n: int) -> bool:
     if len(flows) != 1 and not (many and before and flows):
         return False
     task_id = f"{element_id}_{event}Listener{n}"
-    _script_task(container, task_id, fmt, script.text or "")
+    _script_task(container, task_id, fmt, text,
+                 f"{event}:{element_id}" if kind == "taskListener" else None)
     flow = flows[0]
     if before:
         _flow(container, f"{task_id}_flow", task_id, element_id)

@@ -20,7 +20,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import (
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.workflow import DEEP, find_task, move_token
+from engine.bpmn.token_repair import move_token
+from engine.bpmn.workflow import DEEP, find_task
 from engine.errors import InvalidState
 
 _PAST = "1970-01-01T00:00:00+00:00"  # a timer's due time that has passed

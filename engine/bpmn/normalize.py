@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.bpmn.bean_delegates import beans_as_scripts
 from engine.bpmn.compensation_parser import COMPENSATES
 from engine.bpmn.delegates import delegate_of
 from engine.bpmn.listener_tasks import place_listeners
@@ -25,8 +26,11 @@ def normalize(root: etree._Element) -> None:
     read_activiti_as_camunda(root)
     name_unnamed_flows(root)
     compensation_subprocesses_as_handlers(root)
+    for process in root.iter(f"{B}process"):
+        start_where_flows_start(process)
     drop_idle_compensation(root)
     place_listeners(root)
+    beans_as_scripts(root)
     delegates_as_service_tasks(root)
     for sub in root.iter(f"{B}subProcess"):
         if sub.get("triggeredByEvent", "false").lower() != "true":
@@ -73,6 +77,22 @@ def _flow(sub: etree._Element, source: str, target: str) -> None:
     flow.set("id", f"flow_{source}_{target}_implicit")
     flow.set("sourceRef", source)
     flow.set("targetRef", target)
+
+
+def start_where_flows_start(process: etree._Element) -> None:
+    """A process without a start event starts every flow node that has no incoming flow
+    (BPMN 2.0, 10.5.2): an implicit none start event leads to each of them at once."""
+    if process.find(f"{B}startEvent") is not None:
+        return
+    targets = {f.get("targetRef") for f in process.iterchildren(f"{B}sequenceFlow")}
+    first = [node for node in _flow_nodes(process) if node.get("id") not in targets
+             and node.find(f"{B}linkEventDefinition") is None]
+    if not first:
+        return
+    start = etree.SubElement(process, f"{B}startEvent")
+    start.set("id", f"{process.get('id') or 'process'}_implicitStart")
+    for node in first:
+        _flow(process, start.get("id"), node.get("id"))
 
 
 def close_subprocess(sub: etree._Element) -> None:

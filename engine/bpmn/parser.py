@@ -29,12 +29,13 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.specs import UserTask
 
-from engine.bpmn import delegates, dmn, javascript
+from engine.bpmn import delegates, dmn, javascript, juel_scripts, listener_specs
 from engine.bpmn.compensation_parser import (
     CompensateEndEventParser,
     CompensateThrowEventParser,
     CompensationProcessParser,
 )
+from engine.bpmn.listener_tasks import LISTENER_ATTR
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -77,6 +78,9 @@ class AssignmentUserTaskParser(UserTaskParser):  # type: ignore[misc]
             if value is not None:
                 ext[name] = value
         _add_io(self, ext)
+        found = listener_specs.runtime_listeners(self.node)
+        if found:
+            ext["taskListeners"] = found
         return ext
 
 
@@ -149,14 +153,25 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
 
 
 class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
-    """Script tasks: JavaScript is marked so that the script engine runs it in V8."""
+    """Script tasks: JavaScript is marked so that the script engine runs it in V8, juel so
+    that it evaluates one expression; a placed task listener keeps whose it is."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        ext: dict[str, Any] = super().parse_extensions(node)
+        listened = self.node.get(LISTENER_ATTR)
+        if listened:
+            ext["taskListener"] = listened
+        return ext
 
     _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
 
     def get_script(self) -> str:
         script: str = super().get_script()
-        if (self.node.get("scriptFormat") or "").lower() in javascript.FORMATS:
+        fmt = (self.node.get("scriptFormat") or "").lower()
+        if fmt in javascript.FORMATS:
             return javascript.mark(script or "")
+        if fmt in juel_scripts.FORMATS:
+            return juel_scripts.mark(script or "", self.attribute("resultVariable", "camunda"))
         return script
 
 

@@ -25,8 +25,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
 from engine import expressions
-from engine.bpmn import javascript
-from engine.expressions import curated, guards, limits
+from engine.bpmn import javascript, juel_scripts, task_listeners
+from engine.expressions import DelegateTask, Execution, curated, guards, limits
 from engine.expressions.instrument import TICK, instrument
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
@@ -145,7 +145,13 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     ) -> bool:
         """Run script under the limits; LimitExceeded leaves here (the engine names the task)."""
         if javascript.is_marked(script):  # scriptFormat="javascript": V8, its own limits
-            javascript.execute(script, context)
+            delegate = (external_context or {}).get("task")
+            javascript.execute(script, context, task=task_listeners.task_props(delegate)
+                               if isinstance(delegate, DelegateTask) else None)
+            return True
+        if juel_scripts.is_marked(script):  # scriptFormat="juel": one expression
+            juel_scripts.execute(script, context, lambda e, d, x: self.evaluate(
+                e, d, {**(external_context or {}), **x}))
             return True
         code = compile_script(script)
         scope: dict[str, Any] = {**self.globals, **(external_context or {}), **context}
@@ -155,7 +161,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
             exec(code, scope)  # noqa: S102 - RestrictedPython-compiled, guarded globals
             if meter.exceeded is not None:  # the script caught it with a bare except
                 raise limits.LimitExceeded(meter.exceeded.kind, meter.exceeded.detail)
-            _store(scope, context, self.globals)
+            _store(scope, context, {**self.globals, **(external_context or {})})
         return True
 
     def call_service(self, context: Any, **kwargs: Any) -> Any:
@@ -207,8 +213,18 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
                                         task=task, exception=exc) from exc
 
     def execute(self, task: Task, script: str, external_context: Any = None) -> Any:
+        placed = task_listeners.placed_listener(task)
+        before = dict(task.data) if placed is not None else {}
+        execution = Execution(task.data)  # Camunda's `execution` in Python scripts too
+        external_context = {**(external_context or {}), "execution": execution}
+        if placed is not None:
+            external_context["task"] = placed[0]
         try:
-            return super().execute(task, script, external_context)
+            result = super().execute(task, script, external_context)
+            task.data.update(execution.changes)
+            if placed is not None:
+                task_listeners.after_placed(task, placed[0], placed[1], before)
+            return result
         except limits.LimitExceeded as exc:
             error = limits.ScriptLimitError(limits.message(_element(task), exc), exc.kind)
             line, text = self.get_error_line_number_and_content(script, exc)

@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import task_views as views
 from engine.bpmn import workflow as wf
 from engine.bpmn.events import Subscription, _kind
 
@@ -24,9 +25,9 @@ class Snapshot:
     """What a workflow waits on, read in one walk (same tasks, same order as get_tasks)."""
 
     workflow: BpmnWorkflow
-    user_tasks: list[wf.UserTaskView] = field(default_factory=list)
-    timers: list[wf.TimerView] = field(default_factory=list)
-    external_tasks: list[wf.ExternalTaskView] = field(default_factory=list)
+    user_tasks: list[views.UserTaskView] = field(default_factory=list)
+    timers: list[views.TimerView] = field(default_factory=list)
+    external_tasks: list[views.ExternalTaskView] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     waiting: list[Task] = field(default_factory=list)
     working: list[Task] = field(default_factory=list)
@@ -90,17 +91,17 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
         else:
             snap.working.append(task)
             if state == TaskState.READY and task.task_spec.manual:
-                snap.user_tasks.append(wf.user_task_view(task))
+                snap.user_tasks.append(views.user_task_view(task))
             elif state == TaskState.STARTED and task.task_spec.bpmn_id is not None:
                 if isinstance(task.task_spec, ServiceTask):
-                    snap.external_tasks.append(wf.external_task_view(task))
+                    snap.external_tasks.append(views.external_task_view(task))
     return snap
 
 
 def _waiting(snap: Snapshot, task: Task) -> None:
     spec = task.task_spec
     if spec.bpmn_id is not None:
-        timer = wf.timer_view(task)
+        timer = views.timer_view(task)
         if timer is not None:
             snap.timers.append(timer)
     kind = _kind(getattr(spec, "event_definition", None))

@@ -1,10 +1,8 @@
-"""Operations on one in-memory BpmnWorkflow: advance, list what waits, complete, repair."""
+"""Operations on one in-memory BpmnWorkflow: advance it, complete tasks, read its state."""
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,11 +10,8 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -27,36 +22,6 @@ from engine.errors import InvalidState, NotFound, ScriptError
 DEEP = 10**7  # TaskIterator's default max_depth of 1000 hides tasks in long loops
 PRUNE_AT = 200  # tasks in a workflow before a running advance() prunes it
 PRUNED_PASSES = 5000  # engine passes of one advance() that may prune (a long loop's rounds)
-
-
-@dataclass(frozen=True)
-class UserTaskView:
-    id: str
-    element_id: str
-    name: str | None
-    form_key: str | None
-    extensions: dict[str, Any]
-    data: dict[str, Any]
-    documentation: str | None = None
-
-
-@dataclass(frozen=True)
-class ExternalTaskView:
-    id: str
-    element_id: str
-    name: str | None
-    topic: str | None
-    extensions: dict[str, Any]
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class TimerView:
-    id: str
-    element_id: str
-    name: str | None
-    kind: str
-    due_at: datetime
 
 
 @dataclass
@@ -146,66 +111,6 @@ def _failure(exc: Exception, task: Task | None) -> StepFailure:
     )
 
 
-def _visible(workflow: BpmnWorkflow, state: TaskState) -> Iterator[Task]:
-    for task in workflow.get_tasks(state=state, max_depth=DEEP):
-        if task.task_spec.bpmn_id is not None:
-            yield task
-
-
-def user_task_view(task: Task) -> UserTaskView:
-    spec = task.task_spec
-    form = getattr(spec, "form", None)
-    return UserTaskView(
-        id=str(task.id),
-        element_id=spec.bpmn_id,
-        name=spec.bpmn_name,
-        form_key=getattr(form, "key", None),
-        extensions=dict(getattr(spec, "extensions", {}) or {}),
-        data=task.data,
-        documentation=getattr(spec, "documentation", None),
-    )
-
-
-def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
-    tasks = workflow.get_tasks(state=TaskState.READY, manual=True, max_depth=DEEP)
-    return [user_task_view(task) for task in tasks]
-
-
-def external_task_view(task: Task) -> ExternalTaskView:
-    spec = task.task_spec
-    ext = dict(getattr(spec, "extensions", {}) or {})
-    return ExternalTaskView(
-        id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name,
-        topic=ext.get("topic"), extensions=ext, data=task.data,
-    )
-
-
-def started_external_tasks(workflow: BpmnWorkflow) -> list[ExternalTaskView]:
-    return [external_task_view(task) for task in _visible(workflow, TaskState.STARTED)
-            if isinstance(task.task_spec, ServiceTask)]
-
-
-def timer_view(task: Task) -> TimerView | None:
-    """The due time of a WAITING timer event task, or None if it is no (armed) timer."""
-    event = getattr(task.task_spec, "event_definition", None)
-    if not isinstance(event, TimerEventDefinition):
-        return None
-    value = task._get_internal_data("event_value")
-    if isinstance(value, dict):
-        value = value.get("next")
-    if not value:
-        return None
-    return TimerView(
-        id=str(task.id), element_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name,
-        kind=type(event).__name__, due_at=TimerEventDefinition.get_datetime(value),
-    )
-
-
-def waiting_timers(workflow: BpmnWorkflow) -> list[TimerView]:
-    views = [timer_view(task) for task in _visible(workflow, TaskState.WAITING)]
-    return [view for view in views if view is not None]
-
-
 def find_task(workflow: BpmnWorkflow, task_id: str) -> Task:
     try:
         task = workflow.get_task_from_id(UUID(task_id))
@@ -222,6 +127,16 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
         raise InvalidState(f"task {task_id} is not an open user task")
     task.data.update(data)
     task.run()
+    workflow.__dict__.setdefault(COMPLETED, set()).add(task_id)
+
+
+COMPLETED = "_vocflow_completed"  # user tasks completed since the last save
+
+
+def take_completed(workflow: BpmnWorkflow) -> set[str]:
+    """The user tasks completed since the last call (the others that end were deleted)."""
+    found: set[str] = workflow.__dict__.pop(COMPLETED, set())
+    return found
 
 
 def complete_external_task(workflow: BpmnWorkflow, task_id: str, result: dict[str, Any]) -> None:
@@ -236,93 +151,7 @@ def refresh_timers(workflow: BpmnWorkflow) -> None:
     workflow.refresh_timers()
 
 
-def errored_tasks(workflow: BpmnWorkflow) -> list[Task]:
-    return list(_visible(workflow, TaskState.ERROR))
-
-
 RESTART = "_vocflow_restart"  # call activities to start again on the next advance
-
-
-def retry_task(workflow: BpmnWorkflow, task_id: str) -> None:
-    """Run a task in ERROR again (after its data or the diagram's input was fixed)."""
-    task = find_task(workflow, task_id)
-    if task.state != TaskState.ERROR:
-        raise InvalidState(f"task {task_id} has not failed")
-    if (isinstance(task.task_spec, SubWorkflowTask)
-            and workflow.top_workflow.subprocesses.get(task.id) is None):
-        # A call activity that could not start its callee: starting it is its update, not
-        # its run (a READY call activity would complete without calling anything).
-        task._set_state(TaskState.WAITING)
-        workflow.__dict__.setdefault(RESTART, []).append(task)
-        return
-    task._set_state(TaskState.READY)  # private API; what spiff-arena does for a retry
-
-
-def skip_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
-    """Mark a failed or waiting task done without running it, then go on."""
-    task = find_task(workflow, task_id)
-    if task.state not in (TaskState.ERROR, TaskState.STARTED, TaskState.READY):
-        raise InvalidState(f"task {task_id} cannot be skipped in state {task.state}")
-    task.data.update(data)
-    if task.state == TaskState.ERROR:
-        task._set_state(TaskState.READY)
-    task.complete()
-
-
-def move_token(workflow: BpmnWorkflow, from_task_id: str, to_element_id: str,
-               ran_before: bool = False) -> str:
-    """Cancel one activity and start another that already ran on this path (a rewind).
-
-    The target's last run still in the tree is reset (it gets the data it had then). If
-    the pruned past held it (`ran_before`: the activity records say it ran), the element
-    starts afresh in the source token's place, with the source token's data.
-    """
-    source = find_task(workflow, from_task_id)
-    if source.has_state(TaskState.FINISHED_MASK):
-        raise InvalidState(f"task {from_task_id} is not active")
-    targets = [
-        t for t in workflow.get_tasks(spec_name=to_element_id, max_depth=DEEP)
-        if t.has_state(TaskState.COMPLETED) and t.parent is not None
-    ]
-    if targets:
-        target = max(targets, key=lambda t: t.last_state_change)
-        workflow.reset_from_task_id(target.id)
-        return str(target.id)
-    if not ran_before and not _ran_at_root(workflow, to_element_id):
-        raise InvalidState(
-            f"element {to_element_id} has not run on this instance; a token can only be "
-            "moved back to an activity that ran before"
-        )
-    return _restart_at(workflow, source, to_element_id)
-
-
-def _ran_at_root(workflow: BpmnWorkflow, element_id: str) -> bool:
-    roots = [workflow.task_tree, *(sp.task_tree for sp in workflow.subprocesses.values())]
-    return any(t.task_spec.name == element_id and t.has_state(TaskState.COMPLETED)
-               for t in roots)
-
-
-def _restart_at(workflow: BpmnWorkflow, source: Task, element_id: str) -> str:
-    """Replace the source token (and its boundary events) by a new task of the element."""
-    sub = source.workflow
-    specs = sub.spec.task_specs
-    spec = specs.get(f"{element_id}.BoundaryEventSplit") or specs.get(element_id)
-    token = source.parent if isinstance(source.parent.task_spec, BoundaryEventSplit) else source
-    anchor = token.parent
-    if spec is None or anchor is None:
-        raise InvalidState(f"element {element_id} cannot be started where task "
-                           f"{source.id} is")
-    data = deepcopy(source.data)
-    workflow.reset_from_task_id(token.id)  # drops its descendants and their subprocesses
-    for task in list(token):
-        workflow.event_manager.tasks.pop(task.id, None)
-    sub._remove_task(token.id)
-    task = Task(sub, spec, parent=anchor, state=TaskState.FUTURE)
-    spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE)  # as reset_branch
-    spec._update(task)
-    task.data = data
-    sub.last_task = anchor
-    return str(task.id)
 
 
 def stall_reason(workflow: BpmnWorkflow) -> str | None:
@@ -392,17 +221,3 @@ def update_active_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
     for task in tasks:
         task.data.update(values)
 
-
-def activity_states(workflow: BpmnWorkflow) -> list[dict[str, Any]]:
-    """State of every BPMN activity that has a task (predicted branches left out)."""
-    result = []
-    definite = TaskState.DEFINITE_MASK | TaskState.FINISHED_MASK
-    for task in workflow.get_tasks(state=definite, max_depth=DEEP):
-        spec = task.task_spec
-        if spec.bpmn_id is None:
-            continue
-        result.append({
-            "task_id": str(task.id), "element_id": spec.bpmn_id, "name": spec.bpmn_name,
-            "type": type(spec).__name__, "state": TaskState.get_name(task.state),
-        })
-    return result

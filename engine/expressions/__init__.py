@@ -1,7 +1,9 @@
 """Camunda 7 expression subset (JUEL, ISO-8601 timers, Quartz cron) as checked Python."""
 
 from engine.expressions.base import PRODUCT_TZ, ExpressionError, iso_date, now
+from engine.expressions.beans import register_bean, unregister_bean
 from engine.expressions.juel import to_python
+from engine.expressions.juel_builtins import DelegateTask, Execution
 from engine.expressions.sandbox import (
     GUARDED_FUNCTIONS,
     INSTRUMENT_HELPERS,
@@ -21,6 +23,10 @@ from engine.expressions.timers import (
 )
 
 __all__ = [
+    "DelegateTask",
+    "Execution",
+    "register_bean",
+    "unregister_bean",
     "GUARDED_FUNCTIONS",
     "INSTRUMENT_HELPERS",
     "PRODUCT_TZ",

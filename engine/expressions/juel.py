@@ -6,7 +6,7 @@ import keyword
 import re
 from typing import NamedTuple
 
-from engine.expressions import juel_builtins  # registers dateTime() & co. in FUNCTIONS
+from engine.expressions import beans, juel_builtins  # juel_builtins fills FUNCTIONS
 from engine.expressions.base import FUNCTIONS, ExpressionError
 from engine.expressions.timers import normalize_datetime_literal, timer_kind
 
@@ -119,8 +119,7 @@ class _JuelParser:
                 key = repr(token.text)
                 if self.accept("("):
                     if token.text not in juel_builtins.METHODS:
-                        raise self.fail(f"method {token.text}() is not supported; allowed: "
-                                        f"{', '.join(sorted(juel_builtins.METHODS))}", token)
+                        raise self.fail(self._unknown_method(result, token.text), token)
                     result = f"juel_method({', '.join([result, key, *self.arguments()])})"
                     continue
             else:
@@ -128,6 +127,33 @@ class _JuelParser:
                 self.expect("]")
             result = f"_vf_get({result}, {key})"
         return result
+
+    @staticmethod
+    def _unknown_method(base: str, method: str) -> str:
+        reason = (f"method {method}() is not supported; allowed: "
+                  f"{', '.join(sorted(juel_builtins.METHODS))}")
+        if base.isidentifier():  # a plain name: a bean call, in Camunda's eyes
+            known = ", ".join(beans.names()) or "none"
+            reason += f" ('{base}' is not a registered bean; registered beans: {known})"
+        return reason
+
+    def bean(self, name: str) -> str:
+        """A registered bean, its property or a call of its method (checked here)."""
+        nxt = self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None
+        if not (self.tokens[self.index].text == "." and self.tokens[self.index].kind == "op"
+                and nxt is not None and nxt.kind == "name"):
+            return f"juel_bean({name!r})"
+        self.index += 1
+        member = self.name("property", keywords=True)
+        call = self.accept("(") is not None
+        if not beans.has_member(name, member.text, call=call):
+            what = "method" if call else "property"
+            raise self.fail(f"bean '{name}' has no public {what} "
+                            f"'{member.text}'", member)
+        if call:
+            args = [repr(name), repr(member.text), *self.arguments()]
+            return f"juel_bean_call({', '.join(args)})"
+        return f"juel_bean_get({name!r}, {member.text!r})"
 
     def arguments(self) -> list[str]:
         """The arguments of a call whose '(' was just read, through its ')'."""
@@ -165,6 +191,8 @@ class _JuelParser:
             if name == "execution":
                 return "juel_execution(_vf_vars)"
             return f"_vf_vars[{name!r}]"
+        if beans.is_bean(name) and self.tokens[self.index].text != "(":
+            return self.bean(name)
         if self.accept("(") is None:
             # `empty x` of an unknown x is true in Camunda: read x from the scope mapping
             # (_vf_vars, bound by eval_scope) instead of raising NameError.

@@ -8,7 +8,7 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from engine.expressions import guards, limits
+from engine.expressions import beans, guards, limits
 from engine.expressions.base import FUNCTIONS, ExpressionError
 from engine.expressions.curated import DENIED_ATTRS, guarded_getattr
 from engine.expressions.instrument import ATTR, BINOP, FORMAT, TICK, instrument
@@ -139,6 +139,9 @@ def compile_expression(expr: str, mode: str = "expression") -> types.CodeType:
         raise ExpressionError(expr, "expression is nested too deeply") from exc
     _check_tree(tree, expr, juel=has_juel(expr))
     return compile(instrument(tree, attributes=True), "<expression>", "eval")
+
+
+beans.on_change(compile_expression.cache_clear)  # bean calls are resolved when compiled
 
 
 def check_expression(expr: str, mode: str = "expression") -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from engine import authz, bpmn
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
+from engine.service import task_events
 from engine.service.actors import Actor
 from engine.service.call_binding import bind_calls, late_binder
 from engine.service.runtime import (
@@ -145,14 +146,17 @@ def resume_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dateti
 
 
 def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: datetime,
-                       reason: str | None = None) -> ProcessInstance:
+                       reason: str | None = None, *,
+                       run_listeners: bool = True) -> ProcessInstance:
     _require_ops_or_starter(uow, instance_id, actor)
     instance = lock_instance(uow, instance_id)
     if instance.status in ("completed", "terminated"):
         raise InvalidState(f"process instance {instance_id} has already ended")
     workflow = load_workflow(uow, instance)
-    workflow.cancel()
     tasks = uow.tasks.for_instance(instance.id)
+    if run_listeners:  # the open tasks' delete listeners (Camunda: unless skipped)
+        task_events.before_cancel(uow, instance, workflow, tasks)
+    workflow.cancel()
     uow.task_history.ended([task.id for task in tasks], now, "deleted")
     for task in tasks:
         uow.tasks.delete(task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,12 +12,22 @@ from dateutil import parser as dateparser
 
 from engine import bpmn, expressions
 from engine.bpmn.snapshot import Snapshot
-from engine.models import EventSubscription, Job, ProcessInstance
+from engine.models import EventSubscription, HumanTask, Job, ProcessInstance
 from engine.service import work_notice
 from engine.uow import UnitOfWork
 from engine.work_bell import Note
 
 SCOPE_VARIABLES = ("province_code", "key_task", "unit_id")
+
+
+@dataclass
+class TaskChanges:
+    """The task rows one save created and the ids of those it removed (listeners' input)."""
+
+    keep_gone_rows: bool = False
+    created: list[dict[str, Any]] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    gone_rows: list[HumanTask] = field(default_factory=list)
 
 
 def _text(value: str | None, data: dict[str, Any]) -> Any:
@@ -49,8 +60,9 @@ def assignment(view: bpmn.UserTaskView) -> dict[str, Any]:
     """Evaluate camunda:assignee/candidate*/dueDate/priority against the task's data."""
     ext, data = view.extensions, view.data
     priority = _text(ext.get("priority"), data)
+    assignee = view.assigned if view.assigned is not None else _text(ext.get("assignee"), data)
     return {
-        "assignee": (str(_text(ext.get("assignee"), data) or "") or None),
+        "assignee": (str(assignee or "") or None),
         "candidate_groups": _as_list(_text(ext.get("candidateGroups"), data)),
         "candidate_users": _as_list(_text(ext.get("candidateUsers"), data)),
         "due_at": _as_datetime(_text(ext.get("dueDate"), data)),
@@ -66,7 +78,7 @@ def input_parameters(extensions: dict[str, Any], data: dict[str, Any]) -> dict[s
 
 def sync_user_tasks(
     uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: datetime,
-    row: dict[str, Any],
+    row: dict[str, Any], changes: TaskChanges | None = None,
 ) -> list[tuple[str, str]]:
     """Insert rows for newly ready user tasks, drop rows of tasks no longer open.
 
@@ -79,6 +91,10 @@ def sync_user_tasks(
     if known is None:
         known = uow.tasks.open_ids(instance.id)
     gone = [task_id for task_id in known if task_id not in views]
+    if gone and changes is not None:
+        changes.gone.extend(gone)
+        if changes.keep_gone_rows:  # delete listeners read them after the rows are gone
+            changes.gone_rows.extend(t for t in map(uow.tasks.get, gone) if t is not None)
     if gone:
         uow.task_history.ended(gone, now, "deleted")  # a completion ended its task first
         uow.tasks.delete_ids(gone)
@@ -92,6 +108,8 @@ def sync_user_tasks(
                 scope = {k: getattr(instance, k) for k in SCOPE_VARIABLES}
                 scope.update(scope_values(snap.variables()))
             rows.append(_task_row(instance, view, now, problems, scope))
+    if rows and changes is not None:
+        changes.created.extend(rows)
     if rows:
         if instance in uow.session.new:
             uow.flush()  # task rows reference the instance row

@@ -71,10 +71,12 @@ def start(uow: UnitOfWork, ident: str, values: dict[str, Any], business_key: str
 
 
 def delete_instance(uow: UnitOfWork, instance_id: str, *, actor: Actor,
-                    now: datetime) -> None:
-    """Camunda deletes; we terminate (history is kept)."""
+                    now: datetime, skip_listeners: bool = False) -> None:
+    """Camunda deletes; we terminate (history is kept). skipCustomListeners: the open
+    tasks' delete listeners do not run."""
     instance(uow, instance_id, actor=actor)
-    terminate_instance(uow, instance_id, actor, now, reason="deleted through /engine-rest")
+    terminate_instance(uow, instance_id, actor, now, reason="deleted through /engine-rest",
+                       run_listeners=not skip_listeners)
 
 
 def put_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], *,

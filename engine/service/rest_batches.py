@@ -43,10 +43,10 @@ def instance_ids(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
 
 
 def delete_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *, actor: Actor,
-                now: datetime) -> int:
+                now: datetime, skip_listeners: bool = False) -> int:
     ids = instance_ids(uow, listed, q, actor=actor)
     for instance_id in ids:
-        delete_instance(uow, instance_id, actor=actor, now=now)
+        delete_instance(uow, instance_id, actor=actor, now=now, skip_listeners=skip_listeners)
     return len(ids)
 
 

@@ -13,7 +13,7 @@ from engine.service import scopes
 from engine.service.actors import Actor
 from engine.service.rest_task_data import checked_names, locked_task
 from engine.service.runtime import load_workflow, record, save
-from engine.service.tasks import assign_task
+from engine.service.tasks import assign_task, assignment_changed
 from engine.uow import UnitOfWork
 
 PENDING, RESOLVED = "PENDING", "RESOLVED"
@@ -40,9 +40,10 @@ def delegate(uow: UnitOfWork, task_id: str, user_id: str, *, actor: Actor,
         detail.owner = task.assignee
     extra = _override(actor, task)
     detail.delegation_state, detail.updated_at = PENDING, now
-    task.assignee = user_id
+    before, task.assignee = task.assignee, user_id
     record(uow, task.instance_id, actor, "task_delegated", now, element_id=task.element_id,
            task_id=task.id, data={"to": user_id, "owner": detail.owner, **extra})
+    assignment_changed(uow, task, before, actor, now)
     uow.flush()
 
 
@@ -61,11 +62,12 @@ def resolve(uow: UnitOfWork, task_id: str, values: dict[str, Any], *, actor: Act
         workflow = load_workflow(uow, instance)
         bpmn.set_user_task_data(workflow, task.id, values, [])
         save(uow, instance, workflow, actor, now)
-    extra = _override(actor, task)
+    extra, before = _override(actor, task), task.assignee
     task.assignee = detail.owner
     detail.delegation_state, detail.updated_at = RESOLVED, now
     record(uow, task.instance_id, actor, "task_resolved", now, element_id=task.element_id,
            task_id=task.id, data={"owner": detail.owner, "variables": values, **extra})
+    assignment_changed(uow, task, before, actor, now)
     uow.flush()
 
 
@@ -95,6 +97,7 @@ def update_task(uow: UnitOfWork, task_id: str, fields: TaskFields, *, actor: Act
         if user is not None:
             _known_user(uow, user)
     before = {"name": task.name, "assignee": task.assignee, "priority": task.priority}
+    assignee_before = task.assignee
     task.name, task.priority, task.assignee = fields.name, fields.priority, fields.assignee
     task.due_at, task.follow_up_at = fields.due_at, fields.follow_up_at
     detail = uow.task_extras.ensure_detail(task.id)
@@ -103,6 +106,7 @@ def update_task(uow: UnitOfWork, task_id: str, fields: TaskFields, *, actor: Act
     record(uow, task.instance_id, actor, "task_updated", now, element_id=task.element_id,
            task_id=task.id, data={"before": before, "name": fields.name,
                                   "assignee": fields.assignee, "priority": fields.priority})
+    assignment_changed(uow, task, assignee_before, actor, now)
     uow.flush()
 
 

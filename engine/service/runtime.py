@@ -11,9 +11,11 @@ from engine import bpmn, specs
 from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound
 from engine.models import Incident, ProcessDefinition, ProcessInstance
+from engine.service import task_events
 from engine.service.actors import Actor
 from engine.service.call_binding import late_binder
 from engine.service.projection import (
+    TaskChanges,
     scope_values,
     sync_jobs,
     sync_subscriptions,
@@ -96,6 +98,15 @@ def workflow_specs(uow: UnitOfWork, definition: ProcessDefinition,
     return specs.specs_for(definition, bindings, _definition_lookup(uow))
 
 
+def instance_specs(uow: UnitOfWork, instance: ProcessInstance) -> specs.SpecPair:
+    """The (cached) specs an instance runs on, without loading its state."""
+    bindings = instance.bindings or {}
+    pair = specs.cached(instance.definition_id, bindings)
+    if pair is None:
+        pair = workflow_specs(uow, _definition_lookup(uow)(instance.definition_id), bindings)
+    return pair
+
+
 def load_workflow(uow: UnitOfWork, instance: ProcessInstance) -> Any:
     bindings = instance.bindings or {}
     pair = specs.cached(instance.definition_id, bindings)  # definitions never change
@@ -133,7 +144,9 @@ def save(
     records += [activity.as_record() for activity in bpmn.prune(workflow)]
     snap = snapshot(workflow)  # one walk of the task tree serves every projection
     row: dict[str, Any] = {}  # instance columns to write
-    problems = sync_user_tasks(uow, instance, snap, now, row)
+    changes = TaskChanges(keep_gone_rows=task_events.has(workflow, None, "delete"))
+    problems = sync_user_tasks(uow, instance, snap, now, row, changes)
+    task_events.after_sync(uow, instance, workflow, changes)
     sync_jobs(uow, instance, snap, now, retries, row)
     for element_id, message in problems:
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)

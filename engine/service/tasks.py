@@ -11,15 +11,17 @@ import forms
 from engine import authz, bpmn, files
 from engine.errors import FormInvalid, InvalidState, NotFound
 from engine.models import FileAttachment, HumanTask
-from engine.service import scopes
+from engine.service import scopes, task_events
 from engine.service.actors import Actor
 from engine.service.runtime import (
     DEFAULT_RETRIES,
     advance_and_save,
+    instance_specs,
     load_workflow,
     lock_instance,
     record,
     require_active,
+    save,
 )
 from engine.uow import UnitOfWork
 
@@ -57,10 +59,11 @@ def claim_task(uow: UnitOfWork, task_id: str, actor: Actor, now: datetime) -> Hu
     if task.assignee and task.assignee != actor.username:
         raise InvalidState(f"task {task_id} is already claimed by {task.assignee}")
     authz.require_claim(actor, task)
-    extra = _override(actor, task)
+    extra, before = _override(actor, task), task.assignee
     task.assignee = actor.username
     record(uow, task.instance_id, actor, "task_claimed", now, element_id=task.element_id,
            task_id=task.id, data=extra or None)
+    assignment_changed(uow, task, before, actor, now)
     uow.flush()
     return task
 
@@ -68,9 +71,10 @@ def claim_task(uow: UnitOfWork, task_id: str, actor: Actor, now: datetime) -> Hu
 def unclaim_task(uow: UnitOfWork, task_id: str, actor: Actor, now: datetime) -> HumanTask:
     task = _locked_task(uow, task_id, actor)
     authz.require_unclaim(actor, task)
-    task.assignee = None
+    before, task.assignee = task.assignee, None
     record(uow, task.instance_id, actor, "task_unclaimed", now, element_id=task.element_id,
            task_id=task.id)
+    assignment_changed(uow, task, before, actor, now)
     uow.flush()
     return task
 
@@ -82,12 +86,29 @@ def assign_task(uow: UnitOfWork, task_id: str, assignee: str | None, actor: Acto
     authz.require_assign(actor, task)
     if assignee is not None and uow.users.get(assignee) is None:
         raise NotFound(f"user {assignee} does not exist")
-    extra = _override(actor, task)
+    extra, before = _override(actor, task), task.assignee
     task.assignee = assignee
     record(uow, task.instance_id, actor, "task_assigned", now, element_id=task.element_id,
            task_id=task.id, data={"assignee": assignee, **extra})
+    assignment_changed(uow, task, before, actor, now)
     uow.flush()
     return task
+
+
+def assignment_changed(uow: UnitOfWork, task: HumanTask, before: str | None, actor: Actor,
+                       now: datetime) -> None:
+    """Camunda fires a task's assignment listeners whenever its assignee changes (to
+    nobody too): run them on the workflow and save it. The instance row is locked."""
+    if task.assignee == before:
+        return
+    instance = uow.instances.get(task.instance_id)
+    if instance is None or not task_events.has(
+            instance_specs(uow, instance), task.element_id, "assignment"):
+        return
+    workflow = load_workflow(uow, instance)
+    bpmn.fire_task_listeners(workflow, task_events.row_facts(uow, instance, task),
+                             "assignment")
+    save(uow, instance, workflow, actor, now)
 
 
 def _locked_task(uow: UnitOfWork, task_id: str, actor: Actor) -> HumanTask:

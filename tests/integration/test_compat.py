@@ -224,3 +224,62 @@ def test_a_transaction_cancel_compensates_a_handler_added_to_it(uow_factory):
     assert detail.variables["outcome"] == "cancelled"
     assert any(a["element_id"] == "Task_Undo" and a["state"] == "COMPLETED"
                for a in detail.activities)
+
+
+def test_a_process_without_a_start_event_starts_every_node_without_incoming_flow(uow_factory):
+    ops = make_user(uow_factory, "op9", "ops")
+    deploy(uow_factory, "compat_no_start.bpmn")
+    instance = start(uow_factory, "compat_no_start")
+    tasks = open_tasks(uow_factory, instance.id)
+    assert sorted(t.element_id for t in tasks) == ["Task_A", "Task_B"]
+    for task in tasks:
+        with uow_factory() as uow:
+            service.complete_task(uow, task.id, {}, ops, NOW)
+    assert show(uow_factory, instance.id).instance.status == "completed"
+
+
+def test_python_listener_scripts_have_camundas_execution(uow_factory):
+    xml = (FIXTURES / "compat_listeners.bpmn").read_text().replace(
+        'trail = trail + ["created"]',
+        'execution.setVariable("trail", execution.getVariable("trail") + '
+        '["created for " + execution.processBusinessKey])')
+    with uow_factory() as uow:
+        service.deploy(uow, {"exec.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_listeners", business_key="bk-7")
+    assert show(uow_factory, instance.id).variables["trail"] == ["started", "created for bk-7"]
+
+
+def test_create_and_complete_listener_scripts_see_the_task(uow_factory):
+    ops = make_user(uow_factory, "op10", "ops")
+    xml = (FIXTURES / "compat_listeners.bpmn").read_text().replace(
+        'trail = trail + ["created"]', 'created_id = task.id\nseen = task.name').replace(
+        'trail = trail + ["completed:" + str(ok)]',
+        'done = task.eventName + ":" + task.taskDefinitionKey + ":" + str(task.id == created_id)')
+    with uow_factory() as uow:
+        service.deploy(uow, {"task.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_listeners")
+    [task] = open_tasks(uow_factory, instance.id)
+    variables = show(uow_factory, instance.id).variables
+    assert (variables["created_id"], variables["seen"]) == (task.id, "审核")
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"ok": True}, ops, NOW)
+    assert show(uow_factory, instance.id).variables["done"] == "complete:Task_Review:True"
+
+
+def test_an_expression_listener_reads_variables_and_sets_them_through_execution(uow_factory):
+    ops = make_user(uow_factory, "op11", "ops")
+    xml = (FIXTURES / "compat_listeners.bpmn").read_text().replace(
+        '<camunda:executionListener event="start">',
+        '<camunda:executionListener event="start" '
+        'expression="${execution.setVariable(&#39;closing&#39;, '
+        'ok ? &#39;yes&#39; : &#39;no&#39;)}"'
+        ' /><camunda:executionListener event="start">')
+    with uow_factory() as uow:
+        service.deploy(uow, {"expr.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start(uow_factory, "compat_listeners")
+    [task] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"ok": False}, ops, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed"
+    assert detail.variables["closing"] == "no"

@@ -1,0 +1,44 @@
+"""Java delegates that name a registered bean run in the process, as Camunda calls them.
+
+`camunda:expression="${pricing.quote(execution)}"` calls the bean's method (its value goes
+to camunda:resultVariable) and `camunda:delegateExpression="${mailer}"` calls the bean's
+`execute(execution)` (JavaDelegate), both at once, in the step that reaches the task: the
+task is read as a juel script task. A delegate naming no registered bean stays an
+external task whose topic is its name (engine.bpmn.delegates).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn.delegates import B, C, topic_for
+from engine.expressions import beans
+
+
+def _juel_call(node: etree._Element) -> str | None:
+    """The juel expression a bean-backed delegate runs, None if it names no bean."""
+    if node.get(f"{C}type") == "external":
+        return None
+    expression = (node.get(f"{C}expression") or "").strip()
+    if expression:
+        name = topic_for("expression", expression).split(".", 1)[0]
+        return expression if beans.is_bean(name) else None
+    delegate = (node.get(f"{C}delegateExpression") or "").strip()
+    name = topic_for("delegateExpression", delegate) if delegate else ""
+    if name.isidentifier() and beans.has_member(name, "execute", call=True):
+        return f"${{{name}.execute(execution)}}"
+    return None
+
+
+def beans_as_scripts(root: etree._Element) -> None:
+    """Read every service-like task whose delegate is a registered bean as a juel script."""
+    for node in list(root.iter(f"{B}serviceTask", f"{B}sendTask", f"{B}businessRuleTask")):
+        call = _juel_call(node)
+        if call is None:
+            continue
+        node.tag = f"{B}scriptTask"
+        node.set("scriptFormat", "juel")
+        for attr in ("expression", "delegateExpression"):
+            node.attrib.pop(f"{C}{attr}", None)
+        script = etree.SubElement(node, f"{B}script")
+        script.text = call

@@ -1,0 +1,74 @@
+"""Script tasks with scriptFormat="juel": one expression, its value in camunda:resultVariable.
+
+Camunda evaluates such a script as an expression; `execution.setVariable(...)` and
+registered beans (`${mailer.send(execution)}`) are what it is for. Expression listeners
+(camunda:expression on an execution or task listener) are placed as such script tasks.
+At deploy a juel script may name only registered beans, `execution`, `task` and the
+built-in functions: every other name is refused (read variables with
+`execution.getVariable('name')`), so `#{myBean}` without a bean named myBean is refused
+naming the element and the bean.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import MutableMapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from engine import expressions
+from engine.expressions import beans
+
+FORMATS = ("juel",)
+EXPRESSION_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowExpression"  # a placed listener
+MARKER = "//!vocflow:juel:"  # + result variable + newline + the expression
+_VALUES = (str, int, float, bool, list, dict, datetime, date, Decimal, type(None))
+_ALLOWED = {"execution", "task", "_vf_vars", "_vf_str", "_vf_get", "_vf_empty"}
+
+
+def mark(expression: str, result_variable: str | None) -> str:
+    return f"{MARKER}{result_variable or ''}\n{expression}"
+
+
+def is_marked(script: str | None) -> bool:
+    return bool(script) and str(script).startswith(MARKER)
+
+
+def check(expression: str, strict: bool = True) -> str | None:
+    """Why this juel script cannot run (None: it can). Not `strict` (a listener's
+    camunda:expression placed as a juel script): any variable may be read."""
+    text = expression.strip()
+    if not text:
+        return "the juel script is empty"
+    try:
+        expressions.check_expression(text, "text")
+    except expressions.ExpressionError as exc:
+        return f"juel script '{text}' cannot be evaluated: {exc.reason}"
+    if not strict:
+        return None
+    tree = ast.parse(expressions.to_python(text, "text"), mode="eval")
+    known = set(expressions.safe_globals()) | _ALLOWED
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in known:
+            registered = ", ".join(beans.names()) or "none"
+            return (f"juel script reads '{node.id}', which is not a registered bean "
+                    f"(registered beans: {registered}); a juel script may use registered "
+                    "beans, execution and built-in functions (read a variable with "
+                    f"execution.getVariable('{node.id}'))")
+    return None
+
+
+def execute(script: str, context: MutableMapping[str, Any], evaluate: Any) -> None:
+    """Evaluate the script's expression on the variables; store the result and the
+    variables execution.setVariable() wrote. `evaluate(expr, data, external)` is the
+    environment's evaluate."""
+    head, _, expression = script[len(MARKER):].partition("\n")
+    changes: dict[str, Any] = {}
+    value = evaluate(expression.strip(), context, {"_vf_set": changes})
+    context.update(changes)
+    if head:
+        if not isinstance(value, _VALUES):
+            raise TypeError(f"the juel script's result is a {type(value).__name__}, which "
+                            f"cannot be stored in variable '{head}'")
+        context[head] = value
