@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
+    ActivityHistoryRepository,
     AnnotationRepository,
     DefinitionRepository,
     EventRepository,
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.definitions = DefinitionRepository(self.session, dialect)
         self.tasks = TaskRepository(self.session, dialect)
         self.task_history = TaskHistoryRepository(self.session, dialect)
+        self.activity_history = ActivityHistoryRepository(self.session, dialect)
         self.annotations = AnnotationRepository(self.session, dialect)
         self.jobs = JobRepository(self.session, dialect)
         self.incidents = IncidentRepository(self.session, dialect)

@@ -1,5 +1,6 @@
 """The SpiffWorkflow adapter: the only package that imports SpiffWorkflow."""
 
+from engine.bpmn.activity_log import ActivityRun, changed_runs
 from engine.bpmn.cache import WORKFLOWS, WorkflowCache
 from engine.bpmn.calls import CallRule, bind_late, keys_of, late_bound, rule_of, version_tag
 from engine.bpmn.checks import Problem
@@ -32,7 +33,7 @@ from engine.bpmn.events import (
 )
 from engine.bpmn.external_errors import throw_bpmn_error
 from engine.bpmn.migration import MigrationPlan, plan_and_migrate
-from engine.bpmn.prune import PrunedActivity, pending, prune, shown
+from engine.bpmn.prune import PrunedActivity, pending, prune, shown, take_dropped
 from engine.bpmn.user_task_events import (
     set_user_task_data,
     throw_from_user_task,
@@ -77,6 +78,7 @@ __all__ = [
     "Subscription", "ThrownEvent", "deliver", "parse_duration", "pass_rest_start",
     "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
-    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown", "WORKFLOWS",
+    "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown",
+    "ActivityRun", "changed_runs", "take_dropped", "WORKFLOWS",
     "WorkflowCache",
 ]

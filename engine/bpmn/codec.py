@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from engine.bpmn.activity_log import OPEN, start_recording
 from engine.bpmn.dmn import DmnBusinessRuleTask
 from engine.bpmn.prune import PENDING
 from engine.bpmn.scripting import make_script_engine
@@ -28,6 +29,7 @@ SERIALIZER_VERSION: str = SERIALIZER.VERSION
 _ENCODER = SERIALIZER._encoder_cls
 _SCRIPT_ENGINE = make_script_engine()
 PENDING_KEY = "vocflow_pruned"  # activities pruned from the tree, not yet in the table
+OPEN_KEY = "vocflow_open_runs"  # activity instances the history has open (activity_log)
 
 
 def _workflow_converter() -> Any:
@@ -64,6 +66,8 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
         if records := workflow.__dict__.get(PENDING):
             dct[PENDING_KEY] = records
+        if (runs := workflow.__dict__.get(OPEN)) is not None:
+            dct[OPEN_KEY] = runs
         return json.dumps(dct, cls=_ENCODER)
     finally:
         _REGISTRY._encoder_mode = False
@@ -76,6 +80,7 @@ def load_state(
     dct = json.loads(state, cls=SERIALIZER.json_decoder_cls)
     version = dct.pop(SERIALIZER.VERSION_KEY)
     records = dct.pop(PENDING_KEY, None)
+    runs = dct.pop(OPEN_KEY, None)
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         MIGRATIONS[version](dct)
     workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
@@ -87,10 +92,14 @@ def load_state(
     workflow.script_engine = _SCRIPT_ENGINE
     if records:
         workflow.__dict__[PENDING] = records
+    if runs is not None:
+        workflow.__dict__[OPEN] = runs
     return workflow
 
 
 def new_workflow(
     spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
 ) -> BpmnWorkflow:
-    return BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    start_recording(workflow)
+    return workflow

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 declarative tables; no queries, no commits. One module per area."""
 
 from engine.models.activity import ActivityRecord as ActivityRecord
+from engine.models.activity import HistoricActivity as HistoricActivity
 from engine.models.auth import ApiToken as ApiToken
 from engine.models.auth import SignInThrottle as SignInThrottle
 from engine.models.core import (

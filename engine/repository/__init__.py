@@ -1,6 +1,7 @@
 """Every query the engine runs: one repository class per aggregate, one module per area."""
 
 from engine.repository import directory_queries as _directory_queries  # noqa: F401 - registers
+from engine.repository.activity_history import ActivityHistoryRepository
 from engine.repository.base import Repository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
@@ -19,8 +20,8 @@ from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
 
 __all__ = [
-    "AnnotationRepository", "DefinitionRepository", "EventRepository", "FactRepository",
-    "FilterRepository", "HistoryRepository",
+    "ActivityHistoryRepository", "AnnotationRepository", "DefinitionRepository",
+    "EventRepository", "FactRepository", "FilterRepository", "HistoryRepository",
     "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
     "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
     "StatisticsRepository", "TaskExtraRepository", "TaskHistoryRepository", "TaskRepository",

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from engine import authz, bpmn
+from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
+from engine.service.activity_runs import record_runs
 from engine.service.actors import Actor
 from engine.service.call_binding import bind_calls, late_binder
 from engine.service.runtime import (
@@ -159,6 +161,7 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
     for job in uow.jobs.for_instance(instance.id):
         uow.jobs.delete(job)
     instance.open_task_ids, instance.has_jobs = [], False  # what the projection now holds
+    record_runs(uow, instance, workflow, snapshot(workflow).tasks, now)  # all canceled
     instance.state_json = bpmn.dump_state(workflow)
     instance.status = "terminated"
     instance.ended_at = now

@@ -11,6 +11,7 @@ from engine import bpmn, specs
 from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound
 from engine.models import Incident, ProcessDefinition, ProcessInstance
+from engine.service.activity_runs import record_runs
 from engine.service.actors import Actor
 from engine.service.call_binding import late_binder
 from engine.service.projection import (
@@ -138,6 +139,7 @@ def save(
     for element_id, message in problems:
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
     sync_subscriptions(uow, instance, snap, row)
+    record_runs(uow, instance, workflow, snap.tasks, now)
     thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
     row["state_json"] = state = bpmn.dump_state(workflow)
     row["serializer_version"] = bpmn.SERIALIZER_VERSION

@@ -28,12 +28,15 @@ SETTINGS = Settings(job_lease_seconds=60)
 # statements sent / round trips (PostgreSQL) of one unit of work, once caches are warm
 # lock, task, instance, task rows, UPDATE, events; plus the historic task rows of
 # /history/task (end the old row, look for a row of the new task, insert it, the events'
-# task ids): 4 more statements and 3 more round trips than before they were kept
-STEP = {"sqlite": 12, "postgresql": 10}
+# task ids): 4 more statements and 3 more round trips than before they were kept; plus
+# the one upsert of the activity instances the step started and ended (/history/
+# activity-instance): 1 more statement, queued with the next one on PostgreSQL
+STEP = {"sqlite": 13, "postgresql": 11}
 STEP_ROUND_TRIPS = 7
 CLAIM = {"sqlite": 2, "postgresql": 1}  # one UPDATE picks and leases the due timers
 CLAIM_ROUND_TRIPS = 2
-FIRE = {"sqlite": 7, "postgresql": 5}  # lock, instance, its jobs, job, activities, UPDATE
+# lock, instance, its jobs, job, activities, UPDATE, the activity instances' upsert
+FIRE = {"sqlite": 8, "postgresql": 6}
 FIRE_ROUND_TRIPS = 4
 
 
