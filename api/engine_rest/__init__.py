@@ -18,6 +18,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     external_task_work,
     filters,
     history,
+    history_activity,
     history_cleanup,
     history_log,
     history_report,

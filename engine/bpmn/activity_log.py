@@ -67,6 +67,7 @@ class ActivityRun:
     ended_at: datetime | None
     canceled: bool
     complete_scope: bool
+    occurrence: int  # orders runs that started at the same millisecond (tree order)
 
 
 def history_type(spec: Any) -> str:
@@ -124,11 +125,13 @@ def _describe(task: Task) -> list[Any]:
 
 
 def _run(task_id: str, about: list[Any], started: int | None, ended: int | None,
-         canceled: bool = False, complete_scope: bool = False) -> ActivityRun:
+         occurrence: int, canceled: bool = False, complete_scope: bool = False
+         ) -> ActivityRun:
     element_id, name, kind, parent, user_task, _start = about
     return ActivityRun(task_id=task_id, element_id=element_id, name=name, type=kind,
                        parent=parent, user_task=user_task, started_at=_at(started),
-                       ended_at=_at(ended), canceled=canceled, complete_scope=complete_scope)
+                       ended_at=_at(ended), canceled=canceled, complete_scope=complete_scope,
+                       occurrence=occurrence)
 
 
 class _Save:
@@ -141,6 +144,11 @@ class _Save:
         self.seen: set[str] = set()
         self.runs: list[ActivityRun] = []
 
+    @property
+    def occurrence(self) -> int:
+        """The save's time, then the walk's order (a task after the one it follows)."""
+        return self.now * 1000 + len(self.runs)
+
     def observe(self, task: Task) -> None:
         spec = task.task_spec
         if spec.bpmn_id is None or MARK in task.internal_data:
@@ -152,7 +160,7 @@ class _Save:
                 about = _describe(task)
                 about[5] = int(task.last_state_change * 1000) if self.fresh else self.now
                 self.open[key] = about
-                self.runs.append(_run(key, about, about[5], None))
+                self.runs.append(_run(key, about, about[5], None, self.occurrence))
         elif state & _ENDED:
             self._ended(task, key)
 
@@ -165,18 +173,21 @@ class _Save:
         if about is None:
             about = _describe(task)
             if self.fresh:  # ended before activity history: its start is not known
-                self.runs.append(_run(key, about, None, int(task.last_state_change * 1000)))
+                self.runs.append(_run(key, about, None, int(task.last_state_change * 1000),
+                                      self.occurrence))
                 return
             about[5] = self.now
         complete = (not canceled and about[2].endswith("EndEvent")
                     and bool(task.workflow.is_completed()))
-        self.runs.append(_run(key, about, about[5], self.now, canceled, complete))
+        self.runs.append(_run(key, about, about[5], self.now, self.occurrence, canceled,
+                                  complete))
 
     def vanished(self) -> None:
         """Open runs whose task is gone from the tree without ending: canceled now."""
         for key in [k for k in self.open if k not in self.seen]:
             about = self.open.pop(key)
-            self.runs.append(_run(key, about, about[5], self.now, canceled=True))
+            self.runs.append(_run(key, about, about[5], self.now, self.occurrence,
+                                  canceled=True))
 
 
 def changed_runs(workflow: BpmnWorkflow, tasks: list[Task], dropped: list[Task],

@@ -53,3 +53,5 @@ class HistoricActivity(Base):
     duration_ms: Mapped[int | None] = mapped_column(BigInteger)
     canceled: Mapped[bool] = mapped_column(Boolean, default=False)
     complete_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    # orders runs of one instance begun in the same millisecond (the order they ran in)
+    occurrence: Mapped[int] = mapped_column(BigInteger)

@@ -27,7 +27,7 @@ from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
 _HA, _HT, _PI, _PD = HistoricActivity, HumanTask, ProcessInstance, ProcessDefinition
 _TABLE = cast(Table, HistoricActivity.__table__)
-_KEPT = ("id", "instance_id")  # what a later write of the same run never changes
+_KEPT = ("id", "instance_id", "occurrence")  # what a later write of the same run never changes
 
 
 def _upsert(dialect: str) -> Any:
@@ -86,8 +86,9 @@ RESOURCES["history_activity"] = Resource(
             "element_id": _HA.element_id, "name": _HA.name, "type": _HA.type,
             "assignee": _ASSIGNEE, "started_at": _HA.started_at, "ended_at": _HA.ended_at,
             "duration_ms": _HA.duration_ms, "canceled": _HA.canceled,
-            "complete_scope": _HA.complete_scope, "tenant_id": _TENANT},
-    order=(_HA.started_at, _HA.id),
+            "complete_scope": _HA.complete_scope, "occurrence": _HA.occurrence,
+            "tenant_id": _TENANT},
+    order=(_HA.started_at, _HA.occurrence, _HA.id),
     specials={"tenant": _tenant,
               "finished": lambda _op, value: (
                   _HA.ended_at.is_not(None) if value else _HA.ended_at.is_(None))})

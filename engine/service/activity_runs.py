@@ -32,7 +32,7 @@ def _row(uow: UnitOfWork, instance: ProcessInstance, run: bpmn.ActivityRun) -> d
         "task_id": run.task_id if run.user_task else None,
         "assignee": _assignee(uow, run), "started_at": run.started_at,
         "ended_at": run.ended_at, "duration_ms": duration, "canceled": run.canceled,
-        "complete_scope": run.complete_scope,
+        "complete_scope": run.complete_scope, "occurrence": run.occurrence,
     }
 
 

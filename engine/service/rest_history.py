@@ -15,7 +15,7 @@ from engine.service.runtime import record
 from engine.uow import UnitOfWork
 
 RESOURCES = ("history_task", "history_operation", "history_identity_link",
-             "history_external_task_log", "history_job_log")
+             "history_external_task_log", "history_job_log", "history_activity")
 # Worker and job logs carry every instance's work, like the runtime lists of jobs: ops only.
 OPS_ONLY = ("history_external_task_log", "history_job_log")
 
@@ -49,6 +49,16 @@ def log_entry(uow: UnitOfWork, resource: str, entry_id: str, *, actor: Actor) ->
                   actor=actor) if entry_id.isdigit() else [])
     if not rows:
         raise NotFound(f"log entry with id {entry_id} does not exist")
+    return rows[0]
+
+
+def activity(uow: UnitOfWork, activity_instance_id: str, *, actor: Actor) -> Any:
+    """One historic activity instance the actor may see (the row as the list has it)."""
+    rows = query(uow, "history_activity", Query(
+        filters=(("id", "eq", activity_instance_id),), limit=1), actor=actor)
+    if not rows:
+        raise NotFound(f"historic activity instance with id {activity_instance_id} "
+                       "does not exist")
     return rows[0]
 
 

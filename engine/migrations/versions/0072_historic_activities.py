@@ -34,10 +34,10 @@ _CASE = "CASE type " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _TYPES.item
     " ELSE type END"
 _PRUNED = f"""
 INSERT INTO historic_activities (id, instance_id, parent_id, execution_id, element_id, name,
-    type, task_id, started_at, ended_at, canceled, complete_scope)
+    type, task_id, started_at, ended_at, canceled, complete_scope, occurrence)
 SELECT element_id || ':' || task_id, instance_id, instance_id, instance_id, element_id, name,
     {_CASE}, CASE type WHEN 'UserTask' THEN task_id END, NULL, MIN(ended_at),
-    state = 'CANCELLED', FALSE
+    state = 'CANCELLED', FALSE, MIN(id)
 FROM activity_records
 WHERE type NOT IN ('BoundaryEvent') AND state IN ('COMPLETED', 'CANCELLED')
 GROUP BY element_id, task_id, instance_id, name, type, state
@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("duration_ms", sa.BigInteger()),
         sa.Column("canceled", sa.Boolean(), nullable=False),
         sa.Column("complete_scope", sa.Boolean(), nullable=False),
+        sa.Column("occurrence", sa.BigInteger(), nullable=False),
     )
     for column in ("instance_id", "element_id", "assignee", "started_at", "ended_at"):
         op.create_index(f"ix_historic_activities_{column}", "historic_activities", [column])
