@@ -12,6 +12,7 @@ from engine.errors import ConcurrencyConflict
 from engine.repository import (
     ActivityHistoryRepository,
     AnnotationRepository,
+    DecisionHistoryRepository,
     DefinitionRepository,
     EventRepository,
     FactRepository,
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.tasks = TaskRepository(self.session, dialect)
         self.task_history = TaskHistoryRepository(self.session, dialect)
         self.activity_history = ActivityHistoryRepository(self.session, dialect)
+        self.decision_history = DecisionHistoryRepository(self.session, dialect)
         self.annotations = AnnotationRepository(self.session, dialect)
         self.jobs = JobRepository(self.session, dialect)
         self.incidents = IncidentRepository(self.session, dialect)

@@ -20,6 +20,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     history,
     history_activity,
     history_cleanup,
+    history_decision,
     history_log,
     history_report,
     history_task,

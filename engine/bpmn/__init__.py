@@ -11,7 +11,7 @@ from engine.bpmn.codec import (
     load_state,
     new_workflow,
 )
-from engine.bpmn.decisions import DecisionError, evaluate_decision
+from engine.bpmn.decisions import DecisionError, evaluate_decision, take_evaluations
 from engine.bpmn.definition_facts import StartForm, call_activities, start_form
 from engine.bpmn.deployment import (
     DeploymentRefused,
@@ -79,6 +79,6 @@ __all__ = [
     "pass_start_timer",
     "take_thrown_events", "task_variables", "waiting_subscriptions",
     "MigrationPlan", "plan_and_migrate", "PrunedActivity", "pending", "prune", "shown",
-    "ActivityRun", "changed_runs", "take_dropped", "WORKFLOWS",
+    "ActivityRun", "changed_runs", "take_dropped", "take_evaluations", "WORKFLOWS",
     "WorkflowCache",
 ]

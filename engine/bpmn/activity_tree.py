@@ -25,7 +25,8 @@ _LEFT_OUT = ("BoundaryEvent", "ParallelGateway", "InclusiveGateway", "ExclusiveG
 # SpiffWorkflow spec classes -> Camunda's activityType
 _TYPES = {
     "UserTask": "userTask", "ServiceTask": "serviceTask", "ScriptTask": "scriptTask",
-    "BusinessRuleTask": "businessRuleTask", "ManualTask": "manualTask",
+    "BusinessRuleTask": "businessRuleTask", "DmnBusinessRuleTask": "businessRuleTask",
+    "ManualTask": "manualTask",
     "SendTask": "sendTask", "ReceiveTask": "receiveTask", "NoneTask": "task",
     "SubWorkflowTask": "subProcess", "CallActivity": "callActivity",
     "TransactionSubprocess": "transaction", "StartEvent": "startEvent",

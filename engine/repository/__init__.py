@@ -3,6 +3,7 @@
 from engine.repository import directory_queries as _directory_queries  # noqa: F401 - registers
 from engine.repository.activity_history import ActivityHistoryRepository
 from engine.repository.base import Repository
+from engine.repository.decision_history import DecisionHistoryRepository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
@@ -20,7 +21,8 @@ from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
 
 __all__ = [
-    "ActivityHistoryRepository", "AnnotationRepository", "DefinitionRepository",
+    "ActivityHistoryRepository", "AnnotationRepository", "DecisionHistoryRepository",
+    "DefinitionRepository",
     "EventRepository", "FactRepository", "FilterRepository", "HistoryRepository",
     "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
     "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
