@@ -7,13 +7,15 @@ finds what changed from the tasks alone, with no query: an active task not open 
 finished task not marked ended (started too if it was not open: it ran within the step),
 an open run whose task left the tree (a token moved away) was canceled.
 
-A workflow saved before activity history existed has no open map: its first save takes
-the tasks it holds as they are (start of an active task, end of a finished one: the time
-of its last state change; the start of a finished one is not known and stays empty).
+A workflow saved before activity history existed has no open map: when it is loaded, the
+tasks it holds are taken as they are (start of an active task, end of a finished one: the
+time of its last state change; the start of a finished one is not known and stays empty),
+and its next save writes them with what the step changed.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,9 +25,10 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.activity_tree import activity_type
+from engine.bpmn.activity_tree import DEEP, activity_type
 
 MARK = "vocflow_ended"  # in task.internal_data once the history has the task's end
+SEEDED = "_vocflow_seeded_runs"  # workflow.__dict__: runs found when an old state loaded
 OPEN = "_vocflow_open_runs"  # workflow.__dict__: task id -> [element, name, type, parent,
 # user task, start ms]; stored by the codec, absent in workflows saved before history
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -137,10 +140,10 @@ def _run(task_id: str, about: list[Any], started: int | None, ended: int | None,
 class _Save:
     """One save's look at the tasks: the open map it updates and the runs it reports."""
 
-    def __init__(self, workflow: BpmnWorkflow, now: datetime) -> None:
-        self.fresh = OPEN not in workflow.__dict__
+    def __init__(self, workflow: BpmnWorkflow, now_ms: int, fresh: bool = False) -> None:
+        self.fresh = fresh
         self.open: dict[str, list[Any]] = workflow.__dict__.setdefault(OPEN, {})
-        self.now = _ms(now)
+        self.now = now_ms
         self.seen: set[str] = set()
         self.runs: list[ActivityRun] = []
 
@@ -190,14 +193,31 @@ class _Save:
                                   canceled=True))
 
 
+def seed(workflow: BpmnWorkflow) -> None:
+    """A workflow stored before activity history, as it was loaded (before any change):
+    its active tasks are open runs since their last state change, its finished ones runs
+    that ended then (start unknown). The runs wait for the next save to write them."""
+    if OPEN in workflow.__dict__:
+        return
+    first = _Save(workflow, int(time.time() * 1000), fresh=True)
+    for task in workflow.get_tasks(max_depth=DEEP):
+        first.observe(task)
+    workflow.__dict__[SEEDED] = first.runs
+
+
 def changed_runs(workflow: BpmnWorkflow, tasks: list[Task], dropped: list[Task],
                  now: datetime) -> list[ActivityRun]:
     """Runs this save starts or ends: of the tasks held (`tasks`, one walk of the tree) and
-    of those pruned since the last save (`dropped`: ended, perhaps not yet recorded)."""
-    save = _Save(workflow, now)
+    of those pruned since the last save (`dropped`: ended, perhaps not yet recorded).
+
+    One run per activity instance: the latest word on each (a run seeded at load and ended
+    by this step is its end)."""
+    seed(workflow)  # not loaded from a stored state: a workflow built some other way
+    save = _Save(workflow, _ms(now))
     for task in dropped:
         save.observe(task)
     for task in tasks:
         save.observe(task)
     save.vanished()
-    return save.runs
+    latest = {run.task_id: run for run in (*workflow.__dict__.pop(SEEDED, []), *save.runs)}
+    return list(latest.values())

@@ -59,6 +59,8 @@ def activity_type(spec: Any) -> str:
                                                                  "Cycle")):
             kind = "timer"
         return _CATCHES.get(kind or "", "intermediateCatchEvent")
+    if name == "CallActivity" and getattr(spec, "description", None) == "Subprocess":
+        return "subProcess"  # the Camunda parser gives embedded subprocesses this class
     return _TYPES.get(name, name[:1].lower() + name[1:])
 
 

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from engine.bpmn.activity_log import OPEN, start_recording
+from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.dmn import DmnBusinessRuleTask
 from engine.bpmn.prune import PENDING
 from engine.bpmn.scripting import make_script_engine
@@ -94,6 +94,8 @@ def load_state(
         workflow.__dict__[PENDING] = records
     if runs is not None:
         workflow.__dict__[OPEN] = runs
+    else:
+        seed(workflow)  # stored before activity history: what it holds, as it is now
     return workflow
 
 

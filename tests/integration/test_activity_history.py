@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from datetime import timedelta
 
-from sqlalchemy import select
+import time_machine
+from sqlalchemy import delete, select, text
 
 from engine import service
 from engine.models import HistoricActivity
@@ -70,3 +73,121 @@ def test_a_boundary_timer_that_never_fired_is_no_activity_instance(uow_factory):
     runs = _runs(uow_factory, instance.id)
     assert [r.element_id for r in runs] == ["StartEvent_1", "Task_Report", "End_Done"]
     assert not any(r.canceled for r in runs)
+
+
+STAFF = Actor("staff_member", frozenset({"staff"}))
+OPS = Actor("ops_member", frozenset({"ops"}))
+
+
+def _complete(uow_factory, instance_id, data, when=NOW):
+    [task] = open_tasks(uow_factory, instance_id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, data, STAFF, when)
+    return task
+
+
+def test_a_subprocess_is_the_parent_of_its_runs_and_an_error_end_is_typed(uow_factory):
+    deploy_fixture(uow_factory, "subprocess_error.bpmn")
+    instance = start(uow_factory, "subprocess_error")
+    _complete(uow_factory, instance.id, {"missing": True})
+    runs = {r.element_id: r for r in _runs(uow_factory, instance.id)}
+    sub = runs["Sub_Check"]
+    assert (sub.type, sub.parent_id) == ("subProcess", instance.id)
+    for inner in ("Sub_Start", "Sub_Task", "Sub_Gateway", "Sub_ErrorEnd"):
+        assert runs[inner].parent_id == sub.id, inner
+    assert runs["Sub_ErrorEnd"].type == "errorEndEvent"
+    assert runs["Boundary_Error"].type == "boundaryError" and not runs["Boundary_Error"].canceled
+    # ended by the error it threw (SpiffWorkflow completes the subprocess; Camunda would
+    # call the run canceled)
+    assert sub.ended_at == NOW
+    assert runs["Task_Fix"].ended_at is None and "Task_After" not in runs
+
+
+def test_a_called_process_runs_inside_its_call_activity(uow_factory):
+    deploy_fixture(uow_factory, "call_child.bpmn", "call_parent.bpmn")
+    instance = start(uow_factory, "call_parent")
+    runs = {r.element_id: r for r in _runs(uow_factory, instance.id)}
+    call = runs["Call_Child"]
+    assert (call.type, call.ended_at) == ("callActivity", None)
+    assert runs["Task_Child"].parent_id == call.id
+    _complete(uow_factory, instance.id, {})
+    call = {r.element_id: r for r in _runs(uow_factory, instance.id)}["Call_Child"]
+    assert call.ended_at == NOW and not call.canceled
+
+
+def test_every_round_of_a_pruned_loop_keeps_its_runs(uow_factory):
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    for n in range(40):
+        _complete(uow_factory, instance.id, {"done": False}, NOW + timedelta(minutes=n + 1))
+    edits = [r for r in _runs(uow_factory, instance.id) if r.element_id == "Task_Edit"]
+    assert len(edits) == 41 and len({r.id for r in edits}) == 41
+    assert [r.ended_at is None for r in edits] == [False] * 40 + [True]
+    assert [r.duration_ms for r in edits[:3]] == [60_000] * 3
+    gateways = [r for r in _runs(uow_factory, instance.id) if r.element_id == "Gateway_Done"]
+    assert len(gateways) == 40 and all(r.ended_at is not None for r in gateways)
+
+
+def test_a_loop_past_the_iteration_depth_keeps_every_run(uow_factory):
+    deploy_fixture(uow_factory, "long_loop.bpmn")
+    instance = start(uow_factory, "long_loop")
+    steps = [r for r in _runs(uow_factory, instance.id) if r.element_id == "Script_Step"]
+    assert len(steps) == 1000 and all(r.ended_at == NOW for r in steps)
+
+
+def test_a_token_moved_away_cancels_the_run_it_left(uow_factory):
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    _complete(uow_factory, instance.id, {"done": False})
+    [task] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.move_token(uow, instance.id, task.id, "StartEvent_1", OPS, NOW + timedelta(1))
+    runs = {r.id: r for r in _runs(uow_factory, instance.id)}
+    left = runs[f"Task_Edit:{task.id}"]
+    assert left.canceled and left.ended_at == NOW + timedelta(1)
+    [again] = open_tasks(uow_factory, instance.id)
+    assert runs[f"Task_Edit:{again.id}"].started_at == NOW + timedelta(1)
+    assert sum(r.element_id == "StartEvent_1" for r in runs.values()) == 2
+
+
+def test_a_workflow_saved_before_activity_history_says_what_it_does_not_know(uow_factory):
+    """Its first save records what it holds: ends and the starts of open runs from the
+    tasks' last state change; a finished run's start is left empty, not made up."""
+    deploy_fixture(uow_factory, "review.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "simple_review", province_code="11", review_due="")
+    with uow_factory() as uow:  # as it was stored before this history existed
+        row = uow.instances.get(instance.id)
+        state = json.loads(row.state_json)
+        del state["vocflow_open_runs"]
+        for task in state["tasks"].values():
+            task["internal_data"].pop("vocflow_ended", None)
+        row.state_json = json.dumps(state)
+        uow.session.execute(delete(HistoricActivity))
+    later = NOW + timedelta(hours=2)
+    [task] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"approved": False, "score": 1}, WANG, later)
+    runs = {r.element_id: r for r in _runs(uow_factory, instance.id)}
+    assert (runs["StartEvent_1"].started_at, runs["StartEvent_1"].ended_at) == (None, NOW)
+    review = runs["Task_Review"]
+    assert (review.started_at, review.ended_at, review.duration_ms) == (
+        NOW, later, 2 * 3_600_000)
+    assert runs["End_Rejected"].started_at == later
+
+
+def test_the_migration_takes_the_runs_pruned_before_it(uow_factory):
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    for _ in range(20):
+        _complete(uow_factory, instance.id, {"done": False})
+    migration = importlib.import_module(
+        "engine.migrations.versions.0072_historic_activities")
+    with uow_factory() as uow:
+        pruned = len(uow.history.activities_for(instance.id))
+        uow.session.execute(delete(HistoricActivity))
+        uow.session.execute(text(migration._PRUNED))
+    runs = _runs(uow_factory, instance.id)
+    assert pruned and len(runs) == pruned
+    assert all(r.started_at is None and r.ended_at is not None for r in runs)
+    assert {r.type for r in runs} == {"startEvent", "userTask", "exclusiveGateway"}
