@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
     ActivityHistoryRepository,
+    ActivityStatisticsRepository,
     AnnotationRepository,
     DecisionHistoryRepository,
     DefinitionRepository,
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.tasks = TaskRepository(self.session, dialect)
         self.task_history = TaskHistoryRepository(self.session, dialect)
         self.activity_history = ActivityHistoryRepository(self.session, dialect)
+        self.activity_statistics = ActivityStatisticsRepository(self.session, dialect)
         self.decision_history = DecisionHistoryRepository(self.session, dialect)
         self.annotations = AnnotationRepository(self.session, dialect)
         self.jobs = JobRepository(self.session, dialect)

@@ -1,4 +1,5 @@
-"""Historic activity instances: one upsert per step writes them; /history lists them.
+"""Historic activity instances: one upsert per step writes them; /history lists and counts
+them.
 
 Importing this module adds "history_activity" to engine.repository.queries.RESOURCES, so
 the one QueryRepository filters, sorts, pages and counts it in SQL like every other list.
@@ -18,11 +19,12 @@ from engine.models import (
     Deployment,
     HistoricActivity,
     HumanTask,
+    Incident,
     ProcessDefinition,
     ProcessInstance,
 )
 from engine.repository.base import Repository
-from engine.repository.queries import RESOURCES, Resource
+from engine.repository.queries import RESOURCES, Query, Resource
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
 _HA, _HT, _PI, _PD = HistoricActivity, HumanTask, ProcessInstance, ProcessDefinition
@@ -92,3 +94,49 @@ RESOURCES["history_activity"] = Resource(
     specials={"tenant": _tenant,
               "finished": lambda _op, value: (
                   _HA.ended_at.is_not(None) if value else _HA.ended_at.is_(None))})
+
+
+def _sum(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+_INSTANCE = {"instance_id": _PI.id, "started_at": _PI.started_at, "ended_at": _PI.ended_at}
+
+
+def _instances(q: Query) -> list[ColumnElement[bool]]:
+    """A Query's filters on the instances: ids ("in"), start and end ("lt", "gt")."""
+    ops = {"in": lambda c, v: c.in_(list(v)), "lt": lambda c, v: c < v,
+           "gt": lambda c, v: c > v}
+    return [ops[op](_INSTANCE[field], value) for field, op, value in q.filters]
+
+
+class ActivityStatisticsRepository(Repository):
+    """Cockpit's historic heat map: runs and incidents of one definition, per activity."""
+
+    def per_activity(self, definition_id: str, scope: ScopeFilter, q: Query
+                     ) -> dict[str, list[int]]:
+        """element id -> [running, canceled, finished, complete scope] over the instances
+        of the definition in scope that match the Query (instance_id, started_at,
+        ended_at)."""
+        where = _instances(q)
+        stmt = (select(_HA.element_id, _sum(_HA.ended_at.is_(None)), _sum(_HA.canceled),
+                       _sum(_HA.ended_at.is_not(None)), _sum(_HA.complete_scope))
+                .join(_PI, _PI.id == _HA.instance_id)
+                .where(_PI.definition_id == definition_id, instance_scope_clause(scope),
+                       *where).group_by(_HA.element_id))
+        return {row[0]: [int(n or 0) for n in row[1:]] for row in self.session.execute(stmt)}
+
+    def incidents(self, definition_id: str, scope: ScopeFilter, q: Query
+                  ) -> dict[str, list[int]]:
+        """element id -> [open, resolved, deleted] incidents; an incident still open when
+        its instance was terminated counts as deleted (Camunda deletes it then)."""
+        where = _instances(q)
+        ended = _PI.status == "terminated"
+        unresolved = Incident.resolved_at.is_(None)
+        stmt = (select(Incident.element_id, _sum(and_(unresolved, ~ended)),
+                       _sum(~unresolved), _sum(and_(unresolved, ended)))
+                .join(_PI, _PI.id == Incident.instance_id)
+                .where(_PI.definition_id == definition_id, instance_scope_clause(scope),
+                       *where).group_by(Incident.element_id))
+        return {row[0] or "": [int(n or 0) for n in row[1:]]
+                for row in self.session.execute(stmt)}

@@ -87,3 +87,18 @@ def cleanup_jobs(uow: UnitOfWork, *, actor: Actor) -> list[Any]:
     """History cleanup jobs: VocFlow keeps its append-only history and schedules none."""
     del uow, actor
     return []
+
+
+def activity_statistics(uow: UnitOfWork, definition_id: str, q: Query, *, incidents: bool,
+                        actor: Actor) -> dict[str, list[int]]:
+    """Per activity of a process definition, over its instances in the actor's scope that
+    match q: [running, canceled, finished, complete scope] runs and, when asked,
+    [open, resolved, deleted] incidents after them."""
+    definition = uow.definitions.get(definition_id)
+    if definition is None or definition.kind != "process":
+        raise NotFound(f"process definition with id {definition_id} does not exist")
+    scope = scopes.scope_of(actor)
+    counts = uow.activity_statistics.per_activity(definition_id, scope, q)
+    found = uow.activity_statistics.incidents(definition_id, scope, q) if incidents else {}
+    return {element: counts.get(element, [0, 0, 0, 0]) + found.get(element, [0, 0, 0])
+            for element in sorted({*counts, *found})}

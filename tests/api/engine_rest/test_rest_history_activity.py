@@ -141,3 +141,41 @@ def test_each_caller_sees_the_runs_of_instances_in_scope(client, uow_factory, op
         f"{R}/history/activity-instance", headers=li).json} == {theirs}
     hidden = mine[0]["id"]
     assert client.get(f"{R}/history/activity-instance/{hidden}", headers=li).status_code == 404
+
+
+def test_statistics_per_activity_of_a_definition(client, uow_factory, ops, user):
+    wang = user("wang", "province:11:reviewer")
+    done_id, open_id, _task = _two_instances(client, uow_factory, ops, wang)
+    gone_id = _start(client, ops)
+    assert client.delete(f"{R}/process-instance/{gone_id}", headers=ops).status_code == 204
+    failing = _start(client, ops)
+    [task] = client.get(f"{R}/task?processInstanceId={failing}", headers=wang).json
+    client.post(f"{R}/task/{task['id']}/complete", headers=wang,
+                json={"variables": {"approved": {"value": True}}})  # no score: it fails
+    definition = client.get(f"{R}/process-definition/key/simple_review", headers=ops).json
+    url = f"{R}/history/process-definition/{definition['id']}/statistics"
+    plain = {row["id"]: row for row in client.get(url, headers=ops).json}
+    assert plain["Task_Review"] == {
+        "id": "Task_Review", "instances": 1, "canceled": 0, "finished": 0,
+        "completeScope": 0, "openIncidents": 0, "resolvedIncidents": 0, "deletedIncidents": 0}
+    full = {row["id"]: row for row in client.get(
+        f"{url}?canceled=true&finished=true&completeScope=true&incidents=true",
+        headers=ops).json}
+    review = full["Task_Review"]
+    assert (review["instances"], review["canceled"], review["finished"]) == (1, 1, 3)
+    assert full["End_Approved"]["completeScope"] == 1
+    assert sum(row["openIncidents"] for row in full.values()) == 1
+    ids = [row["id"] for row in client.get(f"{url}?sortBy=activityId&sortOrder=desc",
+                                           headers=ops).json]
+    assert ids == sorted(ids, reverse=True)
+    only = client.get(f"{url}?processInstanceIdIn={open_id}&finished=true", headers=ops).json
+    assert {row["id"]: (row["instances"], row["finished"]) for row in only} == {
+        "StartEvent_1": (0, 1), "Task_Review": (1, 0)}
+    later = client.get(f"{url}?startedAfter=2026-11-30T01:05:00.000%2B0000", headers=ops).json
+    assert all(row["id"] != "End_Approved" for row in later)  # done_id started before
+    assert client.get(f"{url}?maxResults=1", headers=ops).status_code == 400
+    assert client.get(f"{url}?activityId=x", headers=ops).status_code == 400
+    assert client.get(f"{R}/history/process-definition/nope/statistics",
+                      headers=ops).status_code == 404
+    li = user("li", "province:44:reviewer")
+    assert client.get(url, headers=li).json == []
