@@ -21,11 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.activity_tree import DEEP, activity_type
+from engine.bpmn.activity_tree import DEEP, activity_type, element_of, scope_task
 
 MARK = "vocflow_ended"  # in task.internal_data once the history has the task's end
 SEEDED = "_vocflow_seeded_runs"  # workflow.__dict__: runs found when an old state loaded
@@ -102,15 +101,10 @@ def _at(ms: int | None) -> datetime | None:
 
 
 def _parent(task: Task) -> str | None:
-    parent_id = getattr(task.workflow, "parent_task_id", None)
-    if parent_id is None:
+    parent = scope_task(task)
+    if parent is None or parent.task_spec.bpmn_id is None:
         return None
-    try:
-        parent = task.workflow.top_workflow.get_task_from_id(parent_id)
-    except TaskNotFoundException:
-        return None  # pruned with its subprocess
-    spec = parent.task_spec if parent is not None else None
-    return f"{spec.bpmn_id}:{parent.id}" if spec is not None and spec.bpmn_id else None
+    return f"{element_of(parent.task_spec)}:{parent.id}"
 
 
 def _waits_silently(task: Task) -> bool:
@@ -123,7 +117,7 @@ def _waits_silently(task: Task) -> bool:
 def _describe(task: Task) -> list[Any]:
     spec = task.task_spec
     kind = history_type(spec)
-    return [spec.bpmn_id, spec.bpmn_name, kind, _parent(task),
+    return [element_of(spec), spec.bpmn_name, kind, _parent(task),
             bool(spec.manual and kind == "userTask"), None]
 
 

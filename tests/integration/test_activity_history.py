@@ -191,3 +191,14 @@ def test_the_migration_takes_the_runs_pruned_before_it(uow_factory):
     assert pruned and len(runs) == pruned
     assert all(r.started_at is None and r.ended_at is not None for r in runs)
     assert {r.type for r in runs} == {"startEvent", "userTask", "exclusiveGateway"}
+
+
+def test_a_multi_instance_body_holds_its_instances(uow_factory):
+    deploy_fixture(uow_factory, "compat_mi_missing.bpmn")
+    instance = start(uow_factory, "compat_mi_missing", reviewers=["wang", "li"])
+    runs = _runs(uow_factory, instance.id)
+    [body] = [r for r in runs if r.type == "multiInstanceBody"]
+    assert body.element_id == "Task_Sign#multiInstanceBody" and body.ended_at is None
+    inner = [r for r in runs if r.element_id == "Task_Sign"]
+    assert len(inner) == 2 and all(r.parent_id == body.id for r in inner)
+    assert {r.assignee for r in inner} == {"wang", "li"} and all(r.task_id for r in inner)
