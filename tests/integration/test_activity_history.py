@@ -184,13 +184,20 @@ def test_the_migration_takes_the_runs_pruned_before_it(uow_factory):
     migration = importlib.import_module(
         "engine.migrations.versions.0072_historic_activities")
     with uow_factory() as uow:
-        pruned = len(uow.history.activities_for(instance.id))
+        pruned = uow.history.activities_for(instance.id)
         uow.session.execute(delete(HistoricActivity))
+        duration = migration._DURATION[uow.session.get_bind().dialect.name]
+        uow.session.execute(text(migration._USER_TASKS.format(duration=duration)))
         uow.session.execute(text(migration._PRUNED))
     runs = _runs(uow_factory, instance.id)
-    assert pruned and len(runs) == pruned
-    assert all(r.started_at is None and r.ended_at is not None for r in runs)
-    assert {r.type for r in runs} == {"startEvent", "userTask", "exclusiveGateway"}
+    edits = [r for r in runs if r.element_id == "Task_Edit"]
+    assert len(edits) == 21  # every user task, the open one too, from historic_tasks
+    assert all(r.started_at == NOW and r.assignee == "staff_member" for r in edits[:-1])
+    assert [r.duration_ms for r in edits[:2]] == [0, 0] and edits[-1].ended_at is None
+    others = [r for r in runs if r.element_id != "Task_Edit"]
+    assert pruned and len(others) == sum(a["type"] != "UserTask" for a in pruned)
+    assert all(r.started_at is None and r.ended_at is not None for r in others)
+    assert {r.type for r in others} == {"startEvent", "exclusiveGateway"}
 
 
 def test_a_multi_instance_body_holds_its_instances(uow_factory):

@@ -3,11 +3,16 @@
 A new table rather than more columns on activity_records: those rows are written only when
 the engine prunes a finished task (in batches, long after its end), while an activity
 instance row must exist from the step that starts the activity and be ended by the step
-that ends it. Runs pruned before this revision come from activity_records: their end is
-known, their start is not (NULL), their Camunda type is mapped from the task spec's class.
+that ends it.
+
+What ran before this revision is taken from what was kept: user tasks from historic_tasks
+(start, end, assignee), the other runs pruned from the stored workflows from
+activity_records (their end is known, their start is not: NULL; their Camunda type mapped
+from the task spec's class). What a stored workflow still holds is taken when it is next
+loaded (engine.bpmn.activity_log.seed).
 
 Revision ID: 0072
-Revises: 0071
+Revises: 0071 (depends on 0008 and 0020, whose tables it reads)
 """
 from collections.abc import Sequence
 
@@ -17,7 +22,8 @@ from alembic import op
 revision: str = "0072"
 down_revision: str | Sequence[str] | None = "0071"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+# it reads activity_records (0008) and historic_tasks (0020), on other branches until merged
+depends_on: str | Sequence[str] | None = ("0008", "0020")
 
 _TYPES = {
     "UserTask": "userTask", "ServiceTask": "serviceTask", "ScriptTask": "scriptTask",
@@ -32,14 +38,30 @@ _TYPES = {
 }
 _CASE = "CASE type " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _TYPES.items()) + \
     " ELSE type END"
+_USER_TASKS = """
+INSERT INTO historic_activities (id, instance_id, parent_id, execution_id, element_id, name,
+    type, task_id, assignee, started_at, ended_at, duration_ms, canceled, complete_scope,
+    occurrence)
+SELECT element_id || ':' || task_id, instance_id, instance_id, instance_id || '.' || task_id,
+    element_id, name, 'userTask', task_id, assignee, created_at, ended_at, {duration},
+    COALESCE(end_reason = 'deleted', FALSE), FALSE, 0
+FROM historic_tasks WHERE id = task_id
+"""
+_DURATION = {
+    "postgresql": "CAST(EXTRACT(EPOCH FROM (ended_at - created_at)) * 1000 AS BIGINT)",
+    "sqlite": "CAST(ROUND((julianday(ended_at) - julianday(created_at)) * 86400000) AS INTEGER)",
+}
 _PRUNED = f"""
 INSERT INTO historic_activities (id, instance_id, parent_id, execution_id, element_id, name,
     type, task_id, started_at, ended_at, canceled, complete_scope, occurrence)
-SELECT element_id || ':' || task_id, instance_id, instance_id, instance_id, element_id, name,
+SELECT element_id || ':' || task_id, instance_id, instance_id,
+    instance_id || '.' || task_id, element_id, name,
     {_CASE}, CASE type WHEN 'UserTask' THEN task_id END, NULL, MIN(ended_at),
     state = 'CANCELLED', FALSE, MIN(id)
-FROM activity_records
+FROM activity_records a
 WHERE type NOT IN ('BoundaryEvent') AND state IN ('COMPLETED', 'CANCELLED')
+  AND NOT EXISTS (SELECT 1 FROM historic_activities h
+                  WHERE h.id = a.element_id || ':' || a.task_id)
 GROUP BY element_id, task_id, instance_id, name, type, state
 """  # noqa: S608 - built from the constant table above
 
@@ -66,6 +88,8 @@ def upgrade() -> None:
     )
     for column in ("instance_id", "element_id", "assignee", "started_at", "ended_at"):
         op.create_index(f"ix_historic_activities_{column}", "historic_activities", [column])
+    dialect = op.get_bind().dialect.name
+    op.execute(_USER_TASKS.format(duration=_DURATION.get(dialect, "NULL")))
     op.execute(_PRUNED)
 
 
