@@ -6,6 +6,7 @@ import importlib
 import json
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import delete, select, text
 
@@ -150,20 +151,30 @@ def test_a_token_moved_away_cancels_the_run_it_left(uow_factory):
     assert sum(r.element_id == "StartEvent_1" for r in runs.values()) == 2
 
 
-def test_a_workflow_saved_before_activity_history_says_what_it_does_not_know(uow_factory):
-    """Its first save records what it holds: ends and the starts of open runs from the
-    tasks' last state change; a finished run's start is left empty, not made up."""
-    deploy_fixture(uow_factory, "review.bpmn")
-    with time_machine.travel(NOW, tick=False):
-        instance = start(uow_factory, "simple_review", province_code="11", review_due="")
+def _as_before_history(uow_factory, instance_id):
     with uow_factory() as uow:  # as it was stored before this history existed
-        row = uow.instances.get(instance.id)
+        row = uow.instances.get(instance_id)
         state = json.loads(row.state_json)
         del state["vocflow_open_runs"]
         for task in state["tasks"].values():
             task["internal_data"].pop("vocflow_ended", None)
         row.state_json = json.dumps(state)
         uow.session.execute(delete(HistoricActivity))
+
+
+@pytest.mark.parametrize("edited_first", [False, True])
+def test_a_workflow_saved_before_activity_history_says_what_it_does_not_know(
+        uow_factory, edited_first):
+    """Its first save records what it holds: ends and the starts of open runs from the
+    tasks' last state change; a finished run's start is left empty, not made up. An ops
+    edit of its variables (no step) is such a save too."""
+    deploy_fixture(uow_factory, "review.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "simple_review", province_code="11", review_due="")
+    _as_before_history(uow_factory, instance.id)
+    if edited_first:
+        with uow_factory() as uow:
+            service.set_variables(uow, instance.id, {"note": "x"}, OPS, NOW)
     later = NOW + timedelta(hours=2)
     [task] = open_tasks(uow_factory, instance.id)
     with uow_factory() as uow:
