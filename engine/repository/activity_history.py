@@ -7,6 +7,7 @@ the one QueryRepository filters, sorts, pages and counts it in SQL like every ot
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -32,6 +33,7 @@ _TABLE = cast(Table, HistoricActivity.__table__)
 _KEPT = ("id", "instance_id", "occurrence")  # what a later write of the same run never changes
 
 
+@functools.cache
 def _upsert(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (id) DO UPDATE: a run's start inserts its row, its end (or a
     token moved back to it) rewrites it; an assignee once known is kept."""
@@ -43,15 +45,10 @@ def _upsert(dialect: str) -> Any:
 
 
 class ActivityHistoryRepository(Repository):
-    _stmt: Any = None
-
     def record(self, rows: Sequence[dict[str, Any]]) -> None:
         """Write the runs a step started or ended: one statement (an executemany)."""
-        if not rows:
-            return
-        if self._stmt is None:
-            self._stmt = _upsert(self.dialect)
-        self.session.execute(self._stmt, list(rows))
+        if rows:
+            self.session.execute(_upsert(self.dialect), list(rows))
 
     def live_assignee(self, task_id: str) -> str | None:
         """The assignee of an open task loaded in this unit of work (a completion loads
