@@ -63,7 +63,7 @@ class ActivityRun:
     element_id: str
     name: str | None
     type: str
-    parent: str | None  # the enclosing subprocess's activity instance id; None: the process
+    parent: str | None  # the enclosing scope (subprocess, multi-instance body); None: top
     user_task: bool
     started_at: datetime | None
     ended_at: datetime | None
