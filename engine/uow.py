@@ -13,7 +13,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.db import is_stale_version
 from engine.errors import ConcurrencyConflict
 from engine.repository import (
+    ActivityHistoryRepository,
+    ActivityStatisticsRepository,
     AnnotationRepository,
+    DecisionHistoryRepository,
     DefinitionRepository,
     EventRepository,
     FactRepository,
@@ -35,6 +38,9 @@ from engine.repository import (
 _REPOSITORIES: dict[str, type] = {
     "instances": InstanceRepository, "definitions": DefinitionRepository,
     "tasks": TaskRepository, "task_history": TaskHistoryRepository,
+    "activity_history": ActivityHistoryRepository,
+    "activity_statistics": ActivityStatisticsRepository,
+    "decision_history": DecisionHistoryRepository,
     "annotations": AnnotationRepository, "jobs": JobRepository,
     "incidents": IncidentRepository, "history": HistoryRepository, "users": UserRepository,
     "events": EventRepository, "facts": FactRepository, "inbox": InboxRepository,
@@ -47,13 +53,16 @@ _REPOSITORIES: dict[str, type] = {
 class UnitOfWork:
     """Use as `with uow_factory() as uow:`; commits on a clean exit, rolls back otherwise.
 
-    A repository is made the first time the unit of work is asked for it: a step uses five
-    of the seventeen."""
+    A repository is made the first time the unit of work is asked for it: a step uses a few
+    of the twenty."""
 
     instances: InstanceRepository
     definitions: DefinitionRepository
     tasks: TaskRepository
     task_history: TaskHistoryRepository
+    activity_history: ActivityHistoryRepository
+    activity_statistics: ActivityStatisticsRepository
+    decision_history: DecisionHistoryRepository
     annotations: AnnotationRepository
     jobs: JobRepository
     incidents: IncidentRepository

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 
-from api.engine_rest.common import json_body, routes, run
+from api.engine_rest.common import flag, id_list, json_body, routes, run
+from api.engine_rest.errors import RestError
 from api.engine_rest.incident import incident_dto
+from api.engine_rest.process_instance_batch import finished_batch
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from api.engine_rest.variables import format_date
 from engine.models import Incident, ProcessDefinition, ProcessInstance
-from engine.service import rest_queries
+from engine.service import history_deletion, rest_queries
 from engine.service.rest_queries import Query
 
 STATES = {"running": "ACTIVE", "suspended": "SUSPENDED", "completed": "COMPLETED",
@@ -133,3 +135,42 @@ def list_historic_incidents() -> Any:
 @routes.get("/history/incident/count")
 def count_historic_incidents() -> Any:
     return _count("history_incident", parse(INCIDENT_SPEC, paged=False))
+
+
+@routes.delete("/history/process-instance/<instance_id>")
+def delete_historic_instance(instance_id: str) -> Any:
+    """An ended instance and its history (ops); failIfNotExists=false: an unknown id is
+    no error."""
+    unknown = sorted(set(request.args) - {"failIfNotExists"})
+    if unknown:
+        raise RestError(f"unsupported query parameter(s): {', '.join(unknown)}")
+    strict = flag(request.args.get("failIfNotExists"), "failIfNotExists")
+    run(history_deletion.delete_instances, [instance_id], None,
+        fail_if_not_exists=strict is not False)
+    return "", 204
+
+
+@routes.post("/history/process-instance/delete")
+def delete_historic_instances() -> Any:
+    """Deleted before the answer (VocFlow runs no batch jobs): a finished batch."""
+    body = json_body()
+    unknown = sorted(set(body) - {"historicProcessInstanceIds",
+                                  "historicProcessInstanceQuery", "deleteReason",
+                                  "failIfNotExists"})
+    if unknown:
+        raise RestError(f"unsupported field(s): {', '.join(unknown)}")
+    query = body.get("historicProcessInstanceQuery")
+    if query is not None and not isinstance(query, dict):
+        raise RestError("historicProcessInstanceQuery must be an object")
+    listed = id_list(body.get("historicProcessInstanceIds"), "historicProcessInstanceIds")
+    if not listed and query is None:
+        raise RestError("historicProcessInstanceIds or historicProcessInstanceQuery is "
+                        "required")
+    reason = body.get("deleteReason")
+    if reason is not None and not isinstance(reason, str):
+        raise RestError("deleteReason must be a string")
+    strict = flag(body.get("failIfNotExists"), "failIfNotExists")
+    parsed = parse(INSTANCE_SPEC, query, paged=False) if query is not None else None
+    total = run(history_deletion.delete_instances, listed or [], parsed, reason=reason,
+                fail_if_not_exists=strict is not False)
+    return finished_batch("historic-process-instance-deletion", total)

@@ -1,5 +1,6 @@
 """The SpiffWorkflow adapter: the only package that imports SpiffWorkflow."""
 
+from engine.bpmn.activity_log import ActivityRun, changed_runs
 from engine.bpmn.cache import WORKFLOWS, WorkflowCache
 from engine.bpmn.calls import CallRule, bind_late, keys_of, late_bound, rule_of, version_tag
 from engine.bpmn.checks import Problem
@@ -10,7 +11,7 @@ from engine.bpmn.codec import (
     load_state,
     new_workflow,
 )
-from engine.bpmn.decisions import DecisionError, evaluate_decision
+from engine.bpmn.decisions import DecisionError, evaluate_decision, take_evaluations
 from engine.bpmn.definition_facts import (
     StartForm,
     call_activities,
@@ -37,7 +38,7 @@ from engine.bpmn.events import (
 )
 from engine.bpmn.external_errors import throw_bpmn_error
 from engine.bpmn.migration import MigrationPlan, element_ids, plan_and_migrate
-from engine.bpmn.prune import PrunedActivity, pending, prune, shown
+from engine.bpmn.prune import PrunedActivity, pending, prune, shown, take_dropped
 from engine.bpmn.task_listeners import fire as fire_task_listeners
 from engine.bpmn.task_listeners import listeners_of as task_listeners_of
 from engine.bpmn.task_listeners import open_user_tasks
@@ -93,6 +94,7 @@ __all__ = [
     "take_thrown_events", "task_variables", "waiting_subscriptions",
     "MigrationPlan", "element_ids", "plan_and_migrate", "PrunedActivity", "pending", "prune",
     "shown", "WORKFLOWS",
+    "ActivityRun", "changed_runs", "take_dropped", "take_evaluations",
     "WorkflowCache",
     "fire_task_listeners", "task_listeners_of", "open_user_tasks",
     "take_completed",

@@ -26,7 +26,8 @@ _LEFT_OUT = ("BoundaryEvent", "ParallelGateway", "InclusiveGateway", "ExclusiveG
 # SpiffWorkflow spec classes -> Camunda's activityType
 _TYPES = {
     "UserTask": "userTask", "ServiceTask": "serviceTask", "ScriptTask": "scriptTask",
-    "BusinessRuleTask": "businessRuleTask", "ManualTask": "manualTask",
+    "BusinessRuleTask": "businessRuleTask", "DmnBusinessRuleTask": "businessRuleTask",
+    "ManualTask": "manualTask",
     "SendTask": "sendTask", "ReceiveTask": "receiveTask", "NoneTask": "task",
     "SubWorkflowTask": "subProcess", "CallActivity": "callActivity",
     "TransactionSubprocess": "transaction", "StartEvent": "startEvent",
@@ -50,9 +51,24 @@ class ActivityNode:
     children: list[ActivityNode] = field(default_factory=list)
 
 
+_BODIES = ("ParallelMultiInstanceTask", "SequentialMultiInstanceTask", "StandardLoopTask")
+
+
+def is_body(spec: Any) -> bool:
+    """A multi-instance (or loop) task: Camunda's multiInstanceBody around its instances."""
+    return type(spec).__name__ in _BODIES
+
+
+def element_of(spec: Any) -> str:
+    """Camunda's activityId: a multi-instance body is `{elementId}#multiInstanceBody`."""
+    return f"{spec.bpmn_id}#multiInstanceBody" if is_body(spec) else str(spec.bpmn_id)
+
+
 def activity_type(spec: Any) -> str:
     """Camunda's activityType of a SpiffWorkflow task spec."""
     name = type(spec).__name__
+    if name in _BODIES:
+        return "multiInstanceBody"
     if name == "IntermediateCatchEvent":
         event = getattr(spec, "event_definition", None)
         kind = _kind(event)
@@ -63,6 +79,8 @@ def activity_type(spec: Any) -> str:
     if name == "CompensateEndEvent":  # a transaction's cancel end event, or a compensation one
         cancel = (spec.extensions.get(THROW) or {}).get("cancel")
         return "cancelEndEvent" if cancel else "compensationEndEvent"
+    if name == "CallActivity" and getattr(spec, "description", None) == "Subprocess":
+        return "subProcess"  # the Camunda parser gives embedded subprocesses this class
     return _TYPES.get(name, name[:1].lower() + name[1:])
 
 
@@ -73,8 +91,26 @@ def _shown(task: Task) -> bool:
 
 def _node(task: Task) -> ActivityNode:
     spec = task.task_spec
-    return ActivityNode(str(task.id), spec.bpmn_id, spec.bpmn_name, activity_type(spec),
+    return ActivityNode(str(task.id), element_of(spec), spec.bpmn_name, activity_type(spec),
                         TaskState.get_name(task.state))
+
+
+def scope_task(task: Task) -> Task | None:
+    """The task whose activity instance holds this one: a multi-instance body, or the task
+    of the subprocess (or call activity) the task runs in; None at the process's top."""
+    parent = task.parent
+    if parent is not None and is_body(parent.task_spec):
+        return parent
+    parent_id = getattr(task.workflow, "parent_task_id", None)
+    if parent_id is None:
+        return None
+    found: Task | None = task.workflow.top_workflow.tasks.get(parent_id)
+    if found is None:
+        for sub in task.workflow.top_workflow.subprocesses.values():
+            found = sub.tasks.get(parent_id)
+            if found is not None:
+                break
+    return found
 
 
 def activity_tree(workflow: BpmnWorkflow) -> list[ActivityNode]:
@@ -93,8 +129,7 @@ def _place(workflow: BpmnWorkflow, task: Task, nodes: dict[str, ActivityNode],
     if key in nodes:
         return nodes[key]
     node = nodes[key] = _node(task)
-    parent_id = getattr(task.workflow, "parent_task_id", None)
-    parent = workflow.get_task_from_id(parent_id) if parent_id is not None else None
+    parent = scope_task(task)
     if parent is None:
         roots.append(node)
     else:

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from engine.bpmn import compensation
+from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
 from engine.bpmn.prune import PENDING
@@ -33,6 +34,7 @@ _ENCODER = SERIALIZER._encoder_cls
 _SCRIPT_ENGINE = make_script_engine()
 PENDING_KEY = "vocflow_pruned"  # activities pruned from the tree, not yet in the table
 LEDGER_KEY = "vocflow_compensation"  # completed compensable work (engine.bpmn.compensation)
+OPEN_KEY = "vocflow_open_runs"  # activity instances the history has open (activity_log)
 
 
 def _workflow_converter() -> Any:
@@ -73,6 +75,8 @@ def dump_state(workflow: BpmnWorkflow) -> str:
             dct[PENDING_KEY] = records
         if book := compensation.stored_ledger(workflow):
             dct[LEDGER_KEY] = book
+        if (runs := workflow.__dict__.get(OPEN)) is not None:
+            dct[OPEN_KEY] = runs
         return json.dumps(dct, cls=_ENCODER)
     finally:
         _REGISTRY._encoder_mode = False
@@ -86,6 +90,7 @@ def load_state(
     version = dct.pop(SERIALIZER.VERSION_KEY)
     records = dct.pop(PENDING_KEY, None)
     book = dct.pop(LEDGER_KEY, None)
+    runs = dct.pop(OPEN_KEY, None)
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         MIGRATIONS[version](dct)
     workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
@@ -98,10 +103,16 @@ def load_state(
     if records:
         workflow.__dict__[PENDING] = records
     compensation.restore_ledger(workflow, book)
+    if runs is not None:
+        workflow.__dict__[OPEN] = runs
+    else:
+        seed(workflow)  # stored before activity history: what it holds, as it is now
     return workflow
 
 
 def new_workflow(
     spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
 ) -> BpmnWorkflow:
-    return BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    start_recording(workflow)
+    return workflow

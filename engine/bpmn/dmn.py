@@ -14,6 +14,7 @@ from engine.bpmn.dmn_eval import MAPPINGS, DecisionError, evaluate, map_result
 from engine.bpmn.dmn_tables import Flaw, read_decisions
 
 CAMUNDA_BPMN = "http://camunda.org/schema/1.0/bpmn"
+EVALUATIONS = "_vocflow_evaluations"  # top workflow's __dict__: decisions run this step
 
 
 class DmnBusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
@@ -26,8 +27,9 @@ class DmnBusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
     def _run_hook(self, my_task: Task) -> bool:
         ext = self.extensions
         table = ext["decision"]
+        trace: list[dict[str, Any]] = []
         try:
-            found = evaluate(table, my_task.data, ext.get("requiredDecisions") or {})
+            found = evaluate(table, my_task.data, ext.get("requiredDecisions") or {}, trace)
             value = map_result(found, ext.get("mapDecisionResult"))
         except DecisionError as exc:
             raise WorkflowTaskException(
@@ -35,6 +37,8 @@ class DmnBusinessRuleTask(BpmnSpecMixin):  # type: ignore[misc]
                 task=my_task) from exc
         if ext.get("resultVariable"):
             my_task.data[ext["resultVariable"]] = value
+        my_task.workflow.top_workflow.__dict__.setdefault(EVALUATIONS, []).append(
+            {"task_id": str(my_task.id), "element_id": self.bpmn_id, "trace": trace})
         result: bool = super()._run_hook(my_task)
         return result
 

@@ -84,7 +84,11 @@ def _outputs(table: dict[str, Any], rule: dict[str, Any],
 
 def matching_rules(table: dict[str, Any], variables: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The rules whose every input entry holds, in table order."""
-    values = _inputs(table, variables)
+    return _matching(table, variables, _inputs(table, variables))
+
+
+def _matching(table: dict[str, Any], variables: Mapping[str, Any], values: list[Any]
+              ) -> list[dict[str, Any]]:
     found = []
     for rule in table["rules"]:
         for column, entry, value in zip(table["inputs"], rule["inputs"], values, strict=False):
@@ -128,14 +132,15 @@ def _aggregate(table: dict[str, Any], results: Result) -> Result:
 
 
 def _required(table: dict[str, Any], tables: Mapping[str, dict[str, Any]],
-              variables: Mapping[str, Any]) -> Mapping[str, Any]:
+              variables: Mapping[str, Any], trace: list[dict[str, Any]] | None
+              ) -> Mapping[str, Any]:
     """Variables plus the results of the decisions this one requires (Camunda's DRD rule)."""
     if not table.get("requires"):
         return variables
     found: dict[str, Any] = {}
     for ref in table["requires"]:
         required = tables[ref]
-        result = evaluate(required, variables, tables)
+        result = evaluate(required, variables, tables, trace)
         many = required["hit_policy"] in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and not (
             required["aggregation"])
         if len(result) == 1 and not many:
@@ -146,32 +151,65 @@ def _required(table: dict[str, Any], tables: Mapping[str, dict[str, Any]],
     return ChainMap(found, variables)  # type: ignore[arg-type]
 
 
-def evaluate(table: dict[str, Any], variables: Mapping[str, Any],
-             tables: Mapping[str, dict[str, Any]] | None = None) -> Result:
-    """The decision result: one dict of output name -> value per selected rule.
-
-    `tables` holds the decisions `table` requires (directly or not), evaluated first.
-    """
+def _selected(table: dict[str, Any], rules: list[dict[str, Any]], variables: Mapping[str, Any]
+              ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(rule, its outputs) of the rules the hit policy keeps, in result order."""
     policy = table["hit_policy"]
-    variables = _required(table, tables or {}, variables)
-    rules = matching_rules(table, variables)
     if policy == "UNIQUE" and len(rules) > 1:
         raise DecisionError(f"hit policy UNIQUE allows only one matching rule, but rules "
                             f"{_names(rules)} matched")
     if policy in ("UNIQUE", "FIRST"):
         rules = rules[:1]
-    results = [_outputs(table, rule, variables) for rule in rules]
+    pairs = [(rule, _outputs(table, rule, variables)) for rule in rules]
     if policy == "ANY":
+        results = [r for _rule, r in pairs]
         if any(r != results[0] for r in results[1:]):
             raise DecisionError(f"hit policy ANY needs equal outputs, but rules {_names(rules)} "
                                 f"gave {results!r}")
-        return results[:1]
+        return pairs[:1]
     if policy in ("PRIORITY", "OUTPUT ORDER"):
-        ordered = sorted(results, key=lambda r: _priority(table, r))  # stable: rule order
-        return ordered[:1] if policy == "PRIORITY" else ordered
-    if policy == "COLLECT" and table["aggregation"]:
-        return _aggregate(table, results)
+        pairs.sort(key=lambda pair: _priority(table, pair[1]))  # stable: rule order
+        return pairs[:1] if policy == "PRIORITY" else pairs
+    return pairs
+
+
+def evaluate(table: dict[str, Any], variables: Mapping[str, Any],
+             tables: Mapping[str, dict[str, Any]] | None = None,
+             trace: list[dict[str, Any]] | None = None) -> Result:
+    """The decision result: one dict of output name -> value per selected rule.
+
+    `tables` holds the decisions `table` requires (directly or not), evaluated first.
+    `trace` receives one record per decision evaluated (the required ones first, this one
+    last): its inputs, the outputs of the rules that made the result (Camunda's history).
+    """
+    variables = _required(table, tables or {}, variables, trace)
+    values = _inputs(table, variables)
+    pairs = _selected(table, _matching(table, variables, values), variables)
+    results = [result for _rule, result in pairs]
+    collected = None
+    if table["hit_policy"] == "COLLECT" and table["aggregation"]:
+        results = _aggregate(table, results)
+        collected = next(iter(results[0].values()), None) if results else None
+    if trace is not None:
+        trace.append(_record(table, values, pairs, collected))
     return results
+
+
+def _record(table: dict[str, Any], values: list[Any],
+            pairs: list[tuple[dict[str, Any], dict[str, Any]]], collected: Any
+            ) -> dict[str, Any]:
+    return {
+        "decision_id": table["decision_id"], "decision_name": table.get("decision_name"),
+        "inputs": [{"clause_id": column["id"], "clause_name": column["label"],
+                    "value": feel.plain(value)}
+                   for column, value in zip(table["inputs"], values, strict=False)],
+        "outputs": [{"clause_id": column["id"], "clause_name": column["label"],
+                     "rule_id": rule["id"], "rule_order": rule["row"],
+                     "variable_name": column["name"], "value": result[column["name"]]}
+                    for rule, result in pairs for column in table["outputs"]
+                    if column["name"] in result],
+        "collect_result": collected,
+    }
 
 
 MAPPINGS = ("singleEntry", "singleResult", "collectEntries", "resultList")

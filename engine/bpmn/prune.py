@@ -15,6 +15,7 @@ _SHOWN = TaskState.DEFINITE_MASK | TaskState.FINISHED_MASK
 _PRUNABLE = "_vocflow_prunable"
 _STASH = "_vocflow_pruned"  # dropped activities not yet handed out by prune()
 PENDING = "_vocflow_pending"  # handed out, kept in the stored state, not yet written
+_DROPPED = "_vocflow_dropped"  # dropped BPMN tasks, for the activity history of this save
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,14 @@ def _prune(workflow: BpmnWorkflow, running: bool) -> list[Task]:
     manager = workflow.event_manager
     for task in dropped:
         manager.tasks.pop(task.id, None)
+    workflow.__dict__.setdefault(_DROPPED, []).extend(
+        task for task in dropped if task.task_spec.bpmn_id is not None)
+    return dropped
+
+
+def take_dropped(workflow: BpmnWorkflow) -> list[Task]:
+    """The BPMN tasks pruned since the last call (in memory only: one unit of work)."""
+    dropped: list[Task] = workflow.__dict__.pop(_DROPPED, [])
     return dropped
 
 

@@ -33,6 +33,7 @@ class Snapshot:
     working: list[Task] = field(default_factory=list)
     unfinished: bool = False
     visited: int = 0
+    tasks: list[Task] = field(default_factory=list)  # every task the walk visited
 
     def variables(self) -> dict[str, Any]:
         """As bpmn.variables(), from the tokens found by the walk (read now: data may change)."""
@@ -77,7 +78,7 @@ def _walk(workflow: BpmnWorkflow) -> list[Task]:
 def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     """User tasks, timers, external tasks, subscriptions and tokens, from one walk."""
     snap = Snapshot(workflow)
-    tasks = _walk(workflow)
+    snap.tasks = tasks = _walk(workflow)
     snap.visited = len(tasks)
     for task in tasks:
         state = task.state

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 declarative tables; no queries, no commits. One module per area."""
 
 from engine.models.activity import ActivityRecord as ActivityRecord
+from engine.models.activity import HistoricActivity as HistoricActivity
 from engine.models.auth import ApiToken as ApiToken
 from engine.models.auth import SignInThrottle as SignInThrottle
 from engine.models.core import (
@@ -25,6 +26,7 @@ from engine.models.facts import ProjectYear as ProjectYear
 from engine.models.files import FileAttachment as FileAttachment
 from engine.models.files import OutboxMessage as OutboxMessage
 from engine.models.files import StoredFile as StoredFile
+from engine.models.history import HistoricDecision as HistoricDecision
 from engine.models.history import HistoricTask as HistoricTask
 from engine.models.history import OperationAnnotation as OperationAnnotation
 from engine.models.task_extras import TaskComment as TaskComment

@@ -1,10 +1,11 @@
-"""History tables beside the events: every user task open or ended, notes on operations."""
+"""History tables beside the events: user tasks, decision evaluations, notes on operations."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.core import Base
@@ -49,3 +50,29 @@ class OperationAnnotation(Base):
     annotation: Mapped[str] = mapped_column(Text)
     annotated_by: Mapped[str] = mapped_column(String(120))
     annotated_at: Mapped[datetime]
+
+
+class HistoricDecision(Base):
+    """One evaluation of a DMN decision (by a business rule task or by REST): Camunda's
+    historic decision instance, with the inputs it saw and the outputs it gave.
+
+    A decision required by another (a DRD) is its own row whose root_id names the
+    evaluation it served. decision_definition_id is resolved when the row is written.
+    """
+
+    __tablename__ = "historic_decisions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    root_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    decision_definition_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    decision_key: Mapped[str] = mapped_column(String(150), index=True)
+    decision_name: Mapped[str | None] = mapped_column(String(300))
+    instance_id: Mapped[str | None] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
+    )
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    activity_instance_id: Mapped[str | None] = mapped_column(String(250))
+    user_id: Mapped[str | None] = mapped_column(String(120))
+    evaluated_at: Mapped[datetime] = mapped_column(index=True)
+    inputs: Mapped[list[Any]] = mapped_column(JSON)
+    outputs: Mapped[list[Any]] = mapped_column(JSON)
+    collect_result: Mapped[Any] = mapped_column(JSON, nullable=True)

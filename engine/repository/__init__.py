@@ -1,7 +1,12 @@
 """Every query the engine runs: one repository class per aggregate, one module per area."""
 
 from engine.repository import directory_queries as _directory_queries  # noqa: F401 - registers
+from engine.repository.activity_history import (
+    ActivityHistoryRepository,
+    ActivityStatisticsRepository,
+)
 from engine.repository.base import Repository
+from engine.repository.decision_history import DecisionHistoryRepository
 from engine.repository.definitions import DefinitionRepository
 from engine.repository.events import EventRepository
 from engine.repository.facts import FactRepository
@@ -19,10 +24,11 @@ from engine.repository.tasks import TaskRepository
 from engine.repository.users import UserRepository
 
 __all__ = [
-    "AnnotationRepository", "DefinitionRepository", "EventRepository", "FactRepository",
-    "FilterRepository", "HistoryRepository",
-    "InboxRepository", "IncidentRepository", "InstanceRepository", "JobRepository",
-    "ProductRepository", "Query", "QueryRepository", "Repository", "ScopeFilter",
-    "StatisticsRepository", "TaskExtraRepository", "TaskHistoryRepository", "TaskRepository",
-    "USER_OPERATIONS", "UserRepository", "instance_scope_clause", "task_scope_clause",
+    "ActivityHistoryRepository", "ActivityStatisticsRepository", "AnnotationRepository",
+    "DecisionHistoryRepository", "DefinitionRepository", "EventRepository", "FactRepository",
+    "FilterRepository", "HistoryRepository", "InboxRepository", "IncidentRepository",
+    "InstanceRepository", "JobRepository", "ProductRepository", "Query", "QueryRepository",
+    "Repository", "ScopeFilter", "StatisticsRepository", "TaskExtraRepository",
+    "TaskHistoryRepository", "TaskRepository", "USER_OPERATIONS", "UserRepository",
+    "instance_scope_clause", "task_scope_clause",
 ]

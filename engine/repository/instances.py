@@ -13,6 +13,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     exists,
     func,
     inspect,
@@ -181,6 +182,15 @@ class InstanceRepository(Repository):
                                   and_(pi.started_at == after[0], pi.id < after[1])))
         stmt = stmt.order_by(pi.started_at.desc(), pi.id.desc()).limit(limit)
         return self.session.scalars(stmt).all()
+
+    def delete_with_history(self, instance_ids: Sequence[str]) -> None:
+        """Instances and everything they keep: tasks, jobs, incidents, activity and decision
+        history, facts go by ON DELETE CASCADE; history events carry no foreign key."""
+        ids = list(instance_ids)
+        for stmt in (delete(HistoryEvent).where(HistoryEvent.instance_id.in_(ids)),
+                     delete(ProcessInstance).where(ProcessInstance.id.in_(ids))):
+            self.session.execute(stmt.execution_options(synchronize_session=False))
+        self.session.expire_all()
 
     def get_scoped(self, instance_id: str, scope: ScopeFilter) -> ProcessInstance | None:
         stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id,

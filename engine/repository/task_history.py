@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import String, Table, bindparam, case, delete, exists, func, select
+from sqlalchemy.orm import Session
 
 from engine.db import DEFER
 from engine.models import HistoricTask, HumanTask, OperationAnnotation
@@ -64,6 +65,12 @@ class TaskHistoryRepository(Repository):
 
     _ended: set[str] | None = None
 
+    def __init__(self, session: Session, dialect: str) -> None:
+        super().__init__(session, dialect)
+        # task id -> its assignee as this unit of work opened or ended it (for the
+        # activity history of the same step, without reading it back)
+        self.assignees: dict[str, str | None] = {}
+
     def opened(self, rows: Sequence[dict[str, Any]]) -> None:
         """Record new open tasks, given as the human_tasks rows being inserted.
 
@@ -76,6 +83,7 @@ class TaskHistoryRepository(Repository):
                    "h_fresh": str(uuid.uuid4())} for row in rows]
         if self._ended:
             self._ended.difference_update(row["id"] for row in rows)
+        self.assignees.update((row["id"], row["assignee"]) for row in rows)
         self.session.execute(_OPEN, values[0] if len(values) == 1 else values)
 
     def ended(self, task_ids: Sequence[str], now: datetime, reason: str,
@@ -88,6 +96,8 @@ class TaskHistoryRepository(Repository):
         """
         if self._ended is None:
             self._ended = set()
+        if by is not None:
+            self.assignees.update((task_id, by) for task_id in task_ids)
         ids = [task_id for task_id in task_ids if task_id not in self._ended]
         if not ids:
             return

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from engine import authz, bpmn
+from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import HistoryEvent, HumanTask, Incident, Job, ProcessDefinition, ProcessInstance
 from engine.service import task_events
+from engine.service.activity_runs import record_runs
 from engine.service.actors import Actor
 from engine.service.call_binding import bind_calls, late_binder
 from engine.service.runtime import (
@@ -163,6 +165,7 @@ def terminate_instance(uow: UnitOfWork, instance_id: str, actor: Actor, now: dat
     for job in uow.jobs.for_instance(instance.id):
         uow.jobs.delete(job)
     instance.open_task_ids, instance.has_jobs = [], False  # what the projection now holds
+    record_runs(uow, instance, workflow, snapshot(workflow).tasks, now)  # all canceled
     instance.state_json = bpmn.dump_state(workflow)
     instance.status = "terminated"
     instance.ended_at = now
@@ -181,6 +184,7 @@ def set_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], act
         raise InvalidState(f"process instance {instance_id} has ended")
     workflow = load_workflow(uow, instance)
     bpmn.update_active_data(workflow, values)
+    record_runs(uow, instance, workflow, snapshot(workflow).tasks, now)  # seeded ones (old)
     instance.state_json = bpmn.dump_state(workflow)
     record(uow, instance.id, actor, "variables_set", now,
            data={"values": values, **reason_data(reason)})

@@ -17,6 +17,7 @@ from engine.models import Deployment, DeploymentResource, ProcessDefinition
 from engine.repository import Query
 from engine.service import instances as runtime_instances
 from engine.service.actors import Actor
+from engine.service.decision_log import record_evaluation
 from engine.service.deployments import DeploymentResult, deploy
 from engine.service.runtime import record
 from engine.service.timers import schedule_timer_starts
@@ -82,12 +83,14 @@ def evaluate(uow: UnitOfWork, ident: str, variables: dict[str, Any], *, by_key: 
     """Evaluate a decision with these variables: one dict of outputs per selected rule."""
     row = definition(uow, ident, "decision", by_key=by_key, tenant_id=tenant_id,
                      tenant=tenant, actor=actor)
+    trace: list[dict[str, Any]] = []
     try:
-        result = bpmn.evaluate_decision(row.source_xml, row.key, variables)
+        result = bpmn.evaluate_decision(row.source_xml, row.key, variables, trace)
     except bpmn.DecisionError as exc:
         raise InvalidState(f"Cannot evaluate decision {row.id}: {exc}") from exc
     record(uow, None, actor, "decision_evaluated", now,
            data={"decision_id": row.id, "rules": len(result)})
+    record_evaluation(uow, row, trace, actor, now)
     return result
 
 

@@ -15,7 +15,7 @@ from engine.service.runtime import record
 from engine.uow import UnitOfWork
 
 RESOURCES = ("history_task", "history_operation", "history_identity_link",
-             "history_external_task_log", "history_job_log")
+             "history_external_task_log", "history_job_log", "history_activity")
 # Worker and job logs carry every instance's work, like the runtime lists of jobs: ops only.
 OPS_ONLY = ("history_external_task_log", "history_job_log")
 
@@ -52,6 +52,16 @@ def log_entry(uow: UnitOfWork, resource: str, entry_id: str, *, actor: Actor) ->
     return rows[0]
 
 
+def activity(uow: UnitOfWork, activity_instance_id: str, *, actor: Actor) -> Any:
+    """One historic activity instance the actor may see (the row as the list has it)."""
+    rows = query(uow, "history_activity", Query(
+        filters=(("id", "eq", activity_instance_id),), limit=1), actor=actor)
+    if not rows:
+        raise NotFound(f"historic activity instance with id {activity_instance_id} "
+                       "does not exist")
+    return rows[0]
+
+
 def annotate(uow: UnitOfWork, operation_id: str, annotation: str | None, *, actor: Actor,
              now: datetime) -> None:
     """Set (None: clear) an ops note on a user operation log entry the actor can see.
@@ -77,3 +87,18 @@ def cleanup_jobs(uow: UnitOfWork, *, actor: Actor) -> list[Any]:
     """History cleanup jobs: VocFlow keeps its append-only history and schedules none."""
     del uow, actor
     return []
+
+
+def activity_statistics(uow: UnitOfWork, definition_id: str, q: Query, *, incidents: bool,
+                        actor: Actor) -> dict[str, list[int]]:
+    """Per activity of a process definition, over its instances in the actor's scope that
+    match q: [running, canceled, finished, complete scope] runs and, when asked,
+    [open, resolved, deleted] incidents after them."""
+    definition = uow.definitions.get(definition_id)
+    if definition is None or definition.kind != "process":
+        raise NotFound(f"process definition with id {definition_id} does not exist")
+    scope = scopes.scope_of(actor)
+    counts = uow.activity_statistics.per_activity(definition_id, scope, q)
+    found = uow.activity_statistics.incidents(definition_id, scope, q) if incidents else {}
+    return {element: counts.get(element, [0, 0, 0, 0]) + found.get(element, [0, 0, 0])
+            for element in sorted({*counts, *found})}

@@ -11,10 +11,12 @@ from typing import Any
 from engine import authz, bpmn, ids
 from engine.bpmn import modification
 from engine.bpmn.activity_tree import ActivityNode, activity_tree, flow_target, outgoing_targets
+from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.repository import Query
 from engine.service import scopes
+from engine.service.activity_runs import record_runs
 from engine.service.actors import Actor
 from engine.service.instances import (
     resume_instance,
@@ -95,6 +97,7 @@ def delete_variables(uow: UnitOfWork, instance_id: str, names: Sequence[str], *,
     row = lock_instance(uow, instance_id)
     workflow = load_workflow(uow, row)
     removed = modification.delete_variables(workflow, names)
+    record_runs(uow, row, workflow, snapshot(workflow).tasks, now)  # seeded ones (old)
     row.state_json = bpmn.dump_state(workflow)
     record(uow, row.id, actor, "variables_deleted", now, data={"names": list(names),
                                                                "removed": removed})

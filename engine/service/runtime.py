@@ -12,8 +12,10 @@ from engine.bpmn.snapshot import snapshot
 from engine.errors import InvalidState, NotFound
 from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.service import task_events
+from engine.service.activity_runs import record_runs
 from engine.service.actors import Actor
 from engine.service.call_binding import late_binder
+from engine.service.decision_log import record_step
 from engine.service.projection import (
     TaskChanges,
     scope_values,
@@ -151,6 +153,8 @@ def save(
     for element_id, message in problems:
         open_incident(uow, instance, "assignment", message, now, element_id=element_id)
     sync_subscriptions(uow, instance, snap, row)
+    record_runs(uow, instance, workflow, snap.tasks, now)
+    record_step(uow, instance, workflow, actor, now)
     thrown = bpmn.take_thrown_events(workflow)  # taken before dump: routed once, not stored
     row["state_json"] = state = bpmn.dump_state(workflow)
     row["serializer_version"] = bpmn.SERIALIZER_VERSION

@@ -32,16 +32,17 @@ SETTINGS = Settings(job_lease_seconds=60)
 # SQLAlchemy's cursor events do not see: it is not among the SQLite counts
 # the task with its instance (locked) and delegation state in one SELECT; end the old
 # historic task, drop the task, insert the new task, its candidates and its historic task
-# row (whose id the INSERT itself picks); the versioned UPDATE (on PostgreSQL carrying the
-# events); SQLite: the events' INSERT (its BEGIN IMMEDIATE goes to sqlite3 directly and is
-# not counted). PostgreSQL sends every write with the next statement that needs an answer:
-# the SELECT, then the COMMIT (the UPDATE checks its own row count on the server, so nobody
-# waits for it).
-STEP = {"sqlite": 8, "postgresql": 7}
+# row (whose id the INSERT itself picks); the one upsert of the activity instances the step
+# started and ended (/history/activity-instance); the versioned UPDATE (on PostgreSQL
+# carrying the events); SQLite: the events' INSERT. PostgreSQL sends every write with the
+# next statement that needs an answer: the SELECT, then the COMMIT (the UPDATE checks its
+# own row count on the server, so nobody waits for it).
+STEP = {"sqlite": 9, "postgresql": 8}
 STEP_ROUND_TRIPS = 2
 CLAIM = {"sqlite": 1, "postgresql": 1}  # one UPDATE picks and leases the due timers
 CLAIM_ROUND_TRIPS = 2
-FIRE = {"sqlite": 6, "postgresql": 5}  # instance, its jobs, job, activities, UPDATE, events
+# instance, its jobs, job, activities, the activity instances' upsert, UPDATE, events
+FIRE = {"sqlite": 7, "postgresql": 6}
 FIRE_ROUND_TRIPS = 3  # the lock, the jobs, the COMMIT (carrying the writes)
 
 
