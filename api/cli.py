@@ -10,6 +10,7 @@ import click
 import engine
 from api import cli_demo, cli_jobs, cli_lint, cli_migrate, cli_serve, cli_tasks, cli_users
 from api.cli_support import Context, emit, parse_vars, pass_ctx, run
+from api.handler_modules import load_handlers
 from engine import service
 
 
@@ -46,6 +47,7 @@ def db_upgrade(ctx: Context) -> None:
 @pass_ctx
 def deploy(ctx: Context, files: tuple[Path, ...], name: str | None, user: str | None) -> None:
     """Deploy .bpmn/.dmn files (directories: every diagram inside) as one deployment."""
+    load_handlers()  # what the worker runs is what the diagrams are checked against
     paths = _expand(files)
     contents = {}
     with click.progressbar(paths, label="reading", file=sys.stderr) as bar:

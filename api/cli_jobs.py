@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import os
 import signal
 import threading
 from datetime import timedelta
@@ -13,19 +11,9 @@ from typing import Any
 import click
 
 from api.cli_support import Context, emit, parse_vars, pass_ctx, run
+from api.handler_modules import load_handlers
 from engine import external, service
 from engine.scheduler import Worker
-
-HANDLER_MODULES_ENV = "VOCFLOW_WORKER_HANDLERS"
-
-
-def _load_handlers(modules: tuple[str, ...]) -> None:
-    """Product handlers, plus extra modules that call engine.external.register_handler."""
-    product = importlib.import_module("engine.handlers")
-    product.register_all()
-    extra = [m for m in os.environ.get(HANDLER_MODULES_ENV, "").split(",") if m.strip()]
-    for name in [*extra, *modules]:
-        importlib.import_module(name.strip())
 
 
 @click.command()
@@ -40,7 +28,7 @@ def worker(ctx: Context, concurrency: int, modules: tuple[str, ...]) -> None:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Our own log says what each job did; APScheduler's per-poll lines are noise.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    _load_handlers(modules)
+    load_handlers(modules)
     if ctx.settings.is_sqlite and concurrency > 1:
         click.echo("note: SQLite serialises writes; --concurrency > 1 helps little", err=True)
     stop = threading.Event()

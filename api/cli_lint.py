@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from api.cli_support import Context, pass_ctx
+from api.handler_modules import load_handlers
 from engine.bpmn.lint import lint_files
 
 SECTIONS = (("runs", "会运行 / runs"), ("external", "外部任务 / external tasks"),
@@ -21,6 +22,7 @@ SECTIONS = (("runs", "会运行 / runs"), ("external", "外部任务 / external 
 @pass_ctx
 def lint(ctx: Context, files: tuple[Path, ...]) -> None:
     """Check .bpmn/.dmn files before a deploy (exit status 1 when a deploy would be refused)."""
+    load_handlers()
     report = lint_files({p.name: p.read_bytes() for p in files})
     if ctx.as_json:
         click.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))

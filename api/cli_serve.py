@@ -19,6 +19,7 @@ from uvicorn.supervisors import Multiprocess
 
 from api import asgi
 from api.cli_support import Context, pass_ctx
+from api.handler_modules import load_handlers
 
 THREADS_ENV = "VOCFLOW_SERVE_THREADS"
 GRACE_SECONDS = 10  # then requests still running at a stop are cut off
@@ -35,7 +36,9 @@ class _Server(uvicorn.Server):
 
 
 def app_factory() -> asgi.VocflowAsgi:
-    """Each server process builds its own app (the import string of --workers > 1)."""
+    """Each server process builds its own app (the import string of --workers > 1), knowing
+    the handlers and beans the worker knows, so that deploys are checked against them."""
+    load_handlers()
     return asgi.create_asgi_app(threads=int(os.environ.get(THREADS_ENV, "4")))
 
 

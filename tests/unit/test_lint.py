@@ -33,3 +33,21 @@ def test_lint_refusal_exits_1_and_names_the_elements():
     assert "拒绝部署 / refused:" in result.output
     assert "element 'Script_Groovy'" in result.output
     assert "element 'StartEvent_1'" in result.output
+
+
+def test_lint_loads_the_operators_handler_modules(monkeypatch):
+    """`vocflow lint` knows the handlers the worker will run (VOCFLOW_WORKER_HANDLERS), so a
+    class listener with a registered handler is not refused; without the module it is."""
+    from engine import external
+
+    external.unregister_handler("AuditListener")
+    before = json.loads(lint("compat_refused.bpmn").stdout)["refused"]
+    assert any("AuditListener" in line for line in before)
+    monkeypatch.setenv("VOCFLOW_WORKER_HANDLERS", "tests.listener_handlers")
+    monkeypatch.delitem(__import__("sys").modules, "tests.listener_handlers", raising=False)
+    try:
+        after = json.loads(lint("compat_refused.bpmn").stdout)["refused"]
+    finally:
+        external.unregister_handler("AuditListener")
+    assert not any("AuditListener" in line for line in after)
+    assert any("Script_Groovy" in line for line in after)  # the rest is still refused
