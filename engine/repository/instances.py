@@ -31,17 +31,27 @@ from engine.models import (
     ActivityRecord,
     HistoryEvent,
     Incident,
+    Job,
     ProcessInstance,
 )
 from engine.repository.base import Repository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
 _INSERT_EVENT = cast(Table, HistoryEvent.__table__).insert()
+_INSTANCES = cast(Table, ProcessInstance.__table__)
 _INSERT_ACTIVITY = cast(Table, ActivityRecord.__table__).insert()
 _BY_ID = (select(ProcessInstance).where(ProcessInstance.id == bindparam("id"))
           .execution_options(populate_existing=True))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_INSTANCES = cast(Table, ProcessInstance.__table__)
+# PostgreSQL: the row lock alone, its answer unread (sent with the next statement); the
+# SELECT after it in the same pipeline starts, and takes its snapshot, once the lock is held.
+_LOCK_ONLY = (select(_INSTANCES.c.id).where(_INSTANCES.c.id == bindparam("id"))
+              .with_for_update()
+              .execution_options(**{DEFER: True}))
+_WITH_JOBS = (select(ProcessInstance, Job)
+              .outerjoin(Job, Job.instance_id == ProcessInstance.id)
+              .where(ProcessInstance.id == bindparam("id"))
+              .execution_options(populate_existing=True))
 _EVENTS = cast(Table, HistoryEvent.__table__)
 
 
@@ -132,6 +142,21 @@ class InstanceRepository(Repository):
         """Lock the instance row first (lock order: instance, then its tasks and jobs)."""
         stmt = _BY_ID_FOR_UPDATE if self.dialect == "postgresql" else _BY_ID
         return self.session.scalars(stmt, {"id": instance_id}).first()
+
+    def get_for_update_with_jobs(self, instance_id: str
+                                 ) -> tuple[ProcessInstance | None, list[Job]]:
+        """The instance, locked, and its jobs read under that lock: one round trip.
+
+        Not one `SELECT ... FOR UPDATE OF` join: its snapshot would be taken before the lock
+        wait and miss a job the previous lock holder added. The lock goes first, alone (on
+        SQLite, BEGIN IMMEDIATE holds the database), and the join after it reads afresh.
+        """
+        if self.dialect == "postgresql":
+            self.session.execute(_LOCK_ONLY, {"id": instance_id})
+        rows = self.session.execute(_WITH_JOBS, {"id": instance_id}).all()
+        if not rows:
+            return None, []
+        return rows[0][0], [job for _, job in rows if job is not None]
 
     def list(
         self,

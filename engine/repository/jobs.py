@@ -49,7 +49,7 @@ _DELETE = (cast(Table, Job.__table__).delete().where(Job.__table__.c.id == bindp
 
 
 class JobRepository(Repository):
-    _held: tuple[str, builtins.list[Job]] | None = None  # fresh_for_instance's rows, for one reuse
+    _held: tuple[str, builtins.list[Job]] | None = None  # read under the lock, for one reuse
 
     def get(self, job_id: str) -> Job | None:
         return self.session.get(Job, job_id)
@@ -60,12 +60,9 @@ class JobRepository(Repository):
             return held[1]  # read under the instance lock, nothing changed since
         return self.session.scalars(_FOR_INSTANCE, {"iid": instance_id}).all()
 
-    def fresh_for_instance(self, instance_id: str) -> builtins.list[Job]:
-        """The instance's jobs read again (call it under the instance's lock); the next
-        for_instance() of the instance gets the same rows unless a job changes between."""
-        jobs = list(self.session.scalars(_FOR_INSTANCE, {"iid": instance_id}).all())
+    def hold(self, instance_id: str, jobs: builtins.list[Job]) -> None:
+        """Jobs of the instance just read under its lock: the next for_instance() gets them."""
         self._held = (instance_id, jobs)
-        return jobs
 
     def add(self, row: Job) -> None:
         self._held = None

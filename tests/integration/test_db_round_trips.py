@@ -41,9 +41,11 @@ STEP = {"sqlite": 9, "postgresql": 8}
 STEP_ROUND_TRIPS = 2
 CLAIM = {"sqlite": 1, "postgresql": 1}  # one UPDATE picks and leases the due timers
 CLAIM_ROUND_TRIPS = 2
-# instance, its jobs, job, activities, the activity instances' upsert, UPDATE, events
-FIRE = {"sqlite": 7, "postgresql": 6}
-FIRE_ROUND_TRIPS = 3  # the lock, the jobs, the COMMIT (carrying the writes)
+# the instance with its jobs (one SELECT; PostgreSQL: the row lock alone before it), the
+# job's DELETE, activities, the activity instances' upsert, UPDATE (PostgreSQL: with the
+# events), SQLite: the events' INSERT
+FIRE = {"sqlite": 6, "postgresql": 6}
+FIRE_ROUND_TRIPS = 2  # the lock with the read after it, the COMMIT (carrying the writes)
 
 
 @dataclass
