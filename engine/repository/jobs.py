@@ -9,12 +9,12 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, func, inspect, or_, select, update
 
-from engine.db import DEFER
 from engine.models import (
     Job,
     ProcessInstance,
 )
 from engine.repository.base import Repository
+from engine.repository.prepared import Prepared
 
 # Built once: building and keying a statement costs more than running it on SQLite.
 _LEASE = (
@@ -44,8 +44,8 @@ _CLAIM = {  # lease due timers in one statement: read the due ones and take them
 }
 _FOR_INSTANCE = (select(Job).where(Job.instance_id == bindparam("iid"))
                  .execution_options(populate_existing=True))
-_DELETE = (cast(Table, Job.__table__).delete().where(Job.__table__.c.id == bindparam("jid"))
-           .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next statement
+_DELETE = Prepared(cast(Table, Job.__table__).delete()
+                   .where(Job.__table__.c.id == bindparam("jid")))
 
 
 class JobRepository(Repository):
@@ -75,8 +75,7 @@ class JobRepository(Repository):
     def delete_loaded(self, jobs: Sequence[Job]) -> None:
         """Delete loaded jobs by id at once (prepared Core DELETE); they leave the session."""
         self._held = None
-        params = [{"jid": job.id} for job in jobs]
-        self.session.execute(_DELETE, params[0] if len(params) == 1 else params)
+        _DELETE.execute(self.session, [{"jid": job.id} for job in jobs])
         for job in jobs:
             self.session.expunge(job)
 

@@ -29,7 +29,9 @@ STAFF = Actor("staff_member", frozenset({"staff"}))
 SETTINGS = Settings(job_lease_seconds=60)
 # statements sent / round trips (PostgreSQL) of one unit of work, once caches are warm;
 # SQLite's BEGIN IMMEDIATE is sent on the sqlite3 connection itself (engine/db.py), which
-# SQLAlchemy's cursor events do not see: it is not among the SQLite counts
+# SQLAlchemy's cursor events do not see: it is not among the SQLite counts. The append-only
+# writes go past SQLAlchemy's execution path (engine/repository/prepared.py), which still
+# tells its before_cursor_execute listeners, so they are counted
 # the task with its instance (locked) and delegation state in one SELECT; end the old
 # historic task, drop the task, insert the new task, its candidates and its historic task
 # row (whose id the INSERT itself picks); the one upsert of the activity instances the step
