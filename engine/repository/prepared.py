@@ -44,8 +44,8 @@ class _Form:
         for source, fixed, process in zip(self.sources, self.fixed, self.processors,
                                           strict=True):
             value = row[source] if source is not None else fixed
-            values.append(process(value) if process is not None and value is not None
-                          else value)
+            # None goes through the processor too, as in SQLAlchemy: JSON makes it 'null'
+            values.append(process(value) if process is not None else value)
         return tuple(values) if self.positional else dict(zip(self.out, values, strict=True))
 
 

@@ -46,6 +46,16 @@ def test_rows_written_read_back_as_the_orm_wrote_them(uow_factory, db_engine):
     assert sum(s.startswith("INSERT INTO history_events") for s in seen) == 2
 
 
+def test_none_in_a_json_column_is_json_null_as_sqlalchemy_writes_it(uow_factory):
+    with uow_factory() as uow:
+        INSERT.execute(uow.session, {**_event(7), "data": None})
+        uow.session.execute(EVENTS.insert(), {**_event(8), "data": None})
+        stored = uow.session.execute(
+            select(EVENTS.c.instance_id, EVENTS.c.data.is_(None))
+            .where(EVENTS.c.action == "prepared").order_by(EVENTS.c.id)).all()
+    assert [tuple(row) for row in stored] == [("i-7", False), ("i-8", False)]
+
+
 def test_a_failing_write_raises_sqlalchemys_error_and_keeps_nothing(uow_factory):
     fails = Prepared(EVENTS.insert().inline())
     with pytest.raises(IntegrityError), uow_factory() as uow:
