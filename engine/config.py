@@ -18,6 +18,10 @@ class Settings:
     file_dir: Path = Path("var") / "files"
     poll_interval: float = 2.0
     job_lease_seconds: int = 300
+    # Jobs a worker claims per poll, per thread: small, so that several workers share a
+    # burst; a full batch is followed at once by the next claim (Camunda's job executor
+    # acquires 3 at a time and likewise re-acquires without waiting).
+    job_batch_size: int = 10
     timer_grace_seconds: int = 300
     external_task_retries: int = 3
     max_file_bytes: int = 20 * 1024 * 1024
@@ -50,6 +54,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         file_dir=Path(env.get("VOCFLOW_FILE_DIR", str(defaults.file_dir))),
         poll_interval=float(env.get("VOCFLOW_POLL_INTERVAL", defaults.poll_interval)),
         job_lease_seconds=int(env.get("VOCFLOW_JOB_LEASE_SECONDS", defaults.job_lease_seconds)),
+        job_batch_size=max(1, int(env.get("VOCFLOW_JOB_BATCH_SIZE", defaults.job_batch_size))),
         timer_grace_seconds=int(
             env.get("VOCFLOW_TIMER_GRACE_SECONDS", defaults.timer_grace_seconds)
         ),

@@ -147,6 +147,20 @@ _QUEUE = "vocflow_queue"
 _BEGIN = ("BEGIN", None, False)
 
 
+def write_queue(conn: Any) -> list[tuple[str, Any, bool]] | None:
+    """PostgreSQL: the writes waiting in this transaction to go with the next statement
+    that needs an answer, as (SQL, parameters, executemany); None: send at once."""
+    queue: list[tuple[str, Any, bool]] | None = conn.info.get(_QUEUE)
+    return queue
+
+
+def flush_queue(conn: Any) -> None:
+    """Send the waiting writes now (before a statement sent on the driver's own cursor)."""
+    queue = conn.info.get(_QUEUE)
+    if queue:
+        _flush(conn.connection.dbapi_connection, queue, None, None)
+
+
 def _batch_round_trips(engine: Engine) -> None:
     """Send BEGIN and every write whose answer nobody waits for with the next statement.
 

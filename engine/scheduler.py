@@ -36,6 +36,7 @@ class Worker:
         limits.configure(settings.script_time_limit, settings.script_memory_limit_mb)
         self.owner = owner or worker_id()
         self.executor = ThreadPoolExecutor(max(concurrency, 1), thread_name_prefix="job")
+        self.batch = settings.job_batch_size * max(concurrency, 1)
         self.stopped = threading.Event()
         self.scheduler = BackgroundScheduler(timezone="UTC")
         # One poll at a time per process (max_instances=1); missed ticks are merged.
@@ -44,15 +45,19 @@ class Worker:
                                replace_existing=True)
 
     def poll_once(self) -> int:
-        if self.stopped.is_set():
-            return 0
-        try:
-            outcomes = jobs.poll(self.uow_factory, self.settings, self.owner,
-                                 executor=self.executor)
-        except Exception:  # noqa: BLE001 - a failed poll (DB restart) must not kill the worker
-            log.exception("poll failed; trying again in %s s", self.settings.poll_interval)
-            return 0
-        return len(outcomes)
+        """Claim and run small batches until one comes back short (nothing more is due)."""
+        done = 0
+        while not self.stopped.is_set():
+            try:
+                outcomes = jobs.poll(self.uow_factory, self.settings, self.owner,
+                                     limit=self.batch, executor=self.executor)
+            except Exception:  # noqa: BLE001 - a failed poll (DB restart) must not kill it
+                log.exception("poll failed; trying again in %s s", self.settings.poll_interval)
+                break
+            done += len(outcomes)
+            if len(outcomes) < self.batch:
+                break
+        return done
 
     def start(self) -> None:
         log.info("worker %s polling every %s s", self.owner, self.settings.poll_interval)

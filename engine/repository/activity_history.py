@@ -25,6 +25,7 @@ from engine.models import (
     ProcessInstance,
 )
 from engine.repository.base import Repository
+from engine.repository.prepared import Prepared
 from engine.repository.queries import RESOURCES, Query, Resource
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
@@ -34,21 +35,21 @@ _KEPT = ("id", "instance_id", "occurrence")  # what a later write of the same ru
 
 
 @functools.cache
-def _upsert(dialect: str) -> Any:
+def _upsert(dialect: str) -> Prepared:
     """INSERT ... ON CONFLICT (id) DO UPDATE: a run's start inserts its row, its end (or a
     token moved back to it) rewrites it; an assignee once known is kept."""
     stmt: Any = (postgresql.insert(_TABLE) if dialect == "postgresql"
                  else sqlite.insert(_TABLE))
     values = {c.name: stmt.excluded[c.name] for c in _TABLE.columns if c.name not in _KEPT}
     values["assignee"] = func.coalesce(stmt.excluded.assignee, _TABLE.c.assignee)
-    return stmt.on_conflict_do_update(index_elements=["id"], set_=values)
+    return Prepared(stmt.on_conflict_do_update(index_elements=["id"], set_=values).inline())
 
 
 class ActivityHistoryRepository(Repository):
     def record(self, rows: Sequence[dict[str, Any]]) -> None:
         """Write the runs a step started or ended: one statement (an executemany)."""
         if rows:
-            self.session.execute(_upsert(self.dialect), list(rows))
+            _upsert(self.dialect).execute(self.session, rows)
 
     def live_assignee(self, task_id: str) -> str | None:
         """The assignee of an open task loaded in this unit of work (a completion loads

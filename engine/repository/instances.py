@@ -31,24 +31,35 @@ from engine.models import (
     ActivityRecord,
     HistoryEvent,
     Incident,
+    Job,
     ProcessInstance,
 )
 from engine.repository.base import Repository
+from engine.repository.prepared import Prepared
 from engine.repository.scopes import ScopeFilter, instance_scope_clause
 
 _INSERT_EVENT = cast(Table, HistoryEvent.__table__).insert()
-_INSERT_ACTIVITY = cast(Table, ActivityRecord.__table__).insert()
+_INSTANCES = cast(Table, ProcessInstance.__table__)
+_INSERT_ACTIVITY = Prepared(cast(Table, ActivityRecord.__table__).insert().inline())
+_WRITE_EVENTS = Prepared(_INSERT_EVENT.inline())
 _BY_ID = (select(ProcessInstance).where(ProcessInstance.id == bindparam("id"))
           .execution_options(populate_existing=True))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_INSTANCES = cast(Table, ProcessInstance.__table__)
+# PostgreSQL: the row lock alone, its answer unread (sent with the next statement); the
+# SELECT after it in the same pipeline starts, and takes its snapshot, once the lock is held.
+_LOCK_ONLY = (select(_INSTANCES.c.id).where(_INSTANCES.c.id == bindparam("id"))
+              .with_for_update()
+              .execution_options(**{DEFER: True}))
+_WITH_JOBS = (select(ProcessInstance, Job)
+              .outerjoin(Job, Job.instance_id == ProcessInstance.id)
+              .where(ProcessInstance.id == bindparam("id"))
+              .execution_options(populate_existing=True))
 _EVENTS = cast(Table, HistoryEvent.__table__)
 
 
 _EVENT_COLUMNS = ("instance_id", "at", "actor", "action", "element_id", "task_id", "data")
 
 
-@functools.cache
 def _update_for(keys: tuple[str, ...], events: int = 0) -> Any:
     """The versioned UPDATE; on PostgreSQL with `events` history rows inserted by a CTE."""
     stmt = (_INSTANCES.update()
@@ -61,7 +72,12 @@ def _update_for(keys: tuple[str, ...], events: int = 0) -> Any:
 
 
 @functools.cache
-def _checked_update_for(keys: tuple[str, ...], events: int = 0) -> Any:
+def _sqlite_update_for(keys: tuple[str, ...]) -> Prepared:
+    return Prepared(_update_for(keys))
+
+
+@functools.cache
+def _checked_update_for(keys: tuple[str, ...], events: int = 0) -> Prepared:
     """PostgreSQL: the versioned UPDATE that checks its own row count, so that nobody waits
     for its answer and it travels with the COMMIT. A lost race makes the server fail the
     statement (a cast of STALE_VERSION and the count), raised as ConcurrencyConflict by the
@@ -74,7 +90,7 @@ def _checked_update_for(keys: tuple[str, ...], events: int = 0) -> Any:
                   ).select_from(updated)
     if events:
         stmt = stmt.add_cte(_events_cte(events))
-    return stmt.execution_options(**{DEFER: True})
+    return Prepared(stmt)
 
 
 def _events_cte(events: int) -> Any:
@@ -118,8 +134,8 @@ class InstanceRepository(Repository):
         params.update(w_id=instance.id, w_version=version, v_version=version + 1)
         keys = tuple(sorted(changes))
         if self.dialect == "postgresql":
-            self.session.execute(_checked_update_for(keys, len(events)), params)
-        elif getattr(self.session.execute(_update_for(keys), params), "rowcount", 1) != 1:
+            _checked_update_for(keys, len(events)).execute(self.session, params)
+        elif _sqlite_update_for(keys).rowcount(self.session, params) != 1:
             raise ConcurrencyConflict(
                 "another change to this instance was saved first; reload and retry")
         for key, value in [*changes.items(), ("version", version + 1)]:
@@ -132,6 +148,21 @@ class InstanceRepository(Repository):
         """Lock the instance row first (lock order: instance, then its tasks and jobs)."""
         stmt = _BY_ID_FOR_UPDATE if self.dialect == "postgresql" else _BY_ID
         return self.session.scalars(stmt, {"id": instance_id}).first()
+
+    def get_for_update_with_jobs(self, instance_id: str
+                                 ) -> tuple[ProcessInstance | None, list[Job]]:
+        """The instance, locked, and its jobs read under that lock: one round trip.
+
+        Not one `SELECT ... FOR UPDATE OF` join: its snapshot would be taken before the lock
+        wait and miss a job the previous lock holder added. The lock goes first, alone (on
+        SQLite, BEGIN IMMEDIATE holds the database), and the join after it reads afresh.
+        """
+        if self.dialect == "postgresql":
+            self.session.execute(_LOCK_ONLY, {"id": instance_id})
+        rows = self.session.execute(_WITH_JOBS, {"id": instance_id}).all()
+        if not rows:
+            return None, []
+        return rows[0][0], [job for _, job in rows if job is not None]
 
     def list(
         self,
@@ -271,7 +302,7 @@ class HistoryRepository(Repository):
         """Insert the waiting events in one (executemany) statement."""
         waiting = self.take_waiting()
         if waiting:
-            self.session.execute(_INSERT_EVENT, waiting[0] if len(waiting) == 1 else waiting)
+            _WRITE_EVENTS.execute(self.session, waiting)
 
     def for_instance(self, instance_id: str) -> Sequence[HistoryEvent]:
         self.write_waiting()
@@ -281,7 +312,7 @@ class HistoryRepository(Repository):
     def append_activities(self, instance_id: str, records: Sequence[dict[str, Any]]) -> None:
         """Record tasks pruned from the task tree (bpmn.pending records), in one INSERT."""
         if records:
-            self.session.execute(_INSERT_ACTIVITY, [
+            _INSERT_ACTIVITY.execute(self.session, [
                 {"instance_id": instance_id, "task_id": r["task_id"],
                  "element_id": r["element_id"], "name": r["name"], "type": r["type"],
                  "state": r["state"], "ended_at": datetime.fromisoformat(r["ended_at"])}

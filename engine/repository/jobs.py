@@ -9,12 +9,12 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, func, inspect, or_, select, update
 
-from engine.db import DEFER
 from engine.models import (
     Job,
     ProcessInstance,
 )
 from engine.repository.base import Repository
+from engine.repository.prepared import Prepared
 
 # Built once: building and keying a statement costs more than running it on SQLite.
 _LEASE = (
@@ -44,12 +44,12 @@ _CLAIM = {  # lease due timers in one statement: read the due ones and take them
 }
 _FOR_INSTANCE = (select(Job).where(Job.instance_id == bindparam("iid"))
                  .execution_options(populate_existing=True))
-_DELETE = (cast(Table, Job.__table__).delete().where(Job.__table__.c.id == bindparam("jid"))
-           .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next statement
+_DELETE = Prepared(cast(Table, Job.__table__).delete()
+                   .where(Job.__table__.c.id == bindparam("jid")))
 
 
 class JobRepository(Repository):
-    _held: tuple[str, builtins.list[Job]] | None = None  # fresh_for_instance's rows, for one reuse
+    _held: tuple[str, builtins.list[Job]] | None = None  # read under the lock, for one reuse
 
     def get(self, job_id: str) -> Job | None:
         return self.session.get(Job, job_id)
@@ -60,12 +60,9 @@ class JobRepository(Repository):
             return held[1]  # read under the instance lock, nothing changed since
         return self.session.scalars(_FOR_INSTANCE, {"iid": instance_id}).all()
 
-    def fresh_for_instance(self, instance_id: str) -> builtins.list[Job]:
-        """The instance's jobs read again (call it under the instance's lock); the next
-        for_instance() of the instance gets the same rows unless a job changes between."""
-        jobs = list(self.session.scalars(_FOR_INSTANCE, {"iid": instance_id}).all())
+    def hold(self, instance_id: str, jobs: builtins.list[Job]) -> None:
+        """Jobs of the instance just read under its lock: the next for_instance() gets them."""
         self._held = (instance_id, jobs)
-        return jobs
 
     def add(self, row: Job) -> None:
         self._held = None
@@ -78,8 +75,7 @@ class JobRepository(Repository):
     def delete_loaded(self, jobs: Sequence[Job]) -> None:
         """Delete loaded jobs by id at once (prepared Core DELETE); they leave the session."""
         self._held = None
-        params = [{"jid": job.id} for job in jobs]
-        self.session.execute(_DELETE, params[0] if len(params) == 1 else params)
+        _DELETE.execute(self.session, [{"jid": job.id} for job in jobs])
         for job in jobs:
             self.session.expunge(job)
 

@@ -11,9 +11,9 @@ from typing import Any, cast
 from sqlalchemy import String, Table, bindparam, case, delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from engine.db import DEFER
 from engine.models import HistoricTask, HumanTask, OperationAnnotation
 from engine.repository.base import Repository
+from engine.repository.prepared import Prepared
 
 _TABLE = cast(Table, HistoricTask.__table__)
 _COLUMNS = ("instance_id", "process_key", "element_id", "name", "assignee", "due_at",
@@ -30,22 +30,22 @@ def _live(column: Any) -> Any:
 _TAKEN = _TABLE.alias("taken")
 # The row's id is the task's, unless a row has it already (a task opened again under its
 # old id): then the fresh id given beside it. Decided in the INSERT, not by a SELECT first.
-_OPEN = (_TABLE.insert().inline()
-         .values(task_id=bindparam("h_task", type_=String),
-                 id=case((exists().where(_TAKEN.c.id == bindparam("h_task", type_=String)),
-                          bindparam("h_fresh", type_=String)),
-                         else_=bindparam("h_task", type_=String)))
-         .execution_options(**{DEFER: True}))
+_OPEN = Prepared(
+    _TABLE.insert().inline()
+    .values(task_id=bindparam("h_task", type_=String),
+            id=case((exists().where(_TAKEN.c.id == bindparam("h_task", type_=String)),
+                     bindparam("h_fresh", type_=String)),
+                    else_=bindparam("h_task", type_=String))))
 _LIVE = cast(Table, HumanTask.__table__)
 # Core, not update(HistoricTask): the ORM's bulk UPDATE copies the statement on every
 # execution, and the copy's cache key is computed anew each time.
 
 
 @functools.lru_cache(maxsize=64)
-def _end_for(count: int) -> Any:
+def _end_for(count: int) -> Prepared:
     """The end of `count` tasks (h_id0...): one bind parameter each, not an expanding IN,
     whose SQL would be rendered again on every execution."""
-    return (_TABLE.update()
+    return Prepared(_TABLE.update()
             .where(_TABLE.c.task_id.in_([bindparam(f"h_id{i}", type_=String)
                                          for i in range(count)]),
                    _TABLE.c.ended_at.is_(None))
@@ -55,8 +55,7 @@ def _end_for(count: int) -> Any:
                     assignee=func.coalesce(_live(_LIVE.c.assignee),
                                            bindparam("h_by", type_=String)),
                     due_at=_live(_LIVE.c.due_at), follow_up_at=_live(_LIVE.c.follow_up_at),
-                    priority=func.coalesce(_live(_LIVE.c.priority), _TABLE.c.priority))
-            .execution_options(**{DEFER: True}))
+                    priority=func.coalesce(_live(_LIVE.c.priority), _TABLE.c.priority)))
 
 
 class TaskHistoryRepository(Repository):
@@ -84,7 +83,7 @@ class TaskHistoryRepository(Repository):
         if self._ended:
             self._ended.difference_update(row["id"] for row in rows)
         self.assignees.update((row["id"], row["assignee"]) for row in rows)
-        self.session.execute(_OPEN, values[0] if len(values) == 1 else values)
+        _OPEN.execute(self.session, values)
 
     def ended(self, task_ids: Sequence[str], now: datetime, reason: str,
               by: str | None = None) -> None:
@@ -103,7 +102,7 @@ class TaskHistoryRepository(Repository):
             return
         self._ended.update(ids)
         params = {f"h_id{i}": task_id for i, task_id in enumerate(ids)}
-        self.session.execute(_end_for(len(ids)), {**params, "h_now": now, "h_reason": reason,
+        _end_for(len(ids)).execute(self.session, {**params, "h_now": now, "h_reason": reason,
                                                   "h_by": by})
 
 

@@ -10,7 +10,6 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, delete, false, or_, select
 from sqlalchemy.orm.util import identity_key
 
-from engine.db import DEFER
 from engine.models import (
     HumanTask,
     ProcessInstance,
@@ -18,6 +17,7 @@ from engine.models import (
     TaskDetail,
 )
 from engine.repository.base import Repository
+from engine.repository.prepared import Prepared
 from engine.repository.scopes import (
     ScopeFilter,
     ScopeShape,
@@ -29,8 +29,8 @@ from engine.repository.scopes import (
 _TASKS = cast(Table, HumanTask.__table__)
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
 # Built once: building and keying a statement costs more than running it on SQLite.
-_INSERT_TASK = _TASKS.insert()
-_INSERT_CANDIDATE = _CANDIDATES.insert()
+_INSERT_TASK = Prepared(_TASKS.insert().inline())
+_INSERT_CANDIDATE = Prepared(_CANDIDATES.insert().inline())
 _BY_ID = select(HumanTask).where(HumanTask.id == bindparam("tid"))
 # A task with its instance (locked on PostgreSQL: the lock order's first lock) and its
 # delegation state: what a completion reads before it loads the workflow, in one statement.
@@ -53,8 +53,7 @@ def _with_instance(shape: ScopeShape | None, lock: bool) -> Any:
     return stmt.with_for_update(of=ProcessInstance) if lock else stmt
 
 
-_DELETE_TASK = (_TASKS.delete().where(_TASKS.c.id == bindparam("tid"))
-                .execution_options(**{DEFER: True}))  # PostgreSQL: sent with the next one
+_DELETE_TASK = Prepared(_TASKS.delete().where(_TASKS.c.id == bindparam("tid")))
 
 
 class TaskRepository(Repository):
@@ -78,16 +77,13 @@ class TaskRepository(Repository):
 
     def insert_open(self, rows: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> None:
         """Insert new open tasks and their candidates (Core inserts, no unit of work)."""
-        self.session.execute(_INSERT_TASK, rows[0] if len(rows) == 1 else rows)
-        if candidates:
-            self.session.execute(_INSERT_CANDIDATE,
-                                 candidates[0] if len(candidates) == 1 else candidates)
+        _INSERT_TASK.execute(self.session, rows)
+        _INSERT_CANDIDATE.execute(self.session, candidates)
 
     def delete_ids(self, task_ids: Sequence[str]) -> None:
         """Delete open tasks and their candidates by id; loaded rows leave the session."""
-        params = [{"tid": task_id} for task_id in task_ids]
         # task_candidates.task_id is ON DELETE CASCADE (SQLite runs with foreign_keys=ON)
-        self.session.execute(_DELETE_TASK, params[0] if len(params) == 1 else params)
+        _DELETE_TASK.execute(self.session, [{"tid": task_id} for task_id in task_ids])
         for task_id in task_ids:
             loaded = self.session.identity_map.get(identity_key(HumanTask, task_id))
             if loaded is not None:

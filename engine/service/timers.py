@@ -31,10 +31,11 @@ def fire_timer(uow: UnitOfWork, job_id: str, owner: str | None, now: datetime, *
         if peek is None or peek.instance_id is None:
             return "gone"
         instance_id = peek.instance_id
-    instance = uow.instances.get_for_update(instance_id)
-    # Read again under the lock (another fire of this instance may have dropped the job);
-    # all the instance's jobs at once, which the save's job sync then reuses.
-    job = next((j for j in uow.jobs.fresh_for_instance(instance_id) if j.id == job_id), None)
+    # The jobs are read again under the lock (another fire of this instance may have
+    # dropped the job), all of them with the instance, which the save's job sync reuses.
+    instance, held = uow.instances.get_for_update_with_jobs(instance_id)
+    uow.jobs.hold(instance_id, held)
+    job = next((j for j in held if j.id == job_id), None)
     if instance is None or job is None:
         return "gone"
     if owner is not None and job.lock_owner != owner:

@@ -29,7 +29,9 @@ STAFF = Actor("staff_member", frozenset({"staff"}))
 SETTINGS = Settings(job_lease_seconds=60)
 # statements sent / round trips (PostgreSQL) of one unit of work, once caches are warm;
 # SQLite's BEGIN IMMEDIATE is sent on the sqlite3 connection itself (engine/db.py), which
-# SQLAlchemy's cursor events do not see: it is not among the SQLite counts
+# SQLAlchemy's cursor events do not see: it is not among the SQLite counts. The append-only
+# writes go past SQLAlchemy's execution path (engine/repository/prepared.py), which still
+# tells its before_cursor_execute listeners, so they are counted
 # the task with its instance (locked) and delegation state in one SELECT; end the old
 # historic task, drop the task, insert the new task, its candidates and its historic task
 # row (whose id the INSERT itself picks); the one upsert of the activity instances the step
@@ -41,9 +43,11 @@ STEP = {"sqlite": 9, "postgresql": 8}
 STEP_ROUND_TRIPS = 2
 CLAIM = {"sqlite": 1, "postgresql": 1}  # one UPDATE picks and leases the due timers
 CLAIM_ROUND_TRIPS = 2
-# instance, its jobs, job, activities, the activity instances' upsert, UPDATE, events
-FIRE = {"sqlite": 7, "postgresql": 6}
-FIRE_ROUND_TRIPS = 3  # the lock, the jobs, the COMMIT (carrying the writes)
+# the instance with its jobs (one SELECT; PostgreSQL: the row lock alone before it), the
+# job's DELETE, activities, the activity instances' upsert, UPDATE (PostgreSQL: with the
+# events), SQLite: the events' INSERT
+FIRE = {"sqlite": 6, "postgresql": 6}
+FIRE_ROUND_TRIPS = 2  # the lock with the read after it, the COMMIT (carrying the writes)
 
 
 @dataclass
