@@ -28,6 +28,7 @@ from engine.repository import (
     JobRepository,
     ProductRepository,
     QueryRepository,
+    RequirementsRepository,
     StatisticsRepository,
     TaskExtraRepository,
     TaskHistoryRepository,
@@ -46,7 +47,7 @@ _REPOSITORIES: dict[str, type] = {
     "events": EventRepository, "facts": FactRepository, "inbox": InboxRepository,
     "product": ProductRepository, "queries": QueryRepository,
     "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
-    "filters": FilterRepository,
+    "filters": FilterRepository, "requirements": RequirementsRepository,
 }
 
 
@@ -76,6 +77,7 @@ class UnitOfWork:
     statistics: StatisticsRepository
     task_extras: TaskExtraRepository
     filters: FilterRepository
+    requirements: RequirementsRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory

@@ -17,6 +17,7 @@ from engine.repository.instances import HistoryRepository, IncidentRepository, I
 from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
 from engine.repository.queries import Query, QueryRepository, StatisticsRepository
+from engine.repository.requirements import RequirementsRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
 from engine.repository.task_extras import TaskExtraRepository
 from engine.repository.task_history import AnnotationRepository, TaskHistoryRepository
@@ -28,7 +29,8 @@ __all__ = [
     "DecisionHistoryRepository", "DefinitionRepository", "EventRepository", "FactRepository",
     "FilterRepository", "HistoryRepository", "InboxRepository", "IncidentRepository",
     "InstanceRepository", "JobRepository", "ProductRepository", "Query", "QueryRepository",
-    "Repository", "ScopeFilter", "StatisticsRepository", "TaskExtraRepository",
+    "Repository",
+    "RequirementsRepository", "ScopeFilter", "StatisticsRepository", "TaskExtraRepository",
     "TaskHistoryRepository", "TaskRepository", "USER_OPERATIONS", "UserRepository",
     "instance_scope_clause", "task_scope_clause",
 ]
