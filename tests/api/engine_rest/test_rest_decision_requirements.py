@@ -153,3 +153,11 @@ def test_the_migration_makes_the_drds_of_files_deployed_before_it(client, design
     assert again[0]["deploymentId"] == first["id"] and len(again) == 2
     dish = client.get(f"{R}/decision-definition/key/dmn_drd_dish", headers=reader).json
     assert dish["decisionRequirementsDefinitionId"] == again[1]["id"]
+
+
+def test_deleting_the_deployment_deletes_its_drd(client, designer, user):
+    reader = user("reader", "province:11:reviewer")
+    deployed = _deploy(client, designer, "dmn_drd.dmn")
+    gone = client.delete(f"{R}/deployment/{deployed['id']}", headers=designer)
+    assert gone.status_code == 204, gone.json
+    assert client.get(f"{D}/count", headers=reader).json == {"count": 0}
