@@ -45,6 +45,7 @@ OPERATIONS = {
     "message_received": Operation("CorrelateMessage", "ProcessInstance", _OP, "messageName",
                                   "name"),
     "variables_set": Operation("SetVariables", "Variable", _OP),
+    "historic_variables_deleted": Operation("DeleteHistory", "Variable", _OP),
     "task_claimed": Operation("Claim", "Task", _WORKER, "assignee"),
     "task_unclaimed": Operation("Claim", "Task", _WORKER, "assignee"),
     "task_assigned": Operation("Assign", "Task", _WORKER, "assignee", "assignee"),
