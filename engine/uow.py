@@ -25,6 +25,7 @@ from engine.repository import (
     InboxRepository,
     IncidentRepository,
     InstanceRepository,
+    JobDefinitionRepository,
     JobRepository,
     ProductRepository,
     QueryRepository,
@@ -48,6 +49,7 @@ _REPOSITORIES: dict[str, type] = {
     "product": ProductRepository, "queries": QueryRepository,
     "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
     "filters": FilterRepository, "requirements": RequirementsRepository,
+    "job_definitions": JobDefinitionRepository,
 }
 
 
@@ -78,6 +80,7 @@ class UnitOfWork:
     task_extras: TaskExtraRepository
     filters: FilterRepository
     requirements: RequirementsRepository
+    job_definitions: JobDefinitionRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
