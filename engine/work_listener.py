@@ -31,7 +31,7 @@ from engine.uow import UowFactory
 from engine.work_bell import CHANNEL, Note, WorkBell, decode
 
 LOG = logging.getLogger("vocflow.work")
-RECHECK_TICK = 0.1
+RECHECK_TICK = 0.05
 RECHECK_SQLITE = 5.0
 RECHECK_POSTGRES = 5.0
 RECONNECT_SECONDS = 2.0
