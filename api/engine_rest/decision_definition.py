@@ -25,7 +25,10 @@ SPEC = Spec(
             "resourceName": text("resource_name"),
             "resourceNameLike": text("resource_name", "like"),
             "version": Param("version", "eq", "int"), "latestVersion": when("latest", "true"),
-            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null")},
+            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null"),
+            "decisionRequirementsDefinitionId": text("drd_id"),
+            "decisionRequirementsDefinitionKey": text("drd_key"),
+            "withoutDecisionRequirementsDefinition": when("drd_id", "null")},
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",
            "deploymentId": "deployment_id", "deployTime": "deployed_at"},
 )

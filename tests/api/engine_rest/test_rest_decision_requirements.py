@@ -161,3 +161,20 @@ def test_deleting_the_deployment_deletes_its_drd(client, designer, user):
     gone = client.delete(f"{R}/deployment/{deployed['id']}", headers=designer)
     assert gone.status_code == 204, gone.json
     assert client.get(f"{D}/count", headers=reader).json == {"count": 0}
+
+
+def test_decisions_filter_by_their_drd(client, designer, user):
+    reader = user("reader", "province:11:reviewer")
+    _deploy(client, designer, "dmn_drd.dmn", "dmn_collect.dmn")
+    [drd] = client.get(D, headers=reader).json
+    url = f"{R}/decision-definition?sortBy=key&sortOrder=asc&"
+    by_id = client.get(f"{url}decisionRequirementsDefinitionId={drd['id']}",
+                       headers=reader).json
+    assert [d["key"] for d in by_id] == ["dmn_drd_dish", "dmn_drd_season"]
+    by_key = client.get(f"{url}decisionRequirementsDefinitionKey=Definitions_DmnDrd",
+                        headers=reader).json
+    assert by_key == by_id
+    alone = client.get(f"{url}withoutDecisionRequirementsDefinition=true", headers=reader).json
+    assert [d["key"] for d in alone] == ["dmn_collect"]
+    assert client.get(f"{R}/decision-definition/count?decisionRequirementsDefinitionKey=nope",
+                      headers=reader).json == {"count": 0}
