@@ -1,7 +1,7 @@
 """Camunda REST under `vocflow serve`: idle long polls, wake-up latency, a filtered list query.
 
 Plain script: `python bench/camunda_rest.py [--clients 200] [--idle 10] [--rows 100000]
-[--skip-pg] [--skip-sqlite]`. For each database (a fresh SQLite file; a fresh PostgreSQL
+[--skip-pg] [--skip-sqlite] [--port N]`. For each database (a fresh SQLite file; a fresh PostgreSQL
 database vocflow_bench_rest_<pid>, dropped at the end) it deploys the js_flow/js_other
 fixtures, seeds the history, runs `vocflow serve --no-worker` and measures:
 
@@ -196,7 +196,9 @@ def wake_latencies(base: str, create: Any, label: str) -> list[float]:
 
         worker = threading.Thread(target=wait)
         worker.start()
-        time.sleep(0.3)  # the worker is waiting now
+        # the worker is waiting now; 0.3 s is a whole number of SQLite -wal watch ticks
+        # after the last answer, so the commit lands just after a tick: near the worst case
+        time.sleep(0.3)
         create(key)
         committed = time.monotonic()
         worker.join(timeout=40)
@@ -240,7 +242,7 @@ def run(name: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[str, A
     began = time.perf_counter()
     setup(factory, args.rows)
     seeded = time.perf_counter() - began
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}/engine-rest"
     server = serve(url, port, tmp / f"serve-{name}.log")
     result: dict[str, Any] = {"db": name, "seed_s": seeded}
@@ -298,6 +300,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--idle", type=float, default=10.0, help="idle window, seconds")
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--port", type=int, default=0,
+                        help="the server's port (default: a free one)")
     args = parser.parse_args()
     began = time.perf_counter()
     load = os.getloadavg()

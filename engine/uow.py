@@ -25,9 +25,11 @@ from engine.repository import (
     InboxRepository,
     IncidentRepository,
     InstanceRepository,
+    JobDefinitionRepository,
     JobRepository,
     ProductRepository,
     QueryRepository,
+    RequirementsRepository,
     StatisticsRepository,
     TaskExtraRepository,
     TaskHistoryRepository,
@@ -46,7 +48,8 @@ _REPOSITORIES: dict[str, type] = {
     "events": EventRepository, "facts": FactRepository, "inbox": InboxRepository,
     "product": ProductRepository, "queries": QueryRepository,
     "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
-    "filters": FilterRepository,
+    "filters": FilterRepository, "requirements": RequirementsRepository,
+    "job_definitions": JobDefinitionRepository,
 }
 
 
@@ -76,6 +79,8 @@ class UnitOfWork:
     statistics: StatisticsRepository
     task_extras: TaskExtraRepository
     filters: FilterRepository
+    requirements: RequirementsRepository
+    job_definitions: JobDefinitionRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory

@@ -13,8 +13,8 @@ from flask import Response, jsonify
 from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
 from api.engine_rest.query import Param, Spec, many, parse, text, when
-from engine.models import ProcessDefinition
-from engine.service import rest_definitions
+from engine.models import DecisionRequirements, ProcessDefinition
+from engine.service import rest_definitions, rest_requirements
 
 SPEC = Spec(
     params={"decisionDefinitionId": text("id"), "decisionDefinitionIdIn": many("id"),
@@ -25,7 +25,10 @@ SPEC = Spec(
             "resourceName": text("resource_name"),
             "resourceNameLike": text("resource_name", "like"),
             "version": Param("version", "eq", "int"), "latestVersion": when("latest", "true"),
-            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null")},
+            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null"),
+            "decisionRequirementsDefinitionId": text("drd_id"),
+            "decisionRequirementsDefinitionKey": text("drd_key"),
+            "withoutDecisionRequirementsDefinition": when("drd_id", "null")},
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",
            "deploymentId": "deployment_id", "deployTime": "deployed_at"},
 )
@@ -42,22 +45,34 @@ def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
     return int(ttl.group(1)) if ttl else None
 
 
-def decision_dto(row: ProcessDefinition, tenant_id: str | None = None) -> dict[str, Any]:
+def decision_dto(row: ProcessDefinition, tenant_id: str | None = None,
+                 drd: DecisionRequirements | None = None) -> dict[str, Any]:
+    """Camunda's DecisionDefinitionDto; drd: the DMN file's requirements definition."""
     return {
         "id": row.id, "key": row.key, "category": None, "name": row.name,
         "version": row.version, "resource": row.resource_name,
-        "deploymentId": row.deployment_id, "decisionRequirementsDefinitionId": None,
-        "decisionRequirementsDefinitionKey": None, "tenantId": tenant_id,
+        "deploymentId": row.deployment_id,
+        "decisionRequirementsDefinitionId": drd.id if drd else None,
+        "decisionRequirementsDefinitionKey": drd.key if drd else None, "tenantId": tenant_id,
         "versionTag": None,
         "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
         else _time_to_live(row.id, row.key, row.source_xml),
     }
 
 
+def decision_requirements(rows: list[ProcessDefinition]
+                          ) -> dict[tuple[str, str], DecisionRequirements]:
+    """(deployment id, resource name) of these decisions -> their DMN file's DRD."""
+    pairs = sorted({(r.deployment_id, r.resource_name) for r in rows})
+    return run(rest_requirements.of_decisions, pairs) if pairs else {}
+
+
 @routes.get("/decision-definition")
 def list_decisions() -> Any:
     rows = run(rest_definitions.page, "decision", parse(SPEC))
-    return jsonify([decision_dto(r, tenant) for r, tenant in rows])
+    drds = decision_requirements([r for r, _tenant in rows])
+    return jsonify([decision_dto(r, tenant, drds.get((r.deployment_id, r.resource_name)))
+                    for r, tenant in rows])
 
 
 @routes.get("/decision-definition/count")
@@ -80,7 +95,8 @@ def _by(ident: str, key: bool = False, tenant: str | None = None) -> Finder:
 def _one(ident: str, key: bool = False, tenant: str | None = None) -> Any:
     row, tenant_id = run(rest_definitions.with_tenant, ident, "decision", by_key=key,
                          tenant_id=tenant, tenant=tenant is not None)
-    return jsonify(decision_dto(row, tenant_id))
+    drd = decision_requirements([row]).get((row.deployment_id, row.resource_name))
+    return jsonify(decision_dto(row, tenant_id, drd))
 
 
 def _xml(find: Finder) -> Any:

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from flask import Response, jsonify, request
 
 from api.engine_rest.common import flag, id_list, json_body, link, routes, run
-from api.engine_rest.decision_definition import decision_dto
+from api.engine_rest.decision_definition import decision_dto, decision_requirements
+from api.engine_rest.decision_requirements import requirements_dto
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import definition_dto
 from api.engine_rest.query import Param, Spec, many, parse, text, when
@@ -34,13 +35,17 @@ def _with_definitions(row: Deployment, definitions: list[ProcessDefinition]) -> 
     dto = deployment_dto(row)
     processes = {d.id: definition_dto(d, row.tenant_id) for d in definitions
                  if d.kind == "process"}
-    decisions = {d.id: decision_dto(d, row.tenant_id) for d in definitions
-                 if d.kind == "decision"}
+    kept = [d for d in definitions if d.kind == "decision"]
+    drds = decision_requirements(kept)
+    decisions = {d.id: decision_dto(d, row.tenant_id, drds.get((d.deployment_id,
+                                                                d.resource_name)))
+                 for d in kept}
+    requirements = {r.id: requirements_dto(r, row.tenant_id) for r in drds.values()}
     dto.update({
         "deployedProcessDefinitions": processes or None,
         "deployedCaseDefinitions": None,
         "deployedDecisionDefinitions": decisions or None,
-        "deployedDecisionRequirementsDefinitions": None,
+        "deployedDecisionRequirementsDefinitions": requirements or None,
     })
     return dto
 

@@ -1,4 +1,5 @@
-"""Camunda /history/variable-instance and /history/detail: variables now and their updates.
+"""Camunda /history/variable-instance and /history/detail: variables now and their updates,
+and their deletion from an ended instance's history.
 
 A query names its process instances (processInstanceId or processInstanceIdIn): the
 values are read from each instance's stored workflow and from its history events.
@@ -14,7 +15,7 @@ from flask import jsonify
 from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
 from api.engine_rest.query import Param, Spec, many, parse, text, when
-from engine.service import history_variables
+from engine.service import history_variable_deletion, history_variables
 from engine.service.history_variables import Update, Variable
 from engine.service.rest_queries import Query
 
@@ -113,6 +114,20 @@ def count_historic_variables_post() -> Any:
 @routes.get("/history/variable-instance/<ident>")
 def get_historic_variable(ident: str) -> Any:
     return jsonify(variable_dto(run(history_variables.variable, ident)))
+
+
+@routes.delete("/history/variable-instance/<ident>")
+def delete_historic_variable(ident: str) -> Any:
+    """Ops: one variable out of an ended instance's history (its value and its updates)."""
+    run(history_variable_deletion.delete_historic_variable, ident)
+    return "", 204
+
+
+@routes.delete("/history/process-instance/<instance_id>/variable-instances")
+def delete_historic_variables_of_instance(instance_id: str) -> Any:
+    """Ops: every variable out of an ended instance's history."""
+    run(history_variable_deletion.delete_historic_variables, instance_id)
+    return "", 204
 
 
 def _details(body: dict[str, Any] | None) -> Any:

@@ -76,6 +76,13 @@ def set_priority(job_id: str) -> Any:
     return "", 204
 
 
+@routes.delete("/job/<job_id>")
+def delete_job(job_id: str) -> Any:
+    """Ops: a timer start job; an instance's timer job is refused (400, naming why)."""
+    run(rest_jobs.delete_job, job_id)
+    return "", 204
+
+
 @routes.get("/job/<job_id>/stacktrace")
 def stacktrace(job_id: str) -> Any:
     return Response(run(rest_jobs.stacktrace, job_id), mimetype="text/plain")

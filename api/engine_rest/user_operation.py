@@ -45,6 +45,7 @@ OPERATIONS = {
     "message_received": Operation("CorrelateMessage", "ProcessInstance", _OP, "messageName",
                                   "name"),
     "variables_set": Operation("SetVariables", "Variable", _OP),
+    "historic_variables_deleted": Operation("DeleteHistory", "Variable", _OP),
     "task_claimed": Operation("Claim", "Task", _WORKER, "assignee"),
     "task_unclaimed": Operation("Claim", "Task", _WORKER, "assignee"),
     "task_assigned": Operation("Assign", "Task", _WORKER, "assignee", "assignee"),
@@ -52,6 +53,13 @@ OPERATIONS = {
     "task_due_changed": Operation("Update", "Task", _WORKER, "dueDate", "to", "from"),
     "job_due_date_set": Operation("SetDueDate", "Job", _OP, "duedate", "due_at"),
     "job_retries_set": Operation("SetJobRetries", "Job", _OP, "retries", "retries"),
+    "job_deleted": Operation("Delete", "Job", _OP),
+    "job_definition_suspended": Operation("SuspendJobDefinition", "JobDefinition", _OP,
+                                          "suspensionState"),
+    "job_definition_activated": Operation("ActivateJobDefinition", "JobDefinition", _OP,
+                                          "suspensionState"),
+    "job_definition_priority_set": Operation("SetPriority", "JobDefinition", _OP,
+                                             "overridingPriority", "priority"),
     "incident_retried": Operation("SetJobRetries", "Job", _OP),
     "incident_resolved": Operation("Resolve", "Incident", _OP),
     "deployed": Operation("Create", "Deployment", _OP),
@@ -65,6 +73,7 @@ OPERATIONS = {
 }
 # Values Camunda gives these properties without an event field to read them from.
 _FIXED = {"instance_suspended": "suspended", "instance_resumed": "active",
+          "job_definition_suspended": "suspended", "job_definition_activated": "active",
           "task_completed": "true", "task_unclaimed": None}
 SPEC = Spec(
     params={"processInstanceId": text("instance_id"),

@@ -140,7 +140,8 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.filters.update(bj=beijing, process=labels.process, element=labels.element,
                                  status=labels.status, action=labels.action,
                                  code_label=lambda value, name: forms_view.label_of(name, value),
-                                 utc=as_utc, urlencode_without=_urlencode_without)
+                                 utc=as_utc, activity_type=labels.activity_type,
+                                 duration=labels.duration, urlencode_without=_urlencode_without)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, has_group=has_group,
                                  groups=groups, get_locale=get_locale,
                                  field_label=forms_view.field_label,

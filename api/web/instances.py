@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from api.web.common import beijing, required_reason, run, script_json, signed_in
 from engine import errors, service
-from engine.service import instance_view, scopes
+from engine.service import activity_timeline, instance_view, scopes
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 CSS = {"done": "highlight-done", "active": "highlight-active", "waiting_timer": "highlight-active",
@@ -51,8 +51,9 @@ def show(instance_id: str) -> str:
     view = run(instance_view.instance_view, instance_id)
     jobs = run(scopes.list_jobs, instance_id=instance_id) \
         if "set_job_due_date" in view.actions else []
+    activities = run(activity_timeline.instance_activities, instance_id)
     return render_template("instances/show.html", title=_("流程实例"), view=view, jobs=jobs,
-                           diagram=diagram_data(view),
+                           diagram=diagram_data(view), activities=activities,
                            variables_json=json.dumps(view.variables, ensure_ascii=False,
                                                      indent=1, default=str)
                            if view.variables is not None else None)

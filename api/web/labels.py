@@ -43,6 +43,24 @@ ACTIONS = {
     "incident_retried": _l("重试故障"), "job_due_date_set": _l("修改定时器到期时间"),
     "job_retries_set": _l("修改重试次数"),
 }
+# Camunda's activityType values (historic activity instances) as the timeline names them
+ACTIVITY_TYPES = {
+    "userTask": _l("用户任务"), "serviceTask": _l("系统任务"), "scriptTask": _l("脚本任务"),
+    "businessRuleTask": _l("规则任务"), "manualTask": _l("人工任务"), "sendTask": _l("发送任务"),
+    "receiveTask": _l("接收任务"), "task": _l("任务"), "subProcess": _l("子流程"),
+    "callActivity": _l("调用子流程"), "startEvent": _l("开始事件"),
+    "noneEndEvent": _l("结束事件"), "exclusiveGateway": _l("排他网关"),
+    "parallelGateway": _l("并行网关"), "inclusiveGateway": _l("包容网关"),
+    "eventBasedGateway": _l("事件网关"), "intermediateTimer": _l("定时事件"),
+    "intermediateMessageCatch": _l("消息事件"), "intermediateSignalCatch": _l("信号事件"),
+    "boundaryTimer": _l("边界定时器"), "boundaryMessage": _l("边界消息"),
+    "boundaryError": _l("边界错误"), "boundarySignal": _l("边界信号"),
+    "boundaryEscalation": _l("边界升级"), "intermediateCatchEvent": _l("中间捕获事件"),
+    "intermediateThrowEvent": _l("中间抛出事件"),
+    "intermediateMessageThrowEvent": _l("发送消息事件"), "errorEndEvent": _l("错误结束事件"),
+    "terminateEndEvent": _l("终止结束事件"), "messageEndEvent": _l("消息结束事件"),
+    "signalEndEvent": _l("信号结束事件"), "escalationEndEvent": _l("升级结束事件"),
+}
 # The task list's column names and badges, asked once per list, not once per row
 TASK_ROW = {
     "task": _l("任务"), "unit": _l("单位"), "project": _l("项目"), "province": _l("省份"),
@@ -83,3 +101,27 @@ def status(value: str | None) -> str:
 
 def action(value: str | None) -> str:
     return str(ACTIONS.get(value or "", value or ""))
+
+
+def activity_type(value: str | None) -> str:
+    return _said(ACTIVITY_TYPES.get(value or "", value or ""))
+
+
+def duration(ms: int | None) -> str:
+    """A run's duration as people say it: the two largest units (days and hours, hours and
+    minutes, ...); under a second reads as such."""
+    if ms is None:
+        return ""
+    seconds = ms // 1000
+    if seconds < 1:
+        return str(_l("不到 1 秒"))
+    units = [(86400, _l("%(n)s 天")), (3600, _l("%(n)s 小时")), (60, _l("%(n)s 分")),
+             (1, _l("%(n)s 秒"))]
+    parts = []
+    for size, text in units:
+        if seconds >= size or parts:
+            parts.append(str(text) % {"n": seconds // size})
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(p for p in parts if not p.startswith("0 "))

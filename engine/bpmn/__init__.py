@@ -23,6 +23,7 @@ from engine.bpmn.deployment import (
     ParsedDecision,
     ParsedDeployment,
     ParsedProcess,
+    ParsedRequirements,
     parse_deployment,
 )
 from engine.bpmn.events import (
@@ -82,7 +83,8 @@ __all__ = [
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
     "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
     "start_form",
-    "ParsedDeployment", "ParsedProcess", "Problem", "StepFailure", "TimerView",
+    "ParsedDeployment", "ParsedProcess",
+    "ParsedRequirements", "Problem", "StepFailure", "TimerView",
     "UserTaskView", "advance", "complete_external_task", "complete_user_task",
     "dump_state", "errored_tasks", "find_task", "is_completed", "load_spec", "load_state",
     "move_token", "new_workflow", "parse_deployment", "ready_user_tasks", "refresh_timers",

@@ -49,11 +49,23 @@ class ParsedDecision:
 
 
 @dataclass
+class ParsedRequirements:
+    """A DMN file's <definitions>: Camunda's decision requirements definition (key: its
+    id, or the file's name without suffix when it has none). Made, as Camunda makes it,
+    only for a file of more than one decision."""
+
+    key: str
+    name: str | None
+    resource_name: str
+
+
+@dataclass
 class ParsedDeployment:
     processes: list[ParsedProcess]
     decisions: list[ParsedDecision]
     other: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    requirements: list[ParsedRequirements] = field(default_factory=list)
 
 
 class DeploymentRefused(Exception):
@@ -124,7 +136,12 @@ def parse_deployment(
     decisions = [_decision(name, root, files[name]) for name, root in dmn_roots.items()]
     processes = _processes(bpmn, dmn_roots, files, deployed_decisions, deployed_process_keys,
                            warnings)
-    return ParsedDeployment(processes, [d for ds in decisions for d in ds], other, warnings)
+    requirements = [ParsedRequirements(root.get("id") or name.split("/")[-1].split(".")[0],
+                                       root.get("name"), name)
+                    for (name, root), found in zip(dmn_roots.items(), decisions, strict=True)
+                    if len(found) > 1]
+    return ParsedDeployment(processes, [d for ds in decisions for d in ds], other, warnings,
+                            requirements)
 
 
 def _id_at_line(root: etree._Element, line: int | None) -> str | None:

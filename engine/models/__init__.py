@@ -29,6 +29,8 @@ from engine.models.files import StoredFile as StoredFile
 from engine.models.history import HistoricDecision as HistoricDecision
 from engine.models.history import HistoricTask as HistoricTask
 from engine.models.history import OperationAnnotation as OperationAnnotation
+from engine.models.job_definitions import JobDefinitionSetting as JobDefinitionSetting
+from engine.models.requirements import DecisionRequirements as DecisionRequirements
 from engine.models.task_extras import TaskComment as TaskComment
 from engine.models.task_extras import TaskDetail as TaskDetail
 from engine.models.task_extras import TaskFilter as TaskFilter

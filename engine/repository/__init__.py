@@ -14,9 +14,11 @@ from engine.repository.filters import FilterRepository
 from engine.repository.history_queries import USER_OPERATIONS
 from engine.repository.inbox import InboxRepository
 from engine.repository.instances import HistoryRepository, IncidentRepository, InstanceRepository
+from engine.repository.job_definitions import JobDefinitionRepository
 from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
 from engine.repository.queries import Query, QueryRepository, StatisticsRepository
+from engine.repository.requirements import RequirementsRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
 from engine.repository.task_extras import TaskExtraRepository
 from engine.repository.task_history import AnnotationRepository, TaskHistoryRepository
@@ -27,8 +29,9 @@ __all__ = [
     "ActivityHistoryRepository", "ActivityStatisticsRepository", "AnnotationRepository",
     "DecisionHistoryRepository", "DefinitionRepository", "EventRepository", "FactRepository",
     "FilterRepository", "HistoryRepository", "InboxRepository", "IncidentRepository",
-    "InstanceRepository", "JobRepository", "ProductRepository", "Query", "QueryRepository",
-    "Repository", "ScopeFilter", "StatisticsRepository", "TaskExtraRepository",
+    "InstanceRepository", "JobDefinitionRepository", "JobRepository", "ProductRepository",
+    "Query", "QueryRepository", "Repository", "RequirementsRepository", "ScopeFilter",
+    "StatisticsRepository", "TaskExtraRepository",
     "TaskHistoryRepository", "TaskRepository", "USER_OPERATIONS", "UserRepository",
     "instance_scope_clause", "task_scope_clause",
 ]

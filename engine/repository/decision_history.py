@@ -49,7 +49,7 @@ class DecisionHistoryRepository(Repository):
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _scope(scope: ScopeFilter) -> ColumnElement[bool]:
+def decision_scope_clause(scope: ScopeFilter) -> ColumnElement[bool]:
     """Evaluations in instances in scope; one of no instance (REST): its evaluator's, and
     ops'."""
     alone = true() if scope.unrestricted else _HD.user_id == scope.username
@@ -73,7 +73,7 @@ def _none(_op: str, _value: Any) -> ColumnElement[bool]:
 
 RESOURCES["history_decision"] = Resource(
     base=lambda scope: select(_HD, _PI, _TENANT).outerjoin(_PI, _PI.id == _HD.instance_id)
-    .where(_scope(scope)).options(defer(_PI.state_json)),
+    .where(decision_scope_clause(scope)).options(defer(_PI.state_json)),
     fields={"id": _HD.id, "root_id": _HD.root_id,
             "decision_definition_id": _HD.decision_definition_id,
             "decision_key": _HD.decision_key, "decision_name": _HD.decision_name,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import String, and_, cast, delete, func, or_, select
 
 from engine.models import (
+    DecisionRequirements,
     Deployment,
     DeploymentResource,
     HistoryEvent,
@@ -162,9 +163,11 @@ class DefinitionRepository(Repository):
         self.session.expire_all()
 
     def delete_deployment(self, deployment_id: str) -> None:
-        """A deployment's files and the deployment (its definitions must be gone)."""
+        """A deployment's files, DRDs and the deployment (its definitions must be gone)."""
         for stmt in (delete(DeploymentResource)
                      .where(DeploymentResource.deployment_id == deployment_id),
+                     delete(DecisionRequirements)
+                     .where(DecisionRequirements.deployment_id == deployment_id),
                      delete(Deployment).where(Deployment.id == deployment_id)):
             self.session.execute(stmt.execution_options(synchronize_session=False))
         self.session.expire_all()

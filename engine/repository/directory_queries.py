@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, false, select, true
 from sqlalchemy.orm import aliased
 
-from engine.models import Group, Membership, ProcessDefinition, User
+from engine.models import DecisionRequirements, Group, Membership, ProcessDefinition, User
 from engine.repository.queries import RESOURCES, Resource, Special, deployment_tenant
 from engine.repository.scopes import ScopeFilter
 
@@ -63,6 +63,17 @@ def _latest_of(kind: str) -> Special:
     return clause
 
 
+def _requirements(column: Any) -> Special:
+    """Decisions of a DMN file whose DRD has this id or key (op "null": of no DRD)."""
+    def clause(op: str, value: Any) -> ColumnElement[bool]:
+        of_file = exists().where(DecisionRequirements.deployment_id == _PD.deployment_id,
+                                 DecisionRequirements.resource_name == _PD.resource_name)
+        if op == "null":
+            return ~of_file if value else of_file
+        return of_file.where(column == value)
+    return clause
+
+
 RESOURCES.update({
     "user": Resource(
         base=lambda scope: select(User).where(user_scope_clause(scope)),
@@ -80,7 +91,9 @@ RESOURCES.update({
                 "deployment_id": _PD.deployment_id, "resource_name": _PD.resource_name,
                 "deployed_at": _PD.deployed_at},
         order=(_PD.key, _PD.version),
-        specials={"latest": _latest_of("decision"), "tenant": deployment_tenant}),
+        specials={"latest": _latest_of("decision"), "tenant": deployment_tenant,
+                  "drd_id": _requirements(DecisionRequirements.id),
+                  "drd_key": _requirements(DecisionRequirements.key)}),
 })
 
 __all__ = ["group_scope_clause", "user_scope_clause"]

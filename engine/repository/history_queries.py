@@ -30,7 +30,9 @@ USER_OPERATIONS = (
     "task_completed", "task_due_changed", "task_skipped", "token_moved", "job_due_date_set",
     "job_retries_set", "incident_retried", "incident_resolved", "message_received",
     "deployed", "user_created", "user_updated", "member_added", "member_removed",
-    "operation_annotated", "operation_annotation_cleared",
+    "operation_annotated", "operation_annotation_cleared", "historic_variables_deleted",
+    "job_definition_suspended", "job_definition_activated", "job_definition_priority_set",
+    "job_deleted",
 )
 # What workers reported on external tasks, and the timer jobs that fired.
 EXTERNAL_TASK_LOG = ("external_task_completed", "external_task_bpmn_error",

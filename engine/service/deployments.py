@@ -11,7 +11,12 @@ from datetime import datetime
 
 from engine import authz, bpmn
 from engine.errors import ProcessDefinitionError
-from engine.models import Deployment, DeploymentResource, ProcessDefinition
+from engine.models import (
+    DecisionRequirements,
+    Deployment,
+    DeploymentResource,
+    ProcessDefinition,
+)
 from engine.service.actors import Actor
 from engine.service.runtime import record
 from engine.service.timers import schedule_timer_starts
@@ -73,6 +78,8 @@ def deploy(
         uow.definitions.add(DeploymentResource(
             deployment_id=deployment.id, name=file_name, content=content,
             sha256=hashlib.sha256(content).hexdigest()))
+    for requirements in parsed.requirements:
+        _store_requirements(uow, requirements, deployment)
     definitions = [_store(uow, d, deployment, now) for d in parsed.decisions]
     definitions += [_store(uow, p, deployment, now) for p in parsed.processes]
     uow.flush()
@@ -125,6 +132,18 @@ def _store(uow: UnitOfWork, parsed: bpmn.ParsedDecision | bpmn.ParsedProcess,
     uow.definitions.add(row)
     uow.flush()
     return row
+
+
+def _store_requirements(uow: UnitOfWork, parsed: bpmn.ParsedRequirements,
+                        deployment: Deployment) -> None:
+    """A DMN file's decision requirements definition, numbered n+1 for its key."""
+    latest = uow.requirements.latest(parsed.key)
+    version = 1 if latest is None else latest.version + 1
+    uow.requirements.add(DecisionRequirements(
+        id=_definition_id(parsed.key, version), key=parsed.key, version=version,
+        name=parsed.name, resource_name=parsed.resource_name, deployment_id=deployment.id,
+        deployed_at=deployment.deployed_at))
+    uow.flush()
 
 
 def list_deployments(uow: UnitOfWork, limit: int = 100) -> Sequence[Deployment]:

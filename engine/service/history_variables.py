@@ -116,6 +116,14 @@ def _page(rows: list[Any], q: Query) -> list[Any]:
     return kept[q.offset:end]
 
 
+def recorded_values(event: HistoryEvent) -> dict[str, Any]:
+    """The variable values an event of UPDATES recorded, by name."""
+    key = UPDATES[event.action]
+    data = event.data or {}
+    found = data.get(key) if key else {k: v for k, v in data.items() if k not in _MARKS}
+    return found if isinstance(found, dict) else {}
+
+
 def variables(uow: UnitOfWork, q: Query, *, actor: Actor) -> list[Variable]:
     """The variables of the named instances in scope (running or ended), filtered."""
     rows = []
@@ -134,11 +142,7 @@ def updates(uow: UnitOfWork, q: Query, *, actor: Actor) -> list[Update]:
         for event in uow.history.for_instance(instance.id):
             if event.action not in UPDATES:
                 continue
-            key = UPDATES[event.action]
-            data = event.data or {}
-            values = data.get(key) if key else {k: v for k, v in data.items()
-                                                 if k not in _MARKS}
-            for name, value in sorted((values or {}).items()):
+            for name, value in sorted(recorded_values(event).items()):
                 revisions[name] += 1
                 rows.append(Update(event, instance, name, value, revisions[name]))
     return _page(rows, q)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from engine import bpmn, expressions
+from engine import bpmn, expressions, ids
 from engine.bpmn.snapshot import Snapshot
 from engine.models import EventSubscription, HumanTask, Job, ProcessInstance
 from engine.service import work_notice
@@ -169,14 +169,35 @@ def sync_jobs(uow: UnitOfWork, instance: ProcessInstance, snap: Snapshot, now: d
             job.due_at = spec["due_at"]
     if gone:
         uow.jobs.delete_loaded(gone)
+    inherited = _job_definition_settings(uow, instance, wanted)
     for task_id, spec in wanted.items():
         uow.jobs.add(Job(
             id=str(uuid.uuid4()), instance_id=instance.id, task_id=task_id,
             retries=retries if spec["kind"] == "external" else None, created_at=now, **spec,
+            **inherited.get(spec["element_id"], {}),
         ))
     work_notice.announce(uow, [
         Note(spec["topic"], instance.process_key, instance.business_key)
         for spec in wanted.values() if spec["kind"] == "external" and spec["topic"]])
+
+
+def _job_definition_settings(uow: UnitOfWork, instance: ProcessInstance,
+                             wanted: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """element id -> what a new timer job takes from its job definition, as ops set it
+    (suspended, overriding priority); one query, only when timer jobs are made."""
+    timers = {spec["element_id"] for spec in wanted.values() if spec["kind"] == "timer"}
+    if not timers:
+        return {}
+    found = uow.job_definitions.settings(
+        [ids.job_definition_id(instance.definition_id, e) or "" for e in sorted(timers)])
+    inherited: dict[str, dict[str, Any]] = {}
+    for element_id in timers:
+        setting = found.get(ids.job_definition_id(instance.definition_id, element_id) or "")
+        if setting is not None:
+            inherited[element_id] = {"suspended": setting.suspended}
+            if setting.priority is not None:
+                inherited[element_id]["priority"] = setting.priority
+    return inherited
 
 
 def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:

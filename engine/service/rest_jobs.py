@@ -7,7 +7,7 @@ from datetime import datetime
 
 from engine import authz
 from engine.bpmn.timer_control import recalculate_timer
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.models import Job
 from engine.repository import Query
 from engine.service import scopes
@@ -67,6 +67,22 @@ def set_priority(uow: UnitOfWork, job_id: str, priority: int, *, actor: Actor,
     row.priority = priority
     record(uow, row.instance_id, actor, "job_priority_set", now, element_id=row.element_id,
            data={"job_id": row.id, "priority": priority})
+    uow.flush()
+
+
+def delete_job(uow: UnitOfWork, job_id: str, *, actor: Actor, now: datetime) -> None:
+    """Ops: delete a timer start job (its definition no longer starts by that timer, until
+    it is deployed again). A waiting token's timer is part of its instance's state, which
+    would make the job again: it is refused, naming the repairs that do remove it."""
+    row = _ops_job(uow, job_id, actor)
+    if row.kind != "timer_start":
+        raise InvalidState(
+            f"job {job_id} is the timer of a token of process instance {row.instance_id}; "
+            "it cannot be deleted on its own: cancel the activity instance "
+            f"(POST /process-instance/{row.instance_id}/modification), or suspend the job")
+    record(uow, None, actor, "job_deleted", now, element_id=row.element_id,
+           data={"job_id": row.id, "definition_id": row.definition_id})
+    uow.jobs.delete(row)
     uow.flush()
 
 
