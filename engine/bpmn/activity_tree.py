@@ -3,11 +3,14 @@
 Every waiting, ready, running or failed task of a BPMN element is a leaf; a subprocess (or a
 call activity, which runs inside the same workflow here) is a node whose children are the
 active tasks of its sub-workflow. Boundary events, gateways waiting for other branches and
-SpiffWorkflow's own control tasks are left out, as Camunda's tree leaves them out.
+SpiffWorkflow's own control tasks are left out, as Camunda's tree leaves them out; but a
+gateway or event that failed (a condition that cannot be evaluated) is where the token
+stopped, so it is shown, as Camunda shows the failed activity carrying the incident.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,9 +87,13 @@ def activity_type(spec: Any) -> str:
     return _TYPES.get(name, name[:1].lower() + name[1:])
 
 
-def _shown(task: Task) -> bool:
+def _shown(task: Task, failed: Collection[str]) -> bool:
     spec = task.task_spec
-    return spec.bpmn_id is not None and type(spec).__name__ not in _LEFT_OUT
+    if spec.bpmn_id is None:
+        return False
+    if task.state == TaskState.ERROR or str(task.id) in failed:
+        return True
+    return type(spec).__name__ not in _LEFT_OUT
 
 
 def _node(task: Task) -> ActivityNode:
@@ -113,12 +120,15 @@ def scope_task(task: Task) -> Task | None:
     return found
 
 
-def activity_tree(workflow: BpmnWorkflow) -> list[ActivityNode]:
-    """The top-level active activities, each subprocess with its own active children."""
+def activity_tree(workflow: BpmnWorkflow, failed: Collection[str] = ()) -> list[ActivityNode]:
+    """The top-level active activities, each subprocess with its own active children.
+
+    `failed`: ids of tasks an open incident names; they are shown whatever their kind.
+    """
     nodes: dict[str, ActivityNode] = {}
     roots: list[ActivityNode] = []
     for task in workflow.get_tasks(state=ACTIVE, max_depth=DEEP):
-        if _shown(task):
+        if _shown(task, failed):
             _place(workflow, task, nodes, roots)
     return roots
 
