@@ -26,7 +26,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
-from engine.expressions import DelegateTask, Execution, curated, guards, limits
+from engine.expressions import DelegateTask, Execution, curated, guards, limits, unresolved
 from engine.expressions.instrument import TICK, instrument
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
@@ -136,9 +136,8 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         # Text mode handles both a lone ${x} (the value itself) and composite text such as
         # ${year}-12-15T23:59:00+08:00; plain Python and bare ISO literals use expression mode.
         mode = "text" if ("${" in expression or "#{" in expression) else "expression"
-        code = expressions.compile_expression(expression, mode)
         scope = expressions.eval_scope(external_context or {}, context)
-        return expressions.run_limited(code, scope, f"expression {expression!r}")
+        return expressions.evaluate_code(expression, mode, scope)
 
     def execute(
         self, script: str, context: MutableMapping[str, Any], external_context: Any = None
@@ -184,8 +183,12 @@ def _store(scope: dict[str, Any], context: MutableMapping[str, Any],
 
 
 _MISSING = object()
-_KINDS = {"ScriptTask": "script task", "ExclusiveGateway": "gateway",
-          "InclusiveGateway": "gateway", "BusinessRuleTask": "business rule task"}
+_KINDS = {"ScriptTask": "script task", "Gateway": "gateway",
+          "BusinessRuleTask": "business rule task", "UserTask": "user task",
+          "ServiceTask": "service task", "SendTask": "send task", "ReceiveTask": "receive task",
+          "CatchEvent": "catch event", "ThrowEvent": "throw event", "StartEvent": "start event",
+          "BoundaryEvent": "boundary event", "EndEvent": "end event",
+          "CallActivity": "call activity", "SubWorkflowTask": "subprocess"}
 
 
 def _element(task: Task) -> str:
@@ -193,6 +196,15 @@ def _element(task: Task) -> str:
     kind = next((label for name, label in _KINDS.items() if name in type(spec).__name__),
                 "element")
     return f"{kind} {spec.bpmn_id or spec.name}"
+
+
+def _unknown(task: Task, error: expressions.UnknownProperty) -> Exception:
+    """Camunda's text for an unknown variable, with the element and a likely spelling."""
+    hint = unresolved.suggestion(str(error.name), task.data)
+    text = f"{error}{hint} (at {_element(task)})"
+    failure: WorkflowTaskException = WorkflowTaskException(text, task=task)  # not exception=:
+    failure.error_type = "UnknownProperty"  # Spiff's did-you-mean suggests any name at all
+    return failure
 
 
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
@@ -205,6 +217,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             text = str(exc).replace(f"expression {expression!r}",
                                     f"{_element(task)}: expression {expression!r}", 1)
             raise WorkflowTaskException(text, task=task, exception=exc) from exc
+        except expressions.UnknownProperty as exc:
+            raise _unknown(task, exc) from exc
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
@@ -230,6 +244,29 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             line, text = self.get_error_line_number_and_content(script, exc)
             raise WorkflowTaskException(str(error), task=task, exception=error,
                                         line_number=line, error_line=text) from None
+
+    def create_task_exec_exception(self, task: Task, script: str,
+                                   err: Exception) -> Exception:
+        """A script that reads a variable that is not set says which one (Camunda's
+        "Cannot resolve identifier"), with the element and the line."""
+        if isinstance(err, expressions.UnknownProperty):
+            return _unknown(task, err)  # a juel script's expression
+        name = unresolved.identifier(err)
+        if name is None or isinstance(err, SpiffWorkflowException):
+            plain: Exception = super().create_task_exec_exception(task, script, err)
+            return plain
+        line, text = self.get_error_line_number_and_content(script, err)
+        if isinstance(err, javascript.JavaScriptError):  # V8's line, in the unmarked source
+            lines = script[len(javascript.MARKER):].splitlines()
+            line = err.line if err.line and err.line <= len(lines) else 0
+            text = lines[line - 1] if line else ""
+        where = f" (line {line}: {text.strip()})" if line and text.strip() else ""
+        hint = unresolved.suggestion(name, task.data)
+        failure: Exception = WorkflowTaskException(
+            f"Unable to evaluate script of {_element(task)}: Cannot resolve identifier "
+            f"'{name}'{where}{hint}", task=task, line_number=line or None, error_line=text)
+        failure.error_type = type(err).__name__  # type: ignore[attr-defined]
+        return failure
 
 
 def make_script_engine() -> PythonScriptEngine:
