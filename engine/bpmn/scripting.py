@@ -202,9 +202,9 @@ def _unknown(task: Task, error: expressions.UnknownProperty) -> Exception:
     """Camunda's text for an unknown variable, with the element and a likely spelling."""
     hint = unresolved.suggestion(str(error.name), task.data)
     text = f"{error}{hint} (at {_element(task)})"
-    failure: WorkflowTaskException = WorkflowTaskException(text, task=task)  # not exception=:
-    failure.error_type = "UnknownProperty"  # Spiff's did-you-mean suggests any name at all
-    return failure
+    failure: Exception = WorkflowTaskException(text, task=task)  # not exception=: Spiff's
+    failure.error_type = "UnknownProperty"  # type: ignore[attr-defined]  # did-you-mean
+    return failure  # suggests any variable at all
 
 
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
