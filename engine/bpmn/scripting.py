@@ -6,7 +6,9 @@ import ast
 import functools
 import operator
 import re
+import time
 import types
+import uuid
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
@@ -26,11 +28,19 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
-from engine.expressions import DelegateTask, Execution, curated, guards, limits, unresolved
+from engine.expressions import (
+    DelegateTask,
+    Execution,
+    curated,
+    curated_more,
+    guards,
+    limits,
+    unresolved,
+)
 from engine.expressions.instrument import TICK, instrument
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
-ALLOWED_MODULES: dict[str, curated.Namespace] = curated.MODULES
+ALLOWED_MODULES: dict[str, curated.Namespace] = {**curated.MODULES, **curated_more.MODULES}
 # Values a script may hold while it runs but that are never task data.
 _LOCAL_ONLY = (types.ModuleType, curated.Namespace, curated.Pattern, curated.Match,
                guards.LongRange)
@@ -114,6 +124,23 @@ def check_script(script: str) -> tuple[int | None, str] | None:
         if line is None and found:
             line = int(found.group(1))
         return line, str(reason)
+    return _import_problem(script)
+
+
+def _import_problem(script: str) -> tuple[int | None, str] | None:
+    """An import of a module scripts may not use, found before anything runs."""
+    for node in ast.walk(ast.parse(script)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [("." * node.level) + (node.module or "")]
+        else:
+            continue
+        for name in names:
+            if name not in ALLOWED_MODULES:
+                allowed = ", ".join(sorted(ALLOWED_MODULES))
+                return node.lineno, (f"import of module '{name}' is forbidden "
+                                     f"(allowed: {allowed})")
     return None
 
 
@@ -173,13 +200,24 @@ def _store(scope: dict[str, Any], context: MutableMapping[str, Any],
     for key in list(context):
         if key not in scope:
             del context[key]
-    for key in scope.keys() - _RESERVED.keys() - helpers.keys():
+    for key in scope.keys() - _RESERVED.keys():
         value = scope[key]
+        if key in helpers and helpers[key] is value:
+            continue  # a helper or `execution` as it was; a name the script set is data
         if key.startswith("_") or callable(value) or isinstance(value, _LOCAL_ONLY):
             continue
         if context.get(key, _MISSING) is not value:
             guards.check_rendered(value)
-        context[key] = value
+        context[key] = _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """uuid4() and time.localtime() results as JSON values: text and a list of numbers."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, time.struct_time):
+        return list(value)
+    return value
 
 
 _MISSING = object()
