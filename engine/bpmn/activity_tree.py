@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -75,8 +77,7 @@ def activity_type(spec: Any) -> str:
     if name == "IntermediateCatchEvent":
         event = getattr(spec, "event_definition", None)
         kind = _kind(event)
-        if kind is None and type(event).__name__.startswith(("Timer", "Timedate", "Duration",
-                                                                 "Cycle")):
+        if kind is None and type(event).__name__.startswith(("Time", "Duration", "Cycle")):
             kind = "timer"
         return _CATCHES.get(kind or "", "intermediateCatchEvent")
     if name == "CompensateEndEvent":  # a transaction's cancel end event, or a compensation one
@@ -130,7 +131,22 @@ def activity_tree(workflow: BpmnWorkflow, failed: Collection[str] = ()) -> list[
     for task in workflow.get_tasks(state=ACTIVE, max_depth=DEEP):
         if _shown(task, failed):
             _place(workflow, task, nodes, roots)
+    for task_id in sorted(set(failed) - nodes.keys()):
+        # A timer whose expression failed stays FUTURE: the token is there all the same.
+        task = _failed_task(workflow, task_id)
+        if task is not None and task.task_spec.bpmn_id is not None:
+            _place(workflow, task, nodes, roots)
     return roots
+
+
+def _failed_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
+    try:
+        task: Task | None = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, TaskNotFoundException):
+        return None
+    if task is None or task.has_state(TaskState.COMPLETED | TaskState.CANCELLED):
+        return None
+    return task
 
 
 def _place(workflow: BpmnWorkflow, task: Task, nodes: dict[str, ActivityNode],

@@ -79,6 +79,18 @@ def test_failed_gateway_is_the_activity_instance_carrying_the_incident(client, u
     assert history["state"] == "COMPLETED"
     assert client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json == []
 
+
+def test_timer_whose_expression_failed_is_shown_where_the_token_waits(client, uow_factory,
+                                                                      ops):
+    deploy_fixture(uow_factory, "incident_timer.bpmn")
+    instance_id = start(uow_factory, "incident_timer").id
+    [incident] = client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json
+    tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
+                      headers=ops).json
+    [timer] = tree["childActivityInstances"]
+    assert timer["activityId"] == "Timer_Wait" and timer["activityType"] == "intermediateTimer"
+    assert timer["incidentIds"] == [incident["id"]] and tree["incidentIds"] == []
+
 def _leaf(client, headers, instance_id):
     tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
                       headers=headers).json
