@@ -55,3 +55,13 @@ def test_loop_data_input_ref_is_the_multi_instance_collection(uow_factory):
         with uow_factory() as uow:
             service.complete_task(uow, task.id, {}, SYSTEM_ACTOR, NOW)
     assert show(uow_factory, instance.id).instance.status == "completed"
+
+
+def test_an_expression_naming_no_bean_is_evaluated_in_place(uow_factory):
+    deploy_fixture(uow_factory, "expression_in_place.bpmn")
+    instance = start(uow_factory, "expression_in_place", amount=20)
+    detail = show(uow_factory, instance.id)
+    assert detail.incidents == [] and detail.instance.status == "completed"
+    assert detail.variables["ok"] is True and detail.variables["big"] is True
+    with uow_factory() as uow:
+        assert uow.jobs.for_instance(instance.id) == []  # no external task was made
