@@ -85,13 +85,20 @@ def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -
     definition: Any
     if kind == "message":
         definition = MessageEventDefinition(name)
-        event = BpmnEvent(definition, payload={"payload": payload, "result_var": None})
+        # The Camunda flavour wraps the payload; a correlation property's messagePath is
+        # evaluated on the wrapper, so the variables are also there at its top level.
+        top = dict(payload) if isinstance(payload, dict) else {}
+        event = BpmnEvent(definition, payload={**top, "payload": payload, "result_var": None})
     else:
         definition = SignalEventDefinition(name)
         event = BpmnEvent(definition, payload=payload)
     try:
         workflow.send_event(event)
     except WorkflowException:
+        return False
+    except (NameError, KeyError, TypeError, ValueError):
+        # A correlation property's retrievalExpression the message cannot answer (the
+        # payload lacks it): the message does not correlate here; nothing is saved.
         return False
     return True
 
