@@ -41,7 +41,8 @@ def _node_dto(tree: ActivityTree, node: Any, parent: str) -> dict[str, Any]:
 
 def tree_dto(tree: ActivityTree) -> dict[str, Any]:
     """Camunda's ActivityInstanceDto: the instance is the root (no transition instances:
-    VocFlow has no asynchronous continuations)."""
+    VocFlow has no asynchronous continuations). An incident sits on the activity instance
+    of the element that failed (a gateway too); only one whose task is gone stays here."""
     row = tree.instance
     name = tree.definition.name if tree.definition else None
     incidents = [i for i in _incidents(tree, None)

@@ -3,16 +3,21 @@
 Every waiting, ready, running or failed task of a BPMN element is a leaf; a subprocess (or a
 call activity, which runs inside the same workflow here) is a node whose children are the
 active tasks of its sub-workflow. Boundary events, gateways waiting for other branches and
-SpiffWorkflow's own control tasks are left out, as Camunda's tree leaves them out.
+SpiffWorkflow's own control tasks are left out, as Camunda's tree leaves them out; but a
+gateway or event that failed (a condition that cannot be evaluated) is where the token
+stopped, so it is shown, as Camunda shows the failed activity carrying the incident.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -72,8 +77,7 @@ def activity_type(spec: Any) -> str:
     if name == "IntermediateCatchEvent":
         event = getattr(spec, "event_definition", None)
         kind = _kind(event)
-        if kind is None and type(event).__name__.startswith(("Timer", "Timedate", "Duration",
-                                                                 "Cycle")):
+        if kind is None and type(event).__name__.startswith(("Time", "Duration", "Cycle")):
             kind = "timer"
         return _CATCHES.get(kind or "", "intermediateCatchEvent")
     if name == "CompensateEndEvent":  # a transaction's cancel end event, or a compensation one
@@ -84,9 +88,13 @@ def activity_type(spec: Any) -> str:
     return _TYPES.get(name, name[:1].lower() + name[1:])
 
 
-def _shown(task: Task) -> bool:
+def _shown(task: Task, failed: Collection[str]) -> bool:
     spec = task.task_spec
-    return spec.bpmn_id is not None and type(spec).__name__ not in _LEFT_OUT
+    if spec.bpmn_id is None:
+        return False
+    if task.state == TaskState.ERROR or str(task.id) in failed:
+        return True
+    return type(spec).__name__ not in _LEFT_OUT
 
 
 def _node(task: Task) -> ActivityNode:
@@ -113,14 +121,32 @@ def scope_task(task: Task) -> Task | None:
     return found
 
 
-def activity_tree(workflow: BpmnWorkflow) -> list[ActivityNode]:
-    """The top-level active activities, each subprocess with its own active children."""
+def activity_tree(workflow: BpmnWorkflow, failed: Collection[str] = ()) -> list[ActivityNode]:
+    """The top-level active activities, each subprocess with its own active children.
+
+    `failed`: ids of tasks an open incident names; they are shown whatever their kind.
+    """
     nodes: dict[str, ActivityNode] = {}
     roots: list[ActivityNode] = []
     for task in workflow.get_tasks(state=ACTIVE, max_depth=DEEP):
-        if _shown(task):
+        if _shown(task, failed):
+            _place(workflow, task, nodes, roots)
+    for task_id in sorted(set(failed) - nodes.keys()):
+        # A timer whose expression failed stays FUTURE: the token is there all the same.
+        task = _failed_task(workflow, task_id)
+        if task is not None and task.task_spec.bpmn_id is not None:
             _place(workflow, task, nodes, roots)
     return roots
+
+
+def _failed_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
+    try:
+        task: Task | None = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, TaskNotFoundException):
+        return None
+    if task is None or task.has_state(TaskState.COMPLETED | TaskState.CANCELLED):
+        return None
+    return task
 
 
 def _place(workflow: BpmnWorkflow, task: Task, nodes: dict[str, ActivityNode],

@@ -3,8 +3,10 @@
 `camunda:expression="${pricing.quote(execution)}"` calls the bean's method (its value goes
 to camunda:resultVariable) and `camunda:delegateExpression="${mailer}"` calls the bean's
 `execute(execution)` (JavaDelegate), both at once, in the step that reaches the task: the
-task is read as a juel script task. A delegate naming no registered bean stays an
-external task whose topic is its name (engine.bpmn.delegates).
+task is read as a juel script task. So is a camunda:expression that names no bean at all
+(`${true}`, `${execution.setVariable('a', b)}`): Camunda evaluates it in place. Any other
+delegate naming no registered bean stays an external task whose topic is its name
+(engine.bpmn.delegates).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.bpmn.delegates import B, C, topic_for
+from engine.bpmn.juel_scripts import EXPRESSION_ATTR
 from engine.expressions import beans
 
 
@@ -22,12 +25,27 @@ def _juel_call(node: etree._Element) -> str | None:
     expression = (node.get(f"{C}expression") or "").strip()
     if expression:
         name = topic_for("expression", expression).split(".", 1)[0]
-        return expression if beans.is_bean(name) else None
+        if beans.is_bean(name) or _in_place(name):
+            return expression
+        return None
     delegate = (node.get(f"{C}delegateExpression") or "").strip()
     name = topic_for("delegateExpression", delegate) if delegate else ""
     if name.isidentifier() and beans.has_member(name, "execute", call=True):
         return f"${{{name}.execute(execution)}}"
     return None
+
+
+_LITERALS = frozenset({"true", "false", "null", "empty", "not"})
+
+
+def _names_bean(call: str) -> bool:
+    return beans.is_bean(topic_for("expression", call).split(".", 1)[0])
+
+
+def _in_place(name: str) -> bool:
+    """camunda:expression="${true}" (a no-op), "${execution.setVariable('a', b)}" or
+    "${1 + 1}" names no bean to call: Camunda evaluates it in place, and so do we."""
+    return name == "execution" or name in _LITERALS or not name.isidentifier()
 
 
 def beans_as_scripts(root: etree._Element) -> None:
@@ -38,6 +56,8 @@ def beans_as_scripts(root: etree._Element) -> None:
             continue
         node.tag = f"{B}scriptTask"
         node.set("scriptFormat", "juel")
+        if not _names_bean(call):
+            node.set(EXPRESSION_ATTR, "true")  # Camunda's expression may read any variable
         for attr in ("expression", "delegateExpression"):
             node.attrib.pop(f"{C}{attr}", None)
         script = etree.SubElement(node, f"{B}script")

@@ -194,11 +194,14 @@ def _processes(
         for process in root.iterchildren(f"{B}process"):
             if process.get("isExecutable", "true") != "true":
                 continue
-            problems.extend(_unknown_decisions(name, process, decisions))
+            unknown = _unknown_decisions(name, process, decisions)
+            problems.extend(unknown)
             rules, refused, notes = calls.call_rules(name, process, deployed_process_keys, known)
             problems.extend(refused)
             warnings.extend(notes)
-            parsed = _one_process(parser, name, process, files[name], problems)
+            # An unknown decision: SpiffWorkflow would only say the same again.
+            parsed = None if unknown else _one_process(parser, name, process, files[name],
+                                                       problems)
             if parsed is not None:
                 parsed.calls = [r.stored() for r in rules]
                 result.append(parsed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,15 +86,50 @@ def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -
     definition: Any
     if kind == "message":
         definition = MessageEventDefinition(name)
-        event = BpmnEvent(definition, payload={"payload": payload, "result_var": None})
-    else:
-        definition = SignalEventDefinition(name)
-        event = BpmnEvent(definition, payload=payload)
+        # The Camunda flavour wraps the payload; a correlation property's messagePath is
+        # evaluated on the wrapper, so the variables are also there at its top level.
+        top = dict(payload) if isinstance(payload, dict) else {}
+        return _send(workflow, definition, {**top, "payload": payload, "result_var": None})
+    definition = SignalEventDefinition(name)
     try:
-        workflow.send_event(event)
+        workflow.send_event(BpmnEvent(definition, payload=payload))
     except WorkflowException:
         return False
     return True
+
+
+def _send(workflow: BpmnWorkflow, definition: Any, wrapper: dict[str, Any]) -> bool:
+    """Send a message. Camunda correlates by name and ignores BPMN correlation properties:
+    a property the message's variables lack is read as null (tried again with it), so the
+    message still reaches its catch; one that fails otherwise does not correlate (False)."""
+    for _ in range(_MISSING_PROPERTIES):
+        try:
+            # The instance was chosen by name (and business key): its own correlation
+            # values go with the message, so SpiffWorkflow's key check agrees.
+            workflow.send_event(BpmnEvent(definition, payload=dict(wrapper),
+                                          correlations=deepcopy(workflow.correlations or {})))
+        except WorkflowException:
+            return False
+        except NameError as exc:  # engine.expressions.UnknownProperty: which one
+            if not exc.name or exc.name in wrapper:
+                return False
+            wrapper[exc.name] = _Absent()
+            continue
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return False
+        return True
+    return False
+
+
+_MISSING_PROPERTIES = 8  # correlation properties one message may lack
+
+
+class _Absent(dict[str, Any]):
+    """A variable the message lacks, as a correlation property reads it: null, and so is
+    any property of it (`order.id`). Stored, it is an empty dict."""
+
+    def __getattr__(self, name: str) -> None:
+        return None
 
 
 def pass_start_timer(workflow: BpmnWorkflow) -> None:

@@ -39,7 +39,7 @@ def start_before(workflow: BpmnWorkflow, from_task_id: str, element_id: str) -> 
 def cancel_token(workflow: BpmnWorkflow, task_id: str) -> None:
     """Cancel one active task (with its boundary events); the rest of the instance goes on."""
     task = find_task(workflow, task_id)
-    if task.has_state(TaskState.FINISHED_MASK):
+    if task.has_state(TaskState.COMPLETED | TaskState.CANCELLED):  # ERROR: still a token
         raise InvalidState(f"activity instance of task {task_id} is not active")
     token = task.parent if isinstance(task.parent.task_spec, BoundaryEventSplit) else task
     token.cancel()

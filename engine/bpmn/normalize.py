@@ -7,6 +7,7 @@ from lxml import etree
 from engine.bpmn.bean_delegates import beans_as_scripts
 from engine.bpmn.compensation_parser import COMPENSATES
 from engine.bpmn.delegates import delegate_of
+from engine.bpmn.io_mappings import place_io_mappings
 from engine.bpmn.listener_tasks import place_listeners
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -25,10 +26,13 @@ def normalize(root: etree._Element) -> None:
     """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
     read_activiti_as_camunda(root)
     name_unnamed_flows(root)
+    rename_reserved_ids(root)
+    read_loop_data_input(root)
     compensation_subprocesses_as_handlers(root)
     for process in root.iter(f"{B}process"):
         start_where_flows_start(process)
     drop_idle_compensation(root)
+    place_io_mappings(root)  # before listeners: Camunda maps inputs before start listeners
     place_listeners(root)
     beans_as_scripts(root)
     delegates_as_service_tasks(root)
@@ -54,6 +58,55 @@ def name_unnamed_flows(root: etree._Element) -> None:
     for n, flow in enumerate(root.iter(f"{B}sequenceFlow")):
         if not flow.get("id"):
             flow.set("id", f"flow_{flow.get('sourceRef')}_{flow.get('targetRef')}_{n}")
+
+
+RESERVED_IDS = ("Start", "End")  # SpiffWorkflow's own task specs of every (sub)process
+_REF_ATTRS = ("sourceRef", "targetRef", "attachedToRef", "bpmnElement", "activityRef")
+
+
+def rename_reserved_ids(root: etree._Element) -> None:
+    """An element with id "Start" or "End" (common in Camunda's own test diagrams) would
+    replace SpiffWorkflow's start or end task spec of the same name: it becomes
+    "Start_startEvent" / "End_endEvent" (tag added), references and diagram shapes too."""
+    ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
+    renamed: dict[str, str] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.get("id") not in RESERVED_IDS:
+            continue
+        if not node.tag.startswith(B) or etree.QName(node).localname == "sequenceFlow":
+            continue
+        old = str(node.get("id"))
+        new = f"{old}_{etree.QName(node).localname}"
+        while new in ids:
+            new += "_"
+        ids.add(new)
+        renamed[old] = new
+        node.set("id", new)
+    if not renamed:
+        return
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for attr in _REF_ATTRS:
+            if node.get(attr) in renamed:
+                node.set(attr, renamed[str(node.get(attr))])
+        if etree.QName(node).localname in ("sourceRef", "targetRef") and (
+                (node.text or "").strip() in renamed):
+            node.text = renamed[(node.text or "").strip()]
+
+
+def read_loop_data_input(root: etree._Element) -> None:
+    """BPMN's own multi-instance collection (loopDataInputRef + inputDataItem), which
+    Camunda 7 reads like camunda:collection + camunda:elementVariable."""
+    for loop in root.iter(f"{B}multiInstanceLoopCharacteristics"):
+        ref = loop.find(f"{B}loopDataInputRef")
+        if loop.get(f"{{{CAMUNDA_NS}}}collection") or ref is None or not (ref.text or "").strip():
+            continue
+        loop.set(f"{{{CAMUNDA_NS}}}collection", (ref.text or "").strip())
+        item = loop.find(f"{B}inputDataItem")
+        if item is not None and item.get("name") and not loop.get(
+                f"{{{CAMUNDA_NS}}}elementVariable"):
+            loop.set(f"{{{CAMUNDA_NS}}}elementVariable", str(item.get("name")))
 
 
 def _flow_nodes(sub: etree._Element) -> list[etree._Element]:

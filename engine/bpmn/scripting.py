@@ -6,7 +6,9 @@ import ast
 import functools
 import operator
 import re
+import time
 import types
+import uuid
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
@@ -26,11 +28,19 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
-from engine.expressions import DelegateTask, Execution, curated, guards, limits
+from engine.expressions import (
+    DelegateTask,
+    Execution,
+    curated,
+    curated_more,
+    guards,
+    limits,
+    unresolved,
+)
 from engine.expressions.instrument import TICK, instrument
 
 SCRIPT_FILENAME = "<string>"  # SpiffWorkflow finds the failing line by this frame name
-ALLOWED_MODULES: dict[str, curated.Namespace] = curated.MODULES
+ALLOWED_MODULES: dict[str, curated.Namespace] = {**curated.MODULES, **curated_more.MODULES}
 # Values a script may hold while it runs but that are never task data.
 _LOCAL_ONLY = (types.ModuleType, curated.Namespace, curated.Pattern, curated.Match,
                guards.LongRange)
@@ -114,6 +124,23 @@ def check_script(script: str) -> tuple[int | None, str] | None:
         if line is None and found:
             line = int(found.group(1))
         return line, str(reason)
+    return _import_problem(script)
+
+
+def _import_problem(script: str) -> tuple[int | None, str] | None:
+    """An import of a module scripts may not use, found before anything runs."""
+    for node in ast.walk(ast.parse(script)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [("." * node.level) + (node.module or "")]
+        else:
+            continue
+        for name in names:
+            if name not in ALLOWED_MODULES:
+                allowed = ", ".join(sorted(ALLOWED_MODULES))
+                return node.lineno, (f"import of module '{name}' is forbidden "
+                                     f"(allowed: {allowed})")
     return None
 
 
@@ -136,9 +163,8 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         # Text mode handles both a lone ${x} (the value itself) and composite text such as
         # ${year}-12-15T23:59:00+08:00; plain Python and bare ISO literals use expression mode.
         mode = "text" if ("${" in expression or "#{" in expression) else "expression"
-        code = expressions.compile_expression(expression, mode)
         scope = expressions.eval_scope(external_context or {}, context)
-        return expressions.run_limited(code, scope, f"expression {expression!r}")
+        return expressions.evaluate_code(expression, mode, scope)
 
     def execute(
         self, script: str, context: MutableMapping[str, Any], external_context: Any = None
@@ -174,18 +200,33 @@ def _store(scope: dict[str, Any], context: MutableMapping[str, Any],
     for key in list(context):
         if key not in scope:
             del context[key]
-    for key in scope.keys() - _RESERVED.keys() - helpers.keys():
+    for key in scope.keys() - _RESERVED.keys():
         value = scope[key]
+        if key in helpers and helpers[key] is value:
+            continue  # a helper or `execution` as it was; a name the script set is data
         if key.startswith("_") or callable(value) or isinstance(value, _LOCAL_ONLY):
             continue
         if context.get(key, _MISSING) is not value:
             guards.check_rendered(value)
-        context[key] = value
+        context[key] = _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """uuid4() and time.localtime() results as JSON values: text and a list of numbers."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, time.struct_time):
+        return list(value)
+    return value
 
 
 _MISSING = object()
-_KINDS = {"ScriptTask": "script task", "ExclusiveGateway": "gateway",
-          "InclusiveGateway": "gateway", "BusinessRuleTask": "business rule task"}
+_KINDS = {"ScriptTask": "script task", "Gateway": "gateway",
+          "BusinessRuleTask": "business rule task", "UserTask": "user task",
+          "ServiceTask": "service task", "SendTask": "send task", "ReceiveTask": "receive task",
+          "CatchEvent": "catch event", "ThrowEvent": "throw event", "StartEvent": "start event",
+          "BoundaryEvent": "boundary event", "EndEvent": "end event",
+          "CallActivity": "call activity", "SubWorkflowTask": "subprocess"}
 
 
 def _element(task: Task) -> str:
@@ -193,6 +234,15 @@ def _element(task: Task) -> str:
     kind = next((label for name, label in _KINDS.items() if name in type(spec).__name__),
                 "element")
     return f"{kind} {spec.bpmn_id or spec.name}"
+
+
+def _unknown(task: Task, error: expressions.UnknownProperty) -> Exception:
+    """Camunda's text for an unknown variable, with the element and a likely spelling."""
+    hint = unresolved.suggestion(str(error.name), task.data)
+    text = f"{error}{hint} (at {_element(task)})"
+    failure: Exception = WorkflowTaskException(text, task=task)  # not exception=: Spiff's
+    failure.error_type = "UnknownProperty"  # type: ignore[attr-defined]  # did-you-mean
+    return failure  # suggests any variable at all
 
 
 class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
@@ -205,6 +255,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             text = str(exc).replace(f"expression {expression!r}",
                                     f"{_element(task)}: expression {expression!r}", 1)
             raise WorkflowTaskException(text, task=task, exception=exc) from exc
+        except expressions.UnknownProperty as exc:
+            raise _unknown(task, exc) from exc
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
@@ -230,6 +282,29 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             line, text = self.get_error_line_number_and_content(script, exc)
             raise WorkflowTaskException(str(error), task=task, exception=error,
                                         line_number=line, error_line=text) from None
+
+    def create_task_exec_exception(self, task: Task, script: str,
+                                   err: Exception) -> Exception:
+        """A script that reads a variable that is not set says which one (Camunda's
+        "Cannot resolve identifier"), with the element and the line."""
+        if isinstance(err, expressions.UnknownProperty):
+            return _unknown(task, err)  # a juel script's expression
+        name = unresolved.identifier(err)
+        if name is None or isinstance(err, SpiffWorkflowException):
+            plain: Exception = super().create_task_exec_exception(task, script, err)
+            return plain
+        line, text = self.get_error_line_number_and_content(script, err)
+        if isinstance(err, javascript.JavaScriptError):  # V8's line, in the unmarked source
+            lines = script[len(javascript.MARKER):].splitlines()
+            line = err.line if err.line and err.line <= len(lines) else 0
+            text = lines[line - 1] if line else ""
+        where = f" (line {line}: {text.strip()})" if line and text.strip() else ""
+        hint = unresolved.suggestion(name, task.data)
+        failure: Exception = WorkflowTaskException(
+            f"Unable to evaluate script of {_element(task)}: Cannot resolve identifier "
+            f"'{name}'{where}{hint}", task=task, line_number=line or None, error_line=text)
+        failure.error_type = type(err).__name__  # type: ignore[attr-defined]
+        return failure
 
 
 def make_script_engine() -> PythonScriptEngine:

@@ -14,6 +14,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.workflow import DEEP, RESTART, find_task
 from engine.errors import InvalidState
 
+_ENDED = TaskState.COMPLETED | TaskState.CANCELLED
+
 
 def retry_task(workflow: BpmnWorkflow, task_id: str) -> None:
     """Run a task in ERROR again (after its data or the diagram's input was fixed)."""
@@ -50,7 +52,7 @@ def move_token(workflow: BpmnWorkflow, from_task_id: str, to_element_id: str,
     starts afresh in the source token's place, with the source token's data.
     """
     source = find_task(workflow, from_task_id)
-    if source.has_state(TaskState.FINISHED_MASK):
+    if source.has_state(_ENDED):  # a task in ERROR is where its token stopped: movable
         raise InvalidState(f"task {from_task_id} is not active")
     targets = [
         t for t in workflow.get_tasks(spec_name=to_element_id, max_depth=DEEP)

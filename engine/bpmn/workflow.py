@@ -96,6 +96,8 @@ def _task_in_traceback(exc: BaseException) -> Task | None:
 def _failure(exc: Exception, task: Task | None) -> StepFailure:
     notes = list(getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or [])
     message = str(exc)
+    if isinstance(exc, SpiffWorkflowException) and exc.args:
+        message = str(exc.args[0])  # Spiff's str() adds ". " and its notes, joined by ". "
     extra = [n for n in notes if n.strip() not in message]
     if extra:
         message = f"{message} ({'; '.join(extra)})"

@@ -12,6 +12,7 @@ from engine.expressions.sandbox import (
     compile_expression,
     eval_scope,
     evaluate,
+    evaluate_code,
     run_limited,
     safe_globals,
 )
@@ -21,6 +22,7 @@ from engine.expressions.timers import (
     normalize_datetime_literal,
     timer_kind,
 )
+from engine.expressions.unresolved import UnknownProperty
 
 __all__ = [
     "DelegateTask",
@@ -36,6 +38,7 @@ __all__ = [
     "compile_expression",
     "eval_scope",
     "evaluate",
+    "evaluate_code",
     "is_cron",
     "iso_date",
     "next_cron_time",
@@ -45,4 +48,5 @@ __all__ = [
     "safe_globals",
     "timer_kind",
     "to_python",
+    "UnknownProperty",
 ]

@@ -142,6 +142,10 @@ class Meter:
         self.exceeded = LimitExceeded(kind, detail)
         raise LimitExceeded(kind, detail)
 
+    def spend(self, seconds: float) -> None:
+        """Count time spent waiting (time.sleep) as CPU time: the lock is held just as long."""
+        self.deadline = self._deadline() - seconds
+
     def remaining(self) -> float:
         return max(self._deadline() - time.thread_time(), 0.001)
 

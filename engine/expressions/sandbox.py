@@ -8,7 +8,7 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from engine.expressions import beans, guards, limits
+from engine.expressions import beans, guards, limits, unresolved
 from engine.expressions.base import FUNCTIONS, ExpressionError
 from engine.expressions.curated import DENIED_ATTRS, guarded_getattr
 from engine.expressions.instrument import ATTR, BINOP, FORMAT, TICK, instrument
@@ -166,12 +166,25 @@ def check_timer(kind: str, text: str) -> None:
 
 
 def evaluate(expr: str, variables: Mapping[str, Any], mode: str = "expression") -> Any:
-    """Evaluate expr against variables under the limits; unknown variables raise NameError.
+    """Evaluate expr against variables under the limits; an unknown variable raises
+    UnknownProperty (a NameError) naming it as Camunda does.
 
     Past a limit it raises limits.ScriptLimitError naming the expression and the limit.
     """
     scope = eval_scope(variables, {"__builtins__": {}})
-    return run_limited(compile_expression(expr, mode), scope, f"expression {expr!r}")
+    return evaluate_code(expr, mode, scope)
+
+
+def evaluate_code(expr: str, mode: str, scope: dict[str, Any]) -> Any:
+    """Compile and run expr in a scope made by eval_scope; see evaluate()."""
+    code = compile_expression(expr, mode)
+    try:
+        return run_limited(code, scope, f"expression {expr!r}")
+    except (NameError, KeyError) as exc:
+        name = unresolved.identifier(exc, expr, mode)
+        if name is None or isinstance(exc, unresolved.UnknownProperty):
+            raise
+        raise unresolved.UnknownProperty(expr, name) from exc
 
 
 def run_limited(code: types.CodeType, scope: dict[str, Any], what: str) -> Any:

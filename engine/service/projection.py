@@ -132,6 +132,10 @@ def _task_row(instance: ProcessInstance, view: bpmn.UserTaskView, now: datetime,
     try:
         view.data.update(input_parameters(view.extensions, view.data))
         values.update(assignment(view))
+    except expressions.UnknownProperty as exc:
+        problems.append((view.element_id, f"{exc} (at user task {view.element_id}, in its "
+                                          "assignment or input mapping)"))
+        values.update({"candidate_groups": ["ops"], "candidate_users": []})
     except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError) as exc:
         problems.append(
             (view.element_id, f"assignment of user task cannot be evaluated: {exc}"))

@@ -45,8 +45,10 @@ def activity_instances(uow: UnitOfWork, instance_id: str, *, actor: Actor) -> Ac
     """The activity-instance tree of a running instance in scope (ids: engine.ids)."""
     row = instance(uow, instance_id, actor=actor)
     workflow = load_workflow(uow, row)
-    return ActivityTree(row, uow.definitions.get(row.definition_id), activity_tree(workflow),
-                        list(uow.incidents.open_for(row.id)))
+    incidents = list(uow.incidents.open_for(row.id))
+    failed = {i.task_id for i in incidents if i.task_id}
+    return ActivityTree(row, uow.definitions.get(row.definition_id),
+                        activity_tree(workflow, failed), incidents)
 
 
 def flatten(nodes: Sequence[ActivityNode]) -> list[ActivityNode]:

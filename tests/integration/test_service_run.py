@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from engine import service
-from engine.errors import Forbidden, FormInvalid, InvalidState, NotFound
+from engine.errors import Forbidden, FormInvalid, InvalidState, NotFound, ProcessDefinitionError
 from engine.service import SYSTEM_ACTOR, Actor
 from tests.factories import (
     FIXTURES,
@@ -186,12 +186,25 @@ def test_suspend_blocks_completion_until_resume_and_terminate_ends(uow_factory):
         _complete(uow_factory, task_b.id, {}, STAFF)
 
 
-def test_forbidden_import_at_run_time_is_an_incident_saying_so(uow_factory):
-    deploy_fixture(uow_factory, "script_import.bpmn")
-    instance = start(uow_factory, "script_import")
-    [incident] = _detail(uow_factory, instance.id).incidents
-    assert incident.element_id == "Script_Import"
-    assert "import of module 'os' is forbidden" in incident.message
+def test_forbidden_import_is_refused_at_deploy_naming_element_and_line(uow_factory):
+    with pytest.raises(ProcessDefinitionError) as refused:
+        deploy_fixture(uow_factory, "script_import.bpmn")
+    text = str(refused.value)
+    assert "element 'Script_Import'" in text and "line 10" in text
+    assert "import of module 'os' is forbidden (allowed: calendar, datetime" in text
+
+
+def test_scripts_import_the_harmless_standard_modules(uow_factory):
+    deploy_fixture(uow_factory, "script_stdlib.bpmn")
+    instance = start(uow_factory, "script_stdlib")
+    detail = _detail(uow_factory, instance.id)
+    assert detail.instance.status == "completed" and detail.incidents == []
+    values = detail.variables
+    assert values["stamp"] == "1970-01-01" and values["days"] == 29 and values["leap"] is True
+    assert values["token"] == "e50f38fe-5baa-52b4-9deb-eca634d54746"
+    assert values["when"] == "2026-12-15" and values["pick"] in ("a", "b", "c")
+    assert 1 <= values["dice"] <= 6 and values["topic"] == f"topic_{values['timestamp']}"
+    assert "time" not in values and "calendar" not in values
 
 
 @pytest.mark.parametrize(("amount", "urgent", "expected", "end"), [

@@ -29,6 +29,8 @@ FIXTURE_EXEMPT: dict[str, str] = {
     "compat_implicit.bpmn": "implicit start, end and split (Camunda runs them)",
     "compat_no_start.bpmn": "a process without a start event (BPMN 10.5.2: every node "
                             "without an incoming flow starts)",
+    "mi_loop_data_input.bpmn": "BPMN's loopDataInputRef naming a variable, as Camunda 7's "
+                               "engine tests write it (bpmnlint wants a dataInput id)",
 }
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.bpmn") if p.name not in FIXTURE_EXEMPT)
 # Warnings the fixtures keep on purpose, (file, rule) -> why. Any other warning fails.

@@ -52,6 +52,45 @@ def test_call_activity_is_a_scope_with_its_children(client, uow_factory, ops):
     assert len(executions) == 3  # the instance, the call activity's scope, the task
 
 
+
+def test_failed_gateway_is_the_activity_instance_carrying_the_incident(client, uow_factory,
+                                                                       ops):
+    deploy_fixture(uow_factory, "incident_gateway.bpmn")
+    instance_id = start(uow_factory, "incident_gateway").id
+    [incident] = client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json
+    tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
+                      headers=ops).json
+    assert tree["incidentIds"] == [] and tree["incidents"] == []
+    [gateway] = tree["childActivityInstances"]
+    assert gateway["activityId"] == "Gateway_Credit"
+    assert gateway["activityType"] == "exclusiveGateway"
+    assert gateway["incidentIds"] == [incident["id"]]
+    assert gateway["incidents"] == [{"id": incident["id"], "activityId": "Gateway_Credit"}]
+    assert gateway["executionIds"] == [incident["executionId"]]
+    executions = client.get(f"{R}/execution?processInstanceId={instance_id}",
+                            headers=ops).json
+    assert incident["executionId"] in {e["id"] for e in executions}
+    body = {"instructions": [{"type": "cancel", "activityInstanceId": gateway["id"]},
+                             {"type": "startBeforeActivity", "activityId": "End_Approved"}]}
+    moved = client.post(f"{R}/process-instance/{instance_id}/modification", json=body,
+                        headers=ops)
+    assert moved.status_code == 204, moved.json
+    history = client.get(f"{R}/history/process-instance/{instance_id}", headers=ops).json
+    assert history["state"] == "COMPLETED"
+    assert client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json == []
+
+
+def test_timer_whose_expression_failed_is_shown_where_the_token_waits(client, uow_factory,
+                                                                      ops):
+    deploy_fixture(uow_factory, "incident_timer.bpmn")
+    instance_id = start(uow_factory, "incident_timer").id
+    [incident] = client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json
+    tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
+                      headers=ops).json
+    [timer] = tree["childActivityInstances"]
+    assert timer["activityId"] == "Timer_Wait" and timer["activityType"] == "intermediateTimer"
+    assert timer["incidentIds"] == [incident["id"]] and tree["incidentIds"] == []
+
 def _leaf(client, headers, instance_id):
     tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
                       headers=headers).json

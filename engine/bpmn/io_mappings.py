@@ -1,0 +1,107 @@
+"""camunda:inputOutput on elements without their own mapping, placed in the flow as scripts.
+
+User tasks and external (or delegate) service tasks read their input and output parameters
+themselves. On every other activity and event Camunda evaluates the input parameters just
+before the element and the output parameters just after it; here each parameter becomes a
+script task on the element's incoming (or outgoing) flow: a juel script whose result is the
+parameter (`${...}`, text with `${...}` in it), or a Python script setting a constant text.
+Camunda keeps input parameters local to the element; here they stay set afterwards, like
+any variable. Parameters this cannot express (camunda:list, camunda:map, camunda:script)
+leave the element's mapping as it was.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn import juel_scripts
+from engine.bpmn.delegates import B, C
+
+_OWN_MAPPING = {"userTask", "serviceTask", "sendTask", "businessRuleTask"}
+_LOOPS = (f"{B}multiInstanceLoopCharacteristics", f"{B}standardLoopCharacteristics")
+_SIDES = {"inputParameter": "targetRef", "outputParameter": "sourceRef"}
+
+
+def _parameters(io: etree._Element, kind: str) -> list[tuple[str, str]] | None:
+    """(name, text) of each parameter of this kind; None if one is not plain text."""
+    found = []
+    for param in io.iterchildren(f"{C}{kind}"):
+        name = param.get("name")
+        if not name or any(isinstance(child.tag, str) for child in param):
+            return None
+        found.append((name, (param.text or "").strip()))
+    return found
+
+
+def _script(container: etree._Element, task_id: str, name: str, text: str) -> None:
+    task = etree.SubElement(container, f"{B}scriptTask")
+    task.set("id", task_id)
+    if "${" in text or "#{" in text:
+        task.set("scriptFormat", "juel")
+        task.set(f"{C}resultVariable", name)
+        task.set(juel_scripts.EXPRESSION_ATTR, "true")  # it may read any variable
+    else:
+        task.set("scriptFormat", "python")
+        text = f"execution.setVariable({name!r}, {text!r})"
+    etree.SubElement(task, f"{B}script").text = text
+
+
+def _flow(container: etree._Element, flow_id: str, source: str, target: str) -> None:
+    flow = etree.SubElement(container, f"{B}sequenceFlow")
+    flow.set("id", flow_id)
+    flow.set("sourceRef", source)
+    flow.set("targetRef", target)
+
+
+def _side(node: etree._Element, kind: str) -> etree._Element | None:
+    """The one flow into (inputs) or out of (outputs) the element, or None."""
+    container, attr = node.getparent(), _SIDES[kind]
+    if container is None:
+        return None
+    flows = [f for f in container.iterchildren(f"{B}sequenceFlow")
+             if f.get(attr) == node.get("id")]
+    return flows[0] if len(flows) == 1 else None
+
+
+def _place(node: etree._Element, kind: str, params: list[tuple[str, str]],
+           flow: etree._Element) -> None:
+    """Chain one script task per parameter on `flow`, in the document's order."""
+    container, element_id = node.getparent(), str(node.get("id"))
+    assert container is not None  # noqa: S101 - _side found a flow in it
+    side = "input" if kind == "inputParameter" else "output"
+    previous = element_id
+    for n, (name, text) in enumerate(params):
+        task_id = f"{element_id}_{side}Mapping{n}"
+        _script(container, task_id, name, text)
+        if kind == "inputParameter":  # ... -> script -> element
+            flow.set("targetRef", task_id)
+            _flow(container, f"{task_id}_flow", task_id, element_id)
+            flow = container.find(f"{B}sequenceFlow[@id='{task_id}_flow']")
+        else:  # element -> ... -> script -> ...
+            _flow(container, f"{task_id}_flow", previous, task_id)
+            flow.set("sourceRef", task_id)
+            previous = task_id
+
+
+def place_io_mappings(root: etree._Element) -> None:
+    """Turn each placeable camunda:inputOutput into script tasks beside its element."""
+    for io in list(root.iter(f"{C}inputOutput")):
+        extensions = io.getparent()
+        node = extensions.getparent() if extensions is not None else None
+        if node is None or not isinstance(node.tag, str) or not node.tag.startswith(B):
+            continue
+        if etree.QName(node).localname in _OWN_MAPPING or node.find(_LOOPS[0]) is not None \
+                or node.find(_LOOPS[1]) is not None:
+            continue
+        inputs, outputs = _parameters(io, "inputParameter"), _parameters(io, "outputParameter")
+        if inputs is None or outputs is None:
+            continue
+        into = _side(node, "inputParameter") if inputs else None
+        out = _side(node, "outputParameter") if outputs else None
+        if (inputs and into is None) or (outputs and out is None):
+            continue  # several flows on that side (or none: a boundary event's inputs)
+        if into is not None:
+            _place(node, "inputParameter", inputs, into)
+        if out is not None:
+            _place(node, "outputParameter", outputs, out)
+        extensions.remove(io)
