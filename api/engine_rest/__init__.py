@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 
 from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
     authorization,
+    batch,
     decision_definition,
     decision_requirements,
     deployment,

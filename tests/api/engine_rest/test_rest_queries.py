@@ -20,7 +20,7 @@ HISTORY = ["/history/process-instance", "/history/incident", "/history/task",
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
          "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition",
          "/filter", "/user", "/group", "/decision-definition", "/tenant", "/authorization",
-         "/decision-requirements-definition",
+         "/decision-requirements-definition", "/batch", "/batch/statistics",
          *HISTORY]
 POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
          "/job-definition", "/group", "/history/process-instance", "/history/task",
