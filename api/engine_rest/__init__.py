@@ -42,6 +42,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     process_definition_forms,
     process_instance,
     process_instance_batch,
+    process_instance_historic,
     process_instance_runtime,
     system,
     task,

@@ -42,6 +42,34 @@ def instance_ids(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
     return sorted(chosen)  # the lock order
 
 
+def found_in_history(uow: UnitOfWork, q: Query | None, *, actor: Actor
+                     ) -> tuple[list[str], list[str]]:
+    """The instances a historic-instance query finds in the actor's scope, as (those still
+    running or suspended, those that have ended); no query finds none."""
+    if q is None:
+        return [], []
+    rows = uow.queries.rows("history_instance", Query(q.filters, q.sort, 0, BATCH_LIMIT + 1),
+                            scopes.scope_of(actor))
+    if len(rows) > BATCH_LIMIT:
+        raise ValidationFailed(f"at most {BATCH_LIMIT} process instances per request")
+    live = [row[0].id for row in rows if row[0].status in ("running", "suspended")]
+    return live, [row[0].id for row in rows if row[0].id not in live]
+
+
+def delete_many_historic(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
+                         actor: Actor, now: datetime, skip_listeners: bool = False,
+                         fail_if_not_exists: bool = True) -> int:
+    """delete-historic-query-based: the listed runtime instances and the running ones the
+    historic query finds. One it finds that has ended has no runtime instance to delete: a
+    refusal (nothing deleted), or skipped when fail_if_not_exists is false."""
+    live, ended = found_in_history(uow, q, actor=actor)
+    if ended and fail_if_not_exists:
+        raise InvalidState(f"process instance(s) {', '.join(sorted(ended)[:10])} have ended: "
+                           "no runtime instance to delete (failIfNotExists=false skips them)")
+    return delete_many(uow, [*listed, *live], None, actor=actor, now=now,
+                       skip_listeners=skip_listeners)
+
+
 def delete_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *, actor: Actor,
                 now: datetime, skip_listeners: bool = False) -> int:
     ids = instance_ids(uow, listed, q, actor=actor)
@@ -77,6 +105,14 @@ def job_retries_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, re
         return 0
     return rest_jobs.set_retries_many(uow, [j.id for j in jobs], None, retries, actor=actor,
                                       now=now)
+
+
+def job_retries_many_historic(uow: UnitOfWork, listed: Sequence[str], q: Query | None,
+                              retries: int, *, actor: Actor, now: datetime) -> int:
+    """job-retries-historic-query-based: as job_retries_many over the listed instances and
+    the running ones the historic query finds (an ended instance has no jobs)."""
+    live, _ended = found_in_history(uow, q, actor=actor)
+    return job_retries_many(uow, [*listed, *live], None, retries, actor=actor, now=now)
 
 
 def modify_now(uow: UnitOfWork, instance_id: str, instructions: Sequence[Instruction], *,
