@@ -30,6 +30,7 @@ from engine.repository import (
     ProductRepository,
     QueryRepository,
     RequirementsRepository,
+    SchemaLogRepository,
     StatisticsRepository,
     TaskExtraRepository,
     TaskHistoryRepository,
@@ -49,7 +50,7 @@ _REPOSITORIES: dict[str, type] = {
     "product": ProductRepository, "queries": QueryRepository,
     "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
     "filters": FilterRepository, "requirements": RequirementsRepository,
-    "job_definitions": JobDefinitionRepository,
+    "job_definitions": JobDefinitionRepository, "schema_log": SchemaLogRepository,
 }
 
 
@@ -81,6 +82,7 @@ class UnitOfWork:
     filters: FilterRepository
     requirements: RequirementsRepository
     job_definitions: JobDefinitionRepository
+    schema_log: SchemaLogRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
