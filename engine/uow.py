@@ -29,6 +29,7 @@ from engine.repository import (
     JobRepository,
     ProductRepository,
     QueryRepository,
+    RemovalTimeRepository,
     RequirementsRepository,
     SchemaLogRepository,
     StatisticsRepository,
@@ -51,6 +52,7 @@ _REPOSITORIES: dict[str, type] = {
     "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
     "filters": FilterRepository, "requirements": RequirementsRepository,
     "job_definitions": JobDefinitionRepository, "schema_log": SchemaLogRepository,
+    "removal_times": RemovalTimeRepository,
 }
 
 
@@ -83,6 +85,7 @@ class UnitOfWork:
     requirements: RequirementsRepository
     job_definitions: JobDefinitionRepository
     schema_log: SchemaLogRepository
+    removal_times: RemovalTimeRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory

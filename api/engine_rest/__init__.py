@@ -44,6 +44,7 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     process_instance_batch,
     process_instance_historic,
     process_instance_runtime,
+    removal_time,
     schema_log,
     system,
     task,
