@@ -143,15 +143,20 @@ def message_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, name: 
 
 def modify_many(uow: UnitOfWork, definition_id: str, listed: Sequence[str], q: Query | None,
                 instructions: Sequence[Instruction], *, annotation: str | None = None,
-                actor: Actor, now: datetime) -> int:
+                historic: Query | None = None, actor: Actor, now: datetime) -> int:
     """/modification/execute: the same modification on each chosen instance of one
-    definition (all or none); the number modified."""
+    definition (all or none); the number modified. `historic` (a historic-instance query)
+    adds the running instances it finds; one it finds that has ended is a refusal."""
     if not definition_id:
         raise ValidationFailed("processDefinitionId is required")
     if any(i.activity_instance_id for i in instructions):
         raise ValidationFailed("activityInstanceId names one instance's activity: a "
                                "modification of many instances cancels by activityId")
-    chosen = instance_ids(uow, listed, q, actor=actor)
+    live, ended = found_in_history(uow, historic, actor=actor)
+    if ended:
+        raise InvalidState(f"process instance(s) {', '.join(sorted(ended)[:10])} have ended: "
+                           "an ended instance cannot be modified")
+    chosen = instance_ids(uow, [*listed, *live], q, actor=actor)
     for instance_id in chosen:
         row = instance(uow, instance_id, actor=actor)
         if row.definition_id != definition_id:
