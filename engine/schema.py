@@ -39,3 +39,11 @@ def ensure_current(engine: Engine) -> None:
     """Upgrade only when needed, so that commands that need the database stay fast."""
     if not is_current(engine):
         upgrade(engine)
+
+
+def applied_revisions(heads: list[str]) -> list[str]:
+    """Every revision id up to `heads`, oldest first: a revision is applied exactly when a
+    head recorded in alembic_version descends from it."""
+    script = ScriptDirectory.from_config(alembic_config())
+    chain = list(script.iterate_revisions(tuple(heads), "base")) if heads else []
+    return [rev.revision for rev in reversed(chain)]

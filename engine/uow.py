@@ -29,7 +29,9 @@ from engine.repository import (
     JobRepository,
     ProductRepository,
     QueryRepository,
+    RemovalTimeRepository,
     RequirementsRepository,
+    SchemaLogRepository,
     StatisticsRepository,
     TaskExtraRepository,
     TaskHistoryRepository,
@@ -49,7 +51,8 @@ _REPOSITORIES: dict[str, type] = {
     "product": ProductRepository, "queries": QueryRepository,
     "statistics": StatisticsRepository, "task_extras": TaskExtraRepository,
     "filters": FilterRepository, "requirements": RequirementsRepository,
-    "job_definitions": JobDefinitionRepository,
+    "job_definitions": JobDefinitionRepository, "schema_log": SchemaLogRepository,
+    "removal_times": RemovalTimeRepository,
 }
 
 
@@ -81,6 +84,8 @@ class UnitOfWork:
     filters: FilterRepository
     requirements: RequirementsRepository
     job_definitions: JobDefinitionRepository
+    schema_log: SchemaLogRepository
+    removal_times: RemovalTimeRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory

@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 
 from api.engine_rest import (  # noqa: F401 - importing a resource module registers its routes
     authorization,
+    batch,
     decision_definition,
     decision_requirements,
     deployment,
@@ -41,7 +42,10 @@ from api.engine_rest import (  # noqa: F401 - importing a resource module regist
     process_definition_forms,
     process_instance,
     process_instance_batch,
+    process_instance_historic,
     process_instance_runtime,
+    removal_time,
+    schema_log,
     system,
     task,
     task_comments,

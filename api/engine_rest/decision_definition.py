@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -14,7 +12,7 @@ from api.engine_rest import variables
 from api.engine_rest.common import json_body, routes, run
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import DecisionRequirements, ProcessDefinition
-from engine.service import rest_definitions, rest_requirements
+from engine.service import history_reports, rest_definitions, rest_requirements
 
 SPEC = Spec(
     params={"decisionDefinitionId": text("id"), "decisionDefinitionIdIn": many("id"),
@@ -36,15 +34,6 @@ IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "gif": "image/gif", "svg": "image/svg+xml"}
 
 
-@lru_cache(maxsize=512)
-def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
-    """camunda:historyTimeToLive of the decision element, in days."""
-    del definition_id  # the cache key: a definition's XML never changes
-    found = re.search(r"<(?:\w+:)?decision\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>", xml)
-    ttl = found and re.search(r"historyTimeToLive=\"(\d+)\"", found.group(0))
-    return int(ttl.group(1)) if ttl else None
-
-
 def decision_dto(row: ProcessDefinition, tenant_id: str | None = None,
                  drd: DecisionRequirements | None = None) -> dict[str, Any]:
     """Camunda's DecisionDefinitionDto; drd: the DMN file's requirements definition."""
@@ -55,8 +44,7 @@ def decision_dto(row: ProcessDefinition, tenant_id: str | None = None,
         "decisionRequirementsDefinitionId": drd.id if drd else None,
         "decisionRequirementsDefinitionKey": drd.key if drd else None, "tenantId": tenant_id,
         "versionTag": None,
-        "historyTimeToLive": row.history_ttl_days if row.history_ttl_set
-        else _time_to_live(row.id, row.key, row.source_xml),
+        "historyTimeToLive": history_reports.time_to_live(row),
     }
 
 

@@ -75,7 +75,8 @@ def historic_instance_dto(row: ProcessInstance, definition: ProcessDefinition
         "processDefinitionVersion": definition.version,
         "processDefinitionId": row.definition_id, "businessKey": row.business_key,
         "startTime": format_date(row.started_at), "endTime": format_date(row.ended_at),
-        "removalTime": None, "durationInMillis": duration, "startUserId": row.started_by,
+        "removalTime": format_date(row.removal_time), "durationInMillis": duration,
+        "startUserId": row.started_by,
         "startActivityId": None, "deleteReason": None, "tenantId": None,
         "state": STATES.get(row.status, row.status.upper()),
     }

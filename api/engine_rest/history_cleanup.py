@@ -14,7 +14,7 @@ from flask import jsonify
 from api.engine_rest.common import routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Spec, many, parse, text, when
-from engine.service import rest_history
+from engine.service import batch_records, rest_history
 
 BATCH_SPEC = Spec(
     params={"batchId": text("id"), "type": text("type"), "completed": when("completed", "eq"),
@@ -47,7 +47,12 @@ def count_historic_batches() -> Any:
 @routes.get("/history/batch/<batch_id>")
 def get_historic_batch(batch_id: str) -> Any:
     run(rest_history.batches)
-    raise RestError(f"Historic batch for id {batch_id} cannot be found", 404)
+    raise RestError(f"Historic batch with id '{batch_id}' does not exist", 404)
+
+
+@routes.delete("/history/batch/<batch_id>")
+def delete_historic_batch(batch_id: str) -> Any:
+    run(batch_records.delete_historic_batch, batch_id)
 
 
 @routes.get("/history/batch/cleanable-batch-report")

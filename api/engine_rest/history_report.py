@@ -8,7 +8,7 @@ from flask import jsonify, request
 
 from api.engine_rest.common import flag, routes, run
 from api.engine_rest.errors import RestError
-from api.engine_rest.query import Param, Spec, many, parse
+from api.engine_rest.query import Param, Spec, many, parse, when
 from engine.service import history_reports
 from engine.service.history_reports import Cleanable, Duration, TaskCount
 
@@ -84,9 +84,27 @@ def cleanable_dto(row: Cleanable) -> dict[str, Any]:
             "cleanableProcessInstanceCount": row.cleanable, "tenantId": None}
 
 
-def _cleanable(paged: bool) -> list[Cleanable]:
-    query = parse(CLEANABLE_SPEC, paged=paged)
-    rows: list[Cleanable] = run(history_reports.cleanable_instances, query.filters)
+def decision_cleanable_dto(row: Cleanable) -> dict[str, Any]:
+    """Camunda's CleanableHistoricDecisionInstanceReportResultDto."""
+    return {"decisionDefinitionId": row.definition.id,
+            "decisionDefinitionKey": row.definition.key,
+            "decisionDefinitionName": row.definition.name,
+            "decisionDefinitionVersion": row.definition.version,
+            "historyTimeToLive": row.time_to_live,
+            "finishedDecisionInstanceCount": row.finished,
+            "cleanableDecisionInstanceCount": row.cleanable, "tenantId": row.tenant_id}
+
+
+DECISION_CLEANABLE_SPEC = Spec(
+    params={"decisionDefinitionIdIn": many("id"), "decisionDefinitionKeyIn": many("key"),
+            "tenantIdIn": many("tenant"), "withoutTenantId": when("tenant", "null")},
+    sorts={"finished": "finished"}, shaping=("compact",))
+
+
+def _cleanable(paged: bool, spec: Spec = CLEANABLE_SPEC,
+               command: Any = history_reports.cleanable_instances) -> list[Cleanable]:
+    query = parse(spec, paged=paged)
+    rows: list[Cleanable] = run(command, query.filters)
     if flag(request.args.get("compact"), "compact"):
         rows = [r for r in rows if r.finished]
     for _field, descending in query.sort:
@@ -105,3 +123,19 @@ def cleanable_instance_report() -> Any:
 @routes.get("/history/process-definition/cleanable-process-instance-report/count")
 def count_cleanable_instance_report() -> Any:
     return jsonify({"count": len(_cleanable(paged=False))})
+
+
+def _cleanable_decisions(paged: bool) -> list[Cleanable]:
+    return _cleanable(paged, DECISION_CLEANABLE_SPEC, history_reports.cleanable_decisions)
+
+
+@routes.get("/history/decision-definition/cleanable-decision-instance-report")
+def cleanable_decision_report() -> Any:
+    """Evaluations per decision definition and those past its historyTimeToLive (none are
+    removed: VocFlow keeps its history)."""
+    return jsonify([decision_cleanable_dto(r) for r in _cleanable_decisions(paged=True)])
+
+
+@routes.get("/history/decision-definition/cleanable-decision-instance-report/count")
+def count_cleanable_decision_report() -> Any:
+    return jsonify({"count": len(_cleanable_decisions(paged=False))})

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import jsonify
 
-from api.engine_rest import variables
+from api.engine_rest import history, variables
 from api.engine_rest.common import flag, id_list, json_body, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_instance_batch import finished_batch, selection
 from api.engine_rest.process_instance_runtime import SKIP_FLAGS, modification_request
+from api.engine_rest.query import parse
 from engine.service import migration_plans, rest_batches
 from engine.service.migration_plans import MigrationInstruction, MigrationPlan
 
@@ -117,18 +118,20 @@ def execute_migration_async() -> Any:
 
 def _modify_many() -> int:
     body = json_body()
-    if body.get("historicProcessInstanceQuery") is not None:
-        raise RestError("historicProcessInstanceQuery is not supported: give "
-                        "processInstanceIds or a processInstanceQuery")
     outer = {"processDefinitionId", "processInstanceIds", "processInstanceQuery",
              "historicProcessInstanceQuery"}
     listed, query = selection({k: v for k, v in body.items() if k in outer
                                and k != "historicProcessInstanceQuery"},
                               "processInstanceIds", {"processDefinitionId"})
+    historic = body.get("historicProcessInstanceQuery")
+    if historic is not None and not isinstance(historic, dict):
+        raise RestError("historicProcessInstanceQuery must be an object")
     instructions, annotation = modification_request(
         {k: v for k, v in body.items() if k not in outer})
     count: int = run(rest_batches.modify_many, _text(body, "processDefinitionId"), listed,
-                     query, instructions, annotation=annotation)
+                     query, instructions, annotation=annotation,
+                     historic=(parse(history.INSTANCE_SPEC, historic, paged=False)
+                               if historic is not None else None))
     return count
 
 

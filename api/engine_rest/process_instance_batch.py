@@ -3,8 +3,8 @@
 VocFlow has no batch jobs: delete, suspended-async, variables-async, job-retries,
 message-async and modification-async do their work in the request (all or nothing) and
 answer Camunda's BatchDto of a batch that is already complete (it is not kept:
-/batch/{id} does not know it).
-Historic-instance queries are not supported by these calls (400).
+/batch/{id} does not know it). A historicProcessInstanceQuery is refused here (400): the
+*-historic-query-based calls take one (process_instance_historic).
 """
 
 from __future__ import annotations

@@ -143,6 +143,7 @@ class ProcessInstance(Base):
     started_by: Mapped[str | None] = mapped_column(String(120))
     started_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]
+    removal_time: Mapped[datetime | None]  # Camunda's set-removal-time; no cleanup acts on it
     stall_reason: Mapped[str | None] = mapped_column(Text)
     # What the last save left in the projection tables; None = unknown, read the tables.
     open_task_ids: Mapped[list[Any] | None] = mapped_column(JSON)

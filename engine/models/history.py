@@ -73,6 +73,7 @@ class HistoricDecision(Base):
     activity_instance_id: Mapped[str | None] = mapped_column(String(250))
     user_id: Mapped[str | None] = mapped_column(String(120))
     evaluated_at: Mapped[datetime] = mapped_column(index=True)
+    removal_time: Mapped[datetime | None]  # Camunda's set-removal-time
     inputs: Mapped[list[Any]] = mapped_column(JSON)
     outputs: Mapped[list[Any]] = mapped_column(JSON)
     collect_result: Mapped[Any] = mapped_column(JSON, nullable=True)

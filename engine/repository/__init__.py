@@ -18,7 +18,9 @@ from engine.repository.job_definitions import JobDefinitionRepository
 from engine.repository.jobs import JobRepository
 from engine.repository.product import ProductRepository
 from engine.repository.queries import Query, QueryRepository, StatisticsRepository
+from engine.repository.removal_times import RemovalTimeRepository
 from engine.repository.requirements import RequirementsRepository
+from engine.repository.schema_log import SchemaLogRepository
 from engine.repository.scopes import ScopeFilter, instance_scope_clause, task_scope_clause
 from engine.repository.task_extras import TaskExtraRepository
 from engine.repository.task_history import AnnotationRepository, TaskHistoryRepository
@@ -30,7 +32,8 @@ __all__ = [
     "DecisionHistoryRepository", "DefinitionRepository", "EventRepository", "FactRepository",
     "FilterRepository", "HistoryRepository", "InboxRepository", "IncidentRepository",
     "InstanceRepository", "JobDefinitionRepository", "JobRepository", "ProductRepository",
-    "Query", "QueryRepository", "Repository", "RequirementsRepository", "ScopeFilter",
+    "Query", "QueryRepository", "RemovalTimeRepository", "Repository",
+    "RequirementsRepository", "SchemaLogRepository", "ScopeFilter",
     "StatisticsRepository", "TaskExtraRepository",
     "TaskHistoryRepository", "TaskRepository", "USER_OPERATIONS", "UserRepository",
     "instance_scope_clause", "task_scope_clause",

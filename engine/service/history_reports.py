@@ -47,28 +47,32 @@ class TaskCount:
 
 @dataclass(frozen=True)
 class Cleanable:
-    """A definition's ended instances, and those past its history time to live."""
+    """A definition's ended instances (or a decision's evaluations), and those past its
+    history time to live."""
 
     definition: ProcessDefinition
     time_to_live: int | None
     finished: int
     cleanable: int
+    tenant_id: str | None = None
 
 
 @lru_cache(maxsize=512)
-def _time_to_live(definition_id: str, key: str, xml: str) -> int | None:
+def _time_to_live(definition_id: str, element: str, key: str, xml: str) -> int | None:
     del definition_id  # the cache key: a definition's XML never changes
-    process = re.search(r"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>", xml)
-    found = process and re.search(r"historyTimeToLive=\"(\d+)\"", process.group(0))
+    tag = re.search(r"<(?:\w+:)?" + element + r"\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>",
+                    xml)
+    found = tag and re.search(r"historyTimeToLive=\"(\d+)\"", tag.group(0))
     return int(found.group(1)) if found else None
 
 
 def time_to_live(definition: ProcessDefinition) -> int | None:
-    """The history time to live in days: as set over REST, else the process element's
-    camunda:historyTimeToLive."""
+    """The history time to live in days: as set over REST, else the camunda:historyTimeToLive
+    of the process (or, for a decision definition, the decision) element."""
     if definition.history_ttl_set:
         return definition.history_ttl_days
-    return _time_to_live(definition.id, definition.key, definition.source_xml)
+    element = "decision" if definition.kind == "decision" else "process"
+    return _time_to_live(definition.id, element, definition.key, definition.source_xml)
 
 
 def _period(moment: datetime, unit: str) -> int:
@@ -142,4 +146,24 @@ def cleanable_instances(uow: UnitOfWork, filters: tuple[tuple[str, str, Any], ..
             "history_instance", Query(filters=(*ended, ("ended_at", "lt",
                                                          now - timedelta(days=days)))), scope)
         result.append(Cleanable(definition, days, finished, cleanable))
+    return result
+
+
+def cleanable_decisions(uow: UnitOfWork, filters: tuple[tuple[str, str, Any], ...],
+                        now: datetime, *, actor: Actor) -> list[Cleanable]:
+    """Per decision definition: its evaluations in scope (each is finished when recorded),
+    and how many were made longer ago than its history time to live. VocFlow removes none."""
+    scope = scopes.scope_of(actor)
+    definitions = uow.queries.rows("decision", Query(filters=filters), scope)
+    tenants = uow.definitions.deployment_tenants(sorted({d.deployment_id for d in definitions}))
+    result = []
+    for definition in definitions:
+        own = (("decision_definition_id", "eq", definition.id),)
+        finished = uow.queries.count("history_decision", Query(filters=own), scope)
+        days = time_to_live(definition)
+        cleanable = 0 if days is None or not finished else uow.queries.count(
+            "history_decision", Query(filters=(*own, ("evaluated_at", "lt",
+                                                       now - timedelta(days=days)))), scope)
+        result.append(Cleanable(definition, days, finished, cleanable,
+                                tenants.get(definition.deployment_id)))
     return result

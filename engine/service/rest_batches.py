@@ -42,6 +42,34 @@ def instance_ids(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
     return sorted(chosen)  # the lock order
 
 
+def found_in_history(uow: UnitOfWork, q: Query | None, *, actor: Actor
+                     ) -> tuple[list[str], list[str]]:
+    """The instances a historic-instance query finds in the actor's scope, as (those still
+    running or suspended, those that have ended); no query finds none."""
+    if q is None:
+        return [], []
+    rows = uow.queries.rows("history_instance", Query(q.filters, q.sort, 0, BATCH_LIMIT + 1),
+                            scopes.scope_of(actor))
+    if len(rows) > BATCH_LIMIT:
+        raise ValidationFailed(f"at most {BATCH_LIMIT} process instances per request")
+    live = [row[0].id for row in rows if row[0].status in ("running", "suspended")]
+    return live, [row[0].id for row in rows if row[0].id not in live]
+
+
+def delete_many_historic(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
+                         actor: Actor, now: datetime, skip_listeners: bool = False,
+                         fail_if_not_exists: bool = True) -> int:
+    """delete-historic-query-based: the listed runtime instances and the running ones the
+    historic query finds. One it finds that has ended has no runtime instance to delete: a
+    refusal (nothing deleted), or skipped when fail_if_not_exists is false."""
+    live, ended = found_in_history(uow, q, actor=actor)
+    if ended and fail_if_not_exists:
+        raise InvalidState(f"process instance(s) {', '.join(sorted(ended)[:10])} have ended: "
+                           "no runtime instance to delete (failIfNotExists=false skips them)")
+    return delete_many(uow, [*listed, *live], None, actor=actor, now=now,
+                       skip_listeners=skip_listeners)
+
+
 def delete_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *, actor: Actor,
                 now: datetime, skip_listeners: bool = False) -> int:
     ids = instance_ids(uow, listed, q, actor=actor)
@@ -79,6 +107,14 @@ def job_retries_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, re
                                       now=now)
 
 
+def job_retries_many_historic(uow: UnitOfWork, listed: Sequence[str], q: Query | None,
+                              retries: int, *, actor: Actor, now: datetime) -> int:
+    """job-retries-historic-query-based: as job_retries_many over the listed instances and
+    the running ones the historic query finds (an ended instance has no jobs)."""
+    live, _ended = found_in_history(uow, q, actor=actor)
+    return job_retries_many(uow, [*listed, *live], None, retries, actor=actor, now=now)
+
+
 def modify_now(uow: UnitOfWork, instance_id: str, instructions: Sequence[Instruction], *,
                annotation: str | None = None, actor: Actor, now: datetime) -> int:
     """modification-async: the same modification, done before the answer."""
@@ -107,15 +143,20 @@ def message_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, name: 
 
 def modify_many(uow: UnitOfWork, definition_id: str, listed: Sequence[str], q: Query | None,
                 instructions: Sequence[Instruction], *, annotation: str | None = None,
-                actor: Actor, now: datetime) -> int:
+                historic: Query | None = None, actor: Actor, now: datetime) -> int:
     """/modification/execute: the same modification on each chosen instance of one
-    definition (all or none); the number modified."""
+    definition (all or none); the number modified. `historic` (a historic-instance query)
+    adds the running instances it finds; one it finds that has ended is a refusal."""
     if not definition_id:
         raise ValidationFailed("processDefinitionId is required")
     if any(i.activity_instance_id for i in instructions):
         raise ValidationFailed("activityInstanceId names one instance's activity: a "
                                "modification of many instances cancels by activityId")
-    chosen = instance_ids(uow, listed, q, actor=actor)
+    live, ended = found_in_history(uow, historic, actor=actor)
+    if ended:
+        raise InvalidState(f"process instance(s) {', '.join(sorted(ended)[:10])} have ended: "
+                           "an ended instance cannot be modified")
+    chosen = instance_ids(uow, [*listed, *live], q, actor=actor)
     for instance_id in chosen:
         row = instance(uow, instance_id, actor=actor)
         if row.definition_id != definition_id:

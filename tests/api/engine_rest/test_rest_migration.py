@@ -130,6 +130,24 @@ def test_modification_of_many_instances(client, versions, ops):
     assert _keys(client, ops, second) == ["Task_After"]
 
 
+def test_modification_by_a_historic_query(client, versions, ops):
+    v1, _v2 = versions
+    first, second, ended = (_start(client, ops, v1) for _ in range(3))
+    assert client.delete(f"{R}/process-instance/{ended}", headers=ops).status_code == 204
+    instructions = [{"type": "startBeforeActivity", "activityId": "Task_After"},
+                    {"type": "cancel", "activityId": "Task_Check"}]
+    body = {"processDefinitionId": v1, "instructions": instructions}
+    refused = client.post(f"{R}/modification/execute", headers=ops, json={
+        **body, "historicProcessInstanceQuery": {"processDefinitionId": v1}})
+    assert refused.status_code == 400 and ended in refused.json["message"], refused.json
+    assert _keys(client, ops, first) == []  # nothing modified: still at the external check
+    done = client.post(f"{R}/modification/executeAsync", headers=ops, json={
+        **body, "processInstanceIds": [second],
+        "historicProcessInstanceQuery": {"processInstanceIds": [first], "unfinished": True}})
+    assert done.status_code == 200 and done.json["totalJobs"] == 2, done.json
+    assert _keys(client, ops, first) == _keys(client, ops, second) == ["Task_After"]
+
+
 def _keys(client, headers, instance: str) -> list[str]:
     tasks = client.get(f"{R}/task?processInstanceId={instance}", headers=headers).json
     return [t["taskDefinitionKey"] for t in tasks]
@@ -137,7 +155,8 @@ def _keys(client, headers, instance: str) -> list[str]:
 
 @pytest.mark.parametrize(("extra", "word"), [
     ({"processDefinitionId": None}, "processDefinitionId"),
-    ({"historicProcessInstanceQuery": {}}, "historicProcessInstanceQuery"),
+    ({"historicProcessInstanceQuery": []}, "historicProcessInstanceQuery"),
+    ({"historicProcessInstanceQuery": {"colour": "red"}}, "colour"),
     ({"colour": "red"}, "colour"),
 ])
 def test_bad_modification_requests_are_400(client, versions, ops, extra, word):

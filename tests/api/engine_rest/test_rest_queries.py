@@ -16,11 +16,12 @@ HISTORY = ["/history/process-instance", "/history/incident", "/history/task",
            "/history/user-operation", "/history/external-task-log", "/history/job-log",
            "/history/identity-link-log", "/history/variable-instance", "/history/detail",
            "/history/batch", "/history/batch/cleanable-batch-report",
-           "/history/process-definition/cleanable-process-instance-report"]
+           "/history/process-definition/cleanable-process-instance-report",
+           "/history/decision-definition/cleanable-decision-instance-report"]
 LISTS = ["/task", "/process-instance", "/process-definition", "/deployment", "/job",
          "/external-task", "/incident", "/execution", "/variable-instance", "/job-definition",
          "/filter", "/user", "/group", "/decision-definition", "/tenant", "/authorization",
-         "/decision-requirements-definition",
+         "/decision-requirements-definition", "/batch", "/batch/statistics",
          *HISTORY]
 POSTS = ["/task", "/process-instance", "/execution", "/variable-instance", "/job",
          "/job-definition", "/group", "/history/process-instance", "/history/task",
