@@ -14,6 +14,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from engine.pg_cursor import LazyDescriptionCursor
+
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create the SQLAlchemy engine; SQLite gets WAL, foreign keys and explicit BEGIN IMMEDIATE."""
@@ -25,7 +27,14 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         _ping_when_idle(engine)
     if engine.dialect.driver == "psycopg":
         _batch_round_trips(engine)
+        event.listen(engine, "connect", _lazy_descriptions)
     return engine
+
+
+def _lazy_descriptions(dbapi_conn: Any, _record: Any) -> None:
+    # cursor.description built only when read: SQLAlchemy asks only "is it None?" of a
+    # statement it has run before (engine/pg_cursor.py)
+    dbapi_conn.cursor_factory = LazyDescriptionCursor
 
 
 PING_IDLE_SECONDS = 2.0
