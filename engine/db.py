@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from engine.pg_cursor import LazyDescriptionCursor
+from engine.pg_plans import rollback_keeping_plans
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -208,6 +209,8 @@ def _batch_round_trips(engine: Engine) -> None:
     # SQLAlchemy wraps what the dialect's do_commit raises (a commit event's errors it would not)
     setattr(engine.dialect, "do_commit",  # noqa: B010 - this engine's dialect only
             _commit_with_queue(engine.dialect.do_commit))
+    setattr(engine.dialect, "do_rollback",  # noqa: B010 - keeps the prepared statements
+            rollback_keeping_plans(engine.dialect.do_rollback))
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Any) -> None:
