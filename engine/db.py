@@ -221,6 +221,9 @@ def _batch_round_trips(engine: Engine) -> None:
         record.info.pop(_QUEUE, None)
 
 
+_ROLLBACK = rollback_keeping_plans(lambda raw: raw.rollback())
+
+
 def _commit_with_queue(plain_commit: Any) -> Any:
     """do_commit: COMMIT goes with the writes still queued, in one round trip."""
 
@@ -237,7 +240,7 @@ def _commit_with_queue(plain_commit: Any) -> Any:
                 # is still open (aborted), and SQLAlchemy, which counts it as ended, will
                 # not roll it back. End it here, then let the error through.
                 with contextlib.suppress(Exception):
-                    raw.rollback()
+                    _ROLLBACK(raw)  # a lost version race too: keep the prepared statements
                 raise
             return
         plain_commit(conn)

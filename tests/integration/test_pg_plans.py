@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import make_engine, make_sessionmaker, make_uow_factory
 from engine.models import Group
+from engine.repository.prepared import Prepared
 from engine.uow import UowFactory
 
 NAME = "pg-plans-test-group"
@@ -73,3 +74,18 @@ def test_a_transaction_in_error_rolls_back_and_the_connection_goes_on(one_connec
                                     {"n": NAME}).scalar()
     assert count == 1
     assert _prepared(engine)[0] >= before[0]
+
+
+def test_a_write_failing_with_the_commit_keeps_the_prepared_statements(one_connection):
+    engine, uow_factory = one_connection
+    with uow_factory() as uow:
+        uow.session.add(Group(name=NAME))
+    _warm(uow_factory)
+    before = _prepared(engine)
+    insert = Prepared(Group.__table__.insert())  # queued: sent with the COMMIT
+    with pytest.raises(IntegrityError), uow_factory() as uow:
+        uow.users.get("nobody")
+        insert.execute(uow.session, {"id": 10**9, "name": NAME, "display_name": ""})
+    assert _prepared(engine) == before
+    with uow_factory() as uow:
+        assert uow.users.get("nobody") is None
