@@ -14,6 +14,9 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from engine.pg_cursor import LazyDescriptionCursor
+from engine.pg_plans import rollback_keeping_plans
+
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create the SQLAlchemy engine; SQLite gets WAL, foreign keys and explicit BEGIN IMMEDIATE."""
@@ -25,7 +28,14 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         _ping_when_idle(engine)
     if engine.dialect.driver == "psycopg":
         _batch_round_trips(engine)
+        event.listen(engine, "connect", _lazy_descriptions)
     return engine
+
+
+def _lazy_descriptions(dbapi_conn: Any, _record: Any) -> None:
+    # cursor.description built only when read: SQLAlchemy asks only "is it None?" of a
+    # statement it has run before (engine/pg_cursor.py)
+    dbapi_conn.cursor_factory = LazyDescriptionCursor
 
 
 PING_IDLE_SECONDS = 2.0
@@ -199,6 +209,8 @@ def _batch_round_trips(engine: Engine) -> None:
     # SQLAlchemy wraps what the dialect's do_commit raises (a commit event's errors it would not)
     setattr(engine.dialect, "do_commit",  # noqa: B010 - this engine's dialect only
             _commit_with_queue(engine.dialect.do_commit))
+    setattr(engine.dialect, "do_rollback",  # noqa: B010 - keeps the prepared statements
+            rollback_keeping_plans(engine.dialect.do_rollback))
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Any) -> None:
@@ -207,6 +219,9 @@ def _batch_round_trips(engine: Engine) -> None:
     @event.listens_for(engine, "reset")
     def _reset(_dbapi_conn: Any, record: Any, _state: Any) -> None:
         record.info.pop(_QUEUE, None)
+
+
+_ROLLBACK = rollback_keeping_plans(lambda raw: raw.rollback())
 
 
 def _commit_with_queue(plain_commit: Any) -> Any:
@@ -225,7 +240,7 @@ def _commit_with_queue(plain_commit: Any) -> Any:
                 # is still open (aborted), and SQLAlchemy, which counts it as ended, will
                 # not roll it back. End it here, then let the error through.
                 with contextlib.suppress(Exception):
-                    raw.rollback()
+                    _ROLLBACK(raw)  # a lost version race too: keep the prepared statements
                 raise
             return
         plain_commit(conn)
