@@ -14,7 +14,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from engine.pg_cursor import LazyDescriptionCursor
+from engine.pg_cursor import LAZY_DESCRIPTIONS_FIT, LazyDescriptionCursor
 from engine.pg_plans import rollback_keeping_plans
 
 
@@ -28,7 +28,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         _ping_when_idle(engine)
     if engine.dialect.driver == "psycopg":
         _batch_round_trips(engine)
-        event.listen(engine, "connect", _lazy_descriptions)
+        if LAZY_DESCRIPTIONS_FIT:
+            event.listen(engine, "connect", _lazy_descriptions)
     return engine
 
 

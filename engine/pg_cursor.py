@@ -18,6 +18,11 @@ from typing import Any, overload
 import psycopg
 from psycopg.pq import ExecStatus
 
+# The lazy description reads what psycopg.Column reads (cursor._encoding, .adapters,
+# .pgresult); a psycopg release without them gets its own cursor, not a broken one.
+LAZY_DESCRIPTIONS_FIT = all(hasattr(psycopg.Cursor, name)
+                            for name in ("_encoding", "adapters", "pgresult"))
+
 _ROWS = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
 
 
