@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.compensation import THROW
 from engine.bpmn.events import _kind
+from engine.bpmn.juel_scripts import ELEMENT_TYPE
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 DEEP = 10**7
@@ -74,6 +75,9 @@ def activity_type(spec: Any) -> str:
     name = type(spec).__name__
     if name in _BODIES:
         return "multiInstanceBody"
+    kept = (getattr(spec, "extensions", None) or {}).get(ELEMENT_TYPE)
+    if kept:
+        return str(kept)
     if name == "IntermediateCatchEvent":
         event = getattr(spec, "event_definition", None)
         kind = _kind(event)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.bpmn.delegates import B, C, topic_for
-from engine.bpmn.juel_scripts import EXPRESSION_ATTR
+from engine.bpmn.juel_scripts import ELEMENT_TYPE_ATTR, EXPRESSION_ATTR
 from engine.expressions import beans
 
 
@@ -54,6 +54,7 @@ def beans_as_scripts(root: etree._Element) -> None:
         call = _juel_call(node)
         if call is None:
             continue
+        node.set(ELEMENT_TYPE_ATTR, node.get(ELEMENT_TYPE_ATTR) or etree.QName(node).localname)
         node.tag = f"{B}scriptTask"
         node.set("scriptFormat", "juel")
         if not _names_bean(call):

@@ -21,6 +21,11 @@ from engine import expressions
 from engine.expressions import beans
 
 FORMATS = ("juel",)
+# On an element VocFlow rewrote as another kind (a delegate read as a script or service
+# task): the diagram's own element type, kept as the spec extension ELEMENT_TYPE, so that
+# Camunda's activityType stays the diagram's.
+ELEMENT_TYPE_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowElementType"
+ELEMENT_TYPE = "elementType"
 EXPRESSION_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowExpression"  # a placed listener
 MARKER = "//!vocflow:juel:"  # + result variable + newline + the expression
 _VALUES = (str, int, float, bool, list, dict, datetime, date, Decimal, type(None))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.bpmn import juel_scripts
 from engine.bpmn.bean_delegates import beans_as_scripts
 from engine.bpmn.compensation_parser import COMPENSATES
 from engine.bpmn.delegates import delegate_of
@@ -249,4 +250,5 @@ def delegates_as_service_tasks(root: etree._Element) -> None:
         if node.tag == f"{B}businessRuleTask" and node.get(f"{{{CAMUNDA_NS}}}decisionRef"):
             continue
         if delegate_of(node) is not None or node.get(f"{{{CAMUNDA_NS}}}type") == "external":
+            node.set(juel_scripts.ELEMENT_TYPE_ATTR, etree.QName(node).localname)
             node.tag = f"{B}serviceTask"

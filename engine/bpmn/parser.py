@@ -84,6 +84,12 @@ class AssignmentUserTaskParser(UserTaskParser):  # type: ignore[misc]
         return ext
 
 
+def _keep_element_type(parser: Any, ext: dict[str, Any]) -> None:
+    kind = parser.node.get(juel_scripts.ELEMENT_TYPE_ATTR)
+    if kind:
+        ext[juel_scripts.ELEMENT_TYPE] = kind
+
+
 class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
     """Service tasks: camunda:type="external" + camunda:topic; run by workers as jobs.
 
@@ -99,6 +105,7 @@ class ExternalServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
             if value is not None:
                 ext[name] = value
         _add_io(self, ext)
+        _keep_element_type(self, ext)
         delegate = delegates.delegate_of(self.node)
         if delegate is not None:
             ext.update(type="external", topic=delegate.topic, delegate=delegate.kind)
@@ -161,6 +168,7 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
         listened = self.node.get(LISTENER_ATTR)
         if listened:
             ext["taskListener"] = listened
+        _keep_element_type(self, ext)
         return ext
 
     _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
