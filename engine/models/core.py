@@ -133,7 +133,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[str] = mapped_column(ForeignKey("process_definitions.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(150), index=True)
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     serializer_version: Mapped[str] = mapped_column(String(20))
     state_json: Mapped[str] = mapped_column(Text)
     bindings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -151,7 +151,13 @@ class ProcessInstance(Base):
     has_subscriptions: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_process_instances_key_started", "process_key", "started_at"),)
+    # The lists' filters and their whole sort key (started_at, id): migrations 0060, 0077
+    __table_args__ = (
+        Index("ix_process_instances_key_started", "process_key", "started_at"),
+        Index("ix_process_instances_key_status_started", "process_key", "status",
+              "started_at", "id"),
+        Index("ix_process_instances_status_started", "status", "started_at", "id"),
+    )
 
 
 class HumanTask(Base):
