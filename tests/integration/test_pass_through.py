@@ -19,7 +19,8 @@ def test_task_and_manual_task_pass_through_to_the_user_task(uow_factory):
     instance = start(uow_factory, "compat_pass_through")
     [task] = open_tasks(uow_factory, instance.id)
     assert task.element_id == "Task_Check"
-    assert show(uow_factory, instance.id).variables["posted"] is True  # its end listener ran
+    variables = show(uow_factory, instance.id).variables
+    assert (variables["noted"], variables["posted"]) == ("yes", True)  # mapping, listener ran
     with uow_factory() as uow:
         runs = {r.element_id: r for r in uow.session.scalars(select(HistoricActivity).where(
             HistoricActivity.instance_id == instance.id))}
