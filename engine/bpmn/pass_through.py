@@ -27,3 +27,8 @@ class ManualTask(defaults.ManualTask):  # type: ignore[misc]
     def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.manual = False
+
+
+# An instance that reached one of these before it passed through still has it READY, with a
+# task in the lists: completing that task is allowed, and only lets the token go on.
+PASSING = (NoneTask, ManualTask)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import service
 from engine.bpmn import codec
 from engine.bpmn.parser import VocFlowParser
+from engine.bpmn.scripting import make_script_engine
+from engine.bpmn.workflow import complete_user_task
 from engine.models import HistoricActivity, HistoricTask, HumanTask
 from engine.service import SYSTEM_ACTOR, rest_runtime
 from tests.factories import FIXTURES, NOW, deploy_fixture, make_user, open_tasks, show, start
@@ -58,3 +62,19 @@ def test_a_spec_stored_while_these_waited_restores_passing_through():
     restored = codec.load_spec(stored)
     assert [restored.task_specs[n].manual for n in (*PASSING, "Task_Check")] == [
         False, False, True]
+
+
+def test_a_task_left_waiting_at_one_of_them_before_can_still_be_completed():
+    parser = VocFlowParser()
+    parser.add_bpmn_file(str(FIXTURES / "compat_pass_through.bpmn"))
+    workflow = BpmnWorkflow(parser.get_spec("compat_pass_through"),
+                            script_engine=make_script_engine())
+    note = workflow.spec.task_specs["Task_Note"]
+    note.manual = True  # as SpiffWorkflow's own class had it when the instance got there
+    workflow.do_engine_steps()
+    [waiting] = workflow.get_tasks(state=TaskState.READY, manual=True)
+    note.manual = False  # the instance loaded after the upgrade
+    complete_user_task(workflow, str(waiting.id), {})
+    workflow.do_engine_steps()
+    [ready] = workflow.get_tasks(state=TaskState.READY)
+    assert ready.task_spec.bpmn_id == "Task_Check"
