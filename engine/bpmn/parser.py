@@ -29,7 +29,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.specs import UserTask
 
-from engine.bpmn import delegates, dmn, javascript, juel_scripts, listener_specs
+from engine.bpmn import delegates, dmn, javascript, juel_scripts, listener_specs, pass_through
 from engine.bpmn.compensation_parser import (
     CompensateEndEventParser,
     CompensateThrowEventParser,
@@ -190,6 +190,8 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         full_tag("intermediateThrowEvent"): (CompensateThrowEventParser, IntermediateThrowEvent),
         full_tag("endEvent"): (CompensateEndEventParser, EndEvent),
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
+        full_tag("task"): (CamundaTaskParser, pass_through.NoneTask),
+        full_tag("manualTask"): (CamundaTaskParser, pass_through.ManualTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),
         full_tag("scriptTask"): (FormatScriptTaskParser, ScriptTask),
         full_tag("sendTask"): (CamundaSendTaskParser, SendTask),

@@ -16,6 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError
 
@@ -125,7 +126,8 @@ def find_task(workflow: BpmnWorkflow, task_id: str) -> Task:
 
 def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
     task = find_task(workflow, task_id)
-    if task.state != TaskState.READY or not task.task_spec.manual:
+    human = task.task_spec.manual or isinstance(task.task_spec, PASSING)
+    if task.state != TaskState.READY or not human:
         raise InvalidState(f"task {task_id} is not an open user task")
     task.data.update(data)
     task.run()
