@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import base64
+import threading
+from collections.abc import Iterator
 
 import pytest
+from werkzeug.serving import make_server
 
+from api import create_app
+from engine import Settings
 from engine.uow import UowFactory
 from tests.factories import make_user
 
@@ -39,3 +44,16 @@ def designer(user) -> dict[str, str]:
 @pytest.fixture
 def ops(user) -> dict[str, str]:
     return user("ops1", "ops")
+
+
+@pytest.fixture
+def server_url(uow_factory) -> Iterator[str]:
+    """A real HTTP server (werkzeug, threaded) on a free port over the test database, for
+    the Camunda clients; its /engine-rest base URL."""
+    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
+    server.shutdown()
+    thread.join(timeout=5)

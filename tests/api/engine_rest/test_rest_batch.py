@@ -3,17 +3,11 @@ finished when it answers, so it is never a runtime batch."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pycamunda.base
 import pycamunda.batch
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api import create_app
-from engine import Settings
 from tests.factories import deploy_fixture, start
 
 R = "/engine-rest"
@@ -98,17 +92,6 @@ def test_changing_batches_is_for_ops(client, user, method, path, body):
 def test_bad_batch_changes_are_400(client, ops, method, path, body, word):
     answer = getattr(client, method)(f"{R}{path}", json=body, headers=ops)
     assert answer.status_code == 400 and word in answer.json["message"], answer.json
-
-
-@pytest.fixture
-def server_url(uow_factory) -> Iterator[str]:
-    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.mark.committed_db

@@ -3,9 +3,7 @@ starts and completes, the Python external-task client runs the compensation hand
 
 from __future__ import annotations
 
-import threading
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pycamunda.deployment
@@ -13,10 +11,7 @@ import pycamunda.processdef
 import pycamunda.task
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api import create_app
-from engine import Settings
 from tests.factories import FIXTURES
 
 with warnings.catch_warnings():  # the client's pydantic v1-style validators warn on import
@@ -28,17 +23,6 @@ with warnings.catch_warnings():  # the client's pydantic v1-style validators war
 
 pytestmark = pytest.mark.committed_db
 PASSWORD = "s3cret-pass"
-
-
-@pytest.fixture
-def server_url(uow_factory) -> Iterator[str]:
-    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def _auth(request: Any, username: str) -> Any:

@@ -3,17 +3,12 @@ retries for many at once; pycamunda's external-task requests against a real serv
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pycamunda.externaltask
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api import create_app
-from engine import Settings
 from tests.factories import deploy_files
 
 HERE = Path(__file__).resolve().parent
@@ -113,17 +108,6 @@ def test_retries_for_many_sync_and_async(client, flow, ops):
     assert historic.status_code == 400
     nothing = client.post(f"{R}/external-task/retries-async", headers=ops, json={"retries": 1})
     assert nothing.status_code == 400
-
-
-@pytest.fixture
-def server_url(uow_factory) -> Iterator[str]:
-    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.mark.committed_db

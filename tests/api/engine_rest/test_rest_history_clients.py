@@ -4,9 +4,6 @@ the activity and decision history it leaves are read over HTTP (pycamunda 0.6 ha
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pycamunda.decisiondef
 import pycamunda.deployment
 import pycamunda.processdef
@@ -14,24 +11,10 @@ import pycamunda.processinst
 import pycamunda.task
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api import create_app
-from engine import Settings
 from tests.factories import FIXTURES
 
 pytestmark = pytest.mark.committed_db
-
-
-@pytest.fixture
-def server_url(uow_factory) -> Iterator[str]:
-    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def _as(request, username):

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pycamunda.migration
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api import create_app
-from engine import Settings
 from tests.factories import deploy_files
 
 HERE = Path(__file__).resolve().parent
@@ -166,17 +161,6 @@ def test_bad_modification_requests_are_400(client, versions, ops, extra, word):
             "instructions": [{"type": "cancel", "activityId": "Task_Check"}], **extra}
     answer = client.post(f"{R}/modification/execute", headers=ops, json=body)
     assert answer.status_code == 400 and word in answer.json["message"], answer.json
-
-
-@pytest.fixture
-def server_url(uow_factory) -> Iterator[str]:
-    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.mark.committed_db

@@ -3,32 +3,15 @@ modification, suspension, variable deletion, variable instances, incidents)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pycamunda.incident
 import pycamunda.processinst
 import pycamunda.variable
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from api import create_app
-from engine import Settings
 from tests.factories import deploy_fixture, start
 
 pytestmark = pytest.mark.committed_db
-
-
-@pytest.fixture
-def server_url(uow_factory) -> Iterator[str]:
-    app = create_app(Settings(secret_key="test-secret"), uow_factory=uow_factory, testing=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def _as(request, username="ops1"):
