@@ -13,7 +13,6 @@ import pytest
 import requests
 
 from tests.api.engine_rest.conftest import PASSWORD
-from tests.api.engine_rest.test_rest_clients import server_url  # noqa: F401 - the fixture
 from tests.factories import FIXTURES
 
 pytestmark = pytest.mark.committed_db
