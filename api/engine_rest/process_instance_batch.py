@@ -55,8 +55,10 @@ def delete_instances() -> Any:
     listed, query = selection(body, "processInstanceIds", {
         "deleteReason", "skipSubprocesses", "failIfNotExists", *SKIP_FLAGS})
     skip = flag(body.get("skipCustomListeners"), "skipCustomListeners") or False
+    strict = flag(body.get("failIfNotExists"), "failIfNotExists") is not False
     return finished_batch("instance-deletion",
-                          run(rest_batches.delete_many, listed, query, skip_listeners=skip))
+                          run(rest_batches.delete_many, listed, query, skip_listeners=skip,
+                              fail_if_not_exists=strict))
 
 
 @routes.post("/process-instance/suspended-async")

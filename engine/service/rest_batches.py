@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import authz
-from engine.errors import InvalidState, ValidationFailed
+from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.repository import Query
 from engine.service import rest_jobs, scopes
 from engine.service.actors import Actor
@@ -25,16 +25,23 @@ BATCH_LIMIT = 1000
 
 
 def instance_ids(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *,
-                 actor: Actor) -> list[str]:
-    """The listed instances (each must be a runtime instance in scope) and those q finds."""
-    chosen = list(dict.fromkeys(listed))
-    for instance_id in chosen:
-        instance(uow, instance_id, actor=actor)  # out of scope or ended: NotFound
+                 actor: Actor, skip_missing: bool = False) -> list[str]:
+    """The listed instances (each must be a runtime instance in scope, unless skip_missing
+    leaves out those that are not) and those q finds."""
+    chosen: list[str] = []
+    for instance_id in dict.fromkeys(listed):
+        try:
+            instance(uow, instance_id, actor=actor)  # out of scope or ended: NotFound
+        except NotFound:
+            if not skip_missing:
+                raise
+            continue
+        chosen.append(instance_id)
     if q is not None:
         rows = uow.queries.rows("instance", Query(q.filters, q.sort, 0, BATCH_LIMIT + 1),
                                 scopes.scope_of(actor))
         chosen += [r.id for r in rows if r.id not in chosen]
-    if not chosen:
+    if not chosen and not (listed and skip_missing):
         raise ValidationFailed("give processInstanceIds or a processInstanceQuery that finds "
                                "instances")
     if len(chosen) > BATCH_LIMIT:
@@ -71,8 +78,11 @@ def delete_many_historic(uow: UnitOfWork, listed: Sequence[str], q: Query | None
 
 
 def delete_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, *, actor: Actor,
-                now: datetime, skip_listeners: bool = False) -> int:
-    ids = instance_ids(uow, listed, q, actor=actor)
+                now: datetime, skip_listeners: bool = False,
+                fail_if_not_exists: bool = True) -> int:
+    """Delete (terminate) the listed instances and those q finds; fail_if_not_exists=False
+    skips a listed id that is unknown, out of scope or ended, as Camunda's failIfNotExists."""
+    ids = instance_ids(uow, listed, q, actor=actor, skip_missing=not fail_if_not_exists)
     for instance_id in ids:
         delete_instance(uow, instance_id, actor=actor, now=now, skip_listeners=skip_listeners)
     return len(ids)

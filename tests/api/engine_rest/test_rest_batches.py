@@ -51,6 +51,24 @@ def test_suspend_variables_and_delete_in_one_call(client, uow_factory, ops, user
                        json={}).status_code == 400
 
 
+def test_delete_with_fail_if_not_exists_false_skips_unknown_ids(client, uow_factory, ops):
+    [kept, gone] = _reviews(uow_factory, "F-1", "F-2")
+    listed = {"processInstanceIds": [gone, "no-such-instance"]}
+    refused = client.post(f"{R}/process-instance/delete", headers=ops, json=listed)
+    assert refused.status_code == 404 and "no-such-instance" in refused.json["message"]
+    assert client.get(f"{R}/process-instance/count", headers=ops).json == {"count": 2}
+    skipped = client.post(f"{R}/process-instance/delete", headers=ops,
+                          json={**listed, "failIfNotExists": False})
+    assert skipped.status_code == 200, skipped.json
+    assert skipped.json["totalJobs"] == 1  # the one that exists
+    left = client.get(f"{R}/process-instance", headers=ops).json
+    assert [i["id"] for i in left] == [kept]
+    assert client.post(f"{R}/process-instance/delete", headers=ops, json={
+        "processInstanceIds": [gone], "failIfNotExists": False}).status_code == 200
+    assert client.post(f"{R}/process-instance/delete", headers=ops, json={
+        **listed, "failIfNotExists": "maybe"}).status_code == 400
+
+
 def test_modification_async_is_done_before_the_answer(client, uow_factory, ops):
     [instance_id] = _reviews(uow_factory, "M-1")
     tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
