@@ -9,7 +9,7 @@ the protocol's Parse are not transactional, so a ROLLBACK leaves them valid; psy
 them to be safe after a rolled-back schema change, which only Alembic makes here, and
 psycopg still drops them when it runs a DROP or ALTER. So the ROLLBACK is sent on libpq
 itself, past psycopg's bookkeeping; anything unusual (a pipeline open, no transaction, an
-error) goes to psycopg's own rollback as before.
+error, a transaction in error) goes to psycopg's own rollback as before.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from typing import Any
 import psycopg
 from psycopg.pq import ExecStatus, TransactionStatus
 
-_OPEN = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+# Only a transaction with no error: after one, the server skipped what the pipeline sent
+# behind the failing statement (a Parse among it), so psycopg's cache may name statements
+# the server never prepared; psycopg's own rollback forgets them all.
+_OPEN = (TransactionStatus.INTRANS,)
 
 
 def rollback_keeping_plans(plain_rollback: Callable[[Any], None]) -> Callable[[Any], None]:

@@ -63,7 +63,7 @@ def test_a_transaction_in_error_rolls_back_and_the_connection_goes_on(one_connec
     with uow_factory() as uow:
         uow.session.add(Group(name=NAME))
     _warm(uow_factory)
-    before = _prepared(engine)
+    assert _prepared(engine)[0] >= 1
     with pytest.raises(IntegrityError), uow_factory() as uow:
         uow.session.add(Group(name=NAME))  # the unique name: the server aborts the transaction
         uow.flush()
@@ -73,10 +73,11 @@ def test_a_transaction_in_error_rolls_back_and_the_connection_goes_on(one_connec
         count = uow.session.execute(text("SELECT count(*) FROM groups WHERE name = :n"),
                                     {"n": NAME}).scalar()
     assert count == 1
-    assert _prepared(engine)[0] >= before[0]
+    on_server, cached = _prepared(engine)  # psycopg's own rollback: nothing it cannot vouch for
+    assert on_server == cached
 
 
-def test_a_write_failing_with_the_commit_keeps_the_prepared_statements(one_connection):
+def test_a_write_failing_with_the_commit_leaves_no_plan_the_server_lacks(one_connection):
     engine, uow_factory = one_connection
     with uow_factory() as uow:
         uow.session.add(Group(name=NAME))
@@ -86,6 +87,7 @@ def test_a_write_failing_with_the_commit_keeps_the_prepared_statements(one_conne
     with pytest.raises(IntegrityError), uow_factory() as uow:
         uow.users.get("nobody")
         insert.execute(uow.session, {"id": 10**9, "name": NAME, "display_name": ""})
-    assert _prepared(engine) == before
+    on_server, cached = _prepared(engine)
+    assert on_server == cached <= before[0]  # the transaction was in error: psycopg's rollback
     with uow_factory() as uow:
         assert uow.users.get("nobody") is None
