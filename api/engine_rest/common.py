@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 
 import engine
 from api import auth
@@ -121,3 +122,16 @@ def link(path: str, rel: str = "self", method: str = "GET") -> dict[str, str]:
 
 
 routes = Blueprint("camunda", __name__)
+
+
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+               "gif": "image/gif", "svg": "image/svg+xml"}
+
+
+def diagram_response(image: Any) -> Response:
+    """A deployed diagram image (a resource with .name and .content) as Camunda sends it:
+    by its suffix's type, as an attachment named after the file."""
+    suffix = image.name.rsplit(".", 1)[-1].lower()
+    return Response(image.content, mimetype=IMAGE_TYPES.get(suffix, "application/octet-stream"),
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
+                             f"{quote(image.name)}"})

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, jsonify
 
 from api.engine_rest import variables
-from api.engine_rest.common import json_body, routes, run
+from api.engine_rest.common import diagram_response, json_body, routes, run
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import DecisionRequirements, ProcessDefinition
 from engine.service import history_reports, rest_definitions, rest_requirements
@@ -30,8 +29,6 @@ SPEC = Spec(
     sorts={"id": "id", "key": "key", "name": "name", "version": "version",
            "deploymentId": "deployment_id", "deployTime": "deployed_at"},
 )
-IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-               "gif": "image/gif", "svg": "image/svg+xml"}
 
 
 def decision_dto(row: ProcessDefinition, tenant_id: str | None = None,
@@ -97,10 +94,7 @@ def _diagram(find: Finder) -> Any:
     image = run(rest_definitions.diagram, find())
     if image is None:
         return Response(status=204)
-    suffix = image.name.rsplit(".", 1)[-1].lower()
-    return Response(image.content, mimetype=IMAGE_TYPES.get(suffix, "application/octet-stream"),
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
-                             f"{quote(image.name)}"})
+    return diagram_response(image)
 
 
 def _evaluate(ident: str, key: bool = False, tenant: str | None = None) -> Any:

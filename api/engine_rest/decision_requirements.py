@@ -4,12 +4,10 @@ key or key and tenant, its XML and image) and its historic statistics."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, jsonify, request
 
-from api.engine_rest.common import routes, run
-from api.engine_rest.decision_definition import IMAGE_TYPES
+from api.engine_rest.common import diagram_response, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import DecisionRequirements
@@ -57,10 +55,7 @@ def _diagram(ident: str, key: bool = False, tenant: str | None = None) -> Any:
     image = run(rest_requirements.diagram, **_how(ident, key, tenant))
     if image is None:
         return Response(status=204)
-    suffix = image.name.rsplit(".", 1)[-1].lower()
-    return Response(image.content, mimetype=IMAGE_TYPES.get(suffix, "application/octet-stream"),
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
-                             f"{quote(image.name)}"})
+    return diagram_response(image)
 
 
 @routes.get(BASE)

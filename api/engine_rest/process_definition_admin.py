@@ -7,18 +7,15 @@ tenants; a deployment's tenant-id is a label), any other tenant-id is a 404.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, jsonify, request
 
-from api.engine_rest.common import flag, json_body, routes, run
+from api.engine_rest.common import diagram_response, flag, json_body, routes, run
 from api.engine_rest.definition_paths import Ref, register
 from api.engine_rest.errors import RestError
 from api.engine_rest.process_definition import activity_statistics, definition_dto, start_answer
 from engine.service import rest_definitions
 
-IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-               "gif": "image/gif", "svg": "image/svg+xml"}
 DELETE_PARAMS = ("cascade", "skipCustomListeners", "skipIoMappings")
 
 
@@ -55,10 +52,7 @@ def diagram(ref: Ref) -> Any:
     image = run(rest_definitions.diagram, ref.find())
     if image is None:
         return Response(status=204)
-    suffix = image.name.rsplit(".", 1)[-1].lower()
-    return Response(image.content, mimetype=IMAGE_TYPES.get(suffix, "application/octet-stream"),
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''"
-                             f"{quote(image.name)}"})
+    return diagram_response(image)
 
 
 register("/diagram", ["GET"], diagram)
