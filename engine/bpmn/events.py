@@ -22,6 +22,7 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.catches import event_catches
 from engine.bpmn.workflow import DEEP, find_task
 
 _PAST = "2000-01-01T00:00:00+00:00"
@@ -73,12 +74,15 @@ def take_thrown_events(workflow: BpmnWorkflow) -> list[ThrownEvent]:
 def waiting_subscriptions(workflow: BpmnWorkflow) -> list[Subscription]:
     found = []
     for task in workflow.get_tasks(state=TaskState.WAITING, max_depth=DEEP):
-        kind = _kind(getattr(task.task_spec, "event_definition", None))
-        if kind is None:
-            continue
-        found.append(Subscription(kind, task.task_spec.event_definition.name,
-                                  task.task_spec.bpmn_id, dict(workflow.correlations or {})))
+        found.extend(subscriptions_of(task.task_spec, workflow.correlations))
     return found
+
+
+def subscriptions_of(spec: Any, correlations: dict[str, Any] | None) -> list[Subscription]:
+    """The message and signal subscriptions of a waiting task (one per catch event)."""
+    return [Subscription(kind, definition.name, element_id, dict(correlations or {}))
+            for definition, element_id in event_catches(spec)
+            if (kind := _kind(definition)) is not None]
 
 
 def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -> bool:

@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import task_views as views
 from engine.bpmn import workflow as wf
-from engine.bpmn.events import Subscription, _kind
+from engine.bpmn.events import Subscription, subscriptions_of
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _WORKING = TaskState.READY | TaskState.STARTED | TaskState.ERROR
@@ -105,8 +105,4 @@ def _waiting(snap: Snapshot, task: Task) -> None:
         timer = views.timer_view(task)
         if timer is not None:
             snap.timers.append(timer)
-    kind = _kind(getattr(spec, "event_definition", None))
-    if kind is not None:
-        snap.subscriptions.append(Subscription(
-            kind, spec.event_definition.name, spec.bpmn_id,
-            dict(snap.workflow.correlations or {})))
+    snap.subscriptions.extend(subscriptions_of(spec, snap.workflow.correlations))

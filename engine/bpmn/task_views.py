@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.catches import timer_catch
 from engine.bpmn.workflow import DEEP
 
 ASSIGNED = "vocflow_assignee"  # a user task's internal data: the assignee a listener set
@@ -91,16 +92,17 @@ def started_external_tasks(workflow: BpmnWorkflow) -> list[ExternalTaskView]:
 
 def timer_view(task: Task) -> TimerView | None:
     """The due time of a WAITING timer event task, or None if it is no (armed) timer."""
-    event = getattr(task.task_spec, "event_definition", None)
-    if not isinstance(event, TimerEventDefinition):
+    caught = timer_catch(task.task_spec)
+    if caught is None:
         return None
+    event, element_id = caught
     value = task._get_internal_data("event_value")
     if isinstance(value, dict):
         value = value.get("next")
     if not value:
         return None
     return TimerView(
-        id=str(task.id), element_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name,
+        id=str(task.id), element_id=element_id, name=task.task_spec.bpmn_name,
         kind=type(event).__name__, due_at=TimerEventDefinition.get_datetime(value),
     )
 

@@ -8,6 +8,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.catches import timer_catch
 from engine.bpmn.workflow import find_task
 from engine.errors import InvalidState
 
@@ -15,8 +16,7 @@ from engine.errors import InvalidState
 def set_timer_due(workflow: BpmnWorkflow, task_id: str, due: datetime) -> None:
     """Rewrite the timer's stored target time; a cycle moves only its next occurrence."""
     task = find_task(workflow, task_id)
-    event = getattr(task.task_spec, "event_definition", None)
-    if task.state != TaskState.WAITING or not isinstance(event, TimerEventDefinition):
+    if task.state != TaskState.WAITING or timer_catch(task.task_spec) is None:
         raise InvalidState(f"task {task_id} is not a waiting timer")
     when = due.astimezone(UTC).isoformat()
     value = task._get_internal_data("event_value")
@@ -34,9 +34,10 @@ def recalculate_timer(workflow: BpmnWorkflow, task_id: str, now: datetime) -> da
     repetitions it has left and its next one falls one period after now.
     """
     task = find_task(workflow, task_id)
-    event = getattr(task.task_spec, "event_definition", None)
-    if task.state != TaskState.WAITING or not isinstance(event, TimerEventDefinition):
+    caught = timer_catch(task.task_spec)
+    if task.state != TaskState.WAITING or caught is None:
         raise InvalidState(f"task {task_id} is not a waiting timer")
+    event = caught[0]
     value = task._get_internal_data("event_value")
     if isinstance(value, dict):
         following = now + timedelta(seconds=float(value.get("duration") or 0))
