@@ -36,6 +36,7 @@ def normalize(root: etree._Element) -> None:
     place_io_mappings(root)  # before listeners: Camunda maps inputs before start listeners
     place_listeners(root)
     beans_as_scripts(root)
+    message_throws_as_service_tasks(root)
     delegates_as_service_tasks(root)
     for sub in root.iter(f"{B}subProcess"):
         if sub.get("triggeredByEvent", "false").lower() != "true":
@@ -241,6 +242,42 @@ def drop_idle_compensation(root: etree._Element) -> None:
             parent = node.getparent()
             if parent is not None:
                 parent.remove(node)
+
+
+_MESSAGE_IMPLEMENTATIONS = ("type", "topic", "class", "delegateExpression", "taskPriority")
+_THROW_TYPES = {f"{B}intermediateThrowEvent": "intermediateMessageThrowEvent",
+                f"{B}endEvent": "messageEndEvent"}
+
+
+def message_throws_as_service_tasks(root: etree._Element) -> None:
+    """A message throw or end event implemented like a service task (camunda:type="external"
+    and a topic, or a delegate) runs as one in Camunda 7: read it as a service task that
+    keeps the event's id and activity type. Ending with no outgoing flow, the end event's
+    token ends there, as at the end event. camunda:expression alone stays the payload."""
+    for definition in list(root.iter(f"{B}messageEventDefinition")):
+        event = definition.getparent()
+        if event is None or event.tag not in _THROW_TYPES:
+            continue
+        moved = {a: definition.get(f"{{{CAMUNDA_NS}}}{a}") for a in _MESSAGE_IMPLEMENTATIONS}
+        if not any(moved.get(a) for a in ("type", "class", "delegateExpression")):
+            continue
+        for name, value in moved.items():
+            if value is not None:
+                event.set(f"{{{CAMUNDA_NS}}}{name}", value)
+        event.set(juel_scripts.ELEMENT_TYPE_ATTR, _THROW_TYPES[event.tag])
+        for child in list(definition):  # camunda:field and the like go with the delegate
+            _extensions_of(event).extend(list(child) if etree.QName(child).localname
+                                         == "extensionElements" else [child])
+        event.remove(definition)
+        event.tag = f"{B}serviceTask"
+
+
+def _extensions_of(node: etree._Element) -> etree._Element:
+    found = node.find(f"{B}extensionElements")
+    if found is None:
+        found = etree.Element(f"{B}extensionElements")
+        node.insert(0, found)
+    return found
 
 
 def delegates_as_service_tasks(root: etree._Element) -> None:
