@@ -11,12 +11,12 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, EventConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
-from SpiffWorkflow.bpmn.specs import defaults
+from SpiffWorkflow.bpmn.specs import data_spec, defaults
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from engine.bpmn import compensation, pass_through
+from engine.bpmn import compensation, data_objects, pass_through
 from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
@@ -31,6 +31,7 @@ _CONFIG[CompensateEndEvent] = EventConverter
 for _manual, _passing in ((defaults.NoneTask, pass_through.NoneTask),
                           (defaults.ManualTask, pass_through.ManualTask)):
     _CONFIG[_passing] = _CONFIG.pop(_manual)  # same typename: stored specs restore passing
+_CONFIG[data_objects.DataObject] = _CONFIG.pop(data_spec.DataObject)  # the same, lenient
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION

@@ -12,6 +12,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
 )
 
+from engine.bpmn import data_objects
 from engine.bpmn.compensation import (
     EMBEDDED,
     EVENT_SUBPROCESS,
@@ -65,6 +66,9 @@ class CompensationProcessParser(ProcessParser):  # type: ignore[misc]
     that compensating a completed subprocess from here can run them), and each compensable
     activity's spec names its handler.
     """
+
+    def parse_data_object(self, obj: etree._Element) -> Any:
+        return self.create_data_spec(obj, data_objects.DataObject)  # Camunda ignores them
 
     def get_boundary_events(self, attached_to_ref: str) -> list[etree._Element]:
         return [n for n in super().get_boundary_events(attached_to_ref)
