@@ -102,7 +102,8 @@ def timer_view(task: Task) -> TimerView | None:
     if not value:
         return None
     return TimerView(
-        id=str(task.id), element_id=element_id, name=task.task_spec.bpmn_name,
+        id=str(task.id), element_id=str(element_id or task.task_spec.bpmn_id),
+        name=task.task_spec.bpmn_name,
         kind=type(event).__name__, due_at=TimerEventDefinition.get_datetime(value),
     )
 
