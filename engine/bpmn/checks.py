@@ -84,9 +84,29 @@ def check_tree(file: str, root: etree._Element) -> list[Problem]:
         problems.extend(_check_node(file, node))
     for scope in root.iter(f"{B}process", f"{B}subProcess"):
         problems.extend(_loops_without_gateway(file, scope))
+    problems.extend(_unknown_refs(file, root))
     problems.extend(_problem(file, node, message) for node, message in check_compensation(root)
                     if _executable(node))
     return problems
+
+
+_REFS = (("messageEventDefinition", "messageRef", "message"),
+         ("signalEventDefinition", "signalRef", "signal"),
+         ("escalationEventDefinition", "escalationRef", "escalation"))
+
+
+def _unknown_refs(file: str, root: etree._Element) -> Iterator[Problem]:
+    """A message, signal or escalation reference must name one declared in the file, as
+    Camunda 7 requires (an undeclared errorRef is its own error code, see normalize)."""
+    for definition_tag, attr, target in _REFS:
+        declared = {n.get("id") for n in root.iter(f"{B}{target}")}
+        for node in root.iter(f"{B}{definition_tag}"):
+            ref = (node.get(attr) or "").strip()
+            event = node.getparent()
+            if ref and ref not in declared and event is not None and _executable(node):
+                yield Problem(file, event.get("id"), node.sourceline,  # the event, as clicked
+                              f"{attr} '{ref}' names no bpmn:{target} in this file; declare "
+                              f"<bpmn:{target} id=\"{ref}\"> or fix the reference")
 
 
 def _camunda8(file: str, root: etree._Element) -> Iterator[Problem]:

@@ -26,6 +26,7 @@ NOT_FLOW_NODES = {"sequenceFlow", "boundaryEvent", "laneSet", "extensionElements
 def normalize(root: etree._Element) -> None:
     """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
     read_activiti_as_camunda(root)
+    define_undeclared_errors(root)
     name_unnamed_flows(root)
     rename_reserved_ids(root)
     read_loop_data_input(root)
@@ -53,6 +54,24 @@ def read_activiti_as_camunda(root: etree._Element) -> None:
             node.tag = f"{{{CAMUNDA_NS}}}" + node.tag[len(prefix):]
         for name in [n for n in node.attrib if n.startswith(prefix)]:
             node.set(f"{{{CAMUNDA_NS}}}" + name[len(prefix):], node.attrib.pop(name))
+
+
+def define_undeclared_errors(root: etree._Element) -> None:
+    """An errorRef naming no bpmn:error is the error code itself in Camunda 7 (thrown and
+    caught by that code): declare that error, so SpiffWorkflow reads it the same way."""
+    declared = {e.get("id") for e in root.iter(f"{B}error")}
+    for definition in root.iter(f"{B}errorEventDefinition"):
+        ref = (definition.get("errorRef") or "").strip()
+        if ref and ref not in declared:
+            declared.add(ref)
+            error = etree.Element(f"{B}error", id=ref, name=ref, errorCode=ref)
+            root.insert(_after_imports(root), error)
+
+
+def _after_imports(root: etree._Element) -> int:
+    """Where a root element may go: after bpmn:import and bpmn:extension (schema order)."""
+    leading = (f"{B}import", f"{B}extension", f"{B}documentation")
+    return sum(1 for child in root if child.tag in leading)
 
 
 def name_unnamed_flows(root: etree._Element) -> None:

@@ -1,0 +1,30 @@
+"""References to undeclared BPMN elements, as Camunda 7 reads them: an undeclared errorRef
+is its own error code; an undeclared message (or signal, escalation) refuses the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import service
+from engine.errors import ProcessDefinitionError
+from engine.service import SYSTEM_ACTOR
+from tests.factories import NOW, deploy_fixture, open_tasks, show, start
+
+
+def test_an_undeclared_error_ref_is_thrown_and_caught_as_its_own_code(uow_factory):
+    deploy_fixture(uow_factory, "compat_undeclared_error.bpmn")
+    instance = start(uow_factory, "compat_undeclared_error")
+    [check] = open_tasks(uow_factory, instance.id)
+    with uow_factory() as uow:
+        service.complete_task(uow, check.id, {}, SYSTEM_ACTOR, NOW)
+    [supplement] = open_tasks(uow_factory, instance.id)
+    assert supplement.element_id == "Task_Supplement"  # not Catch_Other's OTHER_ERROR
+    assert show(uow_factory, instance.id).incidents == []
+
+
+def test_an_undeclared_message_ref_is_refused_naming_the_event(uow_factory):
+    with pytest.raises(ProcessDefinitionError) as refused:
+        deploy_fixture(uow_factory, "compat_undeclared_message.bpmn")
+    message = refused.value.message
+    assert "'End_Missing'" in message and "messageRef 'Message_Notify'" in message
+    assert "TypeError" not in message
