@@ -14,9 +14,10 @@ from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.specs import data_spec, defaults
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions import timer
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from engine.bpmn import compensation, data_objects, pass_through
+from engine.bpmn import compensation, cron_cycles, data_objects, pass_through
 from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
@@ -32,6 +33,9 @@ for _manual, _passing in ((defaults.NoneTask, pass_through.NoneTask),
                           (defaults.ManualTask, pass_through.ManualTask)):
     _CONFIG[_passing] = _CONFIG.pop(_manual)  # same typename: stored specs restore passing
 _CONFIG[data_objects.DataObject] = _CONFIG.pop(data_spec.DataObject)  # the same, lenient
+# Parsed cycles are SpiffWorkflow's class; registered after it under the same typename,
+# every cycle restores (and so runs) as the one that also reads a Quartz cron.
+_CONFIG[cron_cycles.CycleTimerEventDefinition] = _CONFIG[timer.CycleTimerEventDefinition]
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION

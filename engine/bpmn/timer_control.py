@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.catches import timer_catch
+from engine.bpmn.cron_cycles import CRON, first_occurrence
 from engine.bpmn.workflow import find_task
 from engine.errors import InvalidState
 
@@ -39,6 +40,10 @@ def recalculate_timer(workflow: BpmnWorkflow, task_id: str, now: datetime) -> da
         raise InvalidState(f"task {task_id} is not a waiting timer")
     event = caught[0]
     value = task._get_internal_data("event_value")
+    if isinstance(value, dict) and value.get(CRON):  # a cron's next time after now
+        following = first_occurrence(str(value[CRON]), now)["next"]
+        task._set_internal_data(event_value={**value, "next": following})
+        return datetime.fromisoformat(following)
     if isinstance(value, dict):
         following = now + timedelta(seconds=float(value.get("duration") or 0))
         task._set_internal_data(event_value={**value,

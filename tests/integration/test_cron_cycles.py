@@ -1,0 +1,48 @@
+"""A timeCycle written as a Quartz cron on a boundary timer repeats at the cron's times, as
+Camunda 7 runs it (in Asia/Shanghai, like cron timer starts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from engine import clock, jobs
+from engine.config import Settings
+from tests.factories import NOW, deploy_fixture, open_tasks, start
+
+SETTINGS = Settings(job_lease_seconds=60)
+KEY = "compat_cron_reminder"
+NINE = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)  # 09:00 Shanghai after NOW (12:00 there)
+
+
+def job_dues(uow_factory, instance_id):
+    with uow_factory() as uow:
+        return [(j.element_id, j.due_at.replace(tzinfo=UTC)) for j in
+                uow.jobs.for_instance(instance_id)]
+
+
+def run_at(uow_factory, moment):
+    with time_machine.travel(moment, tick=False):
+        return jobs.run_until_idle(uow_factory, SETTINGS, "test-worker", now=clock.now)
+
+
+def test_a_cron_cycle_waits_for_the_next_cron_time(uow_factory):
+    deploy_fixture(uow_factory, "compat_cron_reminder.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, KEY)
+    assert job_dues(uow_factory, instance.id) == [("Timer_Daily", NINE)]
+    run_at(uow_factory, NINE - timedelta(minutes=1))
+    assert [t.element_id for t in open_tasks(uow_factory, instance.id)] == ["Task_Approve"]
+
+
+def test_each_occurrence_fires_once_and_the_next_is_a_day_later(uow_factory):
+    deploy_fixture(uow_factory, "compat_cron_reminder.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, KEY)
+    run_at(uow_factory, NINE + timedelta(seconds=1))
+    tasks = sorted(t.element_id for t in open_tasks(uow_factory, instance.id))
+    assert tasks == ["Task_Approve", "Task_Remind"]
+    assert job_dues(uow_factory, instance.id) == [("Timer_Daily", NINE + timedelta(days=1))]
+    run_at(uow_factory, NINE + timedelta(hours=1))  # not due again yet
+    assert len(open_tasks(uow_factory, instance.id)) == 2
