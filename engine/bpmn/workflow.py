@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.exceptions import WorkflowDataException, WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
@@ -63,6 +63,7 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
                 limit = max(PRUNE_AT, 2 * _size(workflow))
         workflow.refresh_timers()
     except WorkflowTaskException as exc:
+        _name_missing_collection(exc)
         return _failure(exc, exc.task)
     except SpiffWorkflowException as exc:
         return _failure(exc, getattr(exc, "task", None))
@@ -77,6 +78,20 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
                          "or not a collection")
         return _failure(exc, task)
     return None
+
+
+def _name_missing_collection(exc: WorkflowTaskException) -> None:
+    """SpiffWorkflow says "Missing data input for multiinstance task"; say which variable,
+    in Camunda's words for an unknown one."""
+    task = exc.task
+    data_input = getattr(exc, "data_input", None)
+    if (isinstance(exc, WorkflowDataException) and data_input is not None and task is not None
+            and isinstance(task.task_spec, MultiInstanceTask)
+            and str(exc.args[0] if exc.args else "").startswith("Missing data input")):
+        name = data_input.bpmn_id
+        exc.args = (f"Unknown property used in expression: ${{{name}}}. Cause: Cannot resolve "
+                    f"identifier '{name}' (the multi-instance collection of "
+                    f"'{task.task_spec.bpmn_id}')", *exc.args[1:])
 
 
 def _size(workflow: BpmnWorkflow) -> int:

@@ -161,6 +161,16 @@ def test_multi_instance_over_a_missing_collection_is_an_incident_there(uow_facto
     assert show(uow_factory, instance.id).instance.status == "running"
 
 
+def test_a_sequential_one_over_a_missing_collection_names_the_variable(uow_factory):
+    deploy(uow_factory, "compat_mi_missing_seq.bpmn")
+    instance = start(uow_factory, "compat_mi_missing_seq")
+    with uow_factory() as uow:
+        [incident] = uow.incidents.open_for(instance.id)
+    assert incident.element_id == "Task_Sign"
+    assert "Cannot resolve identifier 'reviewers'" in incident.message
+    assert "collection of 'Task_Sign'" in incident.message
+
+
 def test_inline_listener_scripts_run_at_their_events(uow_factory):
     ops = make_user(uow_factory, "op2", "ops")
     deploy(uow_factory, "compat_listeners.bpmn")
