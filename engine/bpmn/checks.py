@@ -184,6 +184,10 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_timer(file, node, local)
     elif tag == f"{B}script":
         yield from _check_script(file, node)
+    elif tag == f"{B}scriptTask" and node.get(f"{C}resource") and node.find(f"{B}script") is None:
+        yield _problem(file, node, f"camunda:resource '{node.get(f'{C}resource')}' (a script "
+                                   "in a separate file) is not supported; put the script in "
+                                   "the script task itself")
     elif tag == f"{B}userTask":
         yield from _check_user_task(file, node)
     elif tag == f"{B}serviceTask":

@@ -1,5 +1,6 @@
-"""References to undeclared BPMN elements, as Camunda 7 reads them: an undeclared errorRef
-is its own error code; an undeclared message (or signal, escalation) refuses the file."""
+"""What a diagram refers to that is not in it, as Camunda 7 reads it: an undeclared errorRef
+is its own error code; an undeclared message (or signal, escalation) or a script resource
+refuses the file, naming the element."""
 
 from __future__ import annotations
 
@@ -28,3 +29,11 @@ def test_an_undeclared_message_ref_is_refused_naming_the_event(uow_factory):
     message = refused.value.message
     assert "'End_Missing'" in message and "messageRef 'Message_Notify'" in message
     assert "TypeError" not in message
+
+
+def test_a_script_task_whose_script_is_a_resource_is_refused_saying_so(uow_factory):
+    with pytest.raises(ProcessDefinitionError) as refused:
+        deploy_fixture(uow_factory, "compat_script_resource.bpmn")
+    message = refused.value.message
+    assert "'Script_Score'" in message and "camunda:resource 'deployment://score.js'" in message
+    assert "No Script Provided" not in message
