@@ -19,9 +19,13 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ScriptTask,
     SendTask,
     ServiceTask,
+    StartEvent,
 )
 from SpiffWorkflow.camunda.parser import CamundaParser
-from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaEventDefinitionParser,
+    CamundaStartEventParser,
+)
 from SpiffWorkflow.camunda.parser.task_spec import (
     CamundaTaskParser,
     ScriptTaskParser,
@@ -35,6 +39,7 @@ from engine.bpmn.compensation_parser import (
     CompensateThrowEventParser,
     CompensationProcessParser,
 )
+from engine.bpmn.cron_cycles import NON_INTERRUPTING
 from engine.bpmn.listener_tasks import LISTENER_ATTR
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -183,6 +188,17 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
         return script
 
 
+class InterruptingStartEventParser(CamundaStartEventParser):  # type: ignore[misc]
+    """Start events keep isInterrupting="false", which SpiffWorkflow drops: a cron cycle on
+    an event subprocess's start repeats only then (engine.bpmn.cron_cycles)."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        ext: dict[str, Any] = super().parse_extensions(node)
+        if (self.node.get("isInterrupting") or "true").strip().lower() == "false":
+            ext[NON_INTERRUPTING] = True
+        return ext
+
+
 class VocFlowParser(CamundaParser):  # type: ignore[misc]
     PROCESS_PARSER_CLASS = CompensationProcessParser
     OVERRIDE_PARSER_CLASSES = {
@@ -190,6 +206,7 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         full_tag("intermediateThrowEvent"): (CompensateThrowEventParser, IntermediateThrowEvent),
         full_tag("endEvent"): (CompensateEndEventParser, EndEvent),
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
+        full_tag("startEvent"): (InterruptingStartEventParser, StartEvent),
         full_tag("task"): (CamundaTaskParser, pass_through.NoneTask),
         full_tag("manualTask"): (CamundaTaskParser, pass_through.ManualTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),

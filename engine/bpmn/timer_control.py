@@ -41,7 +41,7 @@ def recalculate_timer(workflow: BpmnWorkflow, task_id: str, now: datetime) -> da
     event = caught[0]
     value = task._get_internal_data("event_value")
     if isinstance(value, dict) and value.get(CRON):  # a cron's next time after now
-        following = first_occurrence(str(value[CRON]), now)["next"]
+        following = first_occurrence(str(value[CRON]), now)["next"]  # keeps its cycles
         task._set_internal_data(event_value={**value, "next": following})
         return datetime.fromisoformat(following)
     if isinstance(value, dict):

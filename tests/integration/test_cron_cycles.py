@@ -46,3 +46,26 @@ def test_each_occurrence_fires_once_and_the_next_is_a_day_later(uow_factory):
     assert job_dues(uow_factory, instance.id) == [("Timer_Daily", NINE + timedelta(days=1))]
     run_at(uow_factory, NINE + timedelta(hours=1))  # not due again yet
     assert len(open_tasks(uow_factory, instance.id)) == 2
+
+
+def fire_days(uow_factory, instance_id, days):
+    for day in range(days):
+        run_at(uow_factory, NINE + timedelta(days=day, seconds=1))
+    return sorted(t.element_id for t in open_tasks(uow_factory, instance_id))
+
+
+def test_an_interrupting_event_subprocess_cron_start_fires_once(uow_factory):
+    deploy_fixture(uow_factory, "compat_cron_esp.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "compat_cron_esp")
+    assert job_dues(uow_factory, instance.id) == [("Start_Daily", NINE)]
+    assert "Task_Check" in fire_days(uow_factory, instance.id, 2)
+    assert job_dues(uow_factory, instance.id) == []
+
+
+def test_a_non_interrupting_one_fires_every_day(uow_factory):
+    deploy_fixture(uow_factory, "compat_cron_esp_repeat.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "compat_cron_esp_repeat")
+    assert fire_days(uow_factory, instance.id, 2).count("Task_Check") == 2
+    assert job_dues(uow_factory, instance.id) == [("Start_Daily", NINE + timedelta(days=2))]
