@@ -59,8 +59,6 @@ def _with_definition(definition: str) -> bytes:
 
 @pytest.mark.parametrize(("attrs", "words"), [
     ('camunda:expression="${answer &amp;&amp;}"', "camunda:expression '${answer &&}'"),
-    ('camunda:type="external" camunda:topic="notify"', "camunda:type on a message event"),
-    ('camunda:class="org.example.Send"', "camunda:class on a message event"),
 ])
 def test_deploy_refuses_message_implementations_it_cannot_run(uow_factory, attrs, words):
     definition = ('<bpmn:messageEventDefinition id="MessageDef_Apply" '
@@ -72,6 +70,17 @@ def test_deploy_refuses_message_implementations_it_cannot_run(uow_factory, attrs
     [problem] = caught.value.details["problems"]
     assert (problem["element_id"], problem["line"]) == ("End_Filed", line), problem
     assert words in problem["message"]
+
+
+@pytest.mark.parametrize("attrs", ['camunda:type="external" camunda:topic="notify"',
+                                   'camunda:class="org.example.Send"'])
+def test_a_message_end_event_implemented_as_a_service_task_deploys(uow_factory, attrs):
+    """As in Camunda 7: it runs as a service task (engine.bpmn.normalize)."""
+    content = _with_definition('<bpmn:messageEventDefinition id="MessageDef_Apply" '
+                               f'messageRef="Message_Apply" {attrs} />')
+    with uow_factory() as uow:
+        result = service.deploy(uow, {FIXTURE: content}, SYSTEM_ACTOR, NOW)
+    assert [d.key for d in result.definitions] == ["msg_notify"]
 
 
 def test_deploy_accepts_a_valid_payload_expression_on_a_message_end_event(uow_factory):
