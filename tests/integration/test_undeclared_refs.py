@@ -9,7 +9,7 @@ import pytest
 from engine import service
 from engine.errors import ProcessDefinitionError
 from engine.service import SYSTEM_ACTOR
-from tests.factories import NOW, deploy_fixture, open_tasks, show, start
+from tests.factories import FIXTURES, NOW, deploy_fixture, open_tasks, show, start
 
 
 def test_an_undeclared_error_ref_is_thrown_and_caught_as_its_own_code(uow_factory):
@@ -24,8 +24,13 @@ def test_an_undeclared_error_ref_is_thrown_and_caught_as_its_own_code(uow_factor
 
 
 def test_an_undeclared_message_ref_is_refused_naming_the_event(uow_factory):
-    with pytest.raises(ProcessDefinitionError) as refused:
-        deploy_fixture(uow_factory, "compat_undeclared_message.bpmn")
+    text = (FIXTURES / "compat_undeclared_error.bpmn").read_text(encoding="utf-8")
+    old = '<bpmn:errorEventDefinition id="ErrorEventDefinition_1" errorRef="MISSING_DOCS" />'
+    assert old in text
+    broken = text.replace(old, '<bpmn:messageEventDefinition id="MessageEventDefinition_1" '
+                               'messageRef="Message_Notify" />')
+    with pytest.raises(ProcessDefinitionError) as refused, uow_factory() as uow:
+        service.deploy(uow, {"undeclared_message.bpmn": broken.encode()}, SYSTEM_ACTOR, NOW)
     message = refused.value.message
     assert "'End_Missing'" in message and "messageRef 'Message_Notify'" in message
     assert "TypeError" not in message
