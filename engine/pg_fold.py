@@ -22,8 +22,9 @@ once would be parsed and planned as a whole, while its parts are prepared alread
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,73 +49,101 @@ Item = tuple[Any, Any, bool, Shape | str | None]
 # --- groups -------------------------------------------------------------------------
 
 
+# A value check a fold relied on: (item, its parameters, other item, its parameters):
+# the item's rows differ in those values from each other (other is item) or from the other's
+Check = tuple[int, tuple[str, ...], int, tuple[str, ...]]
+
+
+def _values(item: Item, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    return [tuple(row[p] for p in params) for row in _rows(item)]
+
+
+def _holds(check: Check, items: Sequence[Item]) -> bool:
+    i, mine, j, theirs = check
+    values = _values(items[i], mine)
+    if i == j:
+        return len(set(values)) == len(values)
+    return not set(values) & set(_values(items[j], theirs))
+
+
 @dataclass
 class _Group:
-    items: list[Item] = field(default_factory=list)
+    start: int
+    end: int = 0
     writes: set[tuple[str, str]] = field(default_factory=set)
     row_tables: set[str] = field(default_factory=set)
     inserted: set[str] = field(default_factory=set)
-    # table -> rows removed: (key columns, keys) or None (unknown rows)
-    removed: dict[str, list[tuple[tuple[str, ...], set[tuple[Any, ...]]] | None]] = field(
+    # table -> rows removed: (key columns, the removing item, its key parameters), or
+    # None (rows not known)
+    removed: dict[str, list[tuple[tuple[str, ...], int, tuple[str, ...]] | None]] = field(
         default_factory=dict)
     closed: bool = False
 
-    def admits(self, shape: Shape, rows: Sequence[Any]) -> bool:
+    def admits(self, shape: Shape, index: int, items: Sequence[Item],
+               checks: list[Check]) -> bool:
+        """May items[index] join? The value checks relied on go to `checks`."""
         tables = {t for t, _ in self.writes}
         if shape.whole & tables or shape.reads & self.writes:
             return False
         if {t for t, _ in shape.reads} & self.row_tables:
             return False
+        wanted: list[Check] = []
         if shape.op in ("insert", "upsert", "checked"):
             for table, _ in (w for w in shape.writes if w[1] == ROWS):
-                if not self._insertable(table, shape, rows):
+                if not self._insertable(table, shape, index, items, wanted):
                     return False
-        return self._rows_apart(shape, rows)
+        if not self._rows_apart(shape, index, items, wanted):
+            return False
+        if not all(_holds(check, items) for check in wanted):
+            return False
+        checks.extend(wanted)
+        return True
 
-    def _insertable(self, table: str, shape: Shape, rows: Sequence[Any]) -> bool:
+    def _insertable(self, table: str, shape: Shape, index: int, items: Sequence[Item],
+                    wanted: list[Check]) -> bool:
         if table in {t for t, c in self.writes if c != ROWS and c in UNIQUE.get(table, ())}:
             return False  # a unique column changed: an insert may now collide, or not
         if CHILDREN.get(table, set()) & self.inserted:
             return False  # a child row came first: its foreign key is checked at the end
         params = dict(shape.columns)
+        rows = _rows(items[index])
         for removed in self.removed.get(table, []):
             if removed is None:
                 return False
-            columns, keys = removed
+            columns, source, keys = removed
             if any(c not in params or params[c] not in row for c in columns for row in rows):
                 return False
             if any(not set(columns) <= u for u in UNIQUE_SETS.get(table, [])):
                 return False
-            if any(tuple(row[params[c]] for c in columns) in keys for row in rows):
-                return False
+            wanted.append((index, tuple(params[c] for c in columns), source, keys))
         return True
 
     @staticmethod
-    def _rows_apart(shape: Shape, rows: Sequence[Any]) -> bool:
+    def _rows_apart(shape: Shape, index: int, items: Sequence[Item],
+                    wanted: list[Check]) -> bool:
         """Several rows of one write in one statement: fine for inserts that read nothing
         they write, and for writes by key with all keys different."""
-        if len(rows) == 1:
+        item = items[index]
+        if not item[2] or len(item[1]) == 1:
             return True
         if shape.key_params:
-            keys = {tuple(row[p] for p in shape.key_params) for row in rows}
-            return len(keys) == len(rows)
+            wanted.append((index, shape.key_params, index, shape.key_params))
+            return True
         if shape.op != "insert":
             return False
         return not ({t for t, _ in shape.reads} & {t for t, _ in shape.writes})
 
-    def add(self, item: Item, shape: Shape, rows: Sequence[Any]) -> None:
-        self.items.append(item)
+    def add(self, shape: Shape, index: int) -> None:
+        self.end = index + 1
         self.writes |= shape.writes
         self.row_tables |= {t for t, c in shape.writes if c == ROWS}
         if shape.op == "insert":
             self.inserted.add(shape.table)
         for table, columns in shape.removes:
-            if columns is None or not shape.key_params:
-                self.removed.setdefault(table, []).append(None)
-                continue
             # the target's key, or a cascade's key column holding it (one column)
-            keys = {tuple(row[p] for p in shape.key_params) for row in rows}
-            self.removed.setdefault(table, []).append((columns, keys))
+            self.removed.setdefault(table, []).append(
+                None if columns is None or not shape.key_params
+                else (columns, index, shape.key_params))
         self.closed = shape.last
 
 
@@ -122,32 +151,52 @@ def _rows(item: Item) -> list[Any]:
     return list(item[1]) if item[2] else [item[1]]
 
 
+Decision = tuple[tuple[tuple[int, int], ...], tuple[Check, ...]]  # spans, checks relied on
+_DECISIONS: dict[tuple[tuple[str, int, bool], ...], Decision] = {}
+
+
 def fold(items: Sequence[Item]) -> list[Item]:
-    """The queue with each run of writes that may go together folded into one."""
-    groups: list[_Group | Item] = []
+    """The queue with each run of writes that may go together folded into one.
+
+    Which runs may is decided once per sequence of statements (and row counts), and the
+    values that decision relied on (keys apart) are checked again on every later use."""
+    key = tuple((item[0], len(item[1]) if item[2] else 0, isinstance(item[3], Shape))
+                for item in items)
+    decision = _DECISIONS.get(key)
+    if decision is None or not all(_holds(check, items) for check in decision[1]):
+        fresh = _decide(items)
+        if decision is None and len(_DECISIONS) < 4 * MAX_SHAPES:
+            _DECISIONS[key] = fresh
+        decision = fresh
+    out: list[Item] = []
+    for start, end in decision[0]:
+        out.extend(_folded(list(items[start:end])))
+    return out
+
+
+def _decide(items: Sequence[Item]) -> Decision:
+    spans: list[tuple[int, int]] = []
+    checks: list[Check] = []
     current: _Group | None = None
-    for item in items:
+    for index, item in enumerate(items):
         shape = item[3]
         if not isinstance(shape, Shape):
-            groups.append(item)
+            spans.append((index, index + 1))
             current = None
             continue
-        rows = _rows(item)
-        if current is None or current.closed or not current.admits(shape, rows):
-            current = _Group()
-            if not current.admits(shape, rows):  # rows that cannot share one statement
-                groups.append(item)
+        if current is None or current.closed or not current.admits(shape, index, items,
+                                                                    checks):
+            if current is not None:
+                spans.append((current.start, current.end))
+            current = _Group(index)
+            if not current.admits(shape, index, items, checks):  # rows that cannot share
+                spans.append((index, index + 1))
                 current = None
                 continue
-            groups.append(current)
-        current.add(item, shape, rows)
-    out: list[Item] = []
-    for group in groups:
-        if isinstance(group, _Group):
-            out.extend(_folded(group.items))
-        else:
-            out.append(group)
-    return out
+        current.add(shape, index)
+    if current is not None:
+        spans.append((current.start, current.end))
+    return tuple(sorted(spans)), tuple(checks)
 
 
 # --- folded statements ----------------------------------------------------------------
@@ -156,7 +205,8 @@ def fold(items: Sequence[Item]) -> list[Item]:
 @dataclass(frozen=True)
 class _Plan:
     sql: bytes
-    renames: tuple[tuple[tuple[str, str], ...], ...]  # per row: (parameter, folded name)
+    # per row: its values in the order the folded statement's placeholders (%s) take them
+    rows: tuple[Callable[[Any], tuple[Any, ...]], ...]
 
 
 _SEEN: dict[tuple[tuple[str, int], ...], int] = {}
@@ -176,33 +226,33 @@ def _folded(items: list[Item]) -> list[Item]:
                 _SEEN.clear()
             return items
         plan = _PLANS[key] = _plan(items)
-    params: dict[str, Any] = {}
+    params: list[Any] = []
     rows = [row for item in items for row in _rows(item)]
-    for renames, row in zip(plan.renames, rows, strict=True):
-        for name, folded in renames:
-            params[folded] = row[name]
+    for values, row in zip(plan.rows, rows, strict=True):
+        params.extend(values(row))
     return [(plan.sql, params, False, FOLDED)]
 
 
-def _renamer(prefix: str) -> Any:
-    return lambda match: f"%({prefix}{match.group(1)})s"
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return operator.itemgetter(*names) if names else (lambda row: ())
 
 
 def _plan(items: list[Item]) -> _Plan:
     sqls = [item[0] for item in items for _ in _rows(item)]
-    parts, renames = [], []
-    for n, sql in enumerate(sqls):
-        prefix = f"f{n}_"
-        names = tuple(dict.fromkeys(_PLACEHOLDER.findall(sql)))
-        renames.append(tuple((name, prefix + name) for name in names))
-        parts.append(_PLACEHOLDER.sub(_renamer(prefix), sql))
+    parts, rows = [], []
+    for sql in sqls:
+        rows.append(_getter(tuple(_PLACEHOLDER.findall(sql))))  # in order, repeats too
+        parts.append(_PLACEHOLDER.sub("%s", sql))
     *ctes, main = parts
     with_list = ", ".join(f"vocflow_f{n} AS ({sql})" for n, sql in enumerate(ctes))
     if main.startswith("WITH "):
         text = f"WITH {with_list}, {main[5:]}"
     else:
         text = f"WITH {with_list} {main}"
-    return _Plan(text.encode(), tuple(renames))
+    return _Plan(text.encode(), tuple(rows))
 
 
 if FOLD_FITS:
