@@ -78,6 +78,7 @@ class _Group:
     removed: dict[str, list[tuple[tuple[str, ...], int, tuple[str, ...]] | None]] = field(
         default_factory=dict)
     closed: bool = False
+    values_apart: bool = True
 
     def admits(self, shape: Shape, index: int, items: Sequence[Item],
                checks: list[Check]) -> bool:
@@ -95,6 +96,7 @@ class _Group:
         if not self._rows_apart(shape, index, items, wanted):
             return False
         if not all(_holds(check, items) for check in wanted):
+            self.values_apart = False  # a decision for these values only: not kept
             return False
         checks.extend(wanted)
         return True
@@ -164,8 +166,8 @@ def fold(items: Sequence[Item]) -> list[Item]:
                 for item in items)
     decision = _DECISIONS.get(key)
     if decision is None or not all(_holds(check, items) for check in decision[1]):
-        fresh = _decide(items)
-        if decision is None and len(_DECISIONS) < 4 * MAX_SHAPES:
+        fresh, general = _decide(items)
+        if general and decision is None and len(_DECISIONS) < 4 * MAX_SHAPES:
             _DECISIONS[key] = fresh
         decision = fresh
     out: list[Item] = []
@@ -174,9 +176,12 @@ def fold(items: Sequence[Item]) -> list[Item]:
     return out
 
 
-def _decide(items: Sequence[Item]) -> Decision:
+def _decide(items: Sequence[Item]) -> tuple[Decision, bool]:
+    """The spans to send as one statement each, the value checks they rely on, and whether
+    the decision holds for other values too (no value kept two writes apart)."""
     spans: list[tuple[int, int]] = []
     checks: list[Check] = []
+    general = True
     current: _Group | None = None
     for index, item in enumerate(items):
         shape = item[3]
@@ -187,16 +192,18 @@ def _decide(items: Sequence[Item]) -> Decision:
         if current is None or current.closed or not current.admits(shape, index, items,
                                                                     checks):
             if current is not None:
+                general = general and current.values_apart
                 spans.append((current.start, current.end))
             current = _Group(index)
             if not current.admits(shape, index, items, checks):  # rows that cannot share
+                general = general and current.values_apart
                 spans.append((index, index + 1))
                 current = None
                 continue
         current.add(shape, index)
     if current is not None:
         spans.append((current.start, current.end))
-    return tuple(sorted(spans)), tuple(checks)
+    return (tuple(sorted(spans)), tuple(checks)), general
 
 
 # --- folded statements ----------------------------------------------------------------

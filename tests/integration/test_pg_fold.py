@@ -1,0 +1,170 @@
+"""engine.pg_fold: queued writes folded into one statement only when that cannot change
+what they do; where it could, they go one by one, with the outcome they always had. Each
+case runs on both databases (SQLite never folds: the outcome is the reference) and fails
+if the rule that keeps it apart is taken out (checked by hand for each)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
+
+from engine import db, pg_fold
+from engine.errors import ConcurrencyConflict
+from engine.models import HistoricActivity, HumanTask, ProcessInstance, TaskCandidate
+from engine.pg_shapes import ROWS, describe
+from engine.repository.activity_history import _upsert
+from engine.repository.prepared import Prepared
+from engine.repository.tasks import _DELETE_TASK, _INSERT_CANDIDATE, _INSERT_TASK
+from engine.service import runtime
+from tests.factories import NOW, deploy_fixture, open_tasks, start
+
+pytestmark = pytest.mark.committed_db  # real BEGIN and COMMIT: the queue as in production
+
+
+@pytest.fixture
+def folds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+    """Each fold's outcome on PostgreSQL: per statement sent, "folded" or its SQL's start;
+    shapes are folded from their first use."""
+    monkeypatch.setattr(pg_fold, "FOLD_AFTER", 1)
+    sent: list[list[str]] = []
+    real = db.fold
+
+    def spy(items: Any) -> list[Any]:
+        out = real(items)
+        sent.append(["folded" if i[3] is pg_fold.FOLDED else str(i[0])[:20] for i in out])
+        return out
+
+    monkeypatch.setattr(db, "fold", spy)
+    yield sent
+
+
+def _instance_with_task(uow_factory: Any) -> tuple[str, Any]:
+    deploy_fixture(uow_factory, "loop_review.bpmn")
+    instance = start(uow_factory, "loop_review", done=False)
+    [task] = open_tasks(uow_factory, instance.id)
+    return instance.id, task
+
+
+def _row(task: Any, **changes: Any) -> dict[str, Any]:
+    row = {c.key: getattr(task, c.key) for c in HumanTask.__table__.columns}
+    return {**row, **changes}
+
+
+def test_a_task_deleted_and_inserted_again_under_its_id(uow_factory, dialect, folds):
+    """Sequentially the DELETE frees the key for the INSERT; in one statement the INSERT
+    could run first and collide: kept apart (the rows removed by key are the INSERT's)."""
+    _, task = _instance_with_task(uow_factory)
+    with uow_factory() as uow:
+        uow.tasks.delete_ids([task.id])
+        uow.tasks.insert_open([_row(task, name="again")],
+                              [{"task_id": task.id, "kind": "group", "value": "ops"}])
+    with uow_factory() as uow:
+        assert uow.tasks.get(task.id).name == "again"
+        assert [(c.kind, c.value) for c in uow.session.scalars(
+            select(TaskCandidate).where(TaskCandidate.task_id == task.id))] == [("group", "ops")]
+    if dialect == "postgresql":
+        assert folds[-1][1:3] == ["DELETE FROM human_ta", "folded"]  # INSERTs folded
+
+
+def test_other_keys_deleted_and_inserted_go_as_one(uow_factory, dialect, folds):
+    _, task = _instance_with_task(uow_factory)
+    with uow_factory() as uow:
+        uow.tasks.delete_ids([task.id])
+        uow.tasks.insert_open([_row(task, id="t-new", name="new")],
+                              [{"task_id": "t-new", "kind": "group", "value": "ops"}])
+    with uow_factory() as uow:
+        assert uow.tasks.get(task.id) is None
+        assert uow.tasks.get("t-new").name == "new"
+    if dialect == "postgresql":
+        assert folds[-1] == ["BEGIN", "folded"]
+
+
+def test_one_activity_upserted_twice_in_one_write_keeps_the_second(uow_factory, dialect,
+                                                                   folds):
+    """Two rows of one key in one INSERT ... ON CONFLICT would be an error ('cannot affect
+    row a second time'); row by row the second updates the first."""
+    instance_id, _ = _instance_with_task(uow_factory)
+    run = {"id": "Run_1:x", "instance_id": instance_id, "parent_id": instance_id,
+           "execution_id": "x", "element_id": "Run_1", "name": "r", "type": "userTask",
+           "task_id": "x", "assignee": None, "started_at": NOW, "ended_at": None,
+           "duration_ms": None, "canceled": False, "complete_scope": False, "occurrence": 1}
+    with uow_factory() as uow:
+        uow.activity_history.record([run, {**run, "name": "second"}])
+        uow.activity_history.record([{**run, "id": "Run_2:x"}, {**run, "id": "Run_3:x"}])
+    with uow_factory() as uow:
+        assert uow.session.get(HistoricActivity, "Run_1:x").name == "second"
+        assert uow.session.get(HistoricActivity, "Run_3:x") is not None
+    if dialect == "postgresql":
+        assert folds[-1] == ["BEGIN", "INSERT INTO historic", "INSERT INTO historic"]
+
+
+def test_a_child_row_before_its_parent_still_fails(uow_factory, folds):
+    """The candidate's foreign key is checked when it is inserted, before its task; in one
+    statement it would be checked at the end, after the task came."""
+    _, task = _instance_with_task(uow_factory)
+    with pytest.raises(IntegrityError), uow_factory() as uow:
+        _INSERT_CANDIDATE.execute(uow.session, {"task_id": "t-later", "kind": "group",
+                                                "value": "ops"})
+        _INSERT_TASK.execute(uow.session, _row(task, id="t-later"))
+    with uow_factory() as uow:
+        assert uow.tasks.get("t-later") is None
+
+
+def test_a_lost_version_race_fails_the_folded_save_whole(uow_factory, dialect, folds):
+    instance_id, task = _instance_with_task(uow_factory)
+    with pytest.raises(ConcurrencyConflict), uow_factory() as uow:
+        row = uow.instances.get(instance_id)
+        uow.session.execute(  # what a second writer's committed step would have done
+            update(ProcessInstance).where(ProcessInstance.id == instance_id)
+            .values(version=ProcessInstance.version + 1)
+            .execution_options(synchronize_session=False))
+        uow.task_history.ended([task.id], NOW, "completed", by="staff_member")
+        uow.tasks.delete_ids([task.id])
+        uow.tasks.insert_open([_row(task, id="t-raced")], [])
+        runtime.record(uow, instance_id, "system", "lost_race", NOW)
+        uow.instances.update_columns(row, {"stall_reason": "lost race"}, uow.history)
+    with uow_factory() as uow:
+        assert uow.tasks.get(task.id) is not None and uow.tasks.get("t-raced") is None
+        assert "lost_race" not in {e.action for e in uow.history.for_instance(instance_id)}
+    if dialect == "postgresql":
+        assert folds[-1] == ["folded"]  # all four writes and the UPDATE as one
+
+
+# --- the rules, on the shapes alone (no database) ------------------------------------
+
+
+def _item(prepared: Prepared, rows: list[dict[str, Any]]) -> Any:
+    stmt = prepared.statement
+    sql = str(stmt.compile(dialect=postgresql.dialect(), column_keys=list(rows[0])))
+    return (sql, rows if len(rows) > 1 else rows[0], len(rows) > 1, describe(stmt, sql))
+
+
+def test_a_delete_by_key_names_the_rows_it_and_its_cascades_remove():
+    shape = describe(_DELETE_TASK.statement, "DELETE ...")
+    assert shape is not None and shape.key_params == ("tid",)
+    assert shape.removes == (("human_tasks", ("id",)), ("task_candidates", ("task_id",)),
+                             ("task_details", ("task_id",)))
+    assert ("task_candidates", ROWS) in shape.writes
+
+
+def test_a_decision_kept_for_a_sequence_is_checked_against_its_values(monkeypatch):
+    monkeypatch.setattr(pg_fold, "FOLD_AFTER", 1)
+    task = {c.key: None for c in HumanTask.__table__.columns}
+    upsert = _upsert("postgresql")
+    run = {c.key: None for c in HistoricActivity.__table__.columns}
+
+    def queue(deleted: str, inserted: str, runs: tuple[str, str]) -> list[str]:
+        items = [_item(_DELETE_TASK, [{"tid": deleted}]),
+                 _item(_INSERT_TASK, [{**task, "id": inserted}]),
+                 _item(upsert, [{**run, "id": runs[0]}, {**run, "id": runs[1]}])]
+        return ["folded" if i[3] is pg_fold.FOLDED else i[0][:6] for i in pg_fold.fold(items)]
+
+    assert queue("a", "b", ("r1", "r2")) == ["folded"]
+    assert queue("a", "a", ("r1", "r2")) == ["DELETE", "folded"]
+    assert queue("a", "b", ("r1", "r1")) == ["folded", "INSERT"]
+    assert queue("c", "d", ("r3", "r4")) == ["folded"]
