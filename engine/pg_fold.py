@@ -186,6 +186,9 @@ def _decide(items: Sequence[Item]) -> tuple[Decision, bool]:
     for index, item in enumerate(items):
         shape = item[3]
         if not isinstance(shape, Shape):
+            if current is not None:
+                general = general and current.values_apart
+                spans.append((current.start, current.end))
             spans.append((index, index + 1))
             current = None
             continue
@@ -203,7 +206,9 @@ def _decide(items: Sequence[Item]) -> tuple[Decision, bool]:
         current.add(shape, index)
     if current is not None:
         spans.append((current.start, current.end))
-    return (tuple(sorted(spans)), tuple(checks)), general
+    if [i for start, end in spans for i in range(start, end)] != list(range(len(items))):
+        raise RuntimeError("a fold must send every queued write once, in order")
+    return (tuple(spans), tuple(checks)), general
 
 
 # --- folded statements ----------------------------------------------------------------

@@ -107,6 +107,27 @@ def test_one_activity_upserted_twice_in_one_write_keeps_the_second(uow_factory, 
                               ["BEGIN", "folded"]]
 
 
+def test_writes_around_one_that_cannot_fold_all_arrive_in_order(uow_factory, dialect,
+                                                                folds):
+    """An ORM INSERT (no Shape) in the queue ends the run before it and starts a new one."""
+    _, task = _instance_with_task(uow_factory)
+    with uow_factory() as uow:
+        _INSERT_TASK.execute(uow.session, _row(task, id="t-a"))
+        _INSERT_CANDIDATE.execute(uow.session, {"task_id": "t-a", "kind": "group",
+                                                "value": "x"})
+        uow.session.add(TaskCandidate(task_id="t-a", kind="group", value="y"))
+        uow.flush()
+        _INSERT_CANDIDATE.execute(uow.session, {"task_id": "t-a", "kind": "user",
+                                                "value": "z"})
+        _INSERT_CANDIDATE.execute(uow.session, {"task_id": "t-a", "kind": "user",
+                                                "value": "w"})
+    with uow_factory() as uow:
+        assert sorted(c.value for c in uow.session.scalars(
+            select(TaskCandidate).where(TaskCandidate.task_id == "t-a"))) == ["w", "x", "y", "z"]
+    if dialect == "postgresql":
+        assert folds[-1] == ["BEGIN", "folded", "INSERT INTO task_can", "folded"]
+
+
 def test_a_child_row_before_its_parent_still_fails(uow_factory, folds):
     """The candidate's foreign key is checked when it is inserted, before its task; in one
     statement it would be checked at the end, after the task came."""
