@@ -77,6 +77,7 @@ class _Group:
     # None (rows not known)
     removed: dict[str, list[tuple[tuple[str, ...], int, tuple[str, ...]] | None]] = field(
         default_factory=dict)
+    serial: set[str] = field(default_factory=set)
     closed: bool = False
     values_apart: bool = True
 
@@ -88,6 +89,8 @@ class _Group:
             return False
         if {t for t, _ in shape.reads} & self.row_tables:
             return False
+        if shape.serial & self.row_tables or self.serial & {t for t, _ in shape.writes}:
+            return False  # ids from a sequence would come in another order
         wanted: list[Check] = []
         if shape.op in ("insert", "upsert", "checked"):
             for table, _ in (w for w in shape.writes if w[1] == ROWS):
@@ -128,6 +131,8 @@ class _Group:
         item = items[index]
         if not item[2] or len(item[1]) == 1:
             return True
+        if shape.serial:
+            return False  # ids from a sequence, row by row in order
         if shape.key_params:
             wanted.append((index, shape.key_params, index, shape.key_params))
             return True
@@ -139,6 +144,7 @@ class _Group:
         self.end = index + 1
         self.writes |= shape.writes
         self.row_tables |= {t for t, c in shape.writes if c == ROWS}
+        self.serial |= shape.serial
         if shape.op == "insert":
             self.inserted.add(shape.table)
         for table, columns in shape.removes:

@@ -33,6 +33,9 @@ class Shape:
     columns: tuple[tuple[str, str], ...] = ()  # insert: (column, parameter) of plain binds
     parents: frozenset[str] = frozenset()  # insert: tables its foreign keys point at
     last: bool = False  # has a WITH of its own: only the group's main statement
+    # insert: tables whose ids its rows take from a sequence, in the order they are sent;
+    # parts of one statement take theirs in no promised order
+    serial: frozenset[str] = frozenset()
 
 
 def describe(statement: Any, sql: str) -> Shape | None:
@@ -111,10 +114,12 @@ def _insert(stmt: Insert, sql: str) -> Shape | None:
         elif isinstance(value, BindParameter):
             columns.append((column.name, value.key))
     parents = frozenset(fk.column.table.name for fk in table.foreign_keys)
+    serial = frozenset({table.name} if table.autoincrement_column is not None else ())
     clause = stmt._post_values_clause
     if clause is None:
         return Shape(sql, table.name, "insert", reads, frozenset(),
-                     frozenset({(table.name, ROWS)}), columns=tuple(columns), parents=parents)
+                     frozenset({(table.name, ROWS)}), columns=tuple(columns), parents=parents,
+                     serial=serial)
     target = getattr(clause, "inferred_target_elements", None) or []
     keys = [t if isinstance(t, str) else t.name for t in target]
     params = dict(columns)
@@ -125,7 +130,7 @@ def _insert(stmt: Insert, sql: str) -> Shape | None:
     return Shape(sql, table.name, "upsert", _columns_in([stmt]), frozenset({table.name}),
                  frozenset({(table.name, ROWS)}), removes=((table.name, None),),
                  key_params=tuple(params[k] for k in keys), columns=tuple(columns),
-                 parents=parents)
+                 parents=parents, serial=serial)
 
 
 def _pk(table: Table) -> set[str]:
@@ -195,7 +200,8 @@ def _checked(stmt: Select[Any], sql: str) -> Shape | None:
                  frozenset().union(*(s.reads for s in done)),
                  frozenset().union(*(s.whole for s in done)),
                  frozenset().union(*(s.writes for s in done)),
-                 parents=frozenset().union(*(s.parents for s in done)), last=True)
+                 parents=frozenset().union(*(s.parents for s in done)), last=True,
+                 serial=frozenset().union(*(s.serial for s in done)))
 
 
 def _plain(part: Any) -> Any:
