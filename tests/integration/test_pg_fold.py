@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
-from engine import db, pg_fold
+from engine import db, pg_fold, pg_shapes
 from engine.errors import ConcurrencyConflict
 from engine.models import (
     HistoricActivity,
@@ -223,3 +223,25 @@ def test_a_decision_kept_for_a_sequence_is_checked_against_its_values(monkeypatc
     assert queue("a", "a", ("r1", "r2")) == ["DELETE", "folded"]
     assert queue("a", "b", ("r1", "r1")) == ["folded", "INSERT"]
     assert queue("c", "d", ("r3", "r4")) == ["folded"]
+
+
+def test_the_schema_has_what_the_fold_knows_of_it(db_engine, dialect):
+    """The fold reads unique keys and foreign keys from the models and knows of no
+    triggers: the database must agree (PostgreSQL)."""
+    if dialect != "postgresql":
+        pytest.skip("only PostgreSQL folds")
+    with db_engine.connect() as conn:
+        triggers = conn.execute(text(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")).all()
+        unique = conn.execute(text(
+            "SELECT t.relname, array_agg(a.attname::text) FROM pg_index i "
+            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = "
+            "t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = "
+            "ANY(i.indkey) WHERE i.indisunique AND n.nspname = current_schema() "
+            "GROUP BY t.relname, i.indexrelid")).all()
+    assert triggers == []
+    known = pg_shapes.UNIQUE_SETS
+    pg_shapes.learn(HumanTask.__table__)
+    for table, columns in unique:
+        if table in known:
+            assert set(columns) in known[table], (table, columns)
