@@ -173,7 +173,9 @@ def fold(items: Sequence[Item]) -> list[Item]:
     decision = _DECISIONS.get(key)
     if decision is None or not all(_holds(check, items) for check in decision[1]):
         fresh, general = _decide(items)
-        if general and decision is None and len(_DECISIONS) < 4 * MAX_SHAPES:
+        if general and decision is None:
+            if len(_DECISIONS) >= 4 * MAX_SHAPES:
+                _DECISIONS.clear()  # bounded; the sequences in use come back at once
             _DECISIONS[key] = fresh
         decision = fresh
     out: list[Item] = []
