@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - another psycopg: nothing is folded
 
 FOLD_AFTER = 5  # a shape is folded from its fifth time in this process ...
 MAX_SHAPES = 64  # ... and at most this many shapes (each a prepared statement per connection)
+MAX_BINDS = 1000  # parameters of one folded statement (a long batch goes as it came)
 _PLACEHOLDER = re.compile(r"%\(([^)]+)\)s")
 
 # SQL, parameters, executemany, what it does (a Shape; FOLDED: folded here; None: unknown)
@@ -77,7 +78,7 @@ class _Group:
     # None (rows not known)
     removed: dict[str, list[tuple[tuple[str, ...], int, tuple[str, ...]] | None]] = field(
         default_factory=dict)
-    serial: set[str] = field(default_factory=set)
+    binds: int = 0
     closed: bool = False
     values_apart: bool = True
 
@@ -89,8 +90,10 @@ class _Group:
             return False
         if {t for t, _ in shape.reads} & self.row_tables:
             return False
-        if shape.serial & self.row_tables or self.serial & {t for t, _ in shape.writes}:
-            return False  # ids from a sequence would come in another order
+        if self.binds + shape.binds * len(_rows(items[index])) > MAX_BINDS:
+            return False
+        if shape.inserts & self.inserted:
+            return False  # two inserts into one table: rows stored and numbered in order
         wanted: list[Check] = []
         if shape.op in ("insert", "upsert", "checked"):
             for table, _ in (w for w in shape.writes if w[1] == ROWS):
@@ -131,8 +134,8 @@ class _Group:
         item = items[index]
         if not item[2] or len(item[1]) == 1:
             return True
-        if shape.serial:
-            return False  # ids from a sequence, row by row in order
+        if shape.op in ("insert", "upsert") and shape.values is None:
+            return False  # several rows go as one multi-row VALUES, in order, or not at all
         if shape.key_params:
             wanted.append((index, shape.key_params, index, shape.key_params))
             return True
@@ -140,13 +143,12 @@ class _Group:
             return False
         return not ({t for t, _ in shape.reads} & {t for t, _ in shape.writes})
 
-    def add(self, shape: Shape, index: int) -> None:
+    def add(self, shape: Shape, index: int, items: Sequence[Item]) -> None:
         self.end = index + 1
         self.writes |= shape.writes
         self.row_tables |= {t for t, c in shape.writes if c == ROWS}
-        self.serial |= shape.serial
-        if shape.op == "insert":
-            self.inserted.add(shape.table)
+        self.inserted |= shape.inserts
+        self.binds += shape.binds * len(_rows(items[index]))
         for table, columns in shape.removes:
             # the target's key, or a cascade's key column holding it (one column)
             self.removed.setdefault(table, []).append(
@@ -211,7 +213,7 @@ def _decide(items: Sequence[Item]) -> tuple[Decision, bool]:
                 spans.append((index, index + 1))
                 current = None
                 continue
-        current.add(shape, index)
+        current.add(shape, index, items)
     if current is not None:
         spans.append((current.start, current.end))
     if [i for start, end in spans for i in range(start, end)] != list(range(len(items))):
@@ -261,11 +263,17 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 def _plan(items: list[Item]) -> _Plan:
-    sqls = [item[0] for item in items for _ in _rows(item)]
     parts, rows = [], []
-    for sql in sqls:
-        rows.append(_getter(tuple(_PLACEHOLDER.findall(sql))))  # in order, repeats too
-        parts.append(_PLACEHOLDER.sub("%s", sql))
+    for item in items:
+        shape, count = item[3], len(item[1]) if item[2] else 1
+        if count > 1 and isinstance(shape, Shape) and shape.values is not None:
+            before, row, after = shape.values  # the rows as one multi-row VALUES
+            rows += [_getter(tuple(_PLACEHOLDER.findall(row)))] * count
+            parts.append(_PLACEHOLDER.sub("%s", before + ", ".join([row] * count) + after))
+            continue
+        for _ in range(count):  # in order, repeats too
+            rows.append(_getter(tuple(_PLACEHOLDER.findall(item[0]))))
+            parts.append(_PLACEHOLDER.sub("%s", item[0]))
     *ctes, main = parts
     with_list = ", ".join(f"vocflow_f{n} AS ({sql})" for n, sql in enumerate(ctes))
     if main.startswith("WITH "):

@@ -33,9 +33,17 @@ class Shape:
     columns: tuple[tuple[str, str], ...] = ()  # insert: (column, parameter) of plain binds
     parents: frozenset[str] = frozenset()  # insert: tables its foreign keys point at
     last: bool = False  # has a WITH of its own: only the group's main statement
-    # insert: tables whose ids its rows take from a sequence, in the order they are sent;
-    # parts of one statement take theirs in no promised order
-    serial: frozenset[str] = frozenset()
+    # tables it inserts rows into: parts of one statement run in no promised order, so
+    # two of them inserting into one table could store (and number) rows in another order
+    inserts: frozenset[str] = frozenset()
+    # insert: its SQL around the VALUES row (before, the row, after), to send several rows
+    # as one multi-row VALUES, in their order; None: not split
+    values: tuple[str, str, str] | None = None
+
+    @property
+    def binds(self) -> int:
+        """Placeholders per row (a folded statement has a bounded number)."""
+        return self.sql.count("%(")
 
 
 def describe(statement: Any, sql: str) -> Shape | None:
@@ -114,12 +122,13 @@ def _insert(stmt: Insert, sql: str) -> Shape | None:
         elif isinstance(value, BindParameter):
             columns.append((column.name, value.key))
     parents = frozenset(fk.column.table.name for fk in table.foreign_keys)
-    serial = frozenset({table.name} if table.autoincrement_column is not None else ())
+    inserts = frozenset({table.name})
+    split = _values_row(sql) if stmt.select is None else None
     clause = stmt._post_values_clause
     if clause is None:
         return Shape(sql, table.name, "insert", reads, frozenset(),
                      frozenset({(table.name, ROWS)}), columns=tuple(columns), parents=parents,
-                     serial=serial)
+                     inserts=inserts, values=split)
     target = getattr(clause, "inferred_target_elements", None) or []
     keys = [t if isinstance(t, str) else t.name for t in target]
     params = dict(columns)
@@ -130,7 +139,25 @@ def _insert(stmt: Insert, sql: str) -> Shape | None:
     return Shape(sql, table.name, "upsert", _columns_in([stmt]), frozenset({table.name}),
                  frozenset({(table.name, ROWS)}), removes=((table.name, None),),
                  key_params=tuple(params[k] for k in keys), columns=tuple(columns),
-                 parents=parents, serial=serial)
+                 parents=parents, inserts=inserts, values=split)
+
+
+def _values_row(sql: str) -> tuple[str, str, str] | None:
+    """`INSERT ... VALUES (row) rest` as (`INSERT ... VALUES `, `(row)`, ` rest`)."""
+    start = sql.find(" VALUES (")
+    if start < 0:
+        return None
+    start += len(" VALUES ")
+    depth = 0
+    for end in range(start, len(sql)):
+        char = sql[end]
+        if char in "'\"":
+            return None  # a literal: its parentheses are not counted here
+        depth += (char == "(") - (char == ")")
+        if depth == 0:
+            before, after = sql[:start], sql[end + 1:]
+            return None if "%(" in before + after else (before, sql[start:end + 1], after)
+    return None
 
 
 def _pk(table: Table) -> set[str]:
@@ -201,7 +228,7 @@ def _checked(stmt: Select[Any], sql: str) -> Shape | None:
                  frozenset().union(*(s.whole for s in done)),
                  frozenset().union(*(s.writes for s in done)),
                  parents=frozenset().union(*(s.parents for s in done)), last=True,
-                 serial=frozenset().union(*(s.serial for s in done)))
+                 inserts=frozenset().union(*(s.inserts for s in done)))
 
 
 def _plain(part: Any) -> Any:

@@ -126,11 +126,13 @@ def test_writes_around_one_that_cannot_fold_all_arrive_in_order(uow_factory, dia
         uow.flush()
         _INSERT_CANDIDATE.execute(uow.session, {"task_id": "t-a", "kind": "user",
                                                 "value": "z"})
-        _INSERT_CANDIDATE.execute(uow.session, {"task_id": "t-a", "kind": "user",
-                                                "value": "w"})
+        _EVENTS.execute(uow.session, {"instance_id": task.instance_id, "at": NOW,
+                                      "actor": "a", "action": "after", "element_id": None,
+                                      "task_id": None, "data": None})
     with uow_factory() as uow:
         assert sorted(c.value for c in uow.session.scalars(
-            select(TaskCandidate).where(TaskCandidate.task_id == "t-a"))) == ["w", "x", "y", "z"]
+            select(TaskCandidate).where(TaskCandidate.task_id == "t-a"))) == ["x", "y", "z"]
+        assert "after" in {e.action for e in uow.history.for_instance(task.instance_id)}
     if dialect == "postgresql":
         assert folds[-1] == ["BEGIN", "folded", "INSERT INTO task_can", "folded"]
 
