@@ -3,7 +3,8 @@ cannot change what they do.
 
 A step's save queues about seven writes (engine/db.py sends them with the COMMIT); each
 costs psycopg about 11 us of client work and the server about 6 us beside its own work
-(docs/perf-issue-12.md). Folded, `WITH f0 AS (w0), f1 AS (w1) w2` runs them as one.
+(docs/perf-issue-12.md, sixth round). Folded, `WITH vocflow_f0 AS (w0), vocflow_f1 AS
+(w1) w2` runs them as one.
 
 One statement is not the same as several in a row: all its parts see the database as it
 was when the statement began (none sees another's rows), in an order nobody promises, and
@@ -13,8 +14,11 @@ updates, deletes or upserts, and the tables a delete cascades to), and an INSERT
 only if no row it could collide with may have been removed by the group: a delete by
 primary key (or its cascade) of other keys, when every unique key of the table holds
 those columns. An INSERT of a parent row never follows one of its child rows (the
-foreign key check would come at the end of the statement, not at once). Anything not
-described here (the ORM's INSERTs, a lock) is sent as it was and starts a new group.
+foreign key check would come at the end of the statement, not at once). PostgreSQL runs
+the main statement first and the WITH parts after it, last to first: so there is one
+INSERT per table (rows are stored and numbered in the order they were written), and
+several rows of one INSERT go as one multi-row VALUES. Anything not described here (the
+ORM's INSERTs, a lock) is sent as it was and ends the group before it.
 
 Only shapes seen a few times are folded and they are prepared at once: a folded shape seen
 once would be parsed and planned as a whole, while its parts are prepared already.
