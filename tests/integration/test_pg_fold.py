@@ -38,6 +38,7 @@ def folds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
     """Each fold's outcome on PostgreSQL: per statement sent, "folded" or its SQL's start;
     shapes are folded from their first use."""
     monkeypatch.setattr(pg_fold, "FOLD_AFTER", 1)
+    monkeypatch.setattr(pg_fold, "MAX_SHAPES", 10**6)  # however many the run made before
     sent: list[list[str]] = []
     real = db.fold
 
@@ -211,6 +212,7 @@ def test_a_delete_by_key_names_the_rows_it_and_its_cascades_remove():
 
 def test_a_decision_kept_for_a_sequence_is_checked_against_its_values(monkeypatch):
     monkeypatch.setattr(pg_fold, "FOLD_AFTER", 1)
+    monkeypatch.setattr(pg_fold, "MAX_SHAPES", 10**6)
     task = {c.key: None for c in HumanTask.__table__.columns}
     upsert = _upsert("postgresql")
     run = {c.key: None for c in HistoricActivity.__table__.columns}
