@@ -38,8 +38,11 @@ from engine.pg_shapes import CHILDREN, ROWS, UNIQUE, UNIQUE_SETS, Shape
 
 try:  # psycopg's query conversion, cached for statements of any length (see _Query)
     from psycopg._queries import PostgresQuery, _query2pg_nocache
-    FOLD_FITS = hasattr(psycopg.Cursor, "_query_cls")
-except ImportError:  # pragma: no cover - another psycopg: nothing is folded
+    FOLD_FITS = (hasattr(psycopg.Cursor, "_query_cls")
+                 and len(_query2pg_nocache(b"SELECT %s", "utf-8")) == 4
+                 and all(hasattr(PostgresQuery, n) for n in ("_want_formats", "_order",
+                                                             "_parts", "dump")))
+except (ImportError, TypeError):  # pragma: no cover - another psycopg: nothing is folded
     FOLD_FITS = False
 
 FOLD_AFTER = 5  # a shape is folded from its fifth time in this process ...
