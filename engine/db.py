@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from engine.pg_cursor import LAZY_DESCRIPTIONS_FIT, LazyDescriptionCursor
+from engine.pg_fold import FOLD_FITS, FOLDED, Item, fold
 from engine.pg_plans import rollback_keeping_plans
+
+if FOLD_FITS:
+    from engine.pg_fold import FoldCursor
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -155,13 +159,14 @@ def is_stale_version(error: BaseException) -> bool:
     """True for the error of a self-checking versioned UPDATE that lost a race."""
     return STALE_VERSION in str(getattr(error, "orig", None) or error)
 _QUEUE = "vocflow_queue"
-_BEGIN = ("BEGIN", None, False)
+_BEGIN: Item = ("BEGIN", None, False, None)
 
 
-def write_queue(conn: Any) -> list[tuple[str, Any, bool]] | None:
+def write_queue(conn: Any) -> list[Item] | None:
     """PostgreSQL: the writes waiting in this transaction to go with the next statement
-    that needs an answer, as (SQL, parameters, executemany); None: send at once."""
-    queue: list[tuple[str, Any, bool]] | None = conn.info.get(_QUEUE)
+    that needs an answer, as (SQL, parameters, executemany, Shape or None: what it reads
+    and writes, engine/pg_fold.py); None: send at once."""
+    queue: list[Item] | None = conn.info.get(_QUEUE)
     return queue
 
 
@@ -235,7 +240,7 @@ def _commit_with_queue(plain_commit: Any) -> Any:
             return  # nothing was sent, nothing to commit
         if queue:  # psycopg's own commit would find no transaction begun yet
             try:
-                _flush(raw, queue, None, ("COMMIT", None, False))
+                _flush(raw, queue, None, ("COMMIT", None, False, None))
             except BaseException:
                 # A queued write failed, so the server skipped the COMMIT: the transaction
                 # is still open (aborted), and SQLAlchemy, which counts it as ended, will
@@ -265,23 +270,23 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, many: bool
     if queue is None:
         return False  # outside a transaction we opened: psycopg as usual
     if _deferrable(context):
-        queue.append((statement, parameters, many))
+        queue.append((statement, parameters, many, None))
         return True
     if not queue:
         return False
     if not parameters:  # perhaps several commands: psycopg sends those only outside a pipeline
         _flush(cursor.connection, queue, None, None)
         return False
-    _flush(cursor.connection, queue, cursor, (statement, parameters, many))
+    _flush(cursor.connection, queue, cursor, (statement, parameters, many, None))
     return True
 
 
-def _flush(dbapi_conn: Any, queue: list[tuple[str, Any, bool]], cursor: Any,
-           last: tuple[str, Any, bool] | None) -> None:
-    """Send the queue, then `last` on `cursor` (whose results the caller reads), at once."""
-    items = list(queue)
+def _flush(dbapi_conn: Any, queue: list[Item], cursor: Any, last: Item | None) -> None:
+    """Send the queue, then `last` on `cursor` (whose results the caller reads), at once;
+    runs of queued writes that may go together as one statement (engine/pg_fold.py)."""
+    items = fold(queue) if FOLD_FITS and len(queue) > 2 else list(queue)
     queue.clear()  # sent, or (on an error) the transaction is lost anyway
-    side = dbapi_conn.cursor()
+    side = FoldCursor(dbapi_conn) if FOLD_FITS else dbapi_conn.cursor()
     with dbapi_conn.pipeline():
         for item in items:
             _run(side, item)
@@ -289,9 +294,11 @@ def _flush(dbapi_conn: Any, queue: list[tuple[str, Any, bool]], cursor: Any,
             _run(cursor or side, last)
 
 
-def _run(cursor: Any, item: tuple[str, Any, bool]) -> None:
-    statement, parameters, many = item
-    if many:
+def _run(cursor: Any, item: Item) -> None:
+    statement, parameters, many, shape = item
+    if shape is FOLDED:
+        cursor.execute(statement, parameters, prepare=True)
+    elif many:
         cursor.executemany(statement, parameters)
     elif parameters is None:
         cursor.execute(statement)

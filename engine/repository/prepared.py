@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
 from engine.db import flush_queue, write_queue
+from engine.pg_shapes import Shape, describe
 
 Row = Mapping[str, Any]
 
@@ -38,6 +39,7 @@ class _Form:
     fixed: tuple[Any, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
     positional: bool
+    shape: Shape | None  # PostgreSQL: what it reads and writes, for folding it with others
 
     def convert(self, row: Row) -> Any:
         values = []
@@ -75,7 +77,7 @@ class Prepared:
         if conn._has_events or conn.engine._has_events:  # e.g. statement counters, echo
             for listener in conn.dispatch.before_cursor_execute:
                 listener(conn, None, form.sql, values, None, many)
-        return _send(conn, form.sql, values, many, queue)
+        return _send(conn, form, values, many, queue)
 
     def _compile(self, conn: Connection, keys: tuple[str, ...]) -> _Form:
         dialect = conn.dialect
@@ -103,16 +105,18 @@ class Prepared:
                 raise ValueError(f"a prepared write lacks a value for {name!r}")
         form = _Form(compiled.string, names, tuple(escaped.get(n, n) for n in names),
                      tuple(sources), tuple(fixed), tuple(processors.get(n) for n in names),
-                     positional)
+                     positional, describe(self.statement, compiled.string)
+                     if dialect.name == "postgresql" else None)
         self._forms[(dialect.name, keys)] = form
         return form
 
 
-def _send(conn: Connection, sql: str, values: Any, many: bool, queue: bool) -> int:
+def _send(conn: Connection, form: _Form, values: Any, many: bool, queue: bool) -> int:
     """The row count, or -1 when the statement was queued."""
+    sql = form.sql
     waiting = write_queue(conn)
     if waiting is not None and queue:  # PostgreSQL: sent with the next one needing an answer
-        waiting.append((sql, values, many))
+        waiting.append((sql, values, many, form.shape))
         return -1
     if waiting:  # keep the order: what waits goes first
         flush_queue(conn)
