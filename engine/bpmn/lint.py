@@ -20,13 +20,30 @@ class LintReport:
 
 
 def lint_files(files: Mapping[str, bytes]) -> LintReport:
-    """Check files as one deployment; call activities may call processes among them."""
-    report = LintReport()
+    """Check files as one deployment; call activities may call processes among them.
+
+    A refused set is checked again file by file, so that what would run on its own is
+    still listed beside the refusals (a deploy of the set would refuse it all)."""
     try:
-        parsed = parse_deployment(files, {}, set())
+        return _lint_set(files)
     except DeploymentRefused as refused:
-        report.refused = [str(p) for p in refused.problems]
-        return report
+        problems = [str(p) for p in refused.problems]
+    report = LintReport(refused=problems)
+    if len(files) > 1:
+        for name in files:
+            try:
+                alone = _lint_set({name: files[name]})
+            except DeploymentRefused:
+                continue  # its problems are among the set's
+            report.runs += alone.runs
+            report.external += alone.external
+            report.warnings += alone.warnings
+    return report
+
+
+def _lint_set(files: Mapping[str, bytes]) -> LintReport:
+    report = LintReport()
+    parsed = parse_deployment(files, {}, set())
     report.runs = [f"{p.resource_name}: process '{p.key}'" for p in parsed.processes]
     report.runs += [f"{d.resource_name}: decision '{d.key}'" for d in parsed.decisions]
     report.warnings = [str(w) for w in parsed.warnings if "runs as external task" not in w.message]

@@ -51,3 +51,14 @@ def test_lint_loads_the_operators_handler_modules(monkeypatch):
         external.unregister_handler("AuditListener")
     assert not any("AuditListener" in line for line in after)
     assert any("Script_Groovy" in line for line in after)  # the rest is still refused
+
+
+def test_lint_of_a_refused_set_still_lists_what_runs_alone():
+    """One refused file refuses a deploy of the set; lint still says what the others do."""
+    result = lint("compat_refused.bpmn", "compat_delegates.bpmn")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["runs"] == ["compat_delegates.bpmn: process 'compat_delegates'"]
+    assert any("'ChargeCardDelegate'" in line for line in report["external"])
+    assert any("element 'Script_Groovy'" in line for line in report["refused"])
+    assert not any("compat_delegates" in line for line in report["refused"])
