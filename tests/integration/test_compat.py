@@ -293,3 +293,29 @@ def test_an_expression_listener_reads_variables_and_sets_them_through_execution(
     detail = show(uow_factory, instance.id)
     assert detail.instance.status == "completed"
     assert detail.variables["closing"] == "no"
+
+
+def test_message_and_signal_refs_with_the_target_namespace_prefix_resolve_as_in_camunda(
+        uow_factory):
+    # Camunda 7 resolves messageRef="tns:Message_Order" against the prefix's namespace: the
+    # file's targetNamespace, so the reference names <bpmn:message id="Message_Order">.
+    deploy(uow_factory, "compat_qname_refs.bpmn")
+    with uow_factory() as uow:
+        [instance_id] = service.correlate_message(uow, "compat_qname_order", SYSTEM_ACTOR, NOW)
+    with uow_factory() as uow:
+        assert service.correlate_message(uow, "compat_qname_paid", SYSTEM_ACTOR, NOW) == [
+            instance_id]
+    with uow_factory() as uow:
+        assert service.broadcast_signal(uow, "compat_qname_go", SYSTEM_ACTOR, NOW) == [
+            instance_id]
+    assert [t.element_id for t in open_tasks(uow_factory, instance_id)] == ["Task_Ship"]
+
+
+def test_a_prefixed_ref_to_another_namespace_is_still_refused_naming_the_event(uow_factory):
+    xml = (FIXTURES / "compat_qname_refs.bpmn").read_bytes().replace(
+        b'messageRef="tns:Message_Paid"', b'messageRef="other:Message_Paid"').replace(
+        b'xmlns:tns=', b'xmlns:other="http://elsewhere.example" xmlns:tns=')
+    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+        service.deploy(uow, {"compat_qname_refs.bpmn": xml}, SYSTEM_ACTOR, NOW)
+    assert "element 'Catch_Paid': messageRef 'other:Message_Paid' names no bpmn:message" \
+        in refused.value.message
