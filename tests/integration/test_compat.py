@@ -319,3 +319,13 @@ def test_a_prefixed_ref_to_another_namespace_is_still_refused_naming_the_event(u
         service.deploy(uow, {"compat_qname_refs.bpmn": xml}, SYSTEM_ACTOR, NOW)
     assert "element 'Catch_Paid': messageRef 'other:Message_Paid' names no bpmn:message" \
         in refused.value.message
+
+
+@pytest.mark.parametrize(("amount", "task"), [(500, "Task_Big"), (5, "Task_Small")])
+def test_an_end_listener_of_an_exclusive_gateway_runs_once_after_the_choice(
+        uow_factory, amount, task):
+    # Camunda chooses the one flow to take, then runs the gateway's end listener, once.
+    deploy(uow_factory, "compat_gateway_end_listener.bpmn")
+    instance = start(uow_factory, "compat_gateway_end_listener", amount=amount, ends=0)
+    assert [t.element_id for t in open_tasks(uow_factory, instance.id)] == [task]
+    assert show(uow_factory, instance.id).variables["ends"] == 1
