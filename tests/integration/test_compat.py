@@ -329,3 +329,16 @@ def test_an_end_listener_of_an_exclusive_gateway_runs_once_after_the_choice(
     instance = start(uow_factory, "compat_gateway_end_listener", amount=amount, ends=0)
     assert [t.element_id for t in open_tasks(uow_factory, instance.id)] == [task]
     assert show(uow_factory, instance.id).variables["ends"] == 1
+
+
+def test_an_expression_listener_that_cannot_be_placed_is_refused_saying_where_it_can_run(
+        uow_factory):
+    # An inclusive gateway may take both flows: its end listener has no one place to run.
+    xml = (FIXTURES / "compat_gateway_end_listener.bpmn").read_bytes().replace(
+        b"bpmn:exclusiveGateway", b"bpmn:inclusiveGateway")
+    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+        service.deploy(uow, {"compat_gateway_end_listener.bpmn": xml}, SYSTEM_ACTOR, NOW)
+    message = refused.value.message
+    assert "element 'Gateway_Amount': camunda:executionListener (event 'end') expression " \
+           "'${execution.setVariable('ends', ends + 1)}' can run only as a start/end" in message
+    assert "Java" not in message
