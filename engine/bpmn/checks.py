@@ -47,11 +47,19 @@ class Problem:
 
 
 def _owner(node: etree._Element) -> etree._Element:
-    """The nearest ancestor (or self) that has an id: the element a designer would look at."""
+    """The nearest ancestor (or self) that has an id: the element a designer would look at.
+    What sits in extensionElements (a camunda:taskListener id="...") is no diagram element:
+    its owner is the element whose extension it is."""
     current: etree._Element | None = node
-    while current is not None and current.get("id") is None:
+    while current is not None and (current.get("id") is None or _in_extensions(current)):
         current = current.getparent()
     return current if current is not None else node
+
+
+def _in_extensions(node: etree._Element) -> bool:
+    if not isinstance(node.tag, str) or not node.tag.startswith(B):
+        return True
+    return any(True for _ in node.iterancestors(f"{B}extensionElements"))
 
 
 def _problem(file: str, node: etree._Element, message: str) -> Problem:

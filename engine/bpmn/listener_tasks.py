@@ -9,8 +9,9 @@ event, before its only end event), with the same variables. A camunda:expression
 a juel script, a camunda:class with a registered handler of its name as an external task,
 and a `timeout` task listener on a non-interrupting boundary timer of its task. Listeners
 that cannot be placed so (Groovy, unknown classes, elements with several flows on that
-side) stay in the document and are refused by the checks; `assignment` and `delete` stay
-too and run at run time (engine.bpmn.task_listeners).
+side, but for the end of an exclusive gateway, which takes one) stay in the document and
+are refused by the checks; `assignment` and `delete` stay too and run at run time
+(engine.bpmn.task_listeners).
 """
 
 from __future__ import annotations
@@ -140,6 +141,23 @@ def _process_event(process: etree._Element, event: str
         process)
 
 
+def _after_exclusive_gateway(container: etree._Element, flows: list[etree._Element],
+                             element_id: str, event: str, fmt: str, text: str, n: int) -> bool:
+    """An end listener of an exclusive gateway with several outgoing flows: Camunda picks
+    the one flow to take, then runs the listener as the gateway ends. The same script on
+    each outgoing flow (the flow keeps its id, condition and default mark) runs once, after
+    the choice and before the chosen flow's target starts."""
+    for k, flow in enumerate(flows):
+        target = flow.get("targetRef")
+        if not target:
+            return False
+        task_id = f"{element_id}_{event}Listener{n}_{k}"
+        _script_task(container, task_id, fmt, text)
+        _flow(container, f"{task_id}_flow", task_id, target)
+        flow.set("targetRef", task_id)
+    return True
+
+
 def _place(node: etree._Element, listener: etree._Element, n: int) -> bool:
     """Put one listener's script on the element's flow; False when it cannot be placed."""
     kind, event = etree.QName(listener).localname, listener.get("event") or ""
@@ -163,6 +181,8 @@ def _place(node: etree._Element, listener: etree._Element, n: int) -> bool:
         return False
     before = (kind, event) in BEFORE
     flows = _flows(container, "targetRef" if before else "sourceRef", element_id)
+    if not before and len(flows) > 1 and node.tag == f"{B}exclusiveGateway":
+        return _after_exclusive_gateway(container, flows, element_id, event, fmt, text, n)
     if len(flows) != 1 and not (many and before and flows):
         return False
     task_id = f"{element_id}_{event}Listener{n}"

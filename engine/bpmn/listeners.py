@@ -47,6 +47,13 @@ def check_listener(node: etree._Element) -> list[str]:
                         f"code: no handler named '{topic}' or '{value}' is registered (a "
                         "registered handler runs a class listener of a start/end, "
                         "create/complete, take or timeout event), and VocFlow has no JVM"]
+            if attr == "expression":
+                return [f"camunda:{kind} (event '{event}') expression '{value}' can run only "
+                        "as a start/end (create/complete) listener of an element with one "
+                        "incoming/outgoing flow (or the end listener of an exclusive "
+                        "gateway), a take listener of a sequence flow, or a start/end "
+                        "listener of a process with one start/end event; model it as a "
+                        "service task there instead"]
             return [f"camunda:{kind} (event '{event}') {attr} '{value}' is unknown Java code: "
                     f"VocFlow cannot run it (model '{topic}' as a service task instead)"]
     return [f"camunda:{kind} (event '{event}') has no script, class or expression"]

@@ -26,6 +26,7 @@ NOT_FLOW_NODES = {"sequenceFlow", "boundaryEvent", "laneSet", "extensionElements
 def normalize(root: etree._Element) -> None:
     """Everything Camunda reads implicitly, made explicit for SpiffWorkflow (in place)."""
     read_activiti_as_camunda(root)
+    resolve_prefixed_refs(root)
     define_undeclared_errors(root)
     name_unnamed_flows(root)
     rename_reserved_ids(root)
@@ -54,6 +55,27 @@ def read_activiti_as_camunda(root: etree._Element) -> None:
             node.tag = f"{{{CAMUNDA_NS}}}" + node.tag[len(prefix):]
         for name in [n for n in node.attrib if n.startswith(prefix)]:
             node.set(f"{{{CAMUNDA_NS}}}" + name[len(prefix):], node.attrib.pop(name))
+
+
+_PREFIXED_REFS = (("messageEventDefinition", "messageRef"), ("signalEventDefinition", "signalRef"),
+                  ("errorEventDefinition", "errorRef"),
+                  ("escalationEventDefinition", "escalationRef"),
+                  ("sendTask", "messageRef"), ("receiveTask", "messageRef"))
+
+
+def resolve_prefixed_refs(root: etree._Element) -> None:
+    """A reference written as a QName (messageRef="tns:newInvoice") names an element of the
+    namespace its prefix stands for; Camunda 7 resolves it so, and when that namespace is the
+    file's targetNamespace the reference is the local id. A prefix of another namespace is
+    left as written, for the reference checks to refuse as Camunda does."""
+    target = root.get("targetNamespace")
+    if not target:
+        return
+    for tag, attr in _PREFIXED_REFS:
+        for node in root.iter(f"{B}{tag}"):
+            prefix, sep, local = (node.get(attr) or "").strip().partition(":")
+            if sep and local and node.nsmap.get(prefix) == target:
+                node.set(attr, local)
 
 
 def define_undeclared_errors(root: etree._Element) -> None:

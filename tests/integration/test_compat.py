@@ -293,3 +293,52 @@ def test_an_expression_listener_reads_variables_and_sets_them_through_execution(
     detail = show(uow_factory, instance.id)
     assert detail.instance.status == "completed"
     assert detail.variables["closing"] == "no"
+
+
+def test_message_and_signal_refs_with_the_target_namespace_prefix_resolve_as_in_camunda(
+        uow_factory):
+    # Camunda 7 resolves messageRef="tns:Message_Order" against the prefix's namespace: the
+    # file's targetNamespace, so the reference names <bpmn:message id="Message_Order">.
+    deploy(uow_factory, "compat_qname_refs.bpmn")
+    with uow_factory() as uow:
+        [instance_id] = service.correlate_message(uow, "compat_qname_order", SYSTEM_ACTOR, NOW)
+    with uow_factory() as uow:
+        assert service.correlate_message(uow, "compat_qname_paid", SYSTEM_ACTOR, NOW) == [
+            instance_id]
+    with uow_factory() as uow:
+        assert service.broadcast_signal(uow, "compat_qname_go", SYSTEM_ACTOR, NOW) == [
+            instance_id]
+    assert [t.element_id for t in open_tasks(uow_factory, instance_id)] == ["Task_Ship"]
+
+
+def test_a_prefixed_ref_to_another_namespace_is_still_refused_naming_the_event(uow_factory):
+    xml = (FIXTURES / "compat_qname_refs.bpmn").read_bytes().replace(
+        b'messageRef="tns:Message_Paid"', b'messageRef="other:Message_Paid"').replace(
+        b'xmlns:tns=', b'xmlns:other="http://elsewhere.example" xmlns:tns=')
+    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+        service.deploy(uow, {"compat_qname_refs.bpmn": xml}, SYSTEM_ACTOR, NOW)
+    assert "element 'Catch_Paid': messageRef 'other:Message_Paid' names no bpmn:message" \
+        in refused.value.message
+
+
+@pytest.mark.parametrize(("amount", "task"), [(500, "Task_Big"), (5, "Task_Small")])
+def test_an_end_listener_of_an_exclusive_gateway_runs_once_after_the_choice(
+        uow_factory, amount, task):
+    # Camunda chooses the one flow to take, then runs the gateway's end listener, once.
+    deploy(uow_factory, "compat_gateway_end_listener.bpmn")
+    instance = start(uow_factory, "compat_gateway_end_listener", amount=amount, ends=0)
+    assert [t.element_id for t in open_tasks(uow_factory, instance.id)] == [task]
+    assert show(uow_factory, instance.id).variables["ends"] == 1
+
+
+def test_an_expression_listener_that_cannot_be_placed_is_refused_saying_where_it_can_run(
+        uow_factory):
+    # An inclusive gateway may take both flows: its end listener has no one place to run.
+    xml = (FIXTURES / "compat_gateway_end_listener.bpmn").read_bytes().replace(
+        b"bpmn:exclusiveGateway", b"bpmn:inclusiveGateway")
+    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+        service.deploy(uow, {"compat_gateway_end_listener.bpmn": xml}, SYSTEM_ACTOR, NOW)
+    message = refused.value.message
+    assert "element 'Gateway_Amount': camunda:executionListener (event 'end') expression " \
+           "'${execution.setVariable('ends', ends + 1)}' can run only as a start/end" in message
+    assert "Java" not in message

@@ -120,6 +120,12 @@ def test_a_failing_assignment_listener_refuses_the_claim_and_changes_nothing(uow
      "cannot be evaluated"),
     ('<camunda:taskListener event="assignment" class="org.acme.AssignMail" />',
      "unknown Java code"),
+    # a listener with its own id (as Camunda's engine tests write it) is still named by
+    # the user task it belongs to, the element a designer can click
+    ('<camunda:taskListener id="timeout-friendly" event="timeout" class="org.acme.Remind">'
+     "<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration>"
+     "</bpmn:timerEventDefinition></camunda:taskListener>", "element 'Task_Review': "
+     "camunda:taskListener (event 'timeout') class 'org.acme.Remind' is unknown Java code"),
 ])
 def test_a_listener_that_cannot_run_is_refused_at_deploy_naming_the_task(
         uow_factory, listener, reason):
