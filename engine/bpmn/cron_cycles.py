@@ -17,13 +17,19 @@ from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
 from engine import expressions
+from engine.bpmn.event_subprocesses import NON_INTERRUPTING, interrupt_by_cycle
 
 CRON = "cron"  # the event value's key holding the cron text
-NON_INTERRUPTING = "nonInterrupting"  # spec extension of a start event with isInterrupting=false
 
 
 class CycleTimerEventDefinition(timer.CycleTimerEventDefinition):  # type: ignore[misc]
     """A cycle timer whose expression may evaluate to a Quartz cron."""
+
+    def update_task(self, my_task: Any) -> None:
+        paths = len(my_task.children)
+        super().update_task(my_task)
+        if len(my_task.children) > paths:  # an occurrence: an interrupting start takes over
+            interrupt_by_cycle(my_task)
 
     def cycle_complete(self, my_task: Any) -> bool:
         value = my_task._get_internal_data("event_value")

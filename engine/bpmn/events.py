@@ -23,6 +23,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.catches import event_catches
+from engine.bpmn.event_subprocesses import trigger_starts
 from engine.bpmn.workflow import DEEP, find_task
 
 _PAST = "2000-01-01T00:00:00+00:00"
@@ -75,6 +76,8 @@ def waiting_subscriptions(workflow: BpmnWorkflow) -> list[Subscription]:
     found = []
     for task in workflow.get_tasks(state=TaskState.WAITING, max_depth=DEEP):
         found.extend(subscriptions_of(task.task_spec, workflow.correlations))
+    for start in trigger_starts(workflow):  # message and signal event subprocesses
+        found.extend(subscriptions_of(start, workflow.correlations))
     return found
 
 

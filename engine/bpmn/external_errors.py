@@ -9,14 +9,16 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.task import TaskState
 
+from engine.bpmn.event_subprocesses import trigger_starts
 from engine.bpmn.workflow import find_task
 from engine.errors import InvalidState
 
 
 def _catcher(workflow: BpmnWorkflow, code: str) -> ErrorEventDefinition | None:
     """A waiting catch for this code, or a catch-all one (boundary or event subprocess start)."""
-    for waiting in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(waiting.task_spec, "event_definition", None)
+    specs = [t.task_spec for t in workflow.get_tasks(state=TaskState.WAITING)]
+    for spec in [*specs, *trigger_starts(workflow.top_workflow)]:
+        definition = getattr(spec, "event_definition", None)
         if isinstance(definition, ErrorEventDefinition) and definition.code in (None, code):
             return definition
     return None

@@ -6,7 +6,16 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+    ReceiveTaskParser,
+    SendTaskParser,
+)
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
@@ -39,7 +48,7 @@ from engine.bpmn.compensation_parser import (
     CompensateThrowEventParser,
     CompensationProcessParser,
 )
-from engine.bpmn.cron_cycles import NON_INTERRUPTING
+from engine.bpmn.event_subprocesses import NON_INTERRUPTING
 from engine.bpmn.listener_tasks import LISTENER_ATTR
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -190,7 +199,20 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
 
 class InterruptingStartEventParser(CamundaStartEventParser):  # type: ignore[misc]
     """Start events keep isInterrupting="false", which SpiffWorkflow drops: a cron cycle on
-    an event subprocess's start repeats only then (engine.bpmn.cron_cycles)."""
+    an event subprocess's start repeats only then (engine.bpmn.cron_cycles). The start of an
+    event subprocess may also catch an error or an escalation, which SpiffWorkflow 3.2 reads
+    as a none start (the handler would run as the process starts)."""
+
+    def create_task(self) -> Any:
+        paths = [MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH,
+                 CONDITIONAL_EVENT_XPATH]
+        parent = self.node.getparent()
+        if (parent is not None and etree.QName(parent).localname == "subProcess"
+                and parent.get("triggeredByEvent", "false").lower() == "true"):
+            paths += [ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH]
+        task = self._create_task(self.get_event_definition(paths))
+        self.spec.start.connect(task)
+        return task
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         ext: dict[str, Any] = super().parse_extensions(node)

@@ -12,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import task_views as views
 from engine.bpmn import workflow as wf
+from engine.bpmn.event_subprocesses import trigger_starts
 from engine.bpmn.events import Subscription, subscriptions_of
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -96,6 +97,8 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
             elif state == TaskState.STARTED and task.task_spec.bpmn_id is not None:
                 if isinstance(task.task_spec, ServiceTask):
                     snap.external_tasks.append(views.external_task_view(task))
+    for start in trigger_starts(workflow):  # message and signal event subprocesses
+        snap.subscriptions.extend(subscriptions_of(start, workflow.correlations))
     return snap
 
 
