@@ -21,6 +21,7 @@ from engine.bpmn import compensation, cron_cycles, data_objects, pass_through
 from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
+from engine.bpmn.event_subprocess_starts import prepare_triggers, use_scoped_events
 from engine.bpmn.prune import PENDING
 from engine.bpmn.scripting import make_script_engine
 
@@ -69,6 +70,7 @@ def dump_spec(spec: BpmnProcessSpec) -> dict[str, Any]:
 def load_spec(dct: dict[str, Any]) -> BpmnProcessSpec:
     spec: BpmnProcessSpec = _REGISTRY.restore(json.loads(json.dumps(dct)))
     compensation.arm(spec)  # completions of compensable work go to the ledger
+    prepare_triggers(spec)
     return spec
 
 
@@ -103,6 +105,7 @@ def load_state(
     if version != SERIALIZER_VERSION and version in MIGRATIONS:
         MIGRATIONS[version](dct)
     workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
+    use_scoped_events(workflow)
     workflow.tasks = _WF_CONVERTER.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
     workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
     _WF_CONVERTER.set_default_attributes(workflow, dct)
@@ -123,5 +126,6 @@ def new_workflow(
     spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
 ) -> BpmnWorkflow:
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    use_scoped_events(workflow)
     start_recording(workflow)
     return workflow

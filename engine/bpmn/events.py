@@ -23,7 +23,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.catches import event_catches
-from engine.bpmn.event_subprocesses import trigger_starts
+from engine.bpmn.event_subprocess_starts import trigger_starts
 from engine.bpmn.workflow import DEEP, find_task
 
 _PAST = "2000-01-01T00:00:00+00:00"

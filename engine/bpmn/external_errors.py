@@ -9,15 +9,16 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.task import TaskState
 
-from engine.bpmn.event_subprocesses import trigger_starts
+from engine.bpmn.event_subprocess_starts import scope_chain_starts
 from engine.bpmn.workflow import find_task
 from engine.errors import InvalidState
 
 
-def _catcher(workflow: BpmnWorkflow, code: str) -> ErrorEventDefinition | None:
-    """A waiting catch for this code, or a catch-all one (boundary or event subprocess start)."""
+def _catcher(workflow: BpmnWorkflow, scope: Any, code: str) -> ErrorEventDefinition | None:
+    """A waiting catch for this code, or a catch-all one: a boundary event, or the start of
+    an event subprocess in the thrower's scope or one around it."""
     specs = [t.task_spec for t in workflow.get_tasks(state=TaskState.WAITING)]
-    for spec in [*specs, *trigger_starts(workflow.top_workflow)]:
+    for spec in [*specs, *scope_chain_starts(scope)]:
         definition = getattr(spec, "event_definition", None)
         if isinstance(definition, ErrorEventDefinition) and definition.code in (None, code):
             return definition
@@ -35,7 +36,7 @@ def throw_bpmn_error(workflow: BpmnWorkflow, task_id: str, code: str, message: s
     task = find_task(workflow, task_id)
     if task.state != TaskState.STARTED or not isinstance(task.task_spec, ServiceTask):
         raise InvalidState(f"external task {task_id} is not waiting for completion")
-    catcher = _catcher(workflow, code)
+    catcher = _catcher(workflow, task.workflow, code)
     if catcher is None:
         raise InvalidState(f"no error boundary event or event subprocess catches the BPMN "
                            f"error '{code}' thrown at {task.task_spec.bpmn_id}")

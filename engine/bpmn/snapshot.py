@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import task_views as views
 from engine.bpmn import workflow as wf
-from engine.bpmn.event_subprocesses import trigger_starts
+from engine.bpmn.event_subprocess_starts import trigger_starts
 from engine.bpmn.events import Subscription, subscriptions_of
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR

@@ -16,7 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.event_subprocesses import interrupt_scope
+from engine.bpmn.event_subprocesses import completed
 from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError
@@ -57,7 +57,7 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
         for task in workflow.__dict__.pop(RESTART, []):
             task.task_spec._update(task)  # a retried call activity starts its callee again
         limit, passes = PRUNE_AT, 0
-        while workflow._do_engine_steps(did_complete_task=interrupt_scope):
+        while workflow._do_engine_steps(did_complete_task=completed):
             passes += 1  # a loop without end stops at the depth limit, stalled, as before
             if prune and passes <= PRUNED_PASSES and _size(workflow) > limit:
                 prune_in_run(workflow)

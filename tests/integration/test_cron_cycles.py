@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from engine import clock, jobs
+from engine import clock, jobs, service
 from engine.config import Settings
-from tests.factories import NOW, deploy_fixture, open_tasks, start
+from tests.factories import NOW, deploy_fixture, make_user, open_tasks, show, start
 
 SETTINGS = Settings(job_lease_seconds=60)
 KEY = "compat_cron_reminder"
@@ -69,3 +69,32 @@ def test_a_non_interrupting_one_fires_every_day(uow_factory):
         instance = start(uow_factory, "compat_cron_esp_repeat")
     assert fire_days(uow_factory, instance.id, 2) == ["Task_Check", "Task_Check", "Task_Work"]
     assert job_dues(uow_factory, instance.id) == [("Start_Daily", NINE + timedelta(days=2))]
+
+
+def _complete(uow_factory, instance_id, element_id, moment):
+    admin = make_user(uow_factory, f"cron_admin_{element_id.lower()}", "admin")
+    [task] = [t for t in open_tasks(uow_factory, instance_id) if t.element_id == element_id]
+    with time_machine.travel(moment, tick=False), uow_factory() as uow:
+        service.complete_task(uow, task.id, {}, admin, moment)
+
+
+def test_the_process_ends_when_its_flow_ends_before_a_non_interrupting_one_fires(uow_factory):
+    deploy_fixture(uow_factory, "compat_cron_esp_repeat.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "compat_cron_esp_repeat")
+    _complete(uow_factory, instance.id, "Task_Work", NOW + timedelta(hours=1))
+    assert show(uow_factory, instance.id).instance.status == "completed"
+    assert job_dues(uow_factory, instance.id) == []
+
+
+def test_a_running_occurrence_is_waited_for_and_then_the_process_ends(uow_factory):
+    deploy_fixture(uow_factory, "compat_cron_esp_repeat.bpmn")
+    with time_machine.travel(NOW, tick=False):
+        instance = start(uow_factory, "compat_cron_esp_repeat")
+    run_at(uow_factory, NINE + timedelta(seconds=1))
+    _complete(uow_factory, instance.id, "Task_Work", NINE + timedelta(minutes=1))
+    assert show(uow_factory, instance.id).instance.status == "running"
+    assert [t.element_id for t in open_tasks(uow_factory, instance.id)] == ["Task_Check"]
+    _complete(uow_factory, instance.id, "Task_Check", NINE + timedelta(minutes=2))
+    assert show(uow_factory, instance.id).instance.status == "completed"
+    assert job_dues(uow_factory, instance.id) == []

@@ -111,3 +111,48 @@ def test_a_worker_s_bpmn_error_starts_it_and_the_rest_of_the_process_is_cancelle
     assert detail.instance.status == "completed"
     assert detail.variables["missing"] == ["建设方案"]
     assert activity_states(detail)["Task_Plan"] == {"CANCELLED"}
+
+
+def test_a_start_in_one_instance_leaves_the_next_instance_as_deployed(uow_factory, ops):
+    deploy_fixture(uow_factory, "compat_esp_interrupting.bpmn")
+    first = start(uow_factory, KEY)
+    _correlate(uow_factory, "remind")
+    second = start(uow_factory, KEY)
+    assert _elements(uow_factory, second.id) == ["Task_Budget", "Task_Plan"]
+    _complete(uow_factory, second.id, "Task_Plan", ops)
+    _complete(uow_factory, second.id, "Task_Budget", ops)
+    assert show(uow_factory, second.id).instance.status == "completed"
+    assert show(uow_factory, first.id).instance.status == "running"
+
+
+def _signal(uow_factory: Any, name: str) -> None:
+    with uow_factory() as uow:
+        service.broadcast_signal(uow, name, SYSTEM_ACTOR, NOW)
+
+
+def test_event_subprocesses_of_an_embedded_subprocess_start_in_it_and_end_with_it(
+        uow_factory, ops):
+    deploy_fixture(uow_factory, "compat_esp_in_subprocess.bpmn")
+    instance = start(uow_factory, "compat_esp_in_subprocess")
+    assert _subscribed(uow_factory, instance.id) == [("message", "recall"),
+                                                      ("signal", "review-notice")]
+    _signal(uow_factory, "review-notice")
+    assert _elements(uow_factory, instance.id) == ["Task_Read", "Task_Review"]
+    bpmn.WORKFLOWS.clear()
+    assert _correlate(uow_factory, "recall") == [instance.id]
+    assert _elements(uow_factory, instance.id) == ["Task_Recall"]  # the subprocess interrupted
+    _complete(uow_factory, instance.id, "Task_Recall", ops)
+    assert _elements(uow_factory, instance.id) == ["Task_Publish"]  # it ended: the flow goes on
+    assert _subscribed(uow_factory, instance.id) == []
+    _complete(uow_factory, instance.id, "Task_Publish", ops)
+    assert show(uow_factory, instance.id).instance.status == "completed"
+
+
+def test_they_are_not_found_once_their_subprocess_has_ended(uow_factory, ops):
+    deploy_fixture(uow_factory, "compat_esp_in_subprocess.bpmn")
+    instance = start(uow_factory, "compat_esp_in_subprocess")
+    _complete(uow_factory, instance.id, "Task_Review", ops)
+    assert _elements(uow_factory, instance.id) == ["Task_Publish"]
+    assert _subscribed(uow_factory, instance.id) == []
+    with pytest.raises(MessageNotCorrelated):
+        _correlate(uow_factory, "recall")
