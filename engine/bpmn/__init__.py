@@ -11,6 +11,7 @@ from engine.bpmn.codec import (
     load_state,
     new_workflow,
 )
+from engine.bpmn.conditional_events import has_waiting_conditions
 from engine.bpmn.decisions import DecisionError, evaluate_decision, take_evaluations
 from engine.bpmn.definition_facts import (
     StartForm,
@@ -82,6 +83,7 @@ __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
     "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
+    "has_waiting_conditions",
     "start_form",
     "ParsedDeployment", "ParsedProcess",
     "ParsedRequirements", "Problem", "StepFailure", "TimerView",

@@ -9,6 +9,7 @@ from engine.bpmn.bean_delegates import beans_as_scripts
 from engine.bpmn.compensation_parser import COMPENSATES
 from engine.bpmn.delegates import delegate_of
 from engine.bpmn.io_mappings import place_io_mappings
+from engine.bpmn.link_events import link_events_as_flows
 from engine.bpmn.listener_tasks import place_listeners
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -32,6 +33,7 @@ def normalize(root: etree._Element) -> None:
     rename_reserved_ids(root)
     read_loop_data_input(root)
     compensation_subprocesses_as_handlers(root)
+    link_events_as_flows(root)
     for process in root.iter(f"{B}process"):
         start_where_flows_start(process)
     drop_idle_compensation(root)

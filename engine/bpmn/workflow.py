@@ -16,6 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.conditional_events import refresh_conditions
 from engine.bpmn.event_subprocesses import completed
 from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
@@ -57,12 +58,15 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
         for task in workflow.__dict__.pop(RESTART, []):
             task.task_spec._update(task)  # a retried call activity starts its callee again
         limit, passes = PRUNE_AT, 0
-        while workflow._do_engine_steps(did_complete_task=completed):
-            passes += 1  # a loop without end stops at the depth limit, stalled, as before
-            if prune and passes <= PRUNED_PASSES and _size(workflow) > limit:
-                prune_in_run(workflow)
-                limit = max(PRUNE_AT, 2 * _size(workflow))
-        workflow.refresh_timers()
+        while True:
+            while workflow._do_engine_steps(did_complete_task=completed):
+                passes += 1  # a loop without end stops at the depth limit, stalled, as before
+                if prune and passes <= PRUNED_PASSES and _size(workflow) > limit:
+                    prune_in_run(workflow)
+                    limit = max(PRUNE_AT, 2 * _size(workflow))
+            workflow.refresh_timers()
+            if not refresh_conditions(workflow):  # what the steps changed may fire one
+                break
     except WorkflowTaskException as exc:
         _name_missing_collection(exc)
         return _failure(exc, exc.task)

@@ -184,10 +184,13 @@ def set_variables(uow: UnitOfWork, instance_id: str, values: dict[str, Any], act
         raise InvalidState(f"process instance {instance_id} has ended")
     workflow = load_workflow(uow, instance)
     bpmn.update_active_data(workflow, values)
-    record_runs(uow, instance, workflow, snapshot(workflow).tasks, now)  # seeded ones (old)
-    instance.state_json = bpmn.dump_state(workflow)
     record(uow, instance.id, actor, "variables_set", now,
            data={"values": values, **reason_data(reason)})
+    if bpmn.has_waiting_conditions(workflow):  # a conditional event may hold now: run on
+        advance_and_save(uow, instance, workflow, actor, now)
+    else:
+        record_runs(uow, instance, workflow, snapshot(workflow).tasks, now)  # seeded (old)
+        instance.state_json = bpmn.dump_state(workflow)
     uow.flush()
     return bpmn.variables(workflow)
 

@@ -1,0 +1,86 @@
+"""Link events and conditional events as Camunda 7 runs them: a link throw goes on at its
+link catch; a waiting conditional event fires once its condition holds, whatever set the
+variables (an edit, another branch's task)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import service
+from engine.errors import ProcessDefinitionError
+from engine.service import SYSTEM_ACTOR, Actor
+from tests.factories import (
+    FIXTURES,
+    NOW,
+    activity_states,
+    deploy_fixture,
+    make_user,
+    open_tasks,
+    show,
+    start,
+)
+
+
+@pytest.fixture
+def admin(uow_factory: Any) -> Actor:
+    return make_user(uow_factory, "cond_admin", "admin", "ops")
+
+
+def _elements(uow_factory: Any, instance_id: str) -> list[str]:
+    return sorted(t.element_id for t in open_tasks(uow_factory, instance_id))
+
+
+def _complete(uow_factory: Any, instance_id: str, element_id: str, actor: Actor,
+              **data: Any) -> None:
+    task = next(t for t in open_tasks(uow_factory, instance_id) if t.element_id == element_id)
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, data, actor, NOW)
+
+
+def test_a_link_throw_goes_on_at_its_link_catch(uow_factory, admin):
+    deploy_fixture(uow_factory, "compat_link_events.bpmn")
+    instance = start(uow_factory, "compat_link_events")
+    _complete(uow_factory, instance.id, "Task_Fill", admin)
+    assert _elements(uow_factory, instance.id) == ["Task_Review"]
+    states = activity_states(show(uow_factory, instance.id))
+    assert states["Throw_ToReview"] == states["Catch_Review"] == {"COMPLETED"}
+
+
+def test_a_link_to_no_catch_is_refused_naming_the_throw(uow_factory):
+    xml = (FIXTURES / "compat_link_events.bpmn").read_text().replace(
+        '<bpmn:linkEventDefinition id="LinkEventDefinition_2" name="review" />',
+        '<bpmn:linkEventDefinition id="LinkEventDefinition_2" name="audit" />')
+    with uow_factory() as uow, pytest.raises(ProcessDefinitionError) as refused:
+        service.deploy(uow, {"links.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    [problem] = refused.value.details["problems"]
+    assert problem["element_id"] == "Throw_ToReview" and problem["line"] == 13
+    assert "'review'" in problem["message"] and "no link catch event" in problem["message"]
+
+
+def test_a_conditional_event_that_holds_on_arrival_passes(uow_factory):
+    deploy_fixture(uow_factory, "compat_conditional_events.bpmn")
+    instance = start(uow_factory, "compat_conditional_events", score=30)
+    assert _elements(uow_factory, instance.id) == ["Task_Rectify", "Task_Score"]
+
+
+def test_it_fires_when_an_edit_of_the_variables_makes_it_hold(uow_factory, admin):
+    deploy_fixture(uow_factory, "compat_conditional_events.bpmn")
+    instance = start(uow_factory, "compat_conditional_events", score=80)
+    assert _elements(uow_factory, instance.id) == ["Task_Score"]
+    with uow_factory() as uow:
+        service.set_variables(uow, instance.id, {"score": 70}, admin, NOW)
+    assert _elements(uow_factory, instance.id) == ["Task_Score"]  # still does not hold
+    with uow_factory() as uow:
+        service.set_variables(uow, instance.id, {"score": 55}, admin, NOW)
+    assert _elements(uow_factory, instance.id) == ["Task_Rectify", "Task_Score"]
+
+
+def test_it_fires_when_another_branch_s_task_sets_the_variable(uow_factory, admin):
+    deploy_fixture(uow_factory, "compat_conditional_events.bpmn")
+    instance = start(uow_factory, "compat_conditional_events", score=80)
+    _complete(uow_factory, instance.id, "Task_Score", admin, score=42)
+    assert _elements(uow_factory, instance.id) == ["Task_Rectify"]
+    _complete(uow_factory, instance.id, "Task_Rectify", admin)
+    assert show(uow_factory, instance.id).instance.status == "completed"
