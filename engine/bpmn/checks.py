@@ -209,6 +209,16 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_parameter(file, node)
     elif tag == f"{B}loopCardinality" and (node.text or "").strip():
         yield from _expr(file, node, node.text.strip(), "expression", "loop cardinality")
+    elif tag == f"{B}multiInstanceLoopCharacteristics":
+        yield from _check_collection(file, node)
+
+
+def _check_collection(file: str, node: etree._Element) -> Iterator[Problem]:
+    collection = (node.get(f"{C}collection") or "").strip()
+    if collection and not collection.isidentifier():
+        yield _problem(file, node, (
+            f"camunda:collection '{collection}' must name a variable (or be ${{name}}); "
+            "compute the list into a variable first (a script or an input mapping)"))
 
 
 def _check_condition(file: str, node: etree._Element) -> Iterator[Problem]:

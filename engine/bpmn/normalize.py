@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from engine.bpmn import juel_scripts
@@ -140,10 +142,18 @@ def rename_reserved_ids(root: etree._Element) -> None:
             node.text = renamed[(node.text or "").strip()]
 
 
+_NAME_EXPRESSION = re.compile(r"^[$#]\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
+
+
 def read_loop_data_input(root: etree._Element) -> None:
     """BPMN's own multi-instance collection (loopDataInputRef + inputDataItem), which
-    Camunda 7 reads like camunda:collection + camunda:elementVariable."""
+    Camunda 7 reads like camunda:collection + camunda:elementVariable. A collection written
+    as an expression of one variable (camunda:collection="${reviewers}", as most Camunda
+    diagrams write it) names that variable; any other expression is refused at deploy."""
     for loop in root.iter(f"{B}multiInstanceLoopCharacteristics"):
+        written = (loop.get(f"{{{CAMUNDA_NS}}}collection") or "").strip()
+        if (match := _NAME_EXPRESSION.match(written)) is not None:
+            loop.set(f"{{{CAMUNDA_NS}}}collection", match.group(1))
         ref = loop.find(f"{B}loopDataInputRef")
         if loop.get(f"{{{CAMUNDA_NS}}}collection") or ref is None or not (ref.text or "").strip():
             continue

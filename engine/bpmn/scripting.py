@@ -28,6 +28,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
+from engine.bpmn.loop_variables import loop_variables
 from engine.expressions import (
     DelegateTask,
     Execution,
@@ -249,6 +250,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """Spiff's script engine; a script or expression past a limit fails its task by name."""
 
     def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
+        if (loop := loop_variables(task)):  # Camunda's multi-instance variables
+            external_context = {**loop, **(external_context or {})}
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except limits.ScriptLimitError as exc:
@@ -268,7 +271,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         placed = task_listeners.placed_listener(task)
         before = dict(task.data) if placed is not None else {}
         execution = Execution(task.data)  # Camunda's `execution` in Python scripts too
-        external_context = {**(external_context or {}), "execution": execution}
+        external_context = {**loop_variables(task), **(external_context or {}),
+                            "execution": execution}
         if placed is not None:
             external_context["task"] = placed[0]
         try:
