@@ -207,13 +207,16 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_message_definition(file, node)
     elif tag == f"{C}inputParameter" or tag == f"{C}outputParameter":
         yield from _check_parameter(file, node)
-    elif tag == f"{B}loopCardinality" and (node.text or "").strip():
-        yield from _expr(file, node, node.text.strip(), "expression", "loop cardinality")
-    elif tag == f"{B}multiInstanceLoopCharacteristics":
-        yield from _check_collection(file, node)
+    elif tag in (f"{B}loopCardinality", f"{B}multiInstanceLoopCharacteristics"):
+        yield from _check_loop(file, node)
 
 
-def _check_collection(file: str, node: etree._Element) -> Iterator[Problem]:
+def _check_loop(file: str, node: etree._Element) -> Iterator[Problem]:
+    """A loop cardinality is an expression; a collection names one variable."""
+    if node.tag == f"{B}loopCardinality":
+        if (node.text or "").strip():
+            yield from _expr(file, node, node.text.strip(), "expression", "loop cardinality")
+        return
     collection = (node.get(f"{C}collection") or "").strip()
     if collection and not collection.isidentifier():
         yield _problem(file, node, (
