@@ -29,36 +29,31 @@ def has_waiting_conditions(workflow: BpmnWorkflow) -> bool:
     return bool(_waiting(workflow))
 
 
-def refresh_conditions(workflow: BpmnWorkflow) -> bool:
-    """Fire the waiting conditional events whose condition now holds; True if any did.
+def share_with_conditions(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
+    """Values a task completes with are process variables in Camunda: the waiting
+    conditional events see them too. SpiffWorkflow keeps data per token and, as any task
+    completes, has each waiting task inherit its parent's data again: the values are kept
+    beside the token (internal data) and laid over its data at each look."""
+    if values:
+        for task in _waiting(workflow):
+            task.internal_data[_SHARED] = {**task.internal_data.get(_SHARED, {}), **values}
 
-    A condition reads the process's variables as they are now (Camunda's are one set for
-    the process): the event's own copy, overlaid with what tasks completed since it began
-    to wait left (another branch's task that set the variable).
-    """
+
+def refresh_conditions(workflow: BpmnWorkflow) -> bool:
+    """Fire the waiting conditional events whose condition now holds; True if any did."""
     fired = False
-    waiting = _waiting(workflow)
-    if not waiting:
-        return False
-    done = sorted(workflow.get_tasks(state=TaskState.COMPLETED, max_depth=_ALL),
-                  key=lambda t: t.last_state_change)
-    for task in waiting:
-        own = task.data
-        task.data = {**own}
-        for other in done:
-            if other.last_state_change > task.last_state_change:
-                task.data.update(other.data)
+    for task in _waiting(workflow):
+        task.data.update(task.internal_data.get(_SHARED, {}))
         try:
             holds = task.task_spec.event_definition.has_fired(task)
         except (SpiffWorkflowException, NameError, TypeError, ValueError, KeyError,
                 AttributeError):
-            holds = False  # see the module docstring
+            continue  # see the module docstring
         if holds:  # ready as it is: an update would inherit its parent's older data first
+            task.internal_data.pop(_SHARED, None)
             task._ready()
             fired = True
-        else:
-            task.data = own
     return fired
 
 
-_ALL = 10**7  # every task, however deep the loop (TaskIterator's default stops at 1000)
+_SHARED = "vocflow_shared_variables"

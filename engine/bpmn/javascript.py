@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,10 @@ _PRELUDE = """
 var __vars = JSON.parse(__in);
 var __set = {};
 var __removed = {};
+// Camunda binds the process variables as script globals (read; a write needs setVariable)
+Object.keys(__vars).forEach(function (k) {
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) && !(k in globalThis)) { globalThis[k] = __vars[k]; }
+});
 var execution = {
   getVariable: function (n) { return __vars[n] === undefined ? null : __vars[n]; },
   getVariables: function () { return Object.assign({}, __vars); },
@@ -107,14 +111,16 @@ def _retire(ctx: MiniRacer) -> None:
 
 
 def execute(script: str, context: MutableMapping[str, Any],
-            task: dict[str, Any] | None = None) -> None:
+            task: dict[str, Any] | None = None,
+            extra: Mapping[str, Any] | None = None) -> None:
     """Run one script on the task's variables; setVariable/removeVariable change `context`.
 
     `task` (a task listener's DelegateTask properties) makes `task` in the script those
-    properties with their getters, beside the variable methods.
+    properties with their getters, beside the variable methods. `extra` are variables the
+    script reads but does not keep (a multi-instance's loopCounter and counts).
     """
     source = script[len(MARKER):] if is_marked(script) else script
-    variables = {k: v for k, v in context.items() if not k.startswith("_")}
+    variables = {**(extra or {}), **{k: v for k, v in context.items() if not k.startswith("_")}}
     ctx = MiniRacer()
     try:
         ctx.eval("var __in = " + json.dumps(json.dumps(variables, default=_json_default)))

@@ -17,6 +17,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+LOOP_NAMES = ("nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances", "loopCounter")
+
 
 def loop_variables(task: Task) -> dict[str, Any]:
     """The variables of the multi-instance `task` is one instance of (else none)."""

@@ -28,7 +28,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
-from engine.bpmn.loop_variables import loop_variables
+from engine.bpmn.loop_variables import LOOP_NAMES, loop_variables
 from engine.expressions import (
     DelegateTask,
     Execution,
@@ -174,7 +174,9 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         if javascript.is_marked(script):  # scriptFormat="javascript": V8, its own limits
             delegate = (external_context or {}).get("task")
             javascript.execute(script, context, task=task_listeners.task_props(delegate)
-                               if isinstance(delegate, DelegateTask) else None)
+                               if isinstance(delegate, DelegateTask) else None,
+                               extra={k: v for k, v in (external_context or {}).items()
+                                      if k in LOOP_NAMES})
             return True
         if juel_scripts.is_marked(script):  # scriptFormat="juel": one expression
             juel_scripts.execute(script, context, lambda e, d, x: self.evaluate(

@@ -16,8 +16,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.conditional_events import refresh_conditions
-from engine.bpmn.event_subprocesses import completed
+from engine.bpmn import event_subprocesses
+from engine.bpmn.boundary_rearm import rearm
+from engine.bpmn.conditional_events import refresh_conditions, share_with_conditions
 from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError
@@ -59,7 +60,7 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
             task.task_spec._update(task)  # a retried call activity starts its callee again
         limit, passes = PRUNE_AT, 0
         while True:
-            while workflow._do_engine_steps(did_complete_task=completed):
+            while workflow._do_engine_steps(did_complete_task=_completed):
                 passes += 1  # a loop without end stops at the depth limit, stalled, as before
                 if prune and passes <= PRUNED_PASSES and _size(workflow) > limit:
                     prune_in_run(workflow)
@@ -83,6 +84,12 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
                          "or not a collection")
         return _failure(exc, task)
     return None
+
+
+def _completed(task: Task) -> None:
+    """What Camunda does as a task completes that SpiffWorkflow does not."""
+    event_subprocesses.completed(task)  # interrupt a scope, or end one left idle
+    rearm(task)  # a non-interrupting boundary event stays armed
 
 
 def _name_missing_collection(exc: WorkflowTaskException) -> None:
@@ -151,6 +158,7 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
         raise InvalidState(f"task {task_id} is not an open user task")
     task.data.update(data)
     task.run()
+    share_with_conditions(workflow, data)
     workflow.__dict__.setdefault(COMPLETED, set()).add(task_id)
 
 
@@ -169,6 +177,7 @@ def complete_external_task(workflow: BpmnWorkflow, task_id: str, result: dict[st
         raise InvalidState(f"external task {task_id} is not waiting for completion")
     task.data.update(result)
     task.complete()
+    share_with_conditions(workflow, result)
 
 
 def refresh_timers(workflow: BpmnWorkflow) -> None:
@@ -244,4 +253,5 @@ def update_active_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
         tasks = [workflow.last_task]
     for task in tasks:
         task.data.update(values)
+    share_with_conditions(workflow, values)
 

@@ -62,3 +62,12 @@ def test_a_collection_that_is_not_one_variable_is_refused_naming_the_task(uow_fa
     [problem] = refused.value.details["problems"]
     assert problem["element_id"] == "Task_Vote"
     assert "camunda:collection '${panel.experts}'" in problem["message"]
+
+
+def test_a_sequential_script_reads_its_loop_counter_and_the_count(uow_factory):
+    deploy_fixture(uow_factory, "compat_mi_sequential_script.bpmn")
+    instance = start(uow_factory, "compat_mi_sequential_script", years=3, firstYear=2024)
+    values = show(uow_factory, instance.id).variables
+    assert [values.get(f"year_{i}") for i in range(4)] == [2024, 2025, 2026, None]
+    assert values["planned"] == 3 and "loopCounter" not in values
+    assert _open(uow_factory, instance.id) == [("Task_Check", None)]

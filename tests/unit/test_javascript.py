@@ -31,3 +31,18 @@ def test_script_error_carries_the_line():
     with pytest.raises(javascript.JavaScriptError) as failed:
         javascript.execute("var a = 1;\nmissing.call();", {})
     assert failed.value.line == 2 and "missing is not defined" in str(failed.value)
+
+
+def test_variables_are_script_globals_read_only_as_in_camunda():
+    data = {"price": 4, "Math": "not the builtin", "bad-name": 1}
+    javascript.execute(javascript.mark(
+        'execution.setVariable("total", price * 3 + Math.max(1, 2));\n'
+        'price = 100;'), data)  # an assignment alone is not stored (autoStore off)
+    assert data == {"price": 4, "Math": "not the builtin", "bad-name": 1, "total": 14}
+
+
+def test_extra_variables_are_read_and_not_kept():
+    data: dict[str, object] = {}
+    javascript.execute(javascript.mark('execution.setVariable("seen", loopCounter);'), data,
+                       extra={"loopCounter": 2})
+    assert data == {"seen": 2}

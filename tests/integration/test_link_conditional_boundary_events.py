@@ -1,6 +1,7 @@
-"""Link events and conditional events as Camunda 7 runs them: a link throw goes on at its
-link catch; a waiting conditional event fires once its condition holds, whatever set the
-variables (an edit, another branch's task)."""
+"""Link events, conditional events and repeating boundary events as Camunda 7 runs them: a
+link throw goes on at its link catch; a waiting conditional event fires once its condition
+holds, whatever set the variables (an edit, another branch's task); a non-interrupting
+message boundary event stays armed while its task runs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from engine import service
-from engine.errors import ProcessDefinitionError
+from engine import bpmn, service
+from engine.errors import MessageNotCorrelated, ProcessDefinitionError
 from engine.service import SYSTEM_ACTOR, Actor
 from tests.factories import (
     FIXTURES,
@@ -83,4 +84,25 @@ def test_it_fires_when_another_branch_s_task_sets_the_variable(uow_factory, admi
     _complete(uow_factory, instance.id, "Task_Score", admin, score=42)
     assert _elements(uow_factory, instance.id) == ["Task_Rectify"]
     _complete(uow_factory, instance.id, "Task_Rectify", admin)
+    assert show(uow_factory, instance.id).instance.status == "completed"
+
+
+def _correlate(uow_factory: Any, name: str) -> list[str]:
+    with uow_factory() as uow:
+        return service.correlate_message(uow, name, SYSTEM_ACTOR, NOW)
+
+
+def test_a_non_interrupting_message_boundary_stays_armed_while_its_task_runs(
+        uow_factory, admin):
+    deploy_fixture(uow_factory, "compat_boundary_repeat.bpmn")
+    instance = start(uow_factory, "compat_boundary_repeat")
+    assert _correlate(uow_factory, "urge") == [instance.id]
+    bpmn.WORKFLOWS.clear()  # armed again in the stored state too
+    assert _correlate(uow_factory, "urge") == [instance.id]
+    assert _elements(uow_factory, instance.id) == ["Task_Reply", "Task_Reply", "Task_Review"]
+    _complete(uow_factory, instance.id, "Task_Review", admin)
+    with pytest.raises(MessageNotCorrelated):  # its task is done: no longer armed
+        _correlate(uow_factory, "urge")
+    _complete(uow_factory, instance.id, "Task_Reply", admin)
+    _complete(uow_factory, instance.id, "Task_Reply", admin)
     assert show(uow_factory, instance.id).instance.status == "completed"
