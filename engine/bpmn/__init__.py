@@ -17,6 +17,7 @@ from engine.bpmn.definition_facts import (
     StartForm,
     call_activities,
     conditional_starts,
+    signal_starts,
     start_form,
 )
 from engine.bpmn.deployment import (
@@ -83,7 +84,7 @@ __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
     "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
-    "has_waiting_conditions",
+    "has_waiting_conditions", "signal_starts",
     "start_form",
     "ParsedDeployment", "ParsedProcess",
     "ParsedRequirements", "Problem", "StepFailure", "TimerView",

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from engine.bpmn import compensation, cron_cycles, data_objects, pass_through
+from engine.bpmn import call_mappings, compensation, cron_cycles, data_objects, pass_through
 from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
@@ -37,6 +37,9 @@ _CONFIG[data_objects.DataObject] = _CONFIG.pop(data_spec.DataObject)  # the same
 # Parsed cycles are SpiffWorkflow's class; registered after it under the same typename,
 # every cycle restores (and so runs) as the one that also reads a Quartz cron.
 _CONFIG[cron_cycles.CycleTimerEventDefinition] = _CONFIG[timer.CycleTimerEventDefinition]
+# The same for call activities (and the subprocesses stored under their typename): each
+# restores as the one that passes variables by its camunda:in / camunda:out.
+_CONFIG[call_mappings.CallActivity] = _CONFIG[defaults.CallActivity]
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION

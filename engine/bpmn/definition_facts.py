@@ -1,5 +1,5 @@
-"""Facts read from a deployed process's XML: its call activities, start form and conditional
-start events."""
+"""Facts read from a deployed process's XML: its call activities, start form, conditional
+and signal start events."""
 
 from __future__ import annotations
 
@@ -57,3 +57,19 @@ def conditional_starts(xml: str, key: str) -> list[str]:
     return [start.get("id") or "" for start in (
         process.iterchildren(f"{B}startEvent") if process is not None else ())
         if start.find(f"{B}conditionalEventDefinition") is not None]
+
+
+def signal_starts(xml: str, key: str) -> list[str]:
+    """The signal names the process's signal start events start it on (Camunda's broadcast
+    starts an instance of each)."""
+    process = _process(xml, key)
+    if process is None:
+        return []
+    root = process.getroottree().getroot()
+    names = {s.get("id"): s.get("name") for s in root.iterchildren(f"{B}signal")}
+    found = []
+    for start in process.iterchildren(f"{B}startEvent"):
+        signal = start.find(f"{B}signalEventDefinition")
+        if signal is not None and names.get(signal.get("signalRef")):
+            found.append(str(names[signal.get("signalRef")]))
+    return found

@@ -43,6 +43,8 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 from SpiffWorkflow.camunda.specs import UserTask
 
 from engine.bpmn import delegates, dmn, javascript, juel_scripts, listener_specs, pass_through
+from engine.bpmn.call_mappings import CallActivity as MappingCallActivity
+from engine.bpmn.call_mappings import MappingCallActivityParser
 from engine.bpmn.compensation_parser import (
     CompensateEndEventParser,
     CompensateThrowEventParser,
@@ -228,6 +230,7 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         full_tag("intermediateThrowEvent"): (CompensateThrowEventParser, IntermediateThrowEvent),
         full_tag("endEvent"): (CompensateEndEventParser, EndEvent),
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
+        full_tag("callActivity"): (MappingCallActivityParser, MappingCallActivity),
         full_tag("startEvent"): (InterruptingStartEventParser, StartEvent),
         full_tag("task"): (CamundaTaskParser, pass_through.NoneTask),
         full_tag("manualTask"): (CamundaTaskParser, pass_through.ManualTask),

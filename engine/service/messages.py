@@ -120,7 +120,8 @@ def _start_by_message(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
 def broadcast_signal(uow: UnitOfWork, name: str, actor: Actor | str, now: datetime, *,
                      variables: dict[str, Any] | None = None,
                      exclude_instance: str | None = None) -> list[str]:
-    """Deliver a signal to every running instance in reach waiting for it (none is fine)."""
+    """Deliver a signal to every running instance in reach waiting for it (none is fine),
+    and start an instance of each process with a signal start event for it (Camunda's)."""
     sender = _actor(actor, "signal")
     who = sender.username
     reached = []
@@ -129,7 +130,22 @@ def broadcast_signal(uow: UnitOfWork, name: str, actor: Actor | str, now: dateti
         if instance.status == "running" and _deliver(uow, instance, "signal", name,
                                                      variables, who, now):
             reached.append(instance.id)
-    return reached
+    return reached + _start_by_signal(uow, name, sender, now, variables)
+
+
+def _start_by_signal(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
+                     variables: dict[str, Any] | None) -> list[str]:
+    """Start by signal with the same checks as a direct start (start_instance's)."""
+    started = []
+    for definition in uow.definitions.list(kind="process", latest_only=True):
+        if definition.suspended or name not in bpmn.signal_starts(definition.source_xml,
+                                                                  definition.key):
+            continue
+        instance = start_instance(uow, definition.id, actor, now,
+                                  variables=dict(variables or {}), past_start_event=False)
+        if _deliver(uow, instance, "signal", name, variables, actor.username, now):
+            started.append(instance.id)
+    return started
 
 
 @on_save
