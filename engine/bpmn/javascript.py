@@ -52,7 +52,8 @@ if (typeof __taskIn !== "undefined") {
 """
 _EPILOGUE = """
 JSON.stringify({set: Object.keys(__set).reduce(function (o, k) { o[k] = __vars[k]; return o; },
-  {}), removed: Object.keys(__removed)});
+  {}), removed: Object.keys(__removed),
+  result: typeof __result === "undefined" ? null : __result});
 """
 
 
@@ -64,12 +65,26 @@ class JavaScriptError(Exception):
         self.line = line
 
 
-def mark(source: str) -> str:
+def mark(source: str, result_variable: str | None = None) -> str:
+    """The script as the parser stores it; with camunda:resultVariable, the script's value
+    (its last expression's, as Camunda's script engine returns it) is stored there."""
+    if result_variable:
+        return f"{MARKER[:-1]}:{result_variable}\n{source}"
     return MARKER + source
 
 
 def is_marked(script: str | None) -> bool:
-    return bool(script) and str(script).startswith(MARKER)
+    return bool(script) and str(script).startswith(MARKER[:-1])
+
+
+def source_of(script: str) -> str:
+    """The script as written, without the parser's marker line."""
+    return script.partition("\n")[2] if is_marked(script) else script
+
+
+def _result_variable(script: str) -> str | None:
+    head = script.partition("\n")[0] if is_marked(script) else ""
+    return head[len(MARKER) - 1:].lstrip(":") or None
 
 
 def _line(text: str, shift: int) -> int | None:
@@ -119,7 +134,8 @@ def execute(script: str, context: MutableMapping[str, Any],
     properties with their getters, beside the variable methods. `extra` are variables the
     script reads but does not keep (a multi-instance's loopCounter and counts).
     """
-    source = script[len(MARKER):] if is_marked(script) else script
+    source = source_of(script)
+    result_variable = _result_variable(script)
     variables = {**(extra or {}), **{k: v for k, v in context.items() if not k.startswith("_")}}
     ctx = MiniRacer()
     try:
@@ -127,7 +143,12 @@ def execute(script: str, context: MutableMapping[str, Any],
         if task is not None:
             ctx.eval("var __taskIn = " + json.dumps(json.dumps(task, default=_json_default)))
         ctx.eval(_PRELUDE)
-        ctx.eval(source, timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
+        if result_variable:  # the script's completion value, kept as JSON
+            ctx.eval("var __src = " + json.dumps(source))
+            ctx.eval("var __result = (0, eval)(__src);", timeout=TIMEOUT_MS,
+                     max_memory=MAX_MEMORY)
+        else:
+            ctx.eval(source, timeout=TIMEOUT_MS, max_memory=MAX_MEMORY)
         result = json.loads(str(ctx.eval(_EPILOGUE, timeout=TIMEOUT_MS)))
     except js_errors.JSTimeoutException as exc:
         _retire(ctx)
@@ -144,3 +165,5 @@ def execute(script: str, context: MutableMapping[str, Any],
     for name in result.get("removed", []):
         context.pop(name, None)
     context.update(result.get("set", {}))
+    if result_variable:
+        context[result_variable] = result.get("result")

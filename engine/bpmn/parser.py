@@ -52,6 +52,7 @@ from engine.bpmn.compensation_parser import (
 )
 from engine.bpmn.event_subprocesses import NON_INTERRUPTING
 from engine.bpmn.listener_tasks import LISTENER_ATTR
+from engine.bpmn.script_results import store_last_value
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -192,11 +193,12 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
     def get_script(self) -> str:
         script: str = super().get_script()
         fmt = (self.node.get("scriptFormat") or "").lower()
+        result_variable = self.attribute("resultVariable", "camunda")
         if fmt in javascript.FORMATS:
-            return javascript.mark(script or "")
+            return javascript.mark(script or "", result_variable)
         if fmt in juel_scripts.FORMATS:
-            return juel_scripts.mark(script or "", self.attribute("resultVariable", "camunda"))
-        return script
+            return juel_scripts.mark(script or "", result_variable)
+        return store_last_value(script, result_variable) if result_variable else script
 
 
 class InterruptingStartEventParser(CamundaStartEventParser):  # type: ignore[misc]

@@ -301,7 +301,7 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             return plain
         line, text = self.get_error_line_number_and_content(script, err)
         if isinstance(err, javascript.JavaScriptError):  # V8's line, in the unmarked source
-            lines = script[len(javascript.MARKER):].splitlines()
+            lines = javascript.source_of(script).splitlines()
             line = err.line if err.line and err.line <= len(lines) else 0
             text = lines[line - 1] if line else ""
         where = f" (line {line}: {text.strip()})" if line and text.strip() else ""

@@ -65,3 +65,10 @@ def test_an_expression_naming_no_bean_is_evaluated_in_place(uow_factory):
     assert detail.variables["ok"] is True and detail.variables["big"] is True
     with uow_factory() as uow:
         assert uow.jobs.for_instance(instance.id) == []  # no external task was made
+
+
+def test_script_tasks_store_their_value_in_camunda_result_variable(uow_factory):
+    deploy_fixture(uow_factory, "compat_script_results.bpmn")
+    instance = start(uow_factory, "compat_script_results", score=75)
+    values = show(uow_factory, instance.id).variables
+    assert values["converted"] == 45 and values["grade"] == "合格"

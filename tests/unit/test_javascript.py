@@ -46,3 +46,13 @@ def test_extra_variables_are_read_and_not_kept():
     javascript.execute(javascript.mark('execution.setVariable("seen", loopCounter);'), data,
                        extra={"loopCounter": 2})
     assert data == {"seen": 2}
+
+
+def test_a_result_variable_keeps_the_script_s_value_as_json():
+    data = {"amount": 21}
+    javascript.execute(javascript.mark("var x = amount * 2;\n({total: x, items: [x]})",
+                                       "summary"), data)
+    assert data == {"amount": 21, "summary": {"total": 42, "items": [42]}}
+    data = {"amount": 21}
+    javascript.execute(javascript.mark("var nothing = 1;", "summary"), data)
+    assert data == {"amount": 21, "summary": None}
