@@ -44,12 +44,8 @@ def _event_subprocess_task(task: Task) -> Task | None:
     """The event subprocess task whose start event `task` is, else None."""
     if not isinstance(task.task_spec, StartEvent):
         return None
-    workflow = task.workflow
-    parent_id = getattr(workflow, "parent_task_id", None)
-    if parent_id is None:
-        return None
-    owner = workflow.top_workflow.get_task_from_id(parent_id)
-    return owner if _is_event_subprocess(owner.task_spec) else None
+    owner = _owner(task.workflow)
+    return owner if owner is not None and _is_event_subprocess(owner.task_spec) else None
 
 
 def completed(task: Task) -> None:
