@@ -68,7 +68,7 @@ CONDITION_FIELDS = {"variables", "businessKey", "tenantId", "withoutTenantId",
 
 @routes.post("/condition")
 def evaluate_condition() -> Any:
-    """Camunda's conditional start: see engine.service.conditions (none is evaluated)."""
+    """Camunda's conditional start: the started instances (engine.service.conditions)."""
     body = json_body()
     unknown = sorted(set(body) - CONDITION_FIELDS)
     if unknown:

@@ -11,12 +11,13 @@ from engine.bpmn.codec import (
     load_state,
     new_workflow,
 )
-from engine.bpmn.conditional_events import has_waiting_conditions
+from engine.bpmn.conditional_events import has_waiting_conditions, start_condition_holds
 from engine.bpmn.decisions import DecisionError, evaluate_decision, take_evaluations
 from engine.bpmn.definition_facts import (
     StartForm,
     call_activities,
     conditional_starts,
+    event_start_ids,
     signal_starts,
     start_form,
 )
@@ -84,7 +85,7 @@ __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
     "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
-    "has_waiting_conditions", "signal_starts",
+    "has_waiting_conditions", "signal_starts", "start_condition_holds", "event_start_ids",
     "start_form",
     "ParsedDeployment", "ParsedProcess",
     "ParsedRequirements", "Problem", "StepFailure", "TimerView",

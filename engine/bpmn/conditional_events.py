@@ -6,6 +6,10 @@ reached: one that does not hold then waits for ever. Here every waiting conditio
 is looked at again after each step and after an edit of the variables. A condition that
 fails to evaluate on a later look (a variable it reads is gone) counts as not holding: it
 was already checked when the event was reached, where a failure is an incident.
+
+Conditional start events: Camunda evaluates them on POST /condition only, with the
+variables it is given, and starts an instance at each one that holds; a start by id or key
+goes past such a start event without looking at its condition (events.pass_rest_start).
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import ValidationFailed
+from engine.expressions import UnknownProperty
 
 
 def _waiting(workflow: BpmnWorkflow) -> list[Any]:
@@ -57,3 +65,41 @@ def refresh_conditions(workflow: BpmnWorkflow) -> bool:
 
 
 _SHARED = "vocflow_shared_variables"
+
+
+_PASSED = "vocflow_passed_start"
+
+
+def pass_start(task: Any) -> None:
+    """A conditional start event the instance starts at as if its condition held."""
+    task.internal_data[_PASSED] = True
+
+
+def passed_start(task: Any, expression: str) -> bool:
+    """True while evaluating the condition of a start event passed by pass_start()."""
+    event = getattr(task.task_spec, "event_definition", None)
+    return (task.internal_data.get(_PASSED) is True
+            and isinstance(event, ConditionalEventDefinition)
+            and expression == event.expression)
+
+
+def start_condition_holds(workflow: BpmnWorkflow, element_id: str,
+                          values: dict[str, Any]) -> bool:
+    """Whether the process's conditional start event `element_id` holds for `values`, in a
+    workflow not yet started (it is used for the look only). A variable the condition reads
+    and `values` lack makes it false, as in Camunda; any other failure is ValidationFailed
+    naming the event."""
+    task = next(t for t in workflow.get_tasks(state=TaskState.ANY_MASK)
+                if t.workflow is workflow and isinstance(t.task_spec, StartEvent)
+                and t.task_spec.bpmn_id == element_id)
+    task.data = dict(values)
+    try:
+        return bool(task.task_spec.event_definition.has_fired(task))
+    except SpiffWorkflowException as exc:
+        if isinstance(exc.__cause__, UnknownProperty):
+            return False
+        cause = exc.__cause__
+        why = f" ({type(cause).__name__}: {cause})" if cause is not None else ""
+        raise ValidationFailed(f"the condition of conditional start event '{element_id}' "
+                               f"cannot be evaluated: {str(exc).strip()}{why}",
+                               details={"activityId": element_id}) from exc

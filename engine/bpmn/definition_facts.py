@@ -1,5 +1,5 @@
-"""Facts read from a deployed process's XML: its call activities, start form, conditional
-and signal start events."""
+"""Facts read from a deployed process's XML: its call activities, start form, conditional,
+message and signal start events."""
 
 from __future__ import annotations
 
@@ -73,3 +73,15 @@ def signal_starts(xml: str, key: str) -> list[str]:
         if signal is not None and names.get(signal.get("signalRef")):
             found.append(str(names[signal.get("signalRef")]))
     return found
+
+
+def event_start_ids(xml: str, key: str, kind: str, name: str) -> list[str]:
+    """The ids of the process's `kind` ("message" or "signal") start events for `name`."""
+    process = _process(xml, key)
+    if process is None:
+        return []
+    root = process.getroottree().getroot()
+    names = {m.get("id"): m.get("name") for m in root.iterchildren(f"{B}{kind}")}
+    return [start.get("id") or "" for start in process.iterchildren(f"{B}startEvent")
+            if (found := start.find(f"{B}{kind}EventDefinition")) is not None
+            and names.get(found.get(f"{kind}Ref")) == name]

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import StartEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import (
     MessageEventDefinition as BpmnMessageEventDefinition,
@@ -23,6 +25,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.catches import event_catches
+from engine.bpmn.conditional_events import pass_start
 from engine.bpmn.event_subprocess_starts import trigger_starts
 from engine.bpmn.workflow import DEEP, find_task
 
@@ -158,18 +161,40 @@ def pass_start_timer(workflow: BpmnWorkflow) -> None:
                 task._set_internal_data(event_value=_PAST, event_fired=True)
 
 
-def pass_rest_start(workflow: BpmnWorkflow) -> bool:
+def pass_rest_start(workflow: BpmnWorkflow, element_id: str | None = None, *,
+                    fire: bool = True) -> bool:
     """A start over REST of a process without a none start event: go past its first start event.
 
-    Camunda starts such a process at its (message, timer, signal) start event as if it had
-    fired; SpiffWorkflow would wait for the event. True if a start event was passed.
+    Camunda starts such a process at its (message, timer, signal, conditional) start event
+    as if it had fired; SpiffWorkflow would wait for the event. With `element_id`, the
+    instance starts at that start event, whatever the others are (POST /condition's start
+    at the conditional start event that holds); with `fire=False` as well, the others are
+    cancelled and that one waits for the event about to be delivered (a start by message or
+    signal). True if a start event was passed.
     """
     starts = [t for t in workflow.get_tasks(state=TaskState.ANY_MASK, max_depth=DEEP)
               if t.workflow is workflow and isinstance(t.task_spec, StartEvent)
-              and t.parent is not None and t.parent.task_spec.name == "Start"]
-    if not starts or any(isinstance(t.task_spec.event_definition, NoneEventDefinition)
-                         for t in starts):
-        return False
+              and t.parent is not None
+              and (t.parent.task_spec.name == "Start" or isinstance(t.parent.task_spec,
+                                                                    StartEventSplit))]
+    if element_id is not None:
+        starts = sorted(starts, key=lambda t: t.task_spec.bpmn_id != element_id)
+        if not starts or starts[0].task_spec.bpmn_id != element_id:
+            raise WorkflowException(f"no start event '{element_id}' in the process")
+        if not fire:
+            for other in starts[1:]:
+                other.cancel()
+            return False
+    else:
+        plain = [t for t in starts if isinstance(t.task_spec.event_definition,
+                                                 NoneEventDefinition)]
+        if plain:  # Camunda starts there alone: the other start events start other instances
+            for other in starts:
+                if other is not plain[0]:
+                    other.cancel()
+            return False
+        if not starts:
+            return False
     first = starts[0]
     _fire(first, first.task_spec.event_definition)
     for other in starts[1:]:
@@ -188,6 +213,8 @@ def _fire(task: Any, event: Any) -> None:
             event.catch(task, BpmnEvent(sub, payload=_empty_payload(sub)))
     elif isinstance(event, BpmnMessageEventDefinition | SignalEventDefinition):
         event.catch(task, BpmnEvent(event, payload=_empty_payload(event)))
+    elif isinstance(event, ConditionalEventDefinition):
+        pass_start(task)  # it reads its condition again as it is reached: holds, this once
     else:
         task._set_internal_data(event_fired=True)
 

@@ -46,11 +46,14 @@ def start_instance(
     uow: UnitOfWork, key_or_id: str, actor: Actor, now: datetime, *,
     variables: dict[str, Any] | None = None, business_key: str | None = None,
     retries: int = DEFAULT_RETRIES, past_start_event: bool = True,
+    start_event: str | None = None,
 ) -> ProcessInstance:
     """Create an instance and run it to its first wait state.
 
     Without a none start event, the instance starts past its first start event, as Camunda
-    does (`past_start_event=False` when a correlated message is about to start it).
+    does (`past_start_event=False` when a correlated message is about to start it);
+    `start_event` starts it at that start event alone: past it (a conditional start that
+    holds), or waiting there with `past_start_event=False` (a start by message or signal).
     """
     definition = resolve_definition(uow, key_or_id)
     if definition.suspended:
@@ -72,7 +75,9 @@ def start_instance(
     workflow = bpmn.new_workflow(spec, subprocesses)
     bpmn.bind_late(workflow, late_binder(uow, definition.id, bindings))
     bpmn.set_start_variables(workflow, variables)
-    if past_start_event:
+    if start_event is not None:
+        bpmn.pass_rest_start(workflow, start_event, fire=past_start_event)
+    elif past_start_event:
         bpmn.pass_rest_start(workflow)
     instance = ProcessInstance(
         id=str(uuid.uuid4()), definition_id=definition.id, process_key=definition.key,
