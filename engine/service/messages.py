@@ -109,9 +109,11 @@ def _start_by_message(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
     for definition in uow.definitions.list(kind="process", latest_only=True):
         if name not in (definition.message_starts or []) or definition.suspended:
             continue
+        starts = bpmn.event_start_ids(definition.source_xml, definition.key, "message", name)
         instance = start_instance(uow, definition.id, actor, now,
                                   variables=dict(variables or {}), business_key=business_key,
-                                  past_start_event=False)
+                                  past_start_event=False,
+                                  start_event=starts[0] if starts else None)
         if _deliver(uow, instance, "message", name, variables, actor.username, now):
             return instance.id
     return None
@@ -141,8 +143,10 @@ def _start_by_signal(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
         if definition.suspended or name not in bpmn.signal_starts(definition.source_xml,
                                                                   definition.key):
             continue
+        starts = bpmn.event_start_ids(definition.source_xml, definition.key, "signal", name)
         instance = start_instance(uow, definition.id, actor, now,
-                                  variables=dict(variables or {}), past_start_event=False)
+                                  variables=dict(variables or {}), past_start_event=False,
+                                  start_event=starts[0] if starts else None)
         if _deliver(uow, instance, "signal", name, variables, actor.username, now):
             started.append(instance.id)
     return started
