@@ -195,10 +195,8 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_timer(file, node, local)
     elif tag == f"{B}script":
         yield from _check_script(file, node)
-    elif tag == f"{B}scriptTask" and node.get(f"{C}resource") and node.find(f"{B}script") is None:
-        yield _problem(file, node, f"camunda:resource '{node.get(f'{C}resource')}' (a script "
-                                   "in a separate file) is not supported; put the script in "
-                                   "the script task itself")
+    elif tag in (f"{B}scriptTask", f"{B}callActivity"):
+        yield from _check_outside_reference(file, node)
     elif tag == f"{B}userTask":
         yield from _check_user_task(file, node)
     elif tag == f"{B}serviceTask":
@@ -209,6 +207,20 @@ def _check_node(file: str, node: etree._Element) -> Iterator[Problem]:
         yield from _check_parameter(file, node)
     elif tag in (f"{B}loopCardinality", f"{B}multiInstanceLoopCharacteristics"):
         yield from _check_loop(file, node)
+
+
+def _check_outside_reference(file: str, node: etree._Element) -> Iterator[Problem]:
+    """What a script task or call activity refers to that VocFlow cannot run: a script in
+    a separate file, a CMMN case."""
+    if node.tag == f"{B}scriptTask":
+        if node.get(f"{C}resource") and node.find(f"{B}script") is None:
+            yield _problem(file, node, f"camunda:resource '{node.get(f'{C}resource')}' (a "
+                                       "script in a separate file) is not supported; put the "
+                                       "script in the script task itself")
+    elif node.get(f"{C}caseRef") and not node.get("calledElement"):
+        yield _problem(file, node, f"camunda:caseRef '{node.get(f'{C}caseRef')}' calls a CMMN "
+                                   "case: VocFlow runs BPMN processes, not CMMN; model the case "
+                                   "as a BPMN process and call it with calledElement")
 
 
 def _check_loop(file: str, node: etree._Element) -> Iterator[Problem]:

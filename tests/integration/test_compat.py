@@ -116,6 +116,13 @@ def test_groovy_and_unknown_listener_classes_are_refused_naming_the_element(uow_
            "'org.acme.AuditListener' is unknown Java code" in message
 
 
+def test_a_call_activity_to_a_cmmn_case_is_refused_naming_it(uow_factory):
+    message = refusal(uow_factory, "compat_case_call.bpmn")
+    assert "line 7, element 'Call_Case': camunda:caseRef 'reviewCase' calls a CMMN case" \
+        in message
+    assert "calledElement" in message
+
+
 def test_camunda_8_file_is_refused_saying_so(uow_factory):
     message = refusal(uow_factory, "compat_zeebe.bpmn")
     assert "element 'Task_Job'" in message and "Camunda 8 (Zeebe)" in message
