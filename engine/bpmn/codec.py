@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter, EventConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.specs import data_spec, defaults
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
@@ -17,7 +18,14 @@ from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from engine.bpmn import call_mappings, compensation, cron_cycles, data_objects, pass_through
+from engine.bpmn import (
+    call_mappings,
+    compensation,
+    cron_cycles,
+    data_objects,
+    pass_through,
+    receive_wait,
+)
 from engine.bpmn.activity_log import OPEN, seed, start_recording
 from engine.bpmn.compensation import CompensateEndEvent, CompensateThrowEvent
 from engine.bpmn.dmn import DmnBusinessRuleTask
@@ -40,6 +48,8 @@ _CONFIG[cron_cycles.CycleTimerEventDefinition] = _CONFIG[timer.CycleTimerEventDe
 # The same for call activities (and the subprocesses stored under their typename): each
 # restores as the one that passes variables by its camunda:in / camunda:out.
 _CONFIG[call_mappings.CallActivity] = _CONFIG[defaults.CallActivity]
+# A receive task without a message waits to be signalled (engine.bpmn.receive_wait).
+_CONFIG[receive_wait.TriggerEventDefinition] = EventDefinitionConverter
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION: str = SERIALIZER.VERSION

@@ -42,7 +42,15 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.specs import UserTask
 
-from engine.bpmn import delegates, dmn, javascript, juel_scripts, listener_specs, pass_through
+from engine.bpmn import (
+    delegates,
+    dmn,
+    javascript,
+    juel_scripts,
+    listener_specs,
+    pass_through,
+    receive_wait,
+)
 from engine.bpmn.call_mappings import CallActivity as MappingCallActivity
 from engine.bpmn.call_mappings import MappingCallActivityParser
 from engine.bpmn.compensation_parser import (
@@ -171,7 +179,12 @@ class CamundaSendTaskParser(CamundaEventDefinitionParser, SendTaskParser):  # ty
 
 
 class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):  # type: ignore[misc]
-    """A receive task's messageRef read the Camunda way (a serializable message definition)."""
+    """A receive task's messageRef read the Camunda way (a serializable message definition);
+    without a message it waits to be signalled, as in Camunda (engine.bpmn.receive_wait)."""
+
+    def _create_task(self, event_definition: Any, *args: Any, **kwargs: Any) -> Any:
+        return super()._create_task(receive_wait.wait_definition(event_definition), *args,
+                                    **kwargs)
 
     _add_multiinstance_task = CamundaTaskParser._add_multiinstance_task  # Camunda's MI specs
 

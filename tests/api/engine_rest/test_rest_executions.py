@@ -115,3 +115,27 @@ def test_variable_instances_list_sort_count_and_one(client, uow_factory, ops, us
     assert client.get(url, headers=other).json == []
     refused = client.get(f"{R}/variable-instance?taskIdIn=t1", headers=ops)
     assert refused.status_code == 400 and "taskIdIn" in refused.json["message"]
+
+
+def test_a_receive_task_without_a_message_waits_until_its_execution_is_signalled(
+        client, uow_factory, ops):
+    deploy_fixture(uow_factory, "receive_wait.bpmn")
+    instance_id = start(uow_factory, "receive_wait").id
+    tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
+                      headers=ops).json
+    assert [a["activityId"] for a in tree["childActivityInstances"]] == ["Wait_Receipt"]
+    assert client.get(f"{R}/event-subscription?processInstanceId={instance_id}",
+                      headers=ops).json == []  # as in Camunda: no subscription, a wait state
+    delivered = client.post(f"{R}/message", headers=ops, json={
+        "messageName": "Wait_Receipt", "processInstanceId": instance_id})
+    assert delivered.status_code == 400  # no message reaches it
+    [token] = client.get(f"{R}/execution?processInstanceId={instance_id}&"
+                         "activityId=Wait_Receipt", headers=ops).json
+    signalled = client.post(f"{R}/execution/{token['id']}/signal", headers=ops,
+                            json={"variables": {"receipt": {"value": "R-1", "type": "String"}}})
+    assert signalled.status_code == 204, signalled.json
+    history = client.get(f"{R}/history/process-instance/{instance_id}", headers=ops).json
+    assert history["state"] == "COMPLETED"
+    [receipt] = client.get(f"{R}/history/variable-instance?processInstanceId={instance_id}&"
+                           "variableName=receipt", headers=ops).json
+    assert receipt["value"] == "R-1"
