@@ -105,6 +105,13 @@ def test_the_camunda_transaction_test_cancels_compensating_every_instance_newest
         bpmn.WORKFLOWS.clear()
     assert undone[0] == "undoChargeCard"  # the newest completion first
     assert sorted(undone[1:]) == ["undoBookFlight", *["undoBookHotel"] * 5]
+    # as in Camunda's own test, the cancel boundary leads to a receive task that waits
+    [token] = client.get(f"{R}/execution?processInstanceId={instance_id}&"
+                         "activityId=afterCancellation", headers=admin).json
+    state = client.get(f"{R}/history/process-instance/{instance_id}", headers=admin)
+    assert state.json["state"] == "ACTIVE"
+    assert client.post(f"{R}/execution/{token['id']}/signal", headers=admin,
+                       json={}).status_code == 204
     state = client.get(f"{R}/history/process-instance/{instance_id}", headers=admin)
     assert state.json["state"] == "COMPLETED"
     ids = {a["element_id"] for a in show(uow_factory, instance_id).activities
