@@ -15,6 +15,7 @@ from forms.base import (
     FormValidationError,
     form_schema,
     messages_in,
+    msg,
 )
 from forms.project import (
     MinistryConfirmationForm,
@@ -35,6 +36,7 @@ __all__ = [
     "form_json_schema",
     "get_form",
     "messages_in",
+    "msg",
     "validate_form",
 ]
 

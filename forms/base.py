@@ -34,6 +34,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "range_max": ("不能大于{max}。", "Must not be greater than {max}."),
     "range_between": ("应在{min}至{max}之间。", "Must be between {min} and {max}."),
     "one_of": ("取值无效，可选值：{choices}。", "Invalid value; allowed: {choices}."),
+    "invalid_date": ("应为{pattern}格式的日期。", "Must be a date as {pattern}."),
+    "read_only": ("此项只读，不能提交。", "This field is read-only: it cannot be submitted."),
     "must_confirm": ("必须确认后才能提交。", "Must be confirmed before submitting."),
     "credit_code": (
         "统一社会信用代码应为18位数字或大写字母。",

@@ -7,9 +7,10 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from api.engine_rest import variables
-from api.engine_rest.common import flag, json_body, run
+from api.engine_rest.common import flag, id_list, json_body, run
 from api.engine_rest.definition_paths import Ref, register
 from api.engine_rest.errors import RestError
+from api.engine_rest.generated_html import render
 from api.engine_rest.process_definition import instance_dto
 from engine.service import start_forms
 
@@ -27,21 +28,26 @@ def start_form(ref: Ref) -> Any:
 
 
 def form_variables(ref: Ref) -> Any:
-    """Variables declared by generated form fields: none (we keep no camunda:formData)."""
+    """The generated start form's fields, typed by form type, with their defaults ({}: the
+    start event has no camunda:formData)."""
     unknown = sorted(set(request.args) - set(FORM_VARIABLE_PARAMS))
     if unknown:
         raise RestError("unsupported query parameter(s): " + ", ".join(unknown))
     flag(request.args.get("deserializeValues"), "deserializeValues")
-    run(start_forms.start_form, ref.find())
-    return jsonify({})
+    names = id_list(request.args.get("variableNames"), "variableNames")
+    found = run(start_forms.start_form_variables, ref.find())
+    return jsonify({v.name: variables.form_typed(v.type, v.value) for v in found
+                    if names is None or v.name in names})
 
 
 def rendered_form(ref: Ref) -> Any:
-    """Only generated forms are rendered by Camunda; we have none: its 404."""
+    """Camunda renders generated start forms only; without one its 404."""
     row = ref.find()
-    run(start_forms.start_form, row)
-    raise RestError(f"No matching rendered start form for process definition with the id "
-                    f"{row.id} found.", 404)
+    schema = run(start_forms.rendered_start_form, row)
+    if schema is None:
+        raise RestError(f"No matching rendered start form for process definition with the "
+                        f"id {row.id} found.", 404)
+    return Response(render(schema, {}), mimetype="application/xhtml+xml")
 
 
 def deployed_start_form(ref: Ref) -> Any:

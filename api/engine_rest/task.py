@@ -11,7 +11,7 @@ from api.engine_rest.common import id_list, json_body, raw_arg, routes, run
 from api.engine_rest.errors import RestError
 from api.engine_rest.query import Param, Spec, many, parse, text, when
 from engine.models import HumanTask, ProcessInstance, TaskDetail
-from engine.service import rest_actions, rest_queries, rest_task_data, scopes
+from engine.service import rest_actions, rest_queries, rest_task_data, rest_task_forms
 from engine.service.rest_queries import Query
 
 DATE = "date"
@@ -175,9 +175,16 @@ def task_variables(task_id: str) -> Any:
 
 @routes.get("/task/<task_id>/form-variables")
 def form_variables(task_id: str) -> Any:
-    """The form's fields with their current values (every variable when there is no form)."""
-    form = run(scopes.task_form, task_id)
-    names = _names()
+    """The form's fields with their current values (every variable when there is no form).
+    A generated form's fields come typed by their form type, valued by their default when
+    unset, then the task's other variables, as Camunda's GetTaskFormVariablesCmd does."""
+    found = run(rest_task_forms.form_variables, task_id)
+    form, names = found.form, _names()
+    if found.fields is not None:
+        fields = {v.name: variables.form_typed(v.type, v.value) for v in found.fields
+                  if names is None or v.name in names}
+        others = {k: v for k, v in form.data.items() if k not in fields}
+        return jsonify({**fields, **variables.to_camunda(others, names)})
     if form.form_schema is not None:
         fields = list((form.form_schema.get("properties") or {}).keys())
         names = [n for n in fields if names is None or n in names]

@@ -197,6 +197,13 @@ def to_typed(value: Any) -> dict[str, Any]:
     return {"type": "String", "value": str(value), "valueInfo": {}}
 
 
+def form_typed(kind: str | None, value: Any) -> dict[str, Any]:
+    """A form field's value typed by its form type (Long even when small); None: as stored."""
+    if kind is None:
+        return to_typed(value)
+    return {"type": kind, "value": value, "valueInfo": {}}
+
+
 def to_camunda(values: dict[str, Any], names: list[str] | None = None) -> dict[str, Any]:
     """Python variables as a Camunda variables map (only `names`, when given)."""
     return {k: to_typed(v) for k, v in values.items()

@@ -74,6 +74,7 @@ class Field:
     help: str = ""
     columns: list[Field] = field(default_factory=list)
     rows: list[list[Field]] = field(default_factory=list)
+    readonly: bool = False  # shown, never posted (a generated form's readonly field)
 
 
 def _is_file(prop: Mapping[str, Any]) -> bool:
@@ -93,6 +94,8 @@ def _kind(name: str, prop: Mapping[str, Any]) -> str:
         return prop["type"]  # type: ignore[no-any-return]
     if prop.get("format") == "date":
         return "date"
+    if prop.get("x-camunda-type") == "string":
+        return "text"  # Camunda draws a generated form's text field as one line
     if prop.get("maxLength", LONG_TEXT + 1) > LONG_TEXT and "pattern" not in prop:
         return "textarea"
     return "text"
@@ -115,7 +118,8 @@ def _help(prop: Mapping[str, Any]) -> str:
 
 def build(schema: Mapping[str, Any], values: Mapping[str, Any],
           errors: Mapping[str, Any], prefix: str = "") -> list[Field]:
-    """The fields of an object schema with values and (translated) errors, in order."""
+    """The fields of an object schema with values and (translated) errors, in order; a
+    field without a value starts with the schema's default (a generated form's value)."""
     required = set(schema.get("required", []))
     out = []
     for name, prop in schema.get("properties", {}).items():
@@ -123,7 +127,8 @@ def build(schema: Mapping[str, Any], values: Mapping[str, Any],
         kind = _kind(name, prop)
         err = errors.get(name, [])
         f = Field(f"{prefix}{name}", title or name, kind, name in required,
-                  _options(name, prop), values.get(name), [], _help(prop))
+                  _options(name, prop), values.get(name, prop.get("default")), [],
+                  _help(prop), readonly=bool(prop.get("readOnly")))
         if kind == "rows":
             item = prop.get("items", {})
             f.columns = build(item, {}, {}, f"{f.name}-__i__-")
@@ -192,6 +197,8 @@ def parse(schema: Mapping[str, Any], form: Mapping[str, str], getlist: Callable[
     for name, prop in schema.get("properties", {}).items():
         key = f"{prefix}{name}"
         kind = _kind(name, prop)
+        if prop.get("readOnly"):
+            continue  # never submitted: the engine refuses a value for a readonly field
         if kind == "rows":
             rows = _rows(prop.get("items", {}), form, getlist, key)
             if rows or f"{key}-present" in form:

@@ -12,7 +12,7 @@ from api.web import forms_view, instances
 from api.web.common import is_htmx, parse_beijing_date, run, settings, signed_in
 from engine import clock, errors, files, service
 from engine.catalogue import shipped_catalogue
-from engine.service import instance_view, projects, scopes, task_list
+from engine.service import generated_form_submit, instance_view, projects, scopes, task_list
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 PAGE = 50
@@ -135,7 +135,7 @@ def submit(task_id: str) -> Response | tuple[str, int]:
         return _task_page(task_id, forms_view.parse(schema, request.form, request.files.getlist),
                           {"_schema": [exc.message]}, 422)
     try:
-        instance_id = run(service.complete_and_report, task_id, data).instance_id
+        instance_id = run(generated_form_submit.submit_and_report, task_id, data).instance_id
     except errors.FormInvalid as exc:
         return _task_page(task_id, data, exc.details, 422)
     flash(_("已提交：%(name)s", name=view.task.name or ""))

@@ -41,6 +41,14 @@ from engine.bpmn.events import (
     waiting_subscriptions,
 )
 from engine.bpmn.external_errors import throw_bpmn_error
+from engine.bpmn.generated_forms import (
+    FormFieldSpec,
+    FormOption,
+    GeneratedForm,
+    generated_form,
+    start_generated_form,
+    strptime_pattern,
+)
 from engine.bpmn.migration import MigrationPlan, element_ids, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown, take_dropped
 from engine.bpmn.task_listeners import fire as fire_task_listeners
@@ -104,4 +112,6 @@ __all__ = [
     "WorkflowCache",
     "fire_task_listeners", "task_listeners_of", "open_user_tasks",
     "take_completed",
+    "FormFieldSpec", "FormOption", "GeneratedForm", "generated_form", "start_generated_form",
+    "strptime_pattern",
 ]

@@ -11,6 +11,7 @@ from lxml import etree
 from engine import expressions
 from engine.bpmn import delegates, javascript, juel_scripts
 from engine.bpmn.compensation_checks import check_compensation
+from engine.bpmn.generated_forms import form_problems
 from engine.bpmn.link_events import link_problems
 from engine.bpmn.listeners import check_listener
 from engine.bpmn.parser import BPMN_NS, CAMUNDA_NS
@@ -97,6 +98,8 @@ def check_tree(file: str, root: etree._Element) -> list[Problem]:
     problems.extend(_problem(file, node, message) for node, message in link_problems(root)
                     if _executable(node))
     problems.extend(_problem(file, node, message) for node, message in check_compensation(root)
+                    if _executable(node))
+    problems.extend(_problem(file, node, message) for node, message in form_problems(root)
                     if _executable(node))
     return problems
 

@@ -13,6 +13,7 @@ from engine.errors import Forbidden, NotFound
 from engine.models import HumanTask, Incident, Job, ProcessInstance
 from engine.repository import ScopeFilter
 from engine.service.actors import Actor
+from engine.service.generated_form_values import json_schema, task_generated_form
 from engine.service.runtime import load_workflow
 from engine.uow import UnitOfWork
 
@@ -84,22 +85,27 @@ class TaskForm:
     data: dict[str, Any]
     # What the person acting should know first, e.g. a credit code used twice (zh-CN)
     warnings: tuple[str, ...] = ()
+    # The task's camunda:formData / formProperty fields (form_schema is drawn from them)
+    generated: bpmn.GeneratedForm | None = None
 
 
 def task_form(uow: UnitOfWork, task_id: str, actor: Actor) -> TaskForm:
-    """A visible task with its form as JSON Schema (when registered) and its current data."""
+    """A visible task with its form as JSON Schema (a registered form, else the generated
+    form of its camunda:formData, valued from the task's data) and its current data."""
     task = visible_task(uow, task_id, actor)
     instance = uow.instances.get(task.instance_id)
     if instance is None:
         raise NotFound(f"task {task_id} does not exist or is not open any more")
     view = bpmn.find_task(load_workflow(uow, instance), task_id)
-    schema = None
+    data = dict(view.data)
+    schema, generated = None, None
     if task.form_key and task.form_key in forms.FORM_KEYS:
         schema = forms.form_json_schema(task.form_key)
-    data = dict(view.data)
+    elif (generated := task_generated_form(uow, instance, task.element_id)) is not None:
+        schema = json_schema(generated, data, task.name or task.element_id)
     warnings = _registration_warnings(uow, instance, data) if (
         task.form_key == REGISTRATION_REVIEW_FORM) else ()
-    return TaskForm(task, schema, data, warnings)
+    return TaskForm(task, schema, data, warnings, generated)
 
 
 REGISTRATION_REVIEW_FORM = "registration_verification"
