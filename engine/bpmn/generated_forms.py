@@ -166,12 +166,10 @@ def _default_problem(spec: FormFieldSpec) -> str | None:
 
 
 def _form_field(node: etree._Element, problems: Found) -> FormFieldSpec:
-    kind = node.get("type")
-    if kind is None:
-        problems.append((node, "has no type (Camunda 7 requires one: string, long, "
-                               "boolean, date or enum)"))
-        kind = "string"
-    elif kind not in TYPES:
+    # Camunda 7 refuses a formField without a type; SpiffWorkflow (whose files run here
+    # too) reads it as text, and so do we: nothing a Camunda file relies on is lost
+    kind = node.get("type") or "string"
+    if kind not in TYPES:
         problems.append((node, f"unknown type '{kind}' (Camunda 7 form fields are "
                                "string, long, boolean, date or enum)"))
         kind = "string"

@@ -43,6 +43,13 @@ def test_legacy_form_properties_are_read():
     assert (who.type, who.readonly, who.name) == ("", True, "employee")
 
 
+def test_a_form_field_without_a_type_is_text_as_spiffworkflow_reads_it():
+    form, problems = read_form(_task(
+        '<camunda:formData><camunda:formField id="D" label="Enter D"/></camunda:formData>'))
+    assert problems == [] and form is not None
+    assert [(f.id, f.type) for f in form.fields] == [("D", "string")]
+
+
 def test_deploy_refusals_name_the_field_and_the_reason():
     assert _problems('<camunda:formData><camunda:formField id="a" type="money"/>'
                      "</camunda:formData>") == ["form field 'a': unknown type 'money' (Camunda "
