@@ -3,12 +3,14 @@ they stay armed while their activity runs, so each message starts their path aga
 
 SpiffWorkflow 3.2 catches such an event once; a second message found nothing waiting.
 When one has fired and its activity is still running, a fresh waiting copy is put beside
-it (as SpiffWorkflow's own cycle timers add a path per occurrence). Conditional ones are
-left to fire once: armed again, a condition that still holds would fire for ever.
+it (as SpiffWorkflow's own cycle timers add a path per occurrence). A conditional one's
+fresh copy fires only after a later variable change (conditional_events.waits_for_change):
+a condition that still holds does not fire again on its own.
 """
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     EscalationEventDefinition,
     SignalEventDefinition,
@@ -18,7 +20,10 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-_REPEATING = (MessageEventDefinition, SignalEventDefinition, EscalationEventDefinition)
+from engine.bpmn.conditional_events import mark_rearmed
+
+_REPEATING = (MessageEventDefinition, SignalEventDefinition, EscalationEventDefinition,
+              ConditionalEventDefinition)
 
 
 def rearm(task: Task) -> None:
@@ -36,5 +41,7 @@ def rearm(task: Task) -> None:
     if any(c.task_spec is spec and c.state == TaskState.WAITING for c in split.children):
         return
     fresh = split._add_child(spec, TaskState.WAITING)
+    if isinstance(spec.event_definition, ConditionalEventDefinition):
+        mark_rearmed(fresh, task)  # before _update reads its condition
     spec._predict(fresh, mask=TaskState.NOT_FINISHED_MASK)  # its path, taken when it fires
     spec._update(fresh)

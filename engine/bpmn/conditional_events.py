@@ -7,6 +7,13 @@ is looked at again after each step and after an edit of the variables. A conditi
 fails to evaluate on a later look (a variable it reads is gone) counts as not holding: it
 was already checked when the event was reached, where a failure is an incident.
 
+A non-interrupting conditional boundary event stays armed while its activity runs
+(boundary_rearm): each re-armed copy is looked at again only when a later change of the
+variables reaches it (a task's completion values, an external task's result, an edit of
+the variables; with camunda:variableName, a change of that variable), as Camunda
+evaluates it on each variable event, so a condition that keeps holding fires once per
+change, never on its own.
+
 Conditional start events: Camunda evaluates them on POST /condition only, with the
 variables it is given, and starts an instance at each one that holds; a start by id or key
 goes past such a start event without looking at its condition (events.pass_rest_start).
@@ -45,6 +52,8 @@ def share_with_conditions(workflow: BpmnWorkflow, values: dict[str, Any]) -> Non
     if values:
         for task in _waiting(workflow):
             task.internal_data[_SHARED] = {**task.internal_data.get(_SHARED, {}), **values}
+            task.internal_data[_CHANGED] = sorted({*task.internal_data.get(_CHANGED, ()),
+                                                   *values})
 
 
 def refresh_conditions(workflow: BpmnWorkflow) -> bool:
@@ -57,6 +66,8 @@ def refresh_conditions(workflow: BpmnWorkflow) -> bool:
         except (SpiffWorkflowException, NameError, TypeError, ValueError, KeyError,
                 AttributeError):
             continue  # see the module docstring
+        finally:
+            task.internal_data.pop(_CHANGED, None)  # looked at: the change is used up
         if holds:  # ready as it is: an update would inherit its parent's older data first
             task.internal_data.pop(_SHARED, None)
             task._ready()
@@ -65,6 +76,31 @@ def refresh_conditions(workflow: BpmnWorkflow) -> bool:
 
 
 _SHARED = "vocflow_shared_variables"
+_CHANGED = "vocflow_changed_variables"  # names set since the event was last looked at
+_REARMED = "vocflow_rearmed_condition"
+VARIABLE_NAME = "conditionVariableName"  # spec extension: camunda:variableName
+
+
+def mark_rearmed(task: Any, fired: Any) -> None:
+    """A fresh copy of a fired non-interrupting conditional boundary event (boundary_rearm):
+    it waits for a variable change before its condition is read again, and reads the
+    variables the fired one saw (its parent's data is older), as shared values."""
+    task.internal_data[_REARMED] = True
+    task.internal_data[_SHARED] = dict(fired.data)
+
+
+def waits_for_change(task: Any, expression: str) -> bool:
+    """True while evaluating the condition of a re-armed conditional boundary event that no
+    variable change (of its camunda:variableName, when it has one) has reached since it was
+    armed or last looked at: the condition counts as not holding."""
+    event = getattr(task.task_spec, "event_definition", None)
+    if (task.internal_data.get(_REARMED) is not True
+            or not isinstance(event, ConditionalEventDefinition)
+            or expression != event.expression):
+        return False
+    changed = task.internal_data.get(_CHANGED) or ()
+    wanted = (getattr(task.task_spec, "extensions", None) or {}).get(VARIABLE_NAME)
+    return not changed or (wanted is not None and wanted not in changed)
 
 
 _PASSED = "vocflow_passed_start"

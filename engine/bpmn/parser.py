@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
@@ -32,6 +33,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 )
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
     CamundaEventDefinitionParser,
     CamundaStartEventParser,
 )
@@ -58,6 +60,7 @@ from engine.bpmn.compensation_parser import (
     CompensateThrowEventParser,
     CompensationProcessParser,
 )
+from engine.bpmn.conditional_events import VARIABLE_NAME
 from engine.bpmn.event_subprocesses import NON_INTERRUPTING
 from engine.bpmn.listener_tasks import LISTENER_ATTR
 from engine.bpmn.script_results import store_last_value
@@ -238,6 +241,19 @@ class InterruptingStartEventParser(CamundaStartEventParser):  # type: ignore[mis
         return ext
 
 
+class ConditionBoundaryEventParser(CamundaBoundaryEventParser):  # type: ignore[misc]
+    """A conditional boundary event keeps its camunda:variableName, which SpiffWorkflow drops:
+    re-armed, it is looked at again only when that variable changes (conditional_events)."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        ext: dict[str, Any] = super().parse_extensions(node)
+        for definition in self.node.iterchildren(f"{{{BPMN_NS}}}conditionalEventDefinition"):
+            name = (definition.get(f"{{{CAMUNDA_NS}}}variableName") or "").strip()
+            if name:
+                ext[VARIABLE_NAME] = name
+        return ext
+
+
 class VocFlowParser(CamundaParser):  # type: ignore[misc]
     PROCESS_PARSER_CLASS = CompensationProcessParser
     OVERRIDE_PARSER_CLASSES = {
@@ -247,6 +263,7 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         full_tag("userTask"): (AssignmentUserTaskParser, UserTask),
         full_tag("callActivity"): (MappingCallActivityParser, MappingCallActivity),
         full_tag("startEvent"): (InterruptingStartEventParser, StartEvent),
+        full_tag("boundaryEvent"): (ConditionBoundaryEventParser, BoundaryEvent),
         full_tag("task"): (CamundaTaskParser, pass_through.NoneTask),
         full_tag("manualTask"): (CamundaTaskParser, pass_through.ManualTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),

@@ -28,7 +28,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
-from engine.bpmn.conditional_events import passed_start
+from engine.bpmn.conditional_events import passed_start, waits_for_change
 from engine.bpmn.loop_variables import LOOP_NAMES, loop_variables
 from engine.expressions import (
     DelegateTask,
@@ -255,6 +255,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
         if passed_start(task, expression):  # started past it: its condition is not read
             return True
+        if waits_for_change(task, expression):  # re-armed, no variable change since
+            return False
         if (loop := loop_variables(task)):  # Camunda's multi-instance variables
             external_context = {**loop, **(external_context or {})}
         try:

@@ -106,3 +106,40 @@ def test_a_non_interrupting_message_boundary_stays_armed_while_its_task_runs(
     _complete(uow_factory, instance.id, "Task_Reply", admin)
     _complete(uow_factory, instance.id, "Task_Reply", admin)
     assert show(uow_factory, instance.id).instance.status == "completed"
+
+
+def _set(uow_factory: Any, instance_id: str, actor: Actor, **values: Any) -> list[str]:
+    with uow_factory() as uow:
+        service.set_variables(uow, instance_id, values, actor, NOW)
+    bpmn.WORKFLOWS.clear()  # what is armed is in the stored state, not only in memory
+    return _elements(uow_factory, instance_id)
+
+
+def test_a_non_interrupting_conditional_boundary_fires_again_on_each_variable_change(
+        uow_factory, admin):
+    """As Camunda: a non-interrupting conditional boundary event is evaluated again on each
+    variable change while its activity runs (camunda:variableName: a change of that variable
+    only), and fires each time its condition holds; never without a change."""
+    deploy_fixture(uow_factory, "compat_conditional_boundary_repeat.bpmn")
+    instance = start(uow_factory, "compat_conditional_boundary_repeat",
+                     urgency=1, flagged=False)
+    assert _elements(uow_factory, instance.id) == ["Task_Review"]
+    assert _set(uow_factory, instance.id, admin, urgency=9) == [
+        "Task_Escalate", "Task_Review"]
+    # another variable changes: the filtered event is not looked at, the other one fails
+    assert _set(uow_factory, instance.id, admin, note="x") == ["Task_Escalate", "Task_Review"]
+    assert _set(uow_factory, instance.id, admin, urgency=8) == [
+        "Task_Escalate", "Task_Escalate", "Task_Review"]
+    assert _set(uow_factory, instance.id, admin, flagged=True) == [
+        "Task_Check", "Task_Escalate", "Task_Escalate", "Task_Review"]
+    assert _set(uow_factory, instance.id, admin, note="y") == [  # unfiltered: any change
+        "Task_Check", "Task_Check", "Task_Escalate", "Task_Escalate", "Task_Review"]
+    _complete(uow_factory, instance.id, "Task_Check", admin)  # a task's values change none
+    assert _elements(uow_factory, instance.id) == [
+        "Task_Check", "Task_Escalate", "Task_Escalate", "Task_Review"]
+    _complete(uow_factory, instance.id, "Task_Check", admin, flagged=True)  # one that holds
+    assert _elements(uow_factory, instance.id) == [
+        "Task_Check", "Task_Escalate", "Task_Escalate", "Task_Review"]
+    _complete(uow_factory, instance.id, "Task_Review", admin)
+    assert _set(uow_factory, instance.id, admin, urgency=10, flagged=True) == [
+        "Task_Check", "Task_Escalate", "Task_Escalate"]  # its activity ended: not armed
