@@ -25,6 +25,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.activity_tree import DEEP, activity_type, element_of, scope_task
+from engine.bpmn.event_subprocesses import armed_only
 
 MARK = "vocflow_ended"  # in task.internal_data once the history has the task's end
 SEEDED = "_vocflow_seeded_runs"  # workflow.__dict__: runs found when an old state loaded
@@ -108,8 +109,8 @@ def _parent(task: Task) -> str | None:
 
 
 def _waits_silently(task: Task) -> bool:
-    if type(task.task_spec).__name__ in _ON_COMPLETION:
-        return True
+    if type(task.task_spec).__name__ in _ON_COMPLETION or armed_only(task):
+        return True  # an event subprocess starts when its event comes, not when armed
     parent = task.parent
     return parent is not None and type(parent.task_spec).__name__ == "EventBasedGateway"
 

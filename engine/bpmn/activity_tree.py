@@ -22,6 +22,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.compensation import THROW
+from engine.bpmn.event_subprocesses import armed_only
 from engine.bpmn.events import _kind
 from engine.bpmn.juel_scripts import ELEMENT_TYPE
 
@@ -98,7 +99,7 @@ def _shown(task: Task, failed: Collection[str]) -> bool:
         return False
     if task.state == TaskState.ERROR or str(task.id) in failed:
         return True
-    return type(spec).__name__ not in _LEFT_OUT
+    return type(spec).__name__ not in _LEFT_OUT and not armed_only(task)
 
 
 def _node(task: Task) -> ActivityNode:

@@ -21,6 +21,9 @@ goes past such a start event without looking at its condition (events.pass_rest_
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -89,14 +92,40 @@ def mark_rearmed(task: Any, fired: Any) -> None:
     task.internal_data[_SHARED] = dict(fired.data)
 
 
+_ARMING: ContextVar[bool] = ContextVar("vocflow_arming_conditions", default=False)
+
+
+@contextmanager
+def arming() -> Iterator[None]:
+    """While a conditional start is put in place (event_subprocess_starts), its condition
+    is not read: the variables it reads are laid over it afterwards (mark_armed_start)."""
+    token = _ARMING.set(True)
+    try:
+        yield
+    finally:
+        _ARMING.reset(token)
+
+
+def mark_armed_start(task: Any, variables: dict[str, Any], again: bool) -> None:
+    """A conditional event subprocess's start, just put in place in its scope: it reads the
+    process variables; armed `again` (a non-interrupting one has fired there), it waits for
+    a variable change as a re-armed boundary event does."""
+    task.internal_data[_SHARED] = dict(variables)
+    if again:
+        task.internal_data[_REARMED] = True
+
+
 def waits_for_change(task: Any, expression: str) -> bool:
-    """True while evaluating the condition of a re-armed conditional boundary event that no
-    variable change (of its camunda:variableName, when it has one) has reached since it was
-    armed or last looked at: the condition counts as not holding."""
+    """True while evaluating the condition of a re-armed conditional boundary or event
+    subprocess start that no variable change (of its camunda:variableName, when it has
+    one) has reached since it was armed or last looked at, or of a start being put in
+    place: the condition counts as not holding."""
     event = getattr(task.task_spec, "event_definition", None)
-    if (task.internal_data.get(_REARMED) is not True
-            or not isinstance(event, ConditionalEventDefinition)
-            or expression != event.expression):
+    if not isinstance(event, ConditionalEventDefinition) or expression != event.expression:
+        return False
+    if _ARMING.get() and isinstance(task.task_spec, StartEvent):
+        return True
+    if task.internal_data.get(_REARMED) is not True:
         return False
     changed = task.internal_data.get(_CHANGED) or ()
     wanted = (getattr(task.task_spec, "extensions", None) or {}).get(VARIABLE_NAME)

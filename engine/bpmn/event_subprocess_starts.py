@@ -8,6 +8,11 @@ scopes. `ScopedEventManager` starts it in the scope where Camunda 7 would: an ev
 outside (a message, a signal) in every running scope that has one; an error or escalation
 thrown inside, in the nearest enclosing scope that catches it.
 
+Conditional starts are put in place eagerly (`arm_conditional_starts`): each running
+scope with a conditional event subprocess keeps its start waiting, whose condition
+conditional_events.refresh_conditions reads after each step and variable change, as
+Camunda evaluates it when the scope starts and on each variable event.
+
 `trigger_starts` lists these start events for a running instance, so that it can be found
 by a message's or signal's name, except in a scope that an interrupting event subprocess
 has taken over. `prepare_triggers` wires such an event subprocess to its scope's end once,
@@ -17,15 +22,17 @@ spec that every instance of the definition shares.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.event_subprocesses import interrupted
+from engine.bpmn.conditional_events import arming, mark_armed_start
+from engine.bpmn.event_subprocesses import NON_INTERRUPTING, interrupted
 
 _THROWN_INSIDE = "_vocflow_thrown_inside"  # on a BpmnEvent thrown with a target scope
 
@@ -146,3 +153,38 @@ def prepare_triggers(spec: Any) -> None:
         if end.name not in esp._outputs:
             esp._outputs.append(end.name)
             end._inputs.append(esp.name)
+
+
+_ARMED = "vocflow_armed_conditional_starts"  # on a scope's root task: start names armed
+
+
+def arm_conditional_starts(workflow: BpmnWorkflow,
+                           variables: Callable[[], dict[str, Any]]) -> None:
+    """Put the start of each conditional event subprocess in place, waiting, in every
+    running scope that has none waiting: the first time as the scope runs, then again
+    after a non-interrupting one fired (an interrupting one ends its scope's other work)."""
+    if workflow.is_completed():
+        return
+    values: dict[str, Any] | None = None
+    for scope in list(_scopes(workflow)):
+        for name, start in _starts(scope):
+            if (not isinstance(start.event_definition, ConditionalEventDefinition)
+                    or _waiting_start(scope, start.name) is not None):
+                continue
+            armed = scope.task_tree.internal_data.setdefault(_ARMED, [])
+            again = start.name in armed
+            if again and not (start.extensions or {}).get(NON_INTERRUPTING):
+                continue  # an interrupting one fires once in its scope
+            # read before the start is put in place: its new tokens hold older data
+            values = variables() if values is None else values
+            with arming():
+                child_id = scope.spec.start.trigger_wf(scope.task_tree, name)
+                owner = scope.get_task_from_id(child_id)
+                owner.task_spec._predict(owner, mask=TaskState.NOT_FINISHED_MASK)
+            sub = scope.top_workflow.subprocesses.get(child_id)
+            waiting = _waiting_start(sub, start.name, own=True) if sub is not None else None
+            if waiting is None:
+                continue
+            if not again:
+                armed.append(start.name)
+            mark_armed_start(waiting, values, again)

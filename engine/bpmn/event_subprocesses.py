@@ -137,6 +137,18 @@ def _end_if_idle(workflow: Any) -> None:
             join.task_spec._update(join)
 
 
+def armed_only(task: Task) -> bool:
+    """An event subprocess that has not started (only its start events wait), or such a
+    waiting start event: Camunda shows neither as an activity instance, only as the
+    scope's event subscription or job, until the event comes."""
+    if _is_event_subprocess(task.task_spec):
+        return task.state == TaskState.STARTED and _waits_to_start(task)
+    if isinstance(task.task_spec, StartEvent) and task.state == TaskState.WAITING:
+        owner = _event_subprocess_task(task)
+        return owner is not None and _waits_to_start(owner)
+    return False
+
+
 def _waits_to_start(owner: Task) -> bool:
     """Nothing runs in the event subprocess: only its start events wait (and its end)."""
     sub = owner.workflow.top_workflow.subprocesses.get(owner.id)

@@ -238,20 +238,27 @@ class InterruptingStartEventParser(CamundaStartEventParser):  # type: ignore[mis
         ext: dict[str, Any] = super().parse_extensions(node)
         if (self.node.get("isInterrupting") or "true").strip().lower() == "false":
             ext[NON_INTERRUPTING] = True
+        _keep_condition_variable(self.node, ext)
         return ext
 
 
 class ConditionBoundaryEventParser(CamundaBoundaryEventParser):  # type: ignore[misc]
-    """A conditional boundary event keeps its camunda:variableName, which SpiffWorkflow drops:
-    re-armed, it is looked at again only when that variable changes (conditional_events)."""
+    """A conditional boundary event (as an event subprocess's conditional start) keeps its
+    camunda:variableName, which SpiffWorkflow drops: re-armed, it is looked at again only
+    when that variable changes (conditional_events)."""
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         ext: dict[str, Any] = super().parse_extensions(node)
-        for definition in self.node.iterchildren(f"{{{BPMN_NS}}}conditionalEventDefinition"):
-            name = (definition.get(f"{{{CAMUNDA_NS}}}variableName") or "").strip()
-            if name:
-                ext[VARIABLE_NAME] = name
+        _keep_condition_variable(self.node, ext)
         return ext
+
+
+def _keep_condition_variable(node: etree._Element, ext: dict[str, Any]) -> None:
+    """camunda:variableName of a conditional event definition, as a spec extension."""
+    for definition in node.iterchildren(f"{{{BPMN_NS}}}conditionalEventDefinition"):
+        name = (definition.get(f"{{{CAMUNDA_NS}}}variableName") or "").strip()
+        if name:
+            ext[VARIABLE_NAME] = name
 
 
 class VocFlowParser(CamundaParser):  # type: ignore[misc]

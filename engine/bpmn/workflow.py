@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn import event_subprocesses
 from engine.bpmn.boundary_rearm import rearm
 from engine.bpmn.conditional_events import refresh_conditions, share_with_conditions
+from engine.bpmn.event_subprocess_starts import arm_conditional_starts
 from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError
@@ -66,6 +67,7 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
                     prune_in_run(workflow)
                     limit = max(PRUNE_AT, 2 * _size(workflow))
             workflow.refresh_timers()
+            arm_conditional_starts(workflow, lambda: variables(workflow))
             if not refresh_conditions(workflow):  # what the steps changed may fire one
                 break
     except WorkflowTaskException as exc:

@@ -1,0 +1,91 @@
+"""Conditional event subprocesses as Camunda 7 runs them, driven over /engine-rest: each
+starts when its condition holds (on the scope's start and on each variable change); a
+non-interrupting one again on each later change that finds it holding (camunda:variableName:
+a change of that variable), an interrupting one cancels the rest of its scope. Until then
+neither shows as an activity instance, in the tree or in history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import bpmn
+from tests.api.engine_rest.test_rest_modeler import deploy_like_modeler
+from tests.factories import FIXTURES
+
+R = "/engine-rest"
+KEY = "compat_conditional_event_subprocess"
+
+
+def _tasks(client: Any, headers: dict[str, str], instance_id: str) -> list[str]:
+    found = client.get(f"{R}/task?processInstanceId={instance_id}", headers=headers).json
+    return sorted(t["taskDefinitionKey"] for t in found)
+
+
+def _set(client: Any, headers: dict[str, str], instance_id: str, **values: Any) -> list[str]:
+    answer = client.post(f"{R}/process-instance/{instance_id}/variables", headers=headers,
+                         json={"modifications": {k: {"value": v} for k, v in values.items()}})
+    assert answer.status_code == 204, answer.json
+    bpmn.WORKFLOWS.clear()  # what is armed is in the stored state, not only in memory
+    return _tasks(client, headers, instance_id)
+
+
+def _activities(client: Any, headers: dict[str, str], instance_id: str) -> list[str]:
+    def walk(node: dict[str, Any]) -> list[str]:
+        return [n for child in node["childActivityInstances"]
+                for n in [child["activityId"], *walk(child)]]
+    tree = client.get(f"{R}/process-instance/{instance_id}/activity-instances",
+                      headers=headers).json
+    return sorted(walk(tree))
+
+
+def _history(client: Any, headers: dict[str, str], instance_id: str) -> list[str]:
+    found = client.get(f"{R}/history/activity-instance?processInstanceId={instance_id}",
+                       headers=headers).json
+    return sorted(a["activityId"] for a in found)
+
+
+def test_conditional_event_subprocesses_start_when_their_condition_holds(
+        client, designer, user):
+    admin = user("cesp_admin", "admin", "ops")
+    xml = (FIXTURES / f"{KEY}.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml).status_code == 200
+    started = client.post(f"{R}/process-definition/key/{KEY}/start", headers=admin, json={
+        "variables": {"score": {"value": 80, "type": "Integer"},
+                      "withdrawn": {"value": False, "type": "Boolean"}}})
+    assert started.status_code == 200, started.json
+    instance_id = started.json["id"]
+    assert _tasks(client, admin, instance_id) == ["Task_Main"]
+    # armed, not started: as in Camunda, no activity instance for either event subprocess
+    assert _activities(client, admin, instance_id) == ["Task_Main"]
+    assert _history(client, admin, instance_id) == ["StartEvent_1", "Task_Main"]
+
+    assert _set(client, admin, instance_id, score=50) == ["Task_Main", "Task_Note"]
+    assert _activities(client, admin, instance_id) == ["Sub_Note", "Task_Main", "Task_Note"]
+    assert _set(client, admin, instance_id, remark="x") == ["Task_Main", "Task_Note"]
+    assert _set(client, admin, instance_id, score=40) == ["Task_Main", "Task_Note", "Task_Note"]
+
+    assert _set(client, admin, instance_id, withdrawn=True) == ["Task_Withdrawn"]
+    assert _set(client, admin, instance_id, score=10) == ["Task_Withdrawn"]  # interrupted
+    [task] = client.get(f"{R}/task?processInstanceId={instance_id}", headers=admin).json
+    assert client.post(f"{R}/task/{task['id']}/complete", headers=admin,
+                       json={}).status_code == 204
+    state = client.get(f"{R}/history/process-instance/{instance_id}", headers=admin).json
+    assert state["state"] == "COMPLETED"
+    assert _history(client, admin, instance_id) == sorted([
+        "StartEvent_1", "Task_Main", *["Sub_Note", "Start_Note", "Task_Note"] * 2,
+        "Sub_Withdraw", "Start_Withdraw", "Task_Withdrawn", "End_Withdraw"])
+
+
+def test_one_that_holds_as_the_scope_starts_starts_with_it(client, designer, user):
+    admin = user("cesp_admin", "admin", "ops")
+    xml = (FIXTURES / f"{KEY}.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml).status_code == 200
+    started = client.post(f"{R}/process-definition/key/{KEY}/start", headers=admin, json={
+        "variables": {"score": {"value": 30, "type": "Integer"},
+                      "withdrawn": {"value": False, "type": "Boolean"}}})
+    assert started.status_code == 200, started.json
+    assert _tasks(client, admin, started.json["id"]) == ["Task_Main", "Task_Note"]
+    unknown = client.post(f"{R}/process-definition/key/{KEY}/start", headers=admin, json={
+        "variables": {"score": {"value": 90, "type": "Integer"}}})  # withdrawn unset
+    assert unknown.status_code == 200, unknown.json  # an unset variable: it does not hold
+    assert _tasks(client, admin, unknown.json["id"]) == ["Task_Main"]
