@@ -155,6 +155,13 @@ def prepare_triggers(spec: Any) -> None:
             end._inputs.append(esp.name)
 
 
+def _conditional_starts(workflow: BpmnWorkflow) -> bool:
+    """Any subprocess of the definition starts on a condition (a look at specs, not tasks)."""
+    return any(isinstance(start.event_definition, ConditionalEventDefinition)
+               for spec in workflow.subprocess_specs.values()
+               for start in spec.bpmn_start_events)
+
+
 _ARMED = "vocflow_armed_conditional_starts"  # on a scope's root task: start names armed
 
 
@@ -163,7 +170,7 @@ def arm_conditional_starts(workflow: BpmnWorkflow,
     """Put the start of each conditional event subprocess in place, waiting, in every
     running scope that has none waiting: the first time as the scope runs, then again
     after a non-interrupting one fired (an interrupting one ends its scope's other work)."""
-    if workflow.is_completed():
+    if not _conditional_starts(workflow) or workflow.is_completed():
         return
     values: dict[str, Any] | None = None
     for scope in list(_scopes(workflow)):
