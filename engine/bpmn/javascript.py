@@ -13,6 +13,8 @@ from typing import Any
 from py_mini_racer import MiniRacer
 from py_mini_racer import _exc as js_errors
 
+from engine.bpmn.javascript_spin import SPIN_PRELUDE
+
 FORMATS = ("javascript", "js", "ecmascript")
 MARKER = "//!vocflow:javascript\n"  # prefixed by the parser; the script engine dispatches on it
 TIMEOUT_MS = 2000
@@ -27,20 +29,45 @@ var __vars = JSON.parse(__in);
 var __set = {};
 var __removed = {};
 // Camunda binds the process variables as script globals (read; a write needs setVariable)
+// (a JSON variable reads as a Spin node too: javascript_spin)
 Object.keys(__vars).forEach(function (k) {
-  if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) && !(k in globalThis)) { globalThis[k] = __vars[k]; }
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) && !(k in globalThis)) {
+    globalThis[k] = __spinOf.variable(__vars[k]);
+  }
 });
+var __typeName = function (v) {
+  if (v !== null && typeof v === "object") { return "json"; }
+  if (typeof v === "number") {
+    return !Number.isInteger(v) ? "double" : Math.abs(v) < 2147483648 ? "integer" : "long";
+  }
+  return v === null ? "null" : typeof v;
+};
 var execution = {
-  getVariable: function (n) { return __vars[n] === undefined ? null : __vars[n]; },
+  getVariable: function (n) {
+    return __vars[n] === undefined ? null : __spinOf.variable(__vars[n]);
+  },
+  getVariableTyped: function (n) {
+    if (__vars[n] === undefined) { return null; }
+    var v = __vars[n], name = __typeName(v);
+    return {getValue: function () { return execution.getVariable(n); },
+            getValueSerialized: function () {
+              return typeof v === "string" ? v : JSON.stringify(v);
+            },
+            getType: function () { return {getName: function () { return name; }}; },
+            isTransient: function () { return false; }};
+  },
   getVariables: function () { return Object.assign({}, __vars); },
   hasVariable: function (n) { return Object.prototype.hasOwnProperty.call(__vars, n); },
-  setVariable: function (n, v) { __vars[n] = v; __set[n] = true; delete __removed[n]; },
+  setVariable: function (n, v) {
+    __vars[n] = __spinOf.raw(v); __set[n] = true; delete __removed[n];
+  },
   setVariables: function (m) { for (var k in m) { execution.setVariable(k, m[k]); } },
   removeVariable: function (n) { delete __vars[n]; __removed[n] = true; },
   getProcessBusinessKey: function () { return __vars.__businessKey || null; },
   get processBusinessKey() { return __vars.__businessKey || null; }
 };
 execution.getVariableLocal = execution.getVariable;
+execution.getVariableLocalTyped = execution.getVariableTyped;
 execution.setVariableLocal = execution.setVariable;
 var task = execution;
 if (typeof __taskIn !== "undefined") {
@@ -142,6 +169,7 @@ def execute(script: str, context: MutableMapping[str, Any],
         ctx.eval("var __in = " + json.dumps(json.dumps(variables, default=_json_default)))
         if task is not None:
             ctx.eval("var __taskIn = " + json.dumps(json.dumps(task, default=_json_default)))
+        ctx.eval(SPIN_PRELUDE)
         ctx.eval(_PRELUDE)
         if result_variable:  # the script's completion value, kept as JSON
             ctx.eval("var __src = " + json.dumps(source))

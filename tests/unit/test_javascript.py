@@ -56,3 +56,44 @@ def test_a_result_variable_keeps_the_script_s_value_as_json():
     data = {"amount": 21}
     javascript.execute(javascript.mark("var nothing = 1;", "summary"), data)
     assert data == {"amount": 21, "summary": None}
+
+
+def test_camunda_spin_json_reads_and_builds_json_variables():
+    data = {"order": {"lines": [{"price": 4, "sku": "A"}, {"price": 6, "sku": "B"}],
+                      "customer": "Wang"}, "note": "x"}
+    javascript.execute(javascript.mark(
+        'var order = S(execution.getVariable("order"));\n'
+        'var total = 0, lines = order.prop("lines").elements();\n'
+        'for (var i = 0; i < lines.size(); i++) {\n'
+        '  total += lines.get(i).prop("price").numberValue();\n'
+        '}\n'
+        'execution.setVariable("total", total);\n'
+        'execution.setVariable("who", order.prop("customer").stringValue());\n'
+        'execution.setVariable("plain", order.customer + "/" + order.lines.length);\n'
+        'execution.setVariable("names", order.fieldNames().size());\n'
+        'execution.setVariable("has", [order.hasProp("lines"), order.hasProp("nope")]);\n'
+        'var made = S(\'{"a": 1}\').prop("b", S(\'[1, 2]\')).prop("c", "text");\n'
+        'made.prop("b").append(3);\n'
+        'execution.setVariable("made", made);\n'
+        'execution.setVariable("text", made.toString());\n'
+        'execution.setVariable("kind", execution.getVariableTyped("order").getType().getName());\n'
+        'execution.setVariable("serialized", execution.getVariableTyped("order")'
+        '.getValueSerialized().length > 10);'), data)
+    assert data["total"] == 10 and data["who"] == "Wang" and data["plain"] == "Wang/2"
+    assert data["names"] == 2 and data["has"] == [True, False]
+    assert data["made"] == {"a": 1, "b": [1, 2, 3], "c": "text"}
+    assert data["text"] == '{"a":1,"b":[1,2,3],"c":"text"}'
+    assert data["kind"] == "json" and data["serialized"] is True
+    assert data["order"]["customer"] == "Wang"  # read, not changed
+
+
+def test_spin_refuses_what_camunda_refuses_and_xml():
+    with pytest.raises(javascript.JavaScriptError, match="Unable to find 'nope'"):
+        javascript.execute(javascript.mark('S({"a": 1}).prop("nope");'), {})
+    with pytest.raises(javascript.JavaScriptError, match="Expected 'Number', got 'STRING'"):
+        javascript.execute(javascript.mark('S({"a": "x"}).prop("a").numberValue();'), {})
+    with pytest.raises(javascript.JavaScriptError, match="JSON only, not XML"):
+        javascript.execute(javascript.mark('S("<order/>");'), {})
+    assert javascript.execute(javascript.mark(
+        'execution.setVariable("t", execution.getVariableTyped("missing"));'), data := {}) is None
+    assert data == {"t": None}
