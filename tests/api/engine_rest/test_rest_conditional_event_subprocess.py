@@ -89,3 +89,13 @@ def test_one_that_holds_as_the_scope_starts_starts_with_it(client, designer, use
         "variables": {"score": {"value": 90, "type": "Integer"}}})  # withdrawn unset
     assert unknown.status_code == 200, unknown.json  # an unset variable: it does not hold
     assert _tasks(client, admin, unknown.json["id"]) == ["Task_Main"]
+
+
+def test_variable_events_are_named_as_not_applied_at_deploy(client, designer):
+    xml = (FIXTURES / f"{KEY}.bpmn").read_text().replace(
+        'camunda:variableName="score"', 'camunda:variableName="score" '
+        'camunda:variableEvents="create"')
+    deployed = deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml.encode())
+    assert deployed.status_code == 200, deployed.json
+    [warning] = [w for w in deployed.json["warnings"] if "variableEvents" in w]
+    assert "'Start_Note'" in warning and "'create' is not applied" in warning
