@@ -44,16 +44,23 @@ def _history(client: Any, headers: dict[str, str], instance_id: str) -> list[str
     return sorted(a["activityId"] for a in found)
 
 
+def _start(client: Any, headers: dict[str, str], **values: Any) -> str:
+    started = client.post(f"{R}/process-definition/key/{KEY}/start", headers=headers, json={
+        "variables": {k: {"value": v} for k, v in values.items()}})
+    assert started.status_code == 200, started.json
+    return str(started.json["id"])
+
+
+def _deploy(client: Any, designer: dict[str, str]) -> None:
+    xml = (FIXTURES / f"{KEY}.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml).status_code == 200
+
+
 def test_conditional_event_subprocesses_start_when_their_condition_holds(
         client, designer, user):
     admin = user("cesp_admin", "admin", "ops")
-    xml = (FIXTURES / f"{KEY}.bpmn").read_bytes()
-    assert deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml).status_code == 200
-    started = client.post(f"{R}/process-definition/key/{KEY}/start", headers=admin, json={
-        "variables": {"score": {"value": 80, "type": "Integer"},
-                      "withdrawn": {"value": False, "type": "Boolean"}}})
-    assert started.status_code == 200, started.json
-    instance_id = started.json["id"]
+    _deploy(client, designer)
+    instance_id = _start(client, admin, score=80, withdrawn=False)
     assert _tasks(client, admin, instance_id) == ["Task_Main"]
     # armed, not started: as in Camunda, no activity instance for either event subprocess
     assert _activities(client, admin, instance_id) == ["Task_Main"]
@@ -78,17 +85,11 @@ def test_conditional_event_subprocesses_start_when_their_condition_holds(
 
 def test_one_that_holds_as_the_scope_starts_starts_with_it(client, designer, user):
     admin = user("cesp_admin", "admin", "ops")
-    xml = (FIXTURES / f"{KEY}.bpmn").read_bytes()
-    assert deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml).status_code == 200
-    started = client.post(f"{R}/process-definition/key/{KEY}/start", headers=admin, json={
-        "variables": {"score": {"value": 30, "type": "Integer"},
-                      "withdrawn": {"value": False, "type": "Boolean"}}})
-    assert started.status_code == 200, started.json
-    assert _tasks(client, admin, started.json["id"]) == ["Task_Main", "Task_Note"]
-    unknown = client.post(f"{R}/process-definition/key/{KEY}/start", headers=admin, json={
-        "variables": {"score": {"value": 90, "type": "Integer"}}})  # withdrawn unset
-    assert unknown.status_code == 200, unknown.json  # an unset variable: it does not hold
-    assert _tasks(client, admin, unknown.json["id"]) == ["Task_Main"]
+    _deploy(client, designer)
+    low = _start(client, admin, score=30, withdrawn=False)
+    assert _tasks(client, admin, low) == ["Task_Main", "Task_Note"]
+    unset = _start(client, admin, score=90)  # withdrawn unset: that condition does not hold
+    assert _tasks(client, admin, unset) == ["Task_Main"]
 
 
 def test_variable_events_are_named_as_not_applied_at_deploy(client, designer):
