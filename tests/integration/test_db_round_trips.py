@@ -122,6 +122,21 @@ def test_a_user_task_step_keeps_its_statements(uow_factory, db_engine, dialect):
     assert again.element_id == "Task_Edit" and again.id != task.id  # the step happened
 
 
+def _warm_due_external(uow_factory: Any) -> None:
+    """psycopg prepares a statement at its 5th use on a connection, one round trip more
+    that once; the due external-task SELECT (its text depends on the topics other tests
+    registered) is used enough on every pooled connection first, so the count is the
+    claim's own and not the session's history."""
+    handled = external.topics()
+    for _ in range(PREPARE_THRESHOLD * POOLED) if handled else ():
+        with uow_factory() as uow:
+            uow.events.due_external(handled, clock.now(), 10)
+
+
+PREPARE_THRESHOLD = 5  # psycopg's default prepare_threshold
+POOLED = 6  # more than SQLAlchemy's QueuePool keeps (5): its FIFO order reaches them all
+
+
 def test_a_timer_claim_and_fire_keep_their_statements(uow_factory, db_engine, dialect):
     deploy_fixture(uow_factory, "timer_date.bpmn")
     with time_machine.travel(NOW, tick=False):
@@ -130,6 +145,7 @@ def test_a_timer_claim_and_fire_keep_their_statements(uow_factory, db_engine, di
     due = datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC)
     with time_machine.travel(due, tick=False):
         [one] = jobs.poll(uow_factory, SETTINGS, "w1", now=clock.now, limit=1)  # warm
+        _warm_due_external(uow_factory)
         with counted(db_engine) as claim:
             [(job_id, kind, instance_id)] = jobs._claim(uow_factory, "w1", clock.now(),
                                                         SETTINGS, 10)
