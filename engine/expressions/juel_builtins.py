@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from engine.expressions import beans
 from engine.expressions.base import FUNCTIONS, now
+from engine.expressions.juel_spin import SPIN_METHODS, JuelSpin, spin, spin_method
 
 _UNITS = {"Years": "years", "Months": "months", "Weeks": "weeks", "Days": "days",
           "Hours": "hours", "Minutes": "minutes", "Seconds": "seconds"}
@@ -181,6 +182,8 @@ def juel_method(base: Any, name: str, *args: Any) -> Any:
     """A method call in JUEL, on an allow-list per type (nothing else is reachable)."""
     if isinstance(base, JuelDateTime):
         return _datetime_method(base, name, args)
+    if isinstance(base, JuelSpin):
+        return spin_method(base, name, args)
     if isinstance(base, Execution):
         return _execution_method(base, name, args)
     if isinstance(base, DelegateTask):
@@ -200,8 +203,8 @@ METHODS = frozenset({"toDate", "toDateTime", "getVariable", "getVariableLocal", 
                      "getProcessInstanceId", "getEventName", "setVariable", "setVariableLocal",
                      "getVariables", "setAssignee", *TASK_GETTERS,
                      *(f"{p}{u}" for p in ("plus", "minus") for u in _UNITS),
-                     *_STRING, *_COLLECTION})
+                     *_STRING, *_COLLECTION, *SPIN_METHODS})
 
-FUNCTIONS.update(dateTime=date_time, juel_method=juel_method, juel_execution=juel_execution,
+FUNCTIONS.update(S=spin, dateTime=date_time, juel_method=juel_method, juel_execution=juel_execution,
                  juel_bean=beans.juel_bean, juel_bean_call=beans.juel_bean_call,
                  juel_bean_get=beans.juel_bean_get)
