@@ -48,7 +48,7 @@ var __spinOf = (function () {
     value: function (t) {
       return ["STRING", "NUMBER", "BOOLEAN"].indexOf(kind(t)) >= 0 ? t : expected("value", t);
     },
-    toString: function (t) { return kind(t) === "STRING" ? t : JSON.stringify(t); },
+    toString: function (t) { return JSON.stringify(t); },  // JSON text, as Spin writes it
     prop: function (t, name, value) {
       if (kind(t) !== "OBJECT") { expected("Object", t); }
       if (arguments.length > 2) { t[name] = raw(value); return wrap(t); }

@@ -82,8 +82,8 @@ def _plain(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"),
-                                                         ensure_ascii=False)
+    """The node as JSON text, as Spin writes it (a string node keeps its quotes)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 _METHODS: dict[str, Any] = {

@@ -18,6 +18,7 @@ ORDER = {"order": {"total": 120, "lines": [{"sku": "A"}, {"sku": "B"}], "vip": T
     ('${S(order).hasProp("coupon")}', False),
     ('${S(order).fieldNames().contains("total")}', True),
     ('${S(text).prop("a").toString()}', "[1,2]"),
+    ('${S(text).prop("name").toString()}', '"王五"'),
     ('${S(text).prop("name").value()}', "王五"),
     ('${S(text).prop("a").isArray() && S(order).isObject()}', True),
 ])
