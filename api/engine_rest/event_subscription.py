@@ -1,4 +1,5 @@
-"""Camunda GET /event-subscription: waiting message and signal catches (what clients correlate)."""
+"""Camunda GET /event-subscription: waiting message and signal catches (what clients
+correlate) and conditional ones (eventType conditional, no event name)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from engine.service import subscriptions
 
 def subscription_dto(row: EventSubscription) -> dict[str, Any]:
     return {
-        "id": str(row.id), "eventType": row.kind, "eventName": row.name,
+        "id": str(row.id), "eventType": row.kind, "eventName": row.name or None,
         "executionId": row.instance_id, "processInstanceId": row.instance_id,
         "activityId": row.element_id, "createdDate": None, "tenantId": None,
     }

@@ -44,7 +44,8 @@ class ThrownEvent:
 
 @dataclass(frozen=True)
 class Subscription:
-    """A WAITING catch of a message or signal (intermediate, boundary or event subprocess)."""
+    """A WAITING catch of a message, signal or condition (intermediate, boundary or event
+    subprocess start); a conditional one has no name ("")."""
 
     kind: str
     name: str
@@ -76,19 +77,29 @@ def take_thrown_events(workflow: BpmnWorkflow) -> list[ThrownEvent]:
 
 
 def waiting_subscriptions(workflow: BpmnWorkflow) -> list[Subscription]:
+    """What the instance waits on: its waiting catches (an armed conditional event
+    subprocess start among them) and the message and signal event subprocesses' starts."""
     found = []
     for task in workflow.get_tasks(state=TaskState.WAITING, max_depth=DEEP):
-        found.extend(subscriptions_of(task.task_spec, workflow.correlations))
-    for start in trigger_starts(workflow):  # message and signal event subprocesses
+        found.extend(subscriptions_of(task.task_spec, workflow.correlations, conditional=True))
+    for start in trigger_starts(workflow):
         found.extend(subscriptions_of(start, workflow.correlations))
     return found
 
 
-def subscriptions_of(spec: Any, correlations: dict[str, Any] | None) -> list[Subscription]:
-    """The message and signal subscriptions of a waiting task (one per catch event)."""
-    return [Subscription(kind, definition.name, element_id, dict(correlations or {}))
-            for definition, element_id in event_catches(spec)
-            if (kind := _kind(definition)) is not None]
+def subscriptions_of(spec: Any, correlations: dict[str, Any] | None, *,
+                     conditional: bool = False) -> list[Subscription]:
+    """The message and signal subscriptions of a waiting task (one per catch event), and
+    with `conditional` its conditional ones (Camunda lists them, with no event name)."""
+    found = []
+    for definition, element_id in event_catches(spec):
+        kind = _kind(definition)
+        if kind is not None:
+            found.append(Subscription(kind, definition.name, element_id,
+                                      dict(correlations or {})))
+        elif conditional and isinstance(definition, ConditionalEventDefinition):
+            found.append(Subscription("conditional", "", element_id))
+    return found
 
 
 def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -> bool:

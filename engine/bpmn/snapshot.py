@@ -108,4 +108,5 @@ def _waiting(snap: Snapshot, task: Task) -> None:
         timer = views.timer_view(task)
         if timer is not None:
             snap.timers.append(timer)
-    snap.subscriptions.extend(subscriptions_of(spec, snap.workflow.correlations))
+    snap.subscriptions.extend(subscriptions_of(spec, snap.workflow.correlations,
+                                               conditional=True))

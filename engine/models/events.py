@@ -11,7 +11,8 @@ from engine.models.core import Base
 
 
 class EventSubscription(Base):
-    """Index of a WAITING message/signal catch, kept by the projection on every save."""
+    """Index of a WAITING message, signal or conditional catch, kept by the projection on
+    every save (a conditional one has no name: "")."""
 
     __tablename__ = "event_subscriptions"
     __table_args__ = (Index("ix_event_subscriptions_kind_name", "kind", "name"),)
@@ -19,7 +20,7 @@ class EventSubscription(Base):
     instance_id: Mapped[str] = mapped_column(
         ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))  # message, signal, conditional
     name: Mapped[str] = mapped_column(String(200))
     element_id: Mapped[str | None] = mapped_column(String(200))
     correlations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

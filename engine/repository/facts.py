@@ -207,7 +207,8 @@ class FactRepository(Repository):
     def subscribed_elements(self, instance_id: str) -> dict[str, str]:
         """element_id -> message/signal name the instance waits on (the instance picture)."""
         es = EventSubscription
-        stmt = select(es.element_id, es.kind, es.name).where(es.instance_id == instance_id)
+        stmt = select(es.element_id, es.kind, es.name).where(
+            es.instance_id == instance_id, es.kind.in_(("message", "signal")))
         return {r.element_id: f"{r.kind}:{r.name}" for r in self.session.execute(stmt)
                 if r.element_id}
 

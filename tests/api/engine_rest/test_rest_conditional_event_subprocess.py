@@ -100,3 +100,44 @@ def test_variable_events_are_named_as_not_applied_at_deploy(client, designer):
     assert deployed.status_code == 200, deployed.json
     [warning] = [w for w in deployed.json["warnings"] if "variableEvents" in w]
     assert "'Start_Note'" in warning and "'create' is not applied" in warning
+
+
+def _subscriptions(client: Any, headers: dict[str, str], instance_id: str) -> list[Any]:
+    found = client.get(f"{R}/event-subscription?processInstanceId={instance_id}",
+                       headers=headers).json
+    return sorted((s["eventType"], s["eventName"], s["activityId"]) for s in found)
+
+
+def test_event_subscription_lists_the_armed_conditional_starts(client, designer, user):
+    """As Camunda's GET /event-subscription: eventType conditional, no event name, one per
+    armed start; an interrupting one that fired is gone with its scope's other work."""
+    admin = user("cesp_admin", "admin", "ops")
+    _deploy(client, designer)
+    instance_id = _start(client, admin, score=80, withdrawn=False)
+    armed = [("conditional", None, "Start_Note"), ("conditional", None, "Start_Withdraw")]
+    assert _subscriptions(client, admin, instance_id) == armed
+    only = client.get(f"{R}/event-subscription?processInstanceId={instance_id}"
+                      "&eventType=conditional", headers=admin).json
+    assert len(only) == 2
+    assert client.get(f"{R}/event-subscription/count?processInstanceId={instance_id}"
+                      "&eventType=message", headers=admin).json == {"count": 0}
+
+    _set(client, admin, instance_id, score=50)  # non-interrupting: armed again
+    assert _subscriptions(client, admin, instance_id) == armed
+    _set(client, admin, instance_id, withdrawn=True)
+    assert _subscriptions(client, admin, instance_id) == []
+
+
+def test_event_subscription_lists_a_waiting_conditional_catch(client, designer, user):
+    admin = user("cesp_admin", "admin", "ops")
+    key = "compat_conditional_events"
+    xml = (FIXTURES / f"{key}.bpmn").read_bytes()
+    assert deploy_like_modeler(client, designer, f"{key}.bpmn", xml).status_code == 200
+    started = client.post(f"{R}/process-definition/key/{key}/start", headers=admin,
+                          json={"variables": {"score": {"value": 90}}})
+    instance_id = started.json["id"]
+    assert _subscriptions(client, admin, instance_id) == [
+        ("conditional", None, "Catch_LowScore")]
+    _set(client, admin, instance_id, score=40)
+    assert _subscriptions(client, admin, instance_id) == []
+    assert "Task_Rectify" in _tasks(client, admin, instance_id)
