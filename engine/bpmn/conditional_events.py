@@ -59,6 +59,18 @@ def share_with_conditions(workflow: BpmnWorkflow, values: dict[str, Any]) -> Non
                                                    *values})
 
 
+def forget_in_conditions(workflow: BpmnWorkflow, names: list[str]) -> None:
+    """Variables deleted (Camunda's variable event 'delete'): the waiting conditional
+    events no longer see them, and look at their condition again as after a change."""
+    for task in _waiting(workflow):
+        shared = task.internal_data.get(_SHARED)
+        for name in names:
+            if shared:
+                shared.pop(name, None)
+            task.data.pop(name, None)
+        task.internal_data[_CHANGED] = sorted({*task.internal_data.get(_CHANGED, ()), *names})
+
+
 def refresh_conditions(workflow: BpmnWorkflow) -> bool:
     """Fire the waiting conditional events whose condition now holds; True if any did."""
     fired = False

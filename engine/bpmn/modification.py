@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import (
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.conditional_events import forget_in_conditions
 from engine.bpmn.token_repair import move_token
 from engine.bpmn.workflow import DEEP, find_task
 from engine.errors import InvalidState
@@ -54,7 +55,10 @@ def has_active_tokens(workflow: BpmnWorkflow) -> bool:
 def delete_variables(workflow: BpmnWorkflow, names: Iterable[str]) -> list[str]:
     """Remove process variables from every token (and the workflow's own data).
 
-    Returns the names that were set somewhere; finished tokens keep their history copy.
+    Returns the names that were set somewhere; finished tokens keep their history copy,
+    except the one a waiting token inherits from again each time it is looked at (its
+    parent), so that a catch event that fires later does not bring the variable back.
+    The waiting conditional events look at their condition again.
     """
     names = list(names)
     found: set[str] = set()
@@ -62,11 +66,14 @@ def delete_variables(workflow: BpmnWorkflow, names: Iterable[str]) -> list[str]:
     tasks = list(workflow.get_tasks(state=keep, max_depth=DEEP))
     if not tasks and workflow.last_task is not None:
         tasks = [workflow.last_task]
-    for data in [workflow.data, *(t.data for t in tasks)]:
+    inherited = [t.parent.data for t in tasks
+                 if t.state == TaskState.WAITING and t.parent is not None]
+    for data in [workflow.data, *(t.data for t in tasks), *inherited]:
         for name in names:
             if name in data and name != "data_objects":
                 found.add(name)
                 del data[name]
+    forget_in_conditions(workflow, names)
     return sorted(found)
 
 

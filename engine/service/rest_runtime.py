@@ -99,10 +99,13 @@ def delete_variables(uow: UnitOfWork, instance_id: str, names: Sequence[str], *,
     row = lock_instance(uow, instance_id)
     workflow = load_workflow(uow, row)
     removed = modification.delete_variables(workflow, names)
-    record_runs(uow, row, workflow, snapshot(workflow).tasks, now)  # seeded ones (old)
-    row.state_json = bpmn.dump_state(workflow)
     record(uow, row.id, actor, "variables_deleted", now, data={"names": list(names),
                                                                "removed": removed})
+    if removed and bpmn.has_waiting_conditions(workflow):  # one may hold now: run on
+        advance_and_save(uow, row, workflow, actor, now)
+    else:
+        record_runs(uow, row, workflow, snapshot(workflow).tasks, now)  # seeded ones (old)
+        row.state_json = bpmn.dump_state(workflow)
     uow.flush()
     return removed
 

@@ -141,3 +141,34 @@ def test_event_subscription_lists_a_waiting_conditional_catch(client, designer, 
     _set(client, admin, instance_id, score=40)
     assert _subscriptions(client, admin, instance_id) == []
     assert "Task_Rectify" in _tasks(client, admin, instance_id)
+
+
+def test_deleting_a_variable_is_a_change_a_waiting_condition_sees(client, designer, user):
+    """Camunda's variable event 'delete': `${empty score}` holds once score is deleted,
+    by DELETE .../variables/{name} or by a modification's deletions; the deleted variable
+    is not read back from the token's past."""
+    admin = user("cesp_admin", "admin", "ops")
+    key = "compat_conditional_on_delete"
+    xml = (FIXTURES / "compat_conditional_events.bpmn").read_text().replace(
+        "compat_conditional_events", key).replace("${score &lt; 60}", "${empty score}")
+    assert deploy_like_modeler(client, designer, f"{key}.bpmn", xml.encode()).status_code == 200
+
+    def started() -> str:
+        answer = client.post(f"{R}/process-definition/key/{key}/start", headers=admin,
+                             json={"variables": {"score": {"value": 90}}})
+        return str(answer.json["id"])
+
+    first, second = started(), started()
+    assert _tasks(client, admin, first) == ["Task_Score"]
+    _set(client, admin, first, remark="x")  # another variable changes: score is still set
+    assert _tasks(client, admin, first) == ["Task_Score"]
+    assert client.delete(f"{R}/process-instance/{first}/variables/score",
+                         headers=admin).status_code == 204
+    assert _tasks(client, admin, first) == ["Task_Rectify", "Task_Score"]
+    variables = client.get(f"{R}/process-instance/{first}/variables", headers=admin).json
+    assert "score" not in variables and variables["remark"]["value"] == "x"
+
+    modified = client.post(f"{R}/process-instance/{second}/variables", headers=admin,
+                           json={"deletions": ["score"]})
+    assert modified.status_code == 204, modified.json
+    assert _tasks(client, admin, second) == ["Task_Rectify", "Task_Score"]
