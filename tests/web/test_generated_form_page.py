@@ -22,6 +22,9 @@ def test_the_task_page_draws_and_checks_the_generated_fields(world, people):
     assert page.locator("#due").input_value() == "2026-12-15"
     assert page.locator("#requester").input_value() == "Wang Wu"
     assert page.locator("#requester").get_attribute("readonly") is not None
+    style = "e => [getComputedStyle(e).borderStyle, getComputedStyle(e).backgroundColor]"
+    fixed, editable = (page.eval_on_selector(f, style) for f in ("#requester", "#amount"))
+    assert fixed[0] == "dashed" and fixed != editable  # not editable, and looks it
     reviewer.shot("generated-form")
     page.fill("#amount", "0")
     page.click("form[enctype] button[type=submit]")
