@@ -49,6 +49,7 @@ from engine.bpmn.generated_forms import (
     start_generated_form,
     strptime_pattern,
 )
+from engine.bpmn.io_values import evaluate_parameter
 from engine.bpmn.migration import MigrationPlan, element_ids, plan_and_migrate
 from engine.bpmn.prune import PrunedActivity, pending, prune, shown, take_dropped
 from engine.bpmn.task_listeners import fire as fire_task_listeners
@@ -93,7 +94,8 @@ __all__ = [
     "CallRule", "bind_late", "keys_of", "late_bound", "rule_of", "version_tag",
     "SERIALIZER_VERSION", "DecisionError", "DeploymentRefused", "ExternalTaskView",
     "ParsedDecision", "StartForm", "call_activities", "conditional_starts", "evaluate_decision",
-    "has_waiting_conditions", "signal_starts", "start_condition_holds", "event_start_ids",
+    "evaluate_parameter", "has_waiting_conditions", "signal_starts", "start_condition_holds",
+    "event_start_ids",
     "start_form",
     "ParsedDeployment", "ParsedProcess",
     "ParsedRequirements", "Problem", "StepFailure", "TimerView",

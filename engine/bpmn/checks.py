@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from engine import expressions
-from engine.bpmn import delegates, javascript, juel_scripts
+from engine.bpmn import delegates, io_values, javascript, juel_scripts
 from engine.bpmn.compensation_checks import check_compensation
 from engine.bpmn.generated_forms import form_problems
 from engine.bpmn.link_events import link_problems
@@ -66,7 +66,8 @@ def _in_extensions(node: etree._Element) -> bool:
 
 def _problem(file: str, node: etree._Element, message: str) -> Problem:
     owner = _owner(node)
-    return Problem(file, owner.get("id"), node.sourceline, message)
+    return Problem(file, owner.get(juel_scripts.PLACED_FOR_ATTR) or owner.get("id"),
+                   node.sourceline, message)
 
 
 def _expr(file: str, node: etree._Element, text: str, mode: str, what: str) -> Iterator[Problem]:
@@ -293,7 +294,9 @@ def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
     source = node.text or ""
     if fmt in juel_scripts.FORMATS:
         strict = parent is None or parent.get(juel_scripts.EXPRESSION_ATTR) != "true"
-        reason = juel_scripts.check(source, strict)
+        structure = parent is not None and parent.get(juel_scripts.STRUCTURE_ATTR) == "true"
+        reason = (juel_scripts.check_structure(source) if structure
+                  else juel_scripts.check(source, strict))
         if reason is not None:
             yield _problem(file, node, reason)
         return
@@ -351,33 +354,20 @@ def _in_connector(node: etree._Element) -> bool:
     return any(a.tag == f"{C}connector" for a in node.iterancestors())
 
 
-def _check_connector_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
-    """A connector parameter may be text, a camunda:map or a camunda:list of expressions."""
-    name = node.get("name")
-    value = delegates.connector_value(node)
-    if isinstance(value, dict) and "script" in value and len(value) == 1:
-        yield _problem(file, node, f"connector parameter '{name}' is a script: scripts in "
-                                   "connector parameters are not supported; use an expression")
-        return
-    texts = (list(value.values()) if isinstance(value, dict)
-             else value if isinstance(value, list) else [value])
-    for text in texts:
-        if text:
-            yield from _expr(file, node, text, "text", f"connector parameter '{name}'")
-
-
 def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
-    if _in_connector(node):
-        yield from _check_connector_parameter(file, node)
+    """A parameter is text, a camunda:list or camunda:map (nested) of texts, or a script
+    (not in a connector); each text and map key is checked as an expression."""
+    connector = _in_connector(node)
+    what = f"{'connector ' if connector else ''}parameter '{node.get('name')}'"
+    value = io_values.parameter_value(node)
+    if io_values.is_script(value):
+        if connector:
+            yield _problem(file, node, f"{what} is a script: scripts in connector "
+                                       "parameters are not supported; use an expression")
         return
-    if len(node):
-        child = etree.QName(node[0].tag).localname
-        if child != "script":
-            yield _problem(file, node, f"camunda:{child} parameters are not supported; use text")
-        return
-    text = (node.text or "").strip()
-    if text:
-        yield from _expr(file, node, text, "text", f"parameter '{node.get('name')}'")
+    for text in io_values.texts(value):
+        if text:
+            yield from _expr(file, node, text, "text", what)
 
 
 def _check_message_definition(file: str, node: etree._Element) -> Iterator[Problem]:

@@ -8,6 +8,8 @@ from typing import Any
 
 from lxml import etree
 
+from engine.bpmn import io_values
+
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 C = f"{{{CAMUNDA_NS}}}"
 B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -45,24 +47,6 @@ def topic_for(kind: str, source: str) -> str:
     return text
 
 
-def connector_value(param: etree._Element) -> Any:
-    """A connector parameter as Camunda writes it: text, camunda:map, camunda:list or script.
-
-    Texts (and map/list entries) are expressions or plain text, evaluated when the task is
-    reached; a script is kept as {"script": format} and refused at deploy (engine.bpmn.checks).
-    """
-    found_map = param.find(f"{C}map")
-    if found_map is not None:
-        return {e.get("key"): (e.text or "").strip() for e in found_map.iter(f"{C}entry")}
-    found_list = param.find(f"{C}list")
-    if found_list is not None:
-        return [(v.text or "").strip() for v in found_list.iter(f"{C}value")]
-    script = param.find(f"{C}script")
-    if script is not None:
-        return {"script": script.get("scriptFormat") or ""}
-    return (param.text or "").strip()
-
-
 def _connector(node: etree._Element) -> Delegate | None:
     found = node.find(f"{B}extensionElements/{C}connector")
     if found is None:
@@ -72,7 +56,7 @@ def _connector(node: etree._Element) -> Delegate | None:
     io = found.find(f"{C}inputOutput")
     for kind in ("inputParameter", "outputParameter"):
         for param in (io.iterchildren(f"{C}{kind}") if io is not None else ()):
-            params[f"{kind}s"][param.get("name")] = connector_value(param)
+            params[f"{kind}s"][param.get("name")] = io_values.parameter_value(param)
     return Delegate("connector", connector_id, connector_id or "connector", params)
 
 

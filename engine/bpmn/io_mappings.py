@@ -5,16 +5,20 @@ themselves. On every other activity and event Camunda evaluates the input parame
 before the element and the output parameters just after it; here each parameter becomes a
 script task on the element's incoming (or outgoing) flow: a juel script whose result is the
 parameter (`${...}`, text with `${...}` in it), or a Python script setting a constant text.
-Camunda keeps input parameters local to the element; here they stay set afterwards, like
-any variable. Parameters this cannot express (camunda:list, camunda:map, camunda:script)
-leave the element's mapping as it was.
+A camunda:list or camunda:map parameter becomes a juel script that builds the value, each
+text in it evaluated. Camunda keeps input parameters local to the element; here they stay
+set afterwards, like any variable. Parameters this cannot express (camunda:script) leave
+the element's mapping as it was.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from lxml import etree
 
-from engine.bpmn import juel_scripts
+from engine.bpmn import io_values, juel_scripts
 from engine.bpmn.delegates import B, C
 
 _OWN_MAPPING = {"userTask", "serviceTask", "sendTask", "businessRuleTask"}
@@ -22,28 +26,39 @@ _LOOPS = (f"{B}multiInstanceLoopCharacteristics", f"{B}standardLoopCharacteristi
 _SIDES = {"inputParameter": "targetRef", "outputParameter": "sourceRef"}
 
 
-def _parameters(io: etree._Element, kind: str) -> list[tuple[str, str]] | None:
-    """(name, text) of each parameter of this kind; None if one is not plain text."""
+def _parameters(io: etree._Element, kind: str) -> list[tuple[str, Any, int | None]] | None:
+    """(name, value, line) of each parameter of this kind (text, list or map: io_values);
+    None if one is a script."""
     found = []
     for param in io.iterchildren(f"{C}{kind}"):
-        name = param.get("name")
-        if not name or any(isinstance(child.tag, str) for child in param):
+        name, value = param.get("name"), io_values.parameter_value(param)
+        if not name or io_values.is_script(value):
             return None
-        found.append((name, (param.text or "").strip()))
+        found.append((name, value, param.sourceline))
     return found
 
 
-def _script(container: etree._Element, task_id: str, name: str, text: str) -> None:
+def _script(container: etree._Element, task_id: str, name: str, text: Any,
+            origin: tuple[str, int | None]) -> None:
     task = etree.SubElement(container, f"{B}scriptTask")
     task.set("id", task_id)
-    if "${" in text or "#{" in text:
+    task.set(juel_scripts.PLACED_FOR_ATTR, origin[0])
+    if not isinstance(text, str):  # a camunda:list or camunda:map: each text evaluated
+        task.set("scriptFormat", "juel")
+        task.set(f"{C}resultVariable", name)
+        task.set(juel_scripts.STRUCTURE_ATTR, "true")
+        text = json.dumps(text, ensure_ascii=False)
+    elif "${" in text or "#{" in text:
         task.set("scriptFormat", "juel")
         task.set(f"{C}resultVariable", name)
         task.set(juel_scripts.EXPRESSION_ATTR, "true")  # it may read any variable
     else:
         task.set("scriptFormat", "python")
         text = f"execution.setVariable({name!r}, {text!r})"
-    etree.SubElement(task, f"{B}script").text = text
+    script = etree.SubElement(task, f"{B}script")
+    script.text = text
+    if origin[1] is not None:
+        script.sourceline = origin[1]
 
 
 def _flow(container: etree._Element, flow_id: str, source: str, target: str) -> None:
@@ -63,16 +78,16 @@ def _side(node: etree._Element, kind: str) -> etree._Element | None:
     return flows[0] if len(flows) == 1 else None
 
 
-def _place(node: etree._Element, kind: str, params: list[tuple[str, str]],
+def _place(node: etree._Element, kind: str, params: list[tuple[str, Any, int | None]],
            flow: etree._Element) -> None:
     """Chain one script task per parameter on `flow`, in the document's order."""
     container, element_id = node.getparent(), str(node.get("id"))
     assert container is not None  # noqa: S101 - _side found a flow in it
     side = "input" if kind == "inputParameter" else "output"
     previous = element_id
-    for n, (name, text) in enumerate(params):
+    for n, (name, text, line) in enumerate(params):
         task_id = f"{element_id}_{side}Mapping{n}"
-        _script(container, task_id, name, text)
+        _script(container, task_id, name, text, (element_id, line))
         if kind == "inputParameter":  # ... -> script -> element
             flow.set("targetRef", task_id)
             _flow(container, f"{task_id}_flow", task_id, element_id)

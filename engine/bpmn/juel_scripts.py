@@ -12,12 +12,14 @@ naming the element and the bean.
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from engine import expressions
+from engine.bpmn import io_values
 from engine.expressions import beans
 
 FORMATS = ("juel",)
@@ -27,17 +29,32 @@ FORMATS = ("juel",)
 ELEMENT_TYPE_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowElementType"
 ELEMENT_TYPE = "elementType"
 EXPRESSION_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowExpression"  # a placed listener
+# On a script task VocFlow placed for an element's mapping: that element's id, the one a
+# deploy refusal names (at the line of the parameter it came from).
+PLACED_FOR_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowPlacedFor"
 MARKER = "//!vocflow:juel:"  # + result variable + newline + the expression
+# A placed camunda:list / camunda:map parameter (engine.bpmn.io_mappings): its script is the
+# value as JSON (engine.bpmn.io_values), each text in it evaluated as the script runs.
+STRUCTURE_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowStructure"
+STRUCTURE = "//!vocflow:juel-structure:"  # + result variable + newline + the JSON
 _VALUES = (str, int, float, bool, list, dict, datetime, date, Decimal, type(None))
 _ALLOWED = {"execution", "task", "_vf_vars", "_vf_str", "_vf_get", "_vf_empty"}
 
 
-def mark(expression: str, result_variable: str | None) -> str:
-    return f"{MARKER}{result_variable or ''}\n{expression}"
+def mark(expression: str, result_variable: str | None, structure: bool = False) -> str:
+    return f"{STRUCTURE if structure else MARKER}{result_variable or ''}\n{expression}"
 
 
 def is_marked(script: str | None) -> bool:
-    return bool(script) and str(script).startswith(MARKER)
+    return bool(script) and str(script).startswith((MARKER, STRUCTURE))
+
+
+def check_structure(source: str) -> str | None:
+    """Why a placed list or map parameter cannot run (None: it can)."""
+    for text in io_values.texts(json.loads(source)):
+        if io_values.has_expression(text) and (reason := check(text, strict=False)):
+            return reason
+    return None
 
 
 def check(expression: str, strict: bool = True) -> str | None:
@@ -68,9 +85,14 @@ def execute(script: str, context: MutableMapping[str, Any], evaluate: Any) -> No
     """Evaluate the script's expression on the variables; store the result and the
     variables execution.setVariable() wrote. `evaluate(expr, data, external)` is the
     environment's evaluate."""
-    head, _, expression = script[len(MARKER):].partition("\n")
+    structure = script.startswith(STRUCTURE)
+    head, _, expression = script[len(STRUCTURE if structure else MARKER):].partition("\n")
     changes: dict[str, Any] = {}
-    value = evaluate(expression.strip(), context, {"_vf_set": changes})
+    if structure:
+        value = io_values.evaluate(json.loads(expression), lambda text: evaluate(
+            text, context, {"_vf_set": changes}))
+    else:
+        value = evaluate(expression.strip(), context, {"_vf_set": changes})
     context.update(changes)
     if head:
         if not isinstance(value, _VALUES):

@@ -47,6 +47,7 @@ from SpiffWorkflow.camunda.specs import UserTask
 from engine.bpmn import (
     delegates,
     dmn,
+    io_values,
     javascript,
     juel_scripts,
     listener_specs,
@@ -79,11 +80,12 @@ ASSIGNMENT_ATTRS = (
 SERVICE_ATTRS = ("type", "topic", "class", "expression", "delegateExpression", "taskPriority")
 
 
-def _io_parameters(parser: CamundaTaskParser, kind: str) -> dict[str, str]:
-    """camunda:inputOutput parameters as name -> text (expressions evaluated at run time)."""
-    params: dict[str, str] = {}
+def _io_parameters(parser: CamundaTaskParser, kind: str) -> dict[str, Any]:
+    """camunda:inputOutput parameters as name -> text, list or map (engine.bpmn.io_values;
+    expressions evaluated at run time)."""
+    params: dict[str, Any] = {}
     for node in parser.xpath(f"./bpmn:extensionElements/camunda:inputOutput/camunda:{kind}"):
-        params[node.get("name")] = (node.text or "").strip()
+        params[node.get("name")] = io_values.parameter_value(node)
     return params
 
 
@@ -213,7 +215,8 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
         if fmt in javascript.FORMATS:
             return javascript.mark(script or "", result_variable)
         if fmt in juel_scripts.FORMATS:
-            return juel_scripts.mark(script or "", result_variable)
+            structure = self.node.get(juel_scripts.STRUCTURE_ATTR) == "true"
+            return juel_scripts.mark(script or "", result_variable, structure)
         return store_last_value(script, result_variable) if result_variable else script
 
 

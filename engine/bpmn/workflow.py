@@ -20,9 +20,11 @@ from engine.bpmn import event_subprocesses
 from engine.bpmn.boundary_rearm import rearm
 from engine.bpmn.conditional_events import refresh_conditions, share_with_conditions
 from engine.bpmn.event_subprocess_starts import arm_conditional_starts
+from engine.bpmn.io_values import apply_outputs
 from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
-from engine.errors import InvalidState, NotFound, ScriptError
+from engine.errors import InvalidState, NotFound, ScriptError, ValidationFailed
+from engine.expressions import ExpressionError
 
 DEEP = 10**7  # TaskIterator's default max_depth of 1000 hides tasks in long loops
 PRUNE_AT = 200  # tasks in a workflow before a running advance() prunes it
@@ -159,9 +161,21 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
     if task.state != TaskState.READY or not human:
         raise InvalidState(f"task {task_id} is not an open user task")
     task.data.update(data)
+    outputs = _outputs(task)
     task.run()
-    share_with_conditions(workflow, data)
+    share_with_conditions(workflow, {**data, **outputs})
     workflow.__dict__.setdefault(COMPLETED, set()).add(task_id)
+
+
+def _outputs(task: Task) -> dict[str, Any]:
+    """The task's camunda:outputParameters, evaluated on what it completes with and set on
+    its token; one that cannot be evaluated refuses the completion, naming it."""
+    try:
+        return apply_outputs(task.task_spec.extensions or {}, task.data)
+    except (NameError, ValueError, TypeError, KeyError, AttributeError,
+            ExpressionError) as exc:
+        raise ValidationFailed(f"the output parameters of {task.task_spec.bpmn_id} cannot "
+                               f"be evaluated: {exc}") from exc
 
 
 COMPLETED = "_vocflow_completed"  # user tasks completed since the last save
@@ -178,8 +192,9 @@ def complete_external_task(workflow: BpmnWorkflow, task_id: str, result: dict[st
     if task.state != TaskState.STARTED or not isinstance(task.task_spec, ServiceTask):
         raise InvalidState(f"external task {task_id} is not waiting for completion")
     task.data.update(result)
+    outputs = _outputs(task)
     task.complete()
-    share_with_conditions(workflow, result)
+    share_with_conditions(workflow, {**result, **outputs})
 
 
 def refresh_timers(workflow: BpmnWorkflow) -> None:

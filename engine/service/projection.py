@@ -73,7 +73,7 @@ def assignment(view: bpmn.UserTaskView) -> dict[str, Any]:
 
 def input_parameters(extensions: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     params = extensions.get("inputParameters") or {}
-    return {name: _text(text, data) for name, text in params.items()}
+    return {name: bpmn.evaluate_parameter(value, data) for name, value in params.items()}
 
 
 def sync_user_tasks(
@@ -211,14 +211,6 @@ def _safe_inputs(ext: bpmn.ExternalTaskView) -> dict[str, Any]:
         return {}
 
 
-def _connector_value(value: Any, data: dict[str, Any]) -> Any:
-    if isinstance(value, dict):
-        return {key: _text(text, data) for key, text in value.items()}
-    if isinstance(value, list):
-        return [_text(text, data) for text in value]
-    return _text(value, data)
-
-
 def _connector_call(ext: bpmn.ExternalTaskView) -> dict[str, Any] | None:
     """A camunda:connector's input parameters evaluated where the task is reached."""
     spec = ext.extensions.get("connector")
@@ -227,7 +219,7 @@ def _connector_call(ext: bpmn.ExternalTaskView) -> dict[str, Any] | None:
     inputs: dict[str, Any] = {}
     for name, value in (spec.get("inputParameters") or {}).items():
         try:
-            inputs[name] = _connector_value(value, ext.data)
+            inputs[name] = bpmn.evaluate_parameter(value, ext.data)
         except (NameError, ValueError, TypeError, KeyError, expressions.ExpressionError) as exc:
             return {"error": f"connector parameter '{name}' cannot be evaluated: {exc}"}
     return {"inputs": inputs, "outputs": spec.get("outputParameters") or {}}
