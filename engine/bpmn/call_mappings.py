@@ -8,6 +8,10 @@ in, all back), which every SpiffWorkflow diagram relies on; Camunda would pass n
 `camunda:in businessKey` is read and ignored here: a called process shares its caller's
 instance (and so its business key) in VocFlow.
 
+A call that would start its callee more than MAX_CALL_DEPTH processes deep (a process
+that calls itself with no end) fails there, an incident at the call activity, instead of
+running for ever (Camunda's JVM ends such a call with a StackOverflowError).
+
 The class keeps SpiffWorkflow's name, so stored specs restore as this one (engine.bpmn.codec).
 """
 
@@ -17,12 +21,14 @@ from copy import deepcopy
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs import defaults
 from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 IN_KEY = "vocflow:callIn"  # spec extensions: the camunda:in mappings, in document order
 OUT_KEY = "vocflow:callOut"
+MAX_CALL_DEPTH = 64  # processes (and embedded subprocesses) one inside the other
 
 
 def _mappings(node: etree._Element, tag: str) -> list[dict[str, Any]]:
@@ -80,6 +86,18 @@ class CallActivity(defaults.CallActivity):  # type: ignore[misc]
         engine = my_task.workflow.script_engine
         start.set_data(**_mapped(ins, my_task.data,
                                  lambda expr: engine.evaluate(my_task, expr)))
+
+    def start_workflow(self, my_task: Any) -> None:
+        depth, scope = 1, my_task.workflow
+        while getattr(scope, "parent_workflow", None) is not None:
+            depth, scope = depth + 1, scope.parent_workflow
+        if depth >= MAX_CALL_DEPTH:
+            my_task.error()
+            raise WorkflowTaskException(
+                f"call activity '{self.bpmn_id}' would start '{self.spec}' {depth + 1} "
+                f"processes deep (at most {MAX_CALL_DEPTH}): does a process call itself "
+                "with no end?", task=my_task)
+        super().start_workflow(my_task)
 
     def update_data(self, my_task: Any, subworkflow: Any) -> None:
         outs = self._own(OUT_KEY)

@@ -45,3 +45,20 @@ def test_a_signal_starts_each_process_with_a_signal_start_event_for_it(uow_facto
     assert show(uow_factory, instance_id).variables["year"] == 2026
     with uow_factory() as uow:
         assert service.broadcast_signal(uow, "another-signal", SYSTEM_ACTOR, NOW) == []
+
+
+def test_a_process_that_calls_itself_stops_at_the_depth_limit_as_an_incident(uow_factory):
+    """Camunda's JVM ends such a call with a StackOverflowError; here the step stops at
+    MAX_CALL_DEPTH nested processes with an incident at the call activity, in bounded time,
+    and the instance's lock is free again."""
+    from engine.bpmn.call_mappings import MAX_CALL_DEPTH
+
+    deploy_fixture(uow_factory, "compat_self_call.bpmn")
+    instance = start(uow_factory, "compat_self_call")
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "running"
+    [incident] = detail.incidents
+    assert incident.element_id == "Call_Self"
+    assert f"at most {MAX_CALL_DEPTH}" in incident.message and "call itself" in incident.message
+    second = start(uow_factory, "compat_self_call")  # the engine is free for the next step
+    assert show(uow_factory, second.id).incidents[0].element_id == "Call_Self"
