@@ -203,6 +203,12 @@ def _form_property(node: etree._Element, problems: Found) -> FormFieldSpec:
         variable=variable, legacy=True)
 
 
+def _variable_name(name: str) -> bool:
+    """A field id Camunda stores as a variable of that name: `person.dog_friendly` too
+    (SpiffWorkflow's forms write such ids; Camunda keeps the dot in the name)."""
+    return not name.startswith("_") and all(part.isidentifier() for part in name.split("."))
+
+
 def read_form(element: etree._Element) -> tuple[GeneratedForm | None, Found]:
     """The generated form of a user task or start event (None: it has none) and what is
     wrong with its fields, each (the XML node, the reason naming the field)."""
@@ -218,9 +224,9 @@ def read_form(element: etree._Element) -> tuple[GeneratedForm | None, Found]:
     for node, read in nodes:
         found: Found = []
         spec = read(node, found)
-        if not spec.id.isidentifier() or spec.id.startswith("_"):
-            found.append((node, "its id must be a variable name (letters, digits, _; not "
-                                "starting with _ or a digit)"))
+        if not _variable_name(spec.id):
+            found.append((node, "its id must be a variable name (letters, digits, _ and "
+                                "dots between them; not starting with _ or a digit)"))
         elif any(f.id == spec.id for f in fields):
             found.append((node, "is declared twice"))
         if (reason := _default_problem(spec)) is not None:

@@ -29,6 +29,7 @@ from SpiffWorkflow.task import Task
 from engine import expressions
 from engine.bpmn import javascript, juel_scripts, task_listeners
 from engine.bpmn.conditional_events import passed_start, waits_for_change
+from engine.bpmn.correlations import lenient_source
 from engine.bpmn.loop_variables import LOOP_NAMES, loop_variables
 from engine.expressions import (
     DelegateTask,
@@ -162,6 +163,14 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     ) -> Any:
         if expression is None or not str(expression).strip():
             return None  # a Camunda message throw without camunda:expression has no payload
+        if (source := lenient_source(expression)) is not None:  # a correlation property's
+            try:
+                return self.evaluate(source, context, external_context)
+            except limits.ScriptLimitError:
+                raise
+            except (expressions.ExpressionError, NameError, SyntaxError, TypeError,
+                    AttributeError, KeyError, ValueError, IndexError):
+                return None
         # Text mode handles both a lone ${x} (the value itself) and composite text such as
         # ${year}-12-15T23:59:00+08:00; plain Python and bare ISO literals use expression mode.
         mode = "text" if ("${" in expression or "#{" in expression) else "expression"

@@ -87,3 +87,18 @@ def test_signal_reaches_every_waiting_instance(uow_factory):
         reached = service.broadcast_signal(uow, "window_open", SYSTEM_ACTOR, NOW)
     assert sorted(reached) == sorted(ids)
     assert {status(uow_factory, i) for i in ids} == {"completed"}
+
+
+def test_correlation_properties_are_ignored_as_camunda_does(uow_factory):
+    """A message reaches its catch by name whatever the catch's correlation properties
+    say: one reads `from.name` (a Python keyword), one a variable the message lacks."""
+    deploy_fixture(uow_factory, "compat_correlation_properties.bpmn")
+    instance = start(uow_factory, "compat_correlation_properties")
+    with uow_factory() as uow:
+        reached = service.correlate_message(uow, "reply_letter", SYSTEM_ACTOR, NOW,
+                                            process_instance_id=instance.id,
+                                            variables={"note": "已收到"})
+    assert reached == [instance.id]
+    with uow_factory() as uow:
+        [task] = uow.tasks.for_instance(instance.id)
+    assert task.element_id == "Task_Read"

@@ -82,3 +82,15 @@ def test_java_date_patterns_become_strptime_patterns():
     assert strptime_pattern("dd-MM-yyyy HH:mm") == "%d-%m-%Y %H:%M"
     assert strptime_pattern("yyyy-MM-dd'T'HH") == "%Y-%m-%dT%H"
     assert strptime_pattern("EEE, dd MMM") is None
+
+
+def test_a_field_id_is_a_variable_name_dots_between_its_parts_allowed():
+    def field(field_id: str) -> list[str]:
+        return _problems(f'<camunda:formData><camunda:formField id="{field_id}" label="L" '
+                         'type="string"/></camunda:formData>')
+
+    for fine in ("amount", "person.dog_friendly", "a.b.c", "项目名称"):
+        assert field(fine) == [], fine
+    for bad in ("_hidden", "1st", "person.", ".x", "a..b", "two words", "a-b"):
+        [problem] = field(bad)
+        assert problem.startswith(f"form field '{bad}': its id must be a variable name"), bad
