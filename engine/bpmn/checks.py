@@ -284,6 +284,14 @@ def _check_timer(file: str, node: etree._Element, kind: str) -> Iterator[Problem
 def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
     parent = node.getparent()
     fmt = (parent.get("scriptFormat") or "python").lower() if parent is not None else "python"
+    strict = parent is None or parent.get(juel_scripts.EXPRESSION_ATTR) != "true"
+    structure = parent is not None and parent.get(juel_scripts.STRUCTURE_ATTR) == "true"
+    yield from _script_problems(file, node, fmt, node.text or "", strict, structure)
+
+
+def _script_problems(file: str, node: etree._Element, fmt: str, source: str, strict: bool,
+                     structure: bool = False) -> Iterator[Problem]:
+    """Why a script of this format cannot run (its line within the file)."""
     if fmt == "groovy":
         yield _problem(file, node, f"script format {GROOVY}")
         return
@@ -291,10 +299,7 @@ def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
         yield _problem(file, node, f"script format '{fmt}' is not supported; write Python "
                                    "or JavaScript")
         return
-    source = node.text or ""
     if fmt in juel_scripts.FORMATS:
-        strict = parent is None or parent.get(juel_scripts.EXPRESSION_ATTR) != "true"
-        structure = parent is not None and parent.get(juel_scripts.STRUCTURE_ATTR) == "true"
         reason = (juel_scripts.check_structure(source) if structure
                   else juel_scripts.check(source, strict))
         if reason is not None:
@@ -361,9 +366,17 @@ def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
     what = f"{'connector ' if connector else ''}parameter '{node.get('name')}'"
     value = io_values.parameter_value(node)
     if io_values.is_script(value):
+        script = node.find(f"{C}script")
         if connector:
             yield _problem(file, node, f"{what} is a script: scripts in connector "
                                        "parameters are not supported; use an expression")
+        elif value.get("resource"):
+            yield _problem(file, node, f"{what}: camunda:script resource "
+                                       f"'{value['resource']}' (a script in a separate file) "
+                                       "is not supported; put the script in the parameter")
+        elif script is not None:
+            yield from _script_problems(file, script, str(value[io_values.SCRIPT]).lower()
+                                        or "python", str(value.get("text") or ""), False)
         return
     for text in io_values.texts(value):
         if text:

@@ -6,9 +6,10 @@ before the element and the output parameters just after it; here each parameter 
 script task on the element's incoming (or outgoing) flow: a juel script whose result is the
 parameter (`${...}`, text with `${...}` in it), or a Python script setting a constant text.
 A camunda:list or camunda:map parameter becomes a juel script that builds the value, each
-text in it evaluated. Camunda keeps input parameters local to the element; here they stay
-set afterwards, like any variable. Parameters this cannot express (camunda:script) leave
-the element's mapping as it was.
+text in it evaluated; a camunda:script parameter a script task of its format, its last value
+the parameter. Camunda keeps input parameters local to the element; here they stay set
+afterwards, like any variable. A parameter whose script is in a separate file (resource)
+leaves the element's mapping as it was (the deploy refuses it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _parameters(io: etree._Element, kind: str) -> list[tuple[str, Any, int | Non
     found = []
     for param in io.iterchildren(f"{C}{kind}"):
         name, value = param.get("name"), io_values.parameter_value(param)
-        if not name or io_values.is_script(value):
+        if not name or (io_values.is_script(value) and value.get("resource")):
             return None
         found.append((name, value, param.sourceline))
     return found
@@ -43,7 +44,12 @@ def _script(container: etree._Element, task_id: str, name: str, text: Any,
     task = etree.SubElement(container, f"{B}scriptTask")
     task.set("id", task_id)
     task.set(juel_scripts.PLACED_FOR_ATTR, origin[0])
-    if not isinstance(text, str):  # a camunda:list or camunda:map: each text evaluated
+    if io_values.is_script(text):  # its value is what the script ends with
+        task.set("scriptFormat", str(text[io_values.SCRIPT]) or "python")
+        task.set(f"{C}resultVariable", name)
+        task.set(juel_scripts.EXPRESSION_ATTR, "true")  # a juel one may read any variable
+        text = str(text.get("text") or "")
+    elif not isinstance(text, str):  # a camunda:list or camunda:map: each text evaluated
         task.set("scriptFormat", "juel")
         task.set(f"{C}resultVariable", name)
         task.set(juel_scripts.STRUCTURE_ATTR, "true")

@@ -4,7 +4,9 @@ A parameter is text (an expression `${...}`, text with `${...}` in it, or a cons
 camunda:list of values, or a camunda:map of entries (its keys text or expressions too),
 nested to any depth: read here as str, list and dict, and evaluated against a token's
 variables where the element is reached (inputs) or left (outputs). An empty text is null.
-A camunda:script parameter is read as {SCRIPT: format} (not evaluated here).
+A camunda:script parameter is read as {SCRIPT: format, "text": its source, "resource": its
+camunda resource or None} and evaluated by running it: its value is the script's last
+value (engine.bpmn.scripting.parameter_script).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def parameter_value(node: etree._Element) -> Any:
             return {entry.get("key") or "": parameter_value(entry)
                     for entry in child.iterchildren(f"{C}entry")}
         if child.tag == f"{C}script":
-            return {SCRIPT: child.get("scriptFormat") or ""}
+            return {SCRIPT: child.get("scriptFormat") or "", "text": child.text or "",
+                    "resource": child.get("resource")}
     return (node.text or "").strip()
 
 
@@ -59,16 +62,17 @@ def has_expression(text: str) -> bool:
     return "${" in text or "#{" in text
 
 
-def evaluate(value: Any, expression: Callable[[str], Any]) -> Any:
+def evaluate(value: Any, expression: Callable[[str], Any],
+             script: Callable[[str, str], Any] | None = None) -> Any:
     """The value with each text evaluated: `expression(text)` for a text with `${...}` in
-    it, the text itself for a constant, None for an empty one (and for a script, which is
-    not run here)."""
+    it, the text itself for a constant, None for an empty one; a script parameter's value
+    is `script(format, source)` (None without a runner)."""
     if is_script(value):
-        return None
+        return None if script is None else script(value[SCRIPT], value.get("text") or "")
     if isinstance(value, list):
-        return [evaluate(item, expression) for item in value]
+        return [evaluate(item, expression, script) for item in value]
     if isinstance(value, dict):
-        return {str(evaluate(key, expression)): evaluate(item, expression)
+        return {str(evaluate(key, expression, script)): evaluate(item, expression, script)
                 for key, item in value.items()}
     text = str(value or "")
     if not text:
@@ -77,15 +81,18 @@ def evaluate(value: Any, expression: Callable[[str], Any]) -> Any:
 
 
 def evaluate_parameter(value: Any, data: dict[str, Any]) -> Any:
-    """A parameter's value against a token's variables (raises as expressions do)."""
-    return evaluate(value, lambda text: expressions.evaluate(text, data, "text"))
+    """A parameter's value against a token's variables (raises as expressions and scripts
+    do)."""
+    from engine.bpmn.scripting import parameter_script  # noqa: PLC0415 - it imports this
+
+    return evaluate(value, lambda text: expressions.evaluate(text, data, "text"),
+                    lambda fmt, source: parameter_script(fmt, source, data))
 
 
 def apply_outputs(extensions: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The element's camunda:outputParameters evaluated on its token's variables (what it
     ended with), set on them; returns what was set."""
     outputs = {name: evaluate_parameter(value, data)
-               for name, value in (extensions.get("outputParameters") or {}).items()
-               if not is_script(value)}
+               for name, value in (extensions.get("outputParameters") or {}).items()}
     data.update(outputs)
     return outputs

@@ -31,6 +31,7 @@ from engine.bpmn import javascript, juel_scripts, task_listeners
 from engine.bpmn.conditional_events import passed_start, waits_for_change
 from engine.bpmn.correlations import lenient_source
 from engine.bpmn.loop_variables import LOOP_NAMES, loop_variables
+from engine.bpmn.script_results import store_last_value
 from engine.expressions import (
     DelegateTask,
     Execution,
@@ -329,3 +330,34 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
 def make_script_engine() -> PythonScriptEngine:
     return SandboxScriptEngine(environment=SafeEnvironment())
+
+
+_RESULT = "vocflowParameterValue"  # a name the sandbox lets a script assign
+
+
+def parameter_script(fmt: str, source: str, data: dict[str, Any]) -> Any:
+    """A camunda:script parameter's value: its script run on a copy of the token's
+    variables, under the sandbox's limits, its last value (Camunda's script result)."""
+    fmt = fmt.lower()
+    if fmt in javascript.FORMATS:
+        script = javascript.mark(source, _RESULT)
+    elif fmt in juel_scripts.FORMATS:
+        script = juel_scripts.mark(source, _RESULT)
+    else:
+        script = store_last_value(source, _RESULT)
+    context = dict(data)
+    try:
+        _PARAMETERS.execute(script, context)
+    except limits.LimitExceeded as exc:
+        raise limits.ScriptLimitError(limits.message("a script parameter", exc),
+                                      exc.kind) from None
+    except Exception as exc:  # noqa: BLE001 - whatever the script raised, said as a ValueError
+        raise ParameterScriptError(f"its {fmt or 'python'} script failed: {exc}") from exc
+    return context.get(_RESULT)
+
+
+class ParameterScriptError(ValueError):
+    """A camunda:script parameter's script failed (callers report it as a bad expression)."""
+
+
+_PARAMETERS = SafeEnvironment()
