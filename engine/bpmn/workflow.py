@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -57,7 +58,9 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
     PRUNED_PASSES passes it stops pruning: a loop that never ends then stalls at that
     depth (stall_reason says so) instead of holding the instance's lock for ever.
     """
-    try:
+    pending: StepFailure | None = workflow.__dict__.pop(_FAILED, None)  # in a completion
+
+    def run() -> None:
         for task in workflow.__dict__.pop(RESTART, []):
             task.task_spec._update(task)  # a retried call activity starts its callee again
         limit, passes = PRUNE_AT, 0
@@ -71,6 +74,14 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
             arm_conditional_starts(workflow, lambda: variables(workflow))
             if not refresh_conditions(workflow):  # what the steps changed may fire one
                 break
+
+    return _guarded(run) or pending
+
+
+def _guarded(action: Callable[[], None]) -> StepFailure | None:
+    """Run part of a step; what fails in it is a StepFailure (an incident), never a 500."""
+    try:
+        action()
     except WorkflowTaskException as exc:
         _name_missing_collection(exc)
         return _failure(exc, exc.task)
@@ -87,6 +98,17 @@ def advance(workflow: BpmnWorkflow, *, prune: bool = True) -> StepFailure | None
                          "or not a collection")
         return _failure(exc, task)
     return None
+
+
+_FAILED = "_vocflow_failed_in_completion"  # what the next advance() reports
+
+
+def _complete_guarded(workflow: BpmnWorkflow, action: Callable[[], None]) -> None:
+    """Complete a task: what fails as its successors are updated (a multi-instance over a
+    missing collection after it) is reported by the advance that follows, as an incident."""
+    failure = _guarded(action)
+    if failure is not None:
+        workflow.__dict__[_FAILED] = failure
 
 
 def _completed(task: Task) -> None:
@@ -161,7 +183,7 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
         raise InvalidState(f"task {task_id} is not an open user task")
     task.data.update(data)
     outputs = _outputs(task)
-    task.run()
+    _complete_guarded(workflow, task.run)
     share_with_conditions(workflow, {**data, **outputs})
     workflow.__dict__.setdefault(COMPLETED, set()).add(task_id)
 
@@ -191,7 +213,7 @@ def complete_external_task(workflow: BpmnWorkflow, task_id: str, result: dict[st
         raise InvalidState(f"external task {task_id} is not waiting for completion")
     task.data.update(result)
     outputs = _outputs(task)
-    task.complete()
+    _complete_guarded(workflow, task.complete)
     share_with_conditions(workflow, {**result, **outputs})
 
 

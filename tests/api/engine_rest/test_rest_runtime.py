@@ -208,3 +208,26 @@ def test_external_task_failure_without_retries_opens_incident(client, uow_factor
             "workerId": "w1", "maxTasks": 1,
             "topics": [{"topicName": "rest-score", "lockDuration": 60000}]}).json
     assert [t["id"] for t in refetched] == [task["id"]]
+
+
+def test_completing_work_before_a_multi_instance_over_a_missing_collection(
+        client, uow_factory, ops, user):
+    """What fails as a completed task's successors are updated (here a multi-instance whose
+    collection is unset, right after the user task) is an incident there, never a 500 (an
+    external task's completion goes the same way: engine.bpmn.workflow._complete_guarded)."""
+    deploy_fixture(uow_factory, "compat_mi_missing_after_work.bpmn")
+    instance_id = _start(client, ops, "compat_mi_missing_after_work")
+    worker = user("mi_worker", "worker")
+    [locked] = client.post(f"{R}/external-task/fetchAndLock", headers=worker, json={
+        "workerId": "w1", "maxTasks": 1,
+        "topics": [{"topicName": "fetch-reviewers", "lockDuration": 60000}]}).json
+    done = client.post(f"{R}/external-task/{locked['id']}/complete", headers=worker,
+                       json={"workerId": "w1"})
+    assert done.status_code == 204, done.json
+    [task] = client.get(f"{R}/task?processInstanceId={instance_id}", headers=ops).json
+    assert task["taskDefinitionKey"] == "Task_Prepare"
+    completed = client.post(f"{R}/task/{task['id']}/complete", headers=ops, json={})
+    assert completed.status_code == 204, completed.json
+    [incident] = client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json
+    assert incident["activityId"] == "Task_Sign"
+    assert "multi-instance input of 'Task_Sign'" in incident["incidentMessage"]
