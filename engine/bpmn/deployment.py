@@ -213,9 +213,11 @@ def _processes(
 def _unknown_decisions(name: str, process: etree._Element, known: set[str]) -> list[Problem]:
     return [
         Problem(name, task.get("id"), task.sourceline,
-                f"business rule task refers to unknown decision '{task.get(f'{C}decisionRef')}'")
+                f"business rule task refers to unknown decision '{ref}'" if ref else
+                "a business rule task needs camunda:decisionRef (the DMN decision it "
+                'evaluates), or camunda:type="external" and a camunda:topic')
         for task in process.iter(f"{B}businessRuleTask")
-        if task.get(f"{C}decisionRef") not in known
+        if (ref := task.get(f"{C}decisionRef")) not in known
     ]
 
 

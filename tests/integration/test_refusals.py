@@ -166,6 +166,12 @@ def test_business_rule_task_with_unknown_decision(uow_factory):
     _assert_names(uow_factory, text, "Bad", _line_of(text, 'id="Bad"'), "no_such_table")
 
 
+def test_business_rule_task_without_a_decision_or_implementation(uow_factory):
+    text = _diagram(_task("businessRuleTask"))
+    _assert_names(uow_factory, text, "Bad", _line_of(text, 'id="Bad"'),
+                  "needs camunda:decisionRef")
+
+
 def test_exclusive_gateway_flow_without_condition_or_default_is_a_warning(uow_factory):
     # Camunda 7 takes such a flow as `true`: it deploys, with a warning naming the flow.
     text = _diagram(_gateway(""))
