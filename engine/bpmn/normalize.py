@@ -10,6 +10,7 @@ from engine.bpmn import juel_scripts
 from engine.bpmn.bean_delegates import beans_as_scripts
 from engine.bpmn.compensation_parser import COMPENSATES
 from engine.bpmn.correlations import lenient_retrievals
+from engine.bpmn.data_objects import drop_data_stores
 from engine.bpmn.delegates import delegate_of
 from engine.bpmn.io_mappings import place_io_mappings
 from engine.bpmn.link_events import link_events_as_flows
@@ -32,6 +33,7 @@ def normalize(root: etree._Element) -> None:
     read_activiti_as_camunda(root)
     resolve_prefixed_refs(root)
     lenient_retrievals(root)
+    drop_data_stores(root)
     define_undeclared_errors(root)
     name_unnamed_flows(root)
     rename_reserved_ids(root)

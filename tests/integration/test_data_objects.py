@@ -31,3 +31,14 @@ def test_a_value_that_exists_still_travels_along_the_associations(uow_factory):
     with uow_factory() as uow:
         service.complete_task(uow, task.id, {}, SYSTEM_ACTOR, NOW)
     assert show(uow_factory, instance.id).instance.status == "completed"
+
+
+def test_a_data_store_and_its_associations_are_ignored_as_camunda_does(uow_factory):
+    deploy_fixture(uow_factory, "compat_data_store.bpmn")  # SpiffWorkflow refused it
+    instance = start(uow_factory, "compat_data_store")
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.element_id == "Task_Archive"
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"archived": True}, SYSTEM_ACTOR, NOW)
+    detail = show(uow_factory, instance.id)
+    assert detail.instance.status == "completed" and detail.incidents == []
