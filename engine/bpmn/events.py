@@ -40,6 +40,7 @@ class ThrownEvent:
     name: str
     payload: Any = None
     correlations: dict[str, Any] = field(default_factory=dict)
+    element_id: str | None = None  # the throw event or send task, where it is known
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,20 @@ def take_thrown_events(workflow: BpmnWorkflow) -> list[ThrownEvent]:
         if isinstance(payload, dict) and "payload" in payload and "result_var" in payload:
             payload = payload["payload"]  # the Camunda flavour wraps camunda:expression
         result.append(ThrownEvent(kind, event.event_definition.name, payload,
-                                  dict(event.correlations or {})))
+                                  dict(event.correlations or {}),
+                                  _thrower(workflow, event.event_definition)))
     return result
+
+
+def _thrower(workflow: BpmnWorkflow, definition: Any) -> str | None:
+    """The element that threw this event: the one whose spec holds this very definition
+    (SpiffWorkflow's event does not say which task threw it; a throw passes its own)."""
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "event_definition", None) is definition:
+                return str(task_spec.bpmn_id) if task_spec.bpmn_id else None
+    return None
 
 
 def waiting_subscriptions(workflow: BpmnWorkflow) -> list[Subscription]:

@@ -170,4 +170,5 @@ def route_thrown_events(uow: UnitOfWork, instance: ProcessInstance,
                               business_key=instance.business_key, variables=payload,
                               exclude_instance=instance.id)
         except MessageNotCorrelated as exc:
-            open_incident(uow, instance, "message_not_correlated", exc.message, now)
+            open_incident(uow, instance, "message_not_correlated", exc.message, now,
+                          element_id=event.element_id)

@@ -48,6 +48,7 @@ def test_payloadless_throw_nobody_waits_for_is_an_incident_not_a_silent_error(uo
     assert kinds == ["message_not_correlated", "message_not_correlated"]
     assert {m for i in detail.incidents for m in ("reply_received", "application_filed")
             if m in i.message} == {"reply_received", "application_filed"}
+    assert sorted(i.element_id for i in detail.incidents) == ["End_Filed", "Throw_Reply"]
 
 
 def _with_definition(definition: str) -> bytes:

@@ -78,6 +78,7 @@ def test_thrown_message_nobody_waits_for_opens_incident_on_the_sender(uow_factor
         [incident] = uow.incidents.open_for(sender.id)
     assert incident.kind == "message_not_correlated"
     assert "reply_received" in incident.message
+    assert incident.element_id == "Throw_Reply"  # the element that threw it
 
 
 def test_signal_reaches_every_waiting_instance(uow_factory):
