@@ -8,15 +8,8 @@ from typing import Any
 from marshmallow import ValidationError
 
 from forms.assessment import AnnualReportForm, ProvincialAssessmentForm
-from forms.base import (
-    MESSAGES,
-    BaseForm,
-    FormContext,
-    FormValidationError,
-    form_schema,
-    messages_in,
-    msg,
-)
+from forms.base import BaseForm, FormContext, FormValidationError, form_schema
+from forms.messages import MESSAGES, messages_in, msg
 from forms.project import (
     MinistryConfirmationForm,
     PlanSubmissionForm,

@@ -19,10 +19,10 @@ from forms.base import (
     items,
     length,
     meta,
-    msg,
     one_of,
     value_range,
 )
+from forms.messages import msg
 from forms.project import FIRST_YEAR, LAST_YEAR
 from forms.validators import INDICATOR_CODES
 

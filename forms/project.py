@@ -20,11 +20,11 @@ from forms.base import (
     items,
     length,
     meta,
-    msg,
     one_of,
     required_when,
     value_range,
 )
+from forms.messages import msg
 from forms.validators import (
     INDICATOR_CODES,
     INDICATOR_UNITS,

@@ -6,7 +6,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from forms.base import BaseForm, Text, length, meta, msg, one_of, required_when
+from forms.base import BaseForm, Text, length, meta, one_of, required_when
+from forms.messages import msg
 from forms.validators import (
     PROVINCE_CODES,
     UNIT_TYPES,

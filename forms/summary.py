@@ -6,7 +6,8 @@ from typing import Any
 
 from marshmallow import validate, validates_schema
 
-from forms.base import BaseForm, FieldErrors, Flag, Text, file_ref, length, meta, msg
+from forms.base import BaseForm, FieldErrors, Flag, Text, file_ref, length, meta
+from forms.messages import msg
 
 
 class ProvincialSummaryForm(BaseForm):

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 from marshmallow.validate import Validator
 
-from forms.base import msg
+from forms.messages import msg
 
 # GB 32100-2015: 31 characters (no I, O, S, V, Z), weights 3^i mod 31 for positions 1..17.
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
