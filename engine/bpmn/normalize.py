@@ -49,8 +49,7 @@ def normalize(root: etree._Element) -> None:
     message_throws_as_service_tasks(root)
     delegates_as_service_tasks(root)
     for sub in root.iter(f"{B}subProcess"):
-        if sub.get("triggeredByEvent", "false").lower() != "true":
-            close_subprocess(sub)
+        close_subprocess(sub, start=sub.get("triggeredByEvent", "false").lower() != "true")
 
 
 def read_activiti_as_camunda(root: etree._Element) -> None:
@@ -207,19 +206,22 @@ def start_where_flows_start(process: etree._Element) -> None:
         _flow(process, start.get("id"), node.get("id"))
 
 
-def close_subprocess(sub: etree._Element) -> None:
-    """An embedded subprocess without a start (end) event starts (ends) where flows do."""
+def close_subprocess(sub: etree._Element, *, start: bool = True) -> None:
+    """An embedded subprocess without a start (end) event starts (ends) where flows do.
+
+    An event subprocess (start=False) has the start event that triggers it; one without an
+    end event ends where its flows do, as Camunda 7 runs it (SpiffWorkflow refused it)."""
     sub_id = sub.get("id") or "subprocess"
     flows = list(sub.iterchildren(f"{B}sequenceFlow"))
     targets = {f.get("targetRef") for f in flows}
     sources = {f.get("sourceRef") for f in flows}
     nodes = _flow_nodes(sub)
-    if sub.find(f"{B}startEvent") is None and nodes:
-        start = etree.SubElement(sub, f"{B}startEvent")
-        start.set("id", f"{sub_id}_implicitStart")
+    if start and sub.find(f"{B}startEvent") is None and nodes:
+        implicit = etree.SubElement(sub, f"{B}startEvent")
+        implicit.set("id", f"{sub_id}_implicitStart")
         for node in nodes:
             if node.get("id") not in targets:
-                _flow(sub, start.get("id"), node.get("id"))
+                _flow(sub, implicit.get("id"), node.get("id"))
     if sub.find(f"{B}endEvent") is None and nodes:
         end = etree.SubElement(sub, f"{B}endEvent")
         end.set("id", f"{sub_id}_implicitEnd")

@@ -156,3 +156,21 @@ def test_they_are_not_found_once_their_subprocess_has_ended(uow_factory, ops):
     assert _subscribed(uow_factory, instance.id) == []
     with pytest.raises(MessageNotCorrelated):
         _correlate(uow_factory, "recall")
+
+
+def test_an_event_subprocess_without_an_end_event_ends_where_its_flow_does(uow_factory, ops):
+    """Camunda 7 runs an event subprocess whose last task has no end event after it
+    (SpiffWorkflow refused it: "A SubWorkflow Must contain an End event")."""
+    deploy_fixture(uow_factory, "compat_esp_without_end.bpmn")
+    instance = start(uow_factory, "compat_esp_without_end")
+    assert _correlate(uow_factory, "note") == [instance.id]  # non-interrupting, process level
+    _complete(uow_factory, instance.id, "Task_Note", ops)
+    assert _elements(uow_factory, instance.id) == ["Task_Check"]
+    task = next(t for t in open_tasks(uow_factory, instance.id))
+    with uow_factory() as uow:
+        service.complete_task(uow, task.id, {"missing": True}, ops, NOW)
+    assert _elements(uow_factory, instance.id) == ["Task_Supplement"]  # the error is caught
+    _complete(uow_factory, instance.id, "Task_Supplement", ops)
+    assert _elements(uow_factory, instance.id) == ["Task_Archive"]  # its scope ended with it
+    _complete(uow_factory, instance.id, "Task_Archive", ops)
+    assert show(uow_factory, instance.id).instance.status == "completed"
