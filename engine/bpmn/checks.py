@@ -284,12 +284,11 @@ def _check_timer(file: str, node: etree._Element, kind: str) -> Iterator[Problem
 def _check_script(file: str, node: etree._Element) -> Iterator[Problem]:
     parent = node.getparent()
     fmt = (parent.get("scriptFormat") or "python").lower() if parent is not None else "python"
-    strict = parent is None or parent.get(juel_scripts.EXPRESSION_ATTR) != "true"
     structure = parent is not None and parent.get(juel_scripts.STRUCTURE_ATTR) == "true"
-    yield from _script_problems(file, node, fmt, node.text or "", strict, structure)
+    yield from _script_problems(file, node, fmt, node.text or "", structure)
 
 
-def _script_problems(file: str, node: etree._Element, fmt: str, source: str, strict: bool,
+def _script_problems(file: str, node: etree._Element, fmt: str, source: str,
                      structure: bool = False) -> Iterator[Problem]:
     """Why a script of this format cannot run (its line within the file)."""
     if fmt == "groovy":
@@ -301,7 +300,7 @@ def _script_problems(file: str, node: etree._Element, fmt: str, source: str, str
         return
     if fmt in juel_scripts.FORMATS:
         reason = (juel_scripts.check_structure(source) if structure
-                  else juel_scripts.check(source, strict))
+                  else juel_scripts.check(source))
         if reason is not None:
             yield _problem(file, node, reason)
         return
@@ -376,7 +375,7 @@ def _check_parameter(file: str, node: etree._Element) -> Iterator[Problem]:
                                        "is not supported; put the script in the parameter")
         elif script is not None:
             yield from _script_problems(file, script, str(value[io_values.SCRIPT]).lower()
-                                        or "python", str(value.get("text") or ""), False)
+                                        or "python", str(value.get("text") or ""))
         return
     for text in io_values.texts(value):
         if text:

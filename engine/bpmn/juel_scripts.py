@@ -3,15 +3,15 @@
 Camunda evaluates such a script as an expression; `execution.setVariable(...)` and
 registered beans (`${mailer.send(execution)}`) are what it is for. Expression listeners
 (camunda:expression on an execution or task listener) are placed as such script tasks.
-At deploy a juel script may name only registered beans, `execution`, `task` and the
-built-in functions: every other name is refused (read variables with
-`execution.getVariable('name')`), so `#{myBean}` without a bean named myBean is refused
-naming the element and the bean.
+A name in it reads a process variable, or a registered bean of that name, as Camunda's
+resolvers do (variables first): `#{echo}` stores the variable echo. One that is neither
+when the script runs is Camunda's "Cannot resolve identifier" (an incident at the
+element). At deploy the expression is checked as every expression is: its syntax, and
+the methods it calls (a method of an unregistered bean is refused naming the bean).
 """
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import MutableMapping
 from datetime import date, datetime
@@ -20,7 +20,6 @@ from typing import Any
 
 from engine import expressions
 from engine.bpmn import io_values
-from engine.expressions import beans
 
 FORMATS = ("juel",)
 # On an element VocFlow rewrote as another kind (a delegate read as a script or service
@@ -38,7 +37,6 @@ MARKER = "//!vocflow:juel:"  # + result variable + newline + the expression
 STRUCTURE_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowStructure"
 STRUCTURE = "//!vocflow:juel-structure:"  # + result variable + newline + the JSON
 _VALUES = (str, int, float, bool, list, dict, datetime, date, Decimal, type(None))
-_ALLOWED = {"execution", "task", "_vf_vars", "_vf_str", "_vf_get", "_vf_empty"}
 
 
 def mark(expression: str, result_variable: str | None, structure: bool = False) -> str:
@@ -52,14 +50,13 @@ def is_marked(script: str | None) -> bool:
 def check_structure(source: str) -> str | None:
     """Why a placed list or map parameter cannot run (None: it can)."""
     for text in io_values.texts(json.loads(source)):
-        if io_values.has_expression(text) and (reason := check(text, strict=False)):
+        if io_values.has_expression(text) and (reason := check(text)):
             return reason
     return None
 
 
-def check(expression: str, strict: bool = True) -> str | None:
-    """Why this juel script cannot run (None: it can). Not `strict` (a listener's
-    camunda:expression placed as a juel script): any variable may be read."""
+def check(expression: str) -> str | None:
+    """Why this juel script cannot run (None: it can)."""
     text = expression.strip()
     if not text:
         return "the juel script is empty"
@@ -67,17 +64,6 @@ def check(expression: str, strict: bool = True) -> str | None:
         expressions.check_expression(text, "text")
     except expressions.ExpressionError as exc:
         return f"juel script '{text}' cannot be evaluated: {exc.reason}"
-    if not strict:
-        return None
-    tree = ast.parse(expressions.to_python(text, "text"), mode="eval")
-    known = set(expressions.safe_globals()) | _ALLOWED
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in known:
-            registered = ", ".join(beans.names()) or "none"
-            return (f"juel script reads '{node.id}', which is not a registered bean "
-                    f"(registered beans: {registered}); a juel script may use registered "
-                    "beans, execution and built-in functions (read a variable with "
-                    f"execution.getVariable('{node.id}'))")
     return None
 
 
