@@ -16,14 +16,14 @@ from engine.service import conditions, rest_actions
 
 @routes.post("/message")
 def correlate() -> Any:
-    """Deliver to the one matching waiting instance, or start one by message start event."""
+    """Camunda's correlate: the one matching catch, or a start by message start event; with
+    "all": true, every matching catch and every process that starts on the message."""
     body = json_body()
     name = body.get("messageName")
     if not isinstance(name, str) or not name:
         raise RestError("messageName is required")
-    if body.get("all"):
-        raise RestError("correlating to all instances (all=true) is not supported")
-    options = {
+    options: dict[str, Any] = {
+        "every": bool(flag(body.get("all"), "all")),
         "business_key": _text(body, "businessKey"),
         "correlation_keys": variables.from_camunda(body.get("correlationKeys")) or None,
         "variables": variables.from_camunda(body.get("processVariables")),

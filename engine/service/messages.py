@@ -67,12 +67,17 @@ def correlate_message(
     uow: UnitOfWork, name: str, actor: Actor | str, now: datetime, *,
     business_key: str | None = None, correlation_keys: dict[str, Any] | None = None,
     variables: dict[str, Any] | None = None, process_instance_id: str | None = None,
-    exclude_instance: str | None = None,
+    exclude_instance: str | None = None, every: bool = False, one_catch: bool = True,
 ) -> list[str]:
-    """Deliver a message to the one instance waiting for it, or start one by message.
+    """Deliver a message to the one catch waiting for it, or start one by message.
 
-    Raises MessageNotCorrelated when no instance waits and no definition starts on it,
-    or when more than one instance matches (Camunda's correlate is for exactly one).
+    Camunda's correlate is for exactly one execution: MessageNotCorrelated when none waits
+    and no definition starts on it, or when more than one catch matches (in several
+    instances, or two in one instance). Not `one_catch` (a message an instance threw):
+    every catch of the one matching instance is reached, as a message flow reaches its
+    participant. With `every` (Camunda's correlateAll, REST "all": true) it reaches each
+    matching instance, every catch in it, and starts an instance of each process with a
+    message start event for it; none at all is no error.
     """
     starter = _actor(actor, "message")
     who = starter.username
@@ -85,16 +90,29 @@ def correlate_message(
         if instance.status == "running" and _matches(uow, instance, business_key,
                                                      correlation_keys):
             matching.append(instance)
-    if len(matching) > 1:
+    if every:
+        reached = [i.id for i in matching
+                   if _deliver(uow, i, "message", name, variables, who, now)]
+        if process_instance_id is None:
+            reached += _start_by_message(uow, name, starter, now, business_key, variables,
+                                         every=True)
+        return reached
+    catches = sum(_catches(uow, i.id, name) for i in matching) if one_catch else len(matching)
+    if catches > 1:
         raise MessageNotCorrelated(
-            f"message '{name}' matches {len(matching)} waiting instances; give a business "
-            "key or correlation keys", details={"instances": [i.id for i in matching]})
+            f"Cannot correlate a message with name '{name}' to a single execution. "
+            f"{catches} executions match the correlation keys"
+            + (f" (in {len(matching)} instances)" if len(matching) > 1 else
+               f" (instance {matching[0].id})")
+            + "; give a business key, correlation keys or a process instance id, or "
+            "correlate to all of them (\"all\": true)",
+            details={"instances": [i.id for i in matching], "executions": catches})
     if matching and _deliver(uow, matching[0], "message", name, variables, who, now):
         return [matching[0].id]
     if process_instance_id is None:
         started = _start_by_message(uow, name, starter, now, business_key, variables)
-        if started is not None:
-            return [started]
+        if started:
+            return started[:1]
     raise MessageNotCorrelated(
         f"no instance waits for message '{name}'"
         + (f" with business key '{business_key}'" if business_key else "")
@@ -102,10 +120,17 @@ def correlate_message(
         details={"message": name, "business_key": business_key})
 
 
+def _catches(uow: UnitOfWork, instance_id: str, name: str) -> int:
+    """How many waiting catches of this message an instance has (Camunda: executions)."""
+    return max(1, len(uow.events.subscriptions(instance_id, "message", name, 100)))
+
+
 def _start_by_message(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
-                      business_key: str | None, variables: dict[str, Any] | None
-                      ) -> str | None:
-    """Start by message with the same checks as a direct start (start_instance's)."""
+                      business_key: str | None, variables: dict[str, Any] | None,
+                      every: bool = False) -> list[str]:
+    """Start by message with the same checks as a direct start (start_instance's): the
+    first process that starts on it, or (every) each of them."""
+    started = []
     for definition in uow.definitions.list(kind="process", latest_only=True):
         if name not in (definition.message_starts or []) or definition.suspended:
             continue
@@ -115,8 +140,10 @@ def _start_by_message(uow: UnitOfWork, name: str, actor: Actor, now: datetime,
                                   past_start_event=False,
                                   start_event=starts[0] if starts else None)
         if _deliver(uow, instance, "message", name, variables, actor.username, now):
-            return instance.id
-    return None
+            started.append(instance.id)
+            if not every:
+                break
+    return started
 
 
 def broadcast_signal(uow: UnitOfWork, name: str, actor: Actor | str, now: datetime, *,
@@ -168,7 +195,7 @@ def route_thrown_events(uow: UnitOfWork, instance: ProcessInstance,
         try:
             correlate_message(uow, event.name, "system", now,
                               business_key=instance.business_key, variables=payload,
-                              exclude_instance=instance.id)
+                              exclude_instance=instance.id, one_catch=False)
         except MessageNotCorrelated as exc:
             open_incident(uow, instance, "message_not_correlated", exc.message, now,
                           element_id=event.element_id)

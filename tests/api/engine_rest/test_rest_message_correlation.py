@@ -35,3 +35,48 @@ def test_a_message_with_the_property_correlates_and_sets_it(client, uow_factory,
     assert {v["name"]: v["value"] for v in variables}.get("order_id") == "A-1"
     again = client.post(f"{R}/message", json=body, headers=ops)
     assert again.status_code == 400  # nothing waits any more
+
+
+def _subscriptions(client, ops, instance_id):
+    return sorted(s["activityId"] for s in client.get(
+        f"{R}/event-subscription?processInstanceId={instance_id}", headers=ops).json)
+
+
+def test_two_catches_of_one_message_in_one_instance_are_not_one_execution(client, uow_factory,
+                                                                          ops):
+    """Camunda's correlate is for exactly one execution: two parallel catches of the same
+    message make it a 400 (MismatchingMessageCorrelationException) that changes nothing;
+    "all": true reaches both (correlateAll)."""
+    deploy_fixture(uow_factory, "compat_parallel_message_catches.bpmn")
+    instance_id = start(uow_factory, "compat_parallel_message_catches").id
+    both = ["Catch_Ministry", "Catch_Province"]
+    assert _subscriptions(client, ops, instance_id) == both
+    body = {"messageName": "receipt", "processInstanceId": instance_id}
+    one = client.post(f"{R}/message", json=body, headers=ops)
+    assert one.status_code == 400, one.get_data(as_text=True)
+    assert ("Cannot correlate a message with name 'receipt' to a single execution. "
+            "2 executions match") in one.json["message"]
+    assert _subscriptions(client, ops, instance_id) == both  # nothing delivered
+    every = client.post(f"{R}/message", json={**body, "all": True, "resultEnabled": True},
+                        headers=ops)
+    assert every.status_code == 200, every.get_data(as_text=True)
+    assert [r["resultType"] for r in every.json] == ["Execution"]
+    assert _state(client, ops, instance_id) == "COMPLETED"
+
+
+def test_all_reaches_every_waiting_instance_and_none_is_no_error(client, uow_factory, ops):
+    deploy_fixture(uow_factory, "msg_correlation.bpmn")
+    first, second = (start(uow_factory, "msg_correlation").id for _ in range(2))
+    one = client.post(f"{R}/message", json={"messageName": "paid"}, headers=ops)
+    assert one.status_code == 400  # two instances match: not one execution
+    every = client.post(f"{R}/message", json={"messageName": "paid", "all": True,
+                                              "resultEnabled": True}, headers=ops)
+    assert every.status_code == 200, every.get_data(as_text=True)
+    assert sorted(r["execution"]["processInstanceId"] for r in every.json) == sorted(
+        [first, second])
+    assert {_state(client, ops, i) for i in (first, second)} == {"COMPLETED"}
+    none = client.post(f"{R}/message", json={"messageName": "paid", "all": True}, headers=ops)
+    assert none.status_code == 204  # correlateAll: nothing waits, nothing to do
+    bad = client.post(f"{R}/message", json={"messageName": "paid", "all": "sometimes"},
+                      headers=ops)
+    assert bad.status_code == 400 and "all" in bad.json["message"]
