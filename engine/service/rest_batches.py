@@ -146,7 +146,7 @@ def message_many(uow: UnitOfWork, listed: Sequence[str], q: Query | None, name: 
                                                                   1)}:
             continue
         correlate_message(uow, name, actor, now, process_instance_id=instance_id,
-                          variables=values or None)
+                          variables=values or None, every=True)  # Camunda's: correlateAll
         reached += 1
     return reached
 

@@ -173,10 +173,11 @@ def message_subscription(uow: UnitOfWork, execution_id: str, name: str, *,
 
 def trigger_message(uow: UnitOfWork, execution_id: str, name: str, values: dict[str, Any],
                     *, actor: Actor, now: datetime) -> None:
-    """Deliver message `name` to the instance of that waiting execution."""
+    """Deliver message `name` to the instance of that waiting execution (every catch of
+    the message in it: a delivery is to the instance, not to one of its catches)."""
     subscription = message_subscription(uow, execution_id, name, actor=actor)
     correlate_message(uow, name, actor, now, variables=values or None,
-                      process_instance_id=subscription.instance_id)
+                      process_instance_id=subscription.instance_id, one_catch=False)
 
 
 def list_variables(uow: UnitOfWork, q: Query, local: dict[str, Any], *, actor: Actor

@@ -80,3 +80,17 @@ def test_all_reaches_every_waiting_instance_and_none_is_no_error(client, uow_fac
     bad = client.post(f"{R}/message", json={"messageName": "paid", "all": "sometimes"},
                       headers=ops)
     assert bad.status_code == 400 and "all" in bad.json["message"]
+
+
+def test_a_message_triggered_on_an_execution_is_delivered_beside_another_catch(
+        client, uow_factory, ops):
+    """POST /execution/{id}/messageSubscriptions/{name}/trigger names where the message
+    goes: the second catch of that message in the instance does not make it ambiguous."""
+    deploy_fixture(uow_factory, "compat_parallel_message_catches.bpmn")
+    instance_id = start(uow_factory, "compat_parallel_message_catches").id
+    [execution, *_] = [e["id"] for e in client.get(
+        f"{R}/execution?processInstanceId={instance_id}", headers=ops).json]
+    sent = client.post(f"{R}/execution/{execution}/messageSubscriptions/receipt/trigger",
+                       json={}, headers=ops)
+    assert sent.status_code == 204, sent.get_data(as_text=True)
+    assert len(_subscriptions(client, ops, instance_id)) < 2
