@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.activity_tree import DEEP, activity_type, element_of, scope_task
 from engine.bpmn.event_subprocesses import armed_only
+from engine.bpmn.juel_scripts import placed_for
 
 MARK = "vocflow_ended"  # in task.internal_data once the history has the task's end
 SEEDED = "_vocflow_seeded_runs"  # workflow.__dict__: runs found when an old state loaded
@@ -149,8 +150,8 @@ class _Save:
 
     def observe(self, task: Task) -> None:
         spec = task.task_spec
-        if spec.bpmn_id is None or MARK in task.internal_data:
-            return
+        if spec.bpmn_id is None or MARK in task.internal_data or placed_for(spec):
+            return  # a placed mapping script is part of its element, as in Camunda
         state, key = task.state, str(task.id)
         if state & _ACTIVE:
             self.seen.add(key)

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.compensation import THROW
 from engine.bpmn.event_subprocesses import armed_only
 from engine.bpmn.events import _kind
-from engine.bpmn.juel_scripts import ELEMENT_TYPE
+from engine.bpmn.juel_scripts import ELEMENT_TYPE, placed_for
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 DEEP = 10**7
@@ -99,11 +99,16 @@ def _shown(task: Task, failed: Collection[str]) -> bool:
         return False
     if task.state == TaskState.ERROR or str(task.id) in failed:
         return True
-    return type(spec).__name__ not in _LEFT_OUT and not armed_only(task)
+    return (type(spec).__name__ not in _LEFT_OUT and not armed_only(task)
+            and placed_for(spec) is None)
 
 
 def _node(task: Task) -> ActivityNode:
     spec = task.task_spec
+    owner = placed_for(spec)
+    if owner is not None:  # a failed mapping script: Camunda shows the element it maps
+        spec = next((s for s in task.workflow.spec.task_specs.values()
+                     if s.bpmn_id == owner), spec)
     return ActivityNode(str(task.id), element_of(spec), spec.bpmn_name, activity_type(spec),
                         TaskState.get_name(task.state))
 

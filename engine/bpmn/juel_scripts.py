@@ -31,6 +31,13 @@ EXPRESSION_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowExpression"  # a p
 # On a script task VocFlow placed for an element's mapping: that element's id, the one a
 # deploy refusal names (at the line of the parameter it came from).
 PLACED_FOR_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowPlacedFor"
+PLACED_FOR = "placedFor"  # the spec extension: Camunda sees the mapping as part of it
+
+
+def placed_for(spec: Any) -> str | None:
+    """The element a placed input/output mapping script belongs to (None: not placed)."""
+    owner = (getattr(spec, "extensions", None) or {}).get(PLACED_FOR)
+    return str(owner) if owner else None
 MARKER = "//!vocflow:juel:"  # + result variable + newline + the expression
 # A placed camunda:list / camunda:map parameter (engine.bpmn.io_mappings): its script is the
 # value as JSON (engine.bpmn.io_values), each text in it evaluated as the script runs.

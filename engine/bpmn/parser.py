@@ -203,6 +203,9 @@ class FormatScriptTaskParser(ScriptTaskParser):  # type: ignore[misc]
         listened = self.node.get(LISTENER_ATTR)
         if listened:
             ext["taskListener"] = listened
+        placed = self.node.get(juel_scripts.PLACED_FOR_ATTR)
+        if placed:
+            ext[juel_scripts.PLACED_FOR] = placed
         _keep_element_type(self, ext)
         return ext
 

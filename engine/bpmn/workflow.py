@@ -22,6 +22,7 @@ from engine.bpmn.boundary_rearm import rearm
 from engine.bpmn.conditional_events import refresh_conditions, share_with_conditions
 from engine.bpmn.event_subprocess_starts import arm_conditional_starts
 from engine.bpmn.io_values import apply_outputs
+from engine.bpmn.juel_scripts import placed_for
 from engine.bpmn.pass_through import PASSING
 from engine.bpmn.prune import prune_in_run
 from engine.errors import InvalidState, NotFound, ScriptError, ValidationFailed
@@ -156,7 +157,8 @@ def _failure(exc: Exception, task: Task | None) -> StepFailure:
         message = f"{message} ({'; '.join(extra)})"
     line = getattr(exc, "line_number", None) or None
     return StepFailure(
-        element_id=task.task_spec.bpmn_id if task is not None else None,
+        element_id=(placed_for(task.task_spec) or task.task_spec.bpmn_id
+                    if task is not None else None),
         task_id=str(task.id) if task is not None else None,
         message=message,
         line=int(line) if line else None,

@@ -28,8 +28,9 @@ def test_an_unknown_input_variable_is_an_incident_before_the_element(uow_factory
     deploy_fixture(uow_factory, "io_mapping.bpmn")
     instance = start(uow_factory, "io_mapping", waitTime="PT1H")
     [incident] = show(uow_factory, instance.id).incidents
-    assert incident.element_id == "Task_Prepare_inputMapping0"
+    assert incident.element_id == "Task_Prepare"  # the element, not VocFlow's mapping script
     assert "Cannot resolve identifier 'amount'" in incident.message
+    assert "(at the input mapping of Task_Prepare)" in incident.message
 
 
 def test_elements_named_start_and_end_run_as_any_other(uow_factory):
