@@ -115,15 +115,19 @@ def subscriptions_of(spec: Any, correlations: dict[str, Any] | None, *,
     return found
 
 
-def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -> bool:
-    """Hand a message or signal to a workflow; False when nothing in it waits for that."""
+def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None,
+            task_id: str | None = None) -> bool:
+    """Hand a message or signal to a workflow; False when nothing in it waits for that.
+    A message with `task_id` goes to that waiting catch alone when it catches it (Camunda's
+    messageEventReceived on one execution), else to every catch of it."""
     definition: Any
     if kind == "message":
         definition = MessageEventDefinition(name)
         # The Camunda flavour wraps the payload; a correlation property's messagePath is
         # evaluated on the wrapper, so the variables are also there at its top level.
         top = dict(payload) if isinstance(payload, dict) else {}
-        return _send(workflow, definition, {**top, "payload": payload, "result_var": None})
+        return _send(workflow, definition, {**top, "payload": payload, "result_var": None},
+                     task_id)
     definition = SignalEventDefinition(name)
     try:
         workflow.send_event(BpmnEvent(definition, payload=payload))
@@ -132,7 +136,8 @@ def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Any = None) -
     return True
 
 
-def _send(workflow: BpmnWorkflow, definition: Any, wrapper: dict[str, Any]) -> bool:
+def _send(workflow: BpmnWorkflow, definition: Any, wrapper: dict[str, Any],
+          task_id: str | None = None) -> bool:
     """Send a message. Camunda correlates by name and ignores BPMN correlation properties:
     a property the message's variables lack is read as null (tried again with it), so the
     message still reaches its catch; one that fails otherwise does not correlate (False)."""
@@ -140,8 +145,10 @@ def _send(workflow: BpmnWorkflow, definition: Any, wrapper: dict[str, Any]) -> b
         try:
             # The instance was chosen by name (and business key): its own correlation
             # values go with the message, so SpiffWorkflow's key check agrees.
-            workflow.send_event(BpmnEvent(definition, payload=dict(wrapper),
-                                          correlations=deepcopy(workflow.correlations or {})))
+            event = BpmnEvent(definition, payload=dict(wrapper),
+                              correlations=deepcopy(workflow.correlations or {}))
+            if task_id is None or not _catch_at(workflow, event, task_id):
+                workflow.send_event(event)
         except WorkflowException:
             return False
         except NameError as exc:  # engine.expressions.UnknownProperty: which one
@@ -156,6 +163,17 @@ def _send(workflow: BpmnWorkflow, definition: Any, wrapper: dict[str, Any]) -> b
 
 
 _MISSING_PROPERTIES = 8  # correlation properties one message may lack
+
+
+def _catch_at(workflow: BpmnWorkflow, event: BpmnEvent, task_id: str) -> bool:
+    """The event caught by that waiting task alone (SpiffWorkflow's EventManager.catch,
+    for one task); False if it does not wait for it."""
+    for task in list(workflow.event_manager.tasks.values()):
+        if str(task.id) == task_id and task.task_spec.catches(task, event):
+            task.task_spec.catch(task, event)
+            task.task_spec._update(task)
+            return True
+    return False
 
 
 class _Absent(dict[str, Any]):

@@ -51,9 +51,10 @@ def _candidates(uow: UnitOfWork, kind: str, name: str, exclude: str | None,
 
 
 def _deliver(uow: UnitOfWork, instance: ProcessInstance, kind: str, name: str,
-             variables: dict[str, Any] | None, actor: str, now: datetime) -> bool:
+             variables: dict[str, Any] | None, actor: str, now: datetime,
+             task_id: str | None = None) -> bool:
     workflow = load_workflow(uow, instance)
-    if not bpmn.deliver(workflow, kind, name, dict(variables or {})):
+    if not bpmn.deliver(workflow, kind, name, dict(variables or {}), task_id):
         return False
     if variables:
         bpmn.update_active_data(workflow, dict(variables))
@@ -68,6 +69,7 @@ def correlate_message(
     business_key: str | None = None, correlation_keys: dict[str, Any] | None = None,
     variables: dict[str, Any] | None = None, process_instance_id: str | None = None,
     exclude_instance: str | None = None, every: bool = False, one_catch: bool = True,
+    catch_task: str | None = None,
 ) -> list[str]:
     """Deliver a message to the one catch waiting for it, or start one by message.
 
@@ -75,9 +77,10 @@ def correlate_message(
     and no definition starts on it, or when more than one catch matches (in several
     instances, or two in one instance). Not `one_catch` (a message an instance threw):
     every catch of the one matching instance is reached, as a message flow reaches its
-    participant. With `every` (Camunda's correlateAll, REST "all": true) it reaches each
-    matching instance, every catch in it, and starts an instance of each process with a
-    message start event for it; none at all is no error.
+    participant. With `catch_task` (one waiting catch's task id) the message goes there
+    alone, when that task waits for it. With `every` (Camunda's correlateAll, REST
+    "all": true) it reaches each matching instance, every catch in it, and starts an
+    instance of each process with a message start event for it; none at all is no error.
     """
     starter = _actor(actor, "message")
     who = starter.username
@@ -97,7 +100,8 @@ def correlate_message(
             reached += _start_by_message(uow, name, starter, now, business_key, variables,
                                          every=True)
         return reached
-    catches = sum(_catches(uow, i.id, name) for i in matching) if one_catch else len(matching)
+    catches = (sum(_catches(uow, i.id, name) for i in matching)
+               if one_catch and catch_task is None else len(matching))
     if catches > 1:
         raise MessageNotCorrelated(
             f"Cannot correlate a message with name '{name}' to a single execution. "
@@ -107,7 +111,8 @@ def correlate_message(
             + "; give a business key, correlation keys or a process instance id, or "
             "correlate to all of them (\"all\": true)",
             details={"instances": [i.id for i in matching], "executions": catches})
-    if matching and _deliver(uow, matching[0], "message", name, variables, who, now):
+    if matching and _deliver(uow, matching[0], "message", name, variables, who, now,
+                             catch_task):
         return [matching[0].id]
     if process_instance_id is None:
         started = _start_by_message(uow, name, starter, now, business_key, variables)

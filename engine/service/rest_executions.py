@@ -173,11 +173,13 @@ def message_subscription(uow: UnitOfWork, execution_id: str, name: str, *,
 
 def trigger_message(uow: UnitOfWork, execution_id: str, name: str, values: dict[str, Any],
                     *, actor: Actor, now: datetime) -> None:
-    """Deliver message `name` to the instance of that waiting execution (every catch of
-    the message in it: a delivery is to the instance, not to one of its catches)."""
+    """Deliver message `name` to that waiting execution's catch (Camunda's
+    messageEventReceived); the instance's own execution: to every catch of it there."""
     subscription = message_subscription(uow, execution_id, name, actor=actor)
+    item = get_execution(uow, execution_id, actor=actor)
     correlate_message(uow, name, actor, now, variables=values or None,
-                      process_instance_id=subscription.instance_id, one_catch=False)
+                      process_instance_id=subscription.instance_id, one_catch=False,
+                      catch_task=item.node.task_id if item.node is not None else None)
 
 
 def list_variables(uow: UnitOfWork, q: Query, local: dict[str, Any], *, actor: Actor

@@ -82,15 +82,28 @@ def test_all_reaches_every_waiting_instance_and_none_is_no_error(client, uow_fac
     assert bad.status_code == 400 and "all" in bad.json["message"]
 
 
-def test_a_message_triggered_on_an_execution_is_delivered_beside_another_catch(
-        client, uow_factory, ops):
-    """POST /execution/{id}/messageSubscriptions/{name}/trigger names where the message
-    goes: the second catch of that message in the instance does not make it ambiguous."""
+def test_a_message_triggered_on_an_execution_reaches_that_catch_alone(client, uow_factory,
+                                                                     ops):
+    """POST /execution/{id}/messageSubscriptions/{name}/trigger is Camunda's
+    messageEventReceived on one execution: that catch goes on, the other keeps waiting."""
     deploy_fixture(uow_factory, "compat_parallel_message_catches.bpmn")
     instance_id = start(uow_factory, "compat_parallel_message_catches").id
-    [execution, *_] = [e["id"] for e in client.get(
-        f"{R}/execution?processInstanceId={instance_id}", headers=ops).json]
-    sent = client.post(f"{R}/execution/{execution}/messageSubscriptions/receipt/trigger",
+    executions = {e["id"]: e for e in client.get(
+        f"{R}/execution?processInstanceId={instance_id}", headers=ops).json}
+    tokens = [i for i in executions if i != instance_id]
+    assert len(tokens) == 2
+    waiting = {}
+    for token in tokens:
+        found = client.get(f"{R}/execution/{token}/messageSubscriptions/receipt", headers=ops)
+        assert found.status_code == 200, found.get_data(as_text=True)
+        waiting[token] = found.json["activityId"]
+    first, second = tokens
+    sent = client.post(f"{R}/execution/{first}/messageSubscriptions/receipt/trigger",
                        json={}, headers=ops)
     assert sent.status_code == 204, sent.get_data(as_text=True)
-    assert len(_subscriptions(client, ops, instance_id)) < 2
+    assert _subscriptions(client, ops, instance_id) == [waiting[second]]
+    assert _state(client, ops, instance_id) == "ACTIVE"
+    again = client.post(f"{R}/execution/{second}/messageSubscriptions/receipt/trigger",
+                        json={}, headers=ops)
+    assert again.status_code == 204, again.get_data(as_text=True)
+    assert _state(client, ops, instance_id) == "COMPLETED"
