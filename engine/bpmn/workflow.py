@@ -95,6 +95,11 @@ def _guarded(action: Callable[[], None]) -> StepFailure | None:
         if task is not None and task.state != TaskState.ERROR:
             task.error()
         if task is not None and isinstance(task.task_spec, MultiInstanceTask):
+            name = getattr(task.task_spec.data_input, "bpmn_id", None)
+            if name and name not in task.data:  # as the sequential case says it
+                unknown = _unknown_collection(name, task.task_spec.bpmn_id)
+                unknown.__cause__ = exc  # the traceback shows where SpiffWorkflow failed
+                return _failure(unknown, task)
             exc.add_note(f"the multi-instance input of '{task.task_spec.bpmn_id}' is missing "
                          "or not a collection")
         return _failure(exc, task)
@@ -126,10 +131,14 @@ def _name_missing_collection(exc: WorkflowTaskException) -> None:
     if (isinstance(exc, WorkflowDataException) and data_input is not None and task is not None
             and isinstance(task.task_spec, MultiInstanceTask)
             and str(exc.args[0] if exc.args else "").startswith("Missing data input")):
-        name = data_input.bpmn_id
-        exc.args = (f"Unknown property used in expression: ${{{name}}}. Cause: Cannot resolve "
-                    f"identifier '{name}' (the multi-instance collection of "
-                    f"'{task.task_spec.bpmn_id}')", *exc.args[1:])
+        unknown = _unknown_collection(data_input.bpmn_id, task.task_spec.bpmn_id)
+        exc.args = (str(unknown), *exc.args[1:])
+
+
+def _unknown_collection(name: str, element_id: str) -> ValueError:
+    return ValueError(f"Unknown property used in expression: ${{{name}}}. Cause: Cannot "
+                      f"resolve identifier '{name}' (the multi-instance collection of "
+                      f"'{element_id}')")
 
 
 def _size(workflow: BpmnWorkflow) -> int:

@@ -159,13 +159,27 @@ def test_a_compensation_end_event_runs_the_handler_of_what_completed(uow_factory
 
 
 def test_multi_instance_over_a_missing_collection_is_an_incident_there(uow_factory):
+    """In Camunda's words, as the sequential one says it (it said: 'NoneType' object is not
+    iterable)."""
     deploy(uow_factory, "compat_mi_missing.bpmn")
     instance = start(uow_factory, "compat_mi_missing")
     with uow_factory() as uow:
         [incident] = uow.incidents.open_for(instance.id)
     assert incident.element_id == "Task_Sign"
-    assert "multi-instance input of 'Task_Sign' is missing" in incident.message
+    assert "Cannot resolve identifier 'reviewers'" in incident.message
+    assert "collection of 'Task_Sign'" in incident.message
+    assert "NoneType" not in incident.message
     assert show(uow_factory, instance.id).instance.status == "running"
+
+
+def test_multi_instance_over_a_value_that_is_no_collection_says_so(uow_factory):
+    deploy(uow_factory, "compat_mi_missing.bpmn")
+    instance = start(uow_factory, "compat_mi_missing", reviewers=5)
+    with uow_factory() as uow:
+        [incident] = uow.incidents.open_for(instance.id)
+    assert incident.element_id == "Task_Sign"
+    assert "multi-instance input of 'Task_Sign' is missing or not a collection" in \
+        incident.message
 
 
 def test_a_sequential_one_over_a_missing_collection_names_the_variable(uow_factory):
