@@ -13,6 +13,7 @@ the methods it calls (a method of an unregistered bean is refused naming the bea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import MutableMapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,9 +36,20 @@ PLACED_FOR = "placedFor"  # the spec extension: Camunda sees the mapping as part
 
 
 def placed_for(spec: Any) -> str | None:
-    """The element a placed input/output mapping script belongs to (None: not placed)."""
+    """The element (or flow) a placed input/output mapping or listener script belongs to
+    (None: not placed)."""
     owner = (getattr(spec, "extensions", None) or {}).get(PLACED_FOR)
     return str(owner) if owner else None
+
+
+def placed_role(spec: Any) -> str:
+    """What a placed script is to its owner, from the id it was placed under: "input
+    mapping", "start listener", ..."""
+    found = re.search(r"_(input|output)Mapping\d+$|_([a-z]+)Listener\d+(?:_\d+)?(?:_script)?$",
+                      str(spec.bpmn_id))
+    if found is None:
+        return "script"
+    return f"{found.group(1)} mapping" if found.group(1) else f"{found.group(2)} listener"
 MARKER = "//!vocflow:juel:"  # + result variable + newline + the expression
 # A placed camunda:list / camunda:map parameter (engine.bpmn.io_mappings): its script is the
 # value as JSON (engine.bpmn.io_values), each text in it evaluated as the script runs.

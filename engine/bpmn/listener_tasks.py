@@ -34,8 +34,10 @@ def _flows(container: etree._Element, attr: str, element_id: str) -> list[etree.
     return [f for f in container.iterchildren(f"{B}sequenceFlow") if f.get(attr) == element_id]
 
 
-def _script_task(container: etree._Element, task_id: str, fmt: str, text: str,
+def _script_task(container: etree._Element, task_id: str, fmt: str, text: str, owner: str,
                  listened: str | None = None) -> None:
+    """The listener's task; a script one is part of `owner` (the element or flow it listens
+    to) as Camunda shows it: no activity of its own, its failure an incident there."""
     if fmt == EXTERNAL:  # a Java class listener with a registered handler of its name
         task = etree.SubElement(container, f"{B}serviceTask")
         task.set("id", task_id)
@@ -44,6 +46,7 @@ def _script_task(container: etree._Element, task_id: str, fmt: str, text: str,
         return
     task = etree.SubElement(container, f"{B}scriptTask")
     task.set("id", task_id)
+    task.set(juel_scripts.PLACED_FOR_ATTR, owner)
     task.set("scriptFormat", fmt)
     if fmt == "juel":  # a listener's expression: it may read any variable
         task.set(juel_scripts.EXPRESSION_ATTR, "true")
@@ -93,7 +96,7 @@ def _on_timeout(node: etree._Element, listener: etree._Element, fmt: str, text: 
     boundary.set("attachedToRef", task_id)
     listener.remove(timer)
     boundary.append(timer)
-    _script_task(container, f"{event_id}_script", fmt, text, f"timeout:{task_id}")
+    _script_task(container, f"{event_id}_script", fmt, text, task_id, f"timeout:{task_id}")
     end = etree.SubElement(container, f"{B}endEvent")
     end.set("id", f"{event_id}_end")
     _flow(container, f"{event_id}_flow", event_id, f"{event_id}_script")
@@ -115,7 +118,7 @@ def _on_take(flow: etree._Element, listener: etree._Element, fmt: str, text: str
     if container is None or not flow_id or not target:
         return False
     task_id = f"{flow_id}_takeListener{n}"
-    _script_task(container, task_id, fmt, text)
+    _script_task(container, task_id, fmt, text, flow_id)
     _flow(container, f"{task_id}_flow", task_id, target)
     flow.set("targetRef", task_id)
     return True
@@ -152,7 +155,7 @@ def _after_exclusive_gateway(container: etree._Element, flows: list[etree._Eleme
         if not target:
             return False
         task_id = f"{element_id}_{event}Listener{n}_{k}"
-        _script_task(container, task_id, fmt, text)
+        _script_task(container, task_id, fmt, text, element_id)
         _flow(container, f"{task_id}_flow", task_id, target)
         flow.set("targetRef", task_id)
     return True
@@ -186,7 +189,7 @@ def _place(node: etree._Element, listener: etree._Element, n: int) -> bool:
     if len(flows) != 1 and not (many and before and flows):
         return False
     task_id = f"{element_id}_{event}Listener{n}"
-    _script_task(container, task_id, fmt, text,
+    _script_task(container, task_id, fmt, text, element_id,
                  f"{event}:{element_id}" if kind == "taskListener" else None)
     flow = flows[0]
     if before:

@@ -247,8 +247,7 @@ def _element(task: Task) -> str:
     spec = task.task_spec
     owner = juel_scripts.placed_for(spec)
     if owner is not None:
-        side = "output" if "_outputMapping" in str(spec.bpmn_id) else "input"
-        return f"the {side} mapping of {owner}"
+        return f"the {juel_scripts.placed_role(spec)} of {owner}"
     kind = next((label for name, label in _KINDS.items() if name in type(spec).__name__),
                 "element")
     return f"{kind} {spec.bpmn_id or spec.name}"
