@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.compensation import EVENT_SUBPROCESS
 
 NON_INTERRUPTING = "nonInterrupting"  # spec extension of a start event with isInterrupting=false
+INITIATOR = "initiator"  # spec extension of a start event: its camunda:initiator variable
 
 
 def _is_event_subprocess(spec: Any) -> bool:

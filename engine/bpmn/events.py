@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn.catches import event_catches
 from engine.bpmn.conditional_events import pass_start
 from engine.bpmn.event_subprocess_starts import trigger_starts
+from engine.bpmn.event_subprocesses import INITIATOR
 from engine.bpmn.workflow import DEEP, find_task
 
 _PAST = "2000-01-01T00:00:00+00:00"
@@ -201,6 +202,17 @@ def pass_start_timer(workflow: BpmnWorkflow) -> None:
                                                      "duration": 0})
             else:
                 task._set_internal_data(event_value=_PAST, event_fired=True)
+
+
+def initiator_names(workflow: BpmnWorkflow, element_id: str | None = None) -> list[str]:
+    """The camunda:initiator variables of the process's start events (of `element_id`
+    alone, when given): Camunda sets each to the user who starts the instance."""
+    names = []
+    for spec in workflow.spec.task_specs.values():
+        name = (getattr(spec, "extensions", None) or {}).get(INITIATOR)
+        if name and isinstance(spec, StartEvent) and element_id in (None, spec.bpmn_id):
+            names.append(str(name))
+    return sorted(set(names))
 
 
 def pass_rest_start(workflow: BpmnWorkflow, element_id: str | None = None, *,

@@ -62,7 +62,7 @@ from engine.bpmn.compensation_parser import (
     CompensationProcessParser,
 )
 from engine.bpmn.conditional_events import VARIABLE_NAME
-from engine.bpmn.event_subprocesses import NON_INTERRUPTING
+from engine.bpmn.event_subprocesses import INITIATOR, NON_INTERRUPTING
 from engine.bpmn.listener_tasks import LISTENER_ATTR
 from engine.bpmn.script_results import store_last_value
 
@@ -244,6 +244,9 @@ class InterruptingStartEventParser(CamundaStartEventParser):  # type: ignore[mis
         ext: dict[str, Any] = super().parse_extensions(node)
         if (self.node.get("isInterrupting") or "true").strip().lower() == "false":
             ext[NON_INTERRUPTING] = True
+        initiator = (self.node.get(f"{{{CAMUNDA_NS}}}initiator") or "").strip()
+        if initiator:  # the variable that holds who started the instance
+            ext[INITIATOR] = initiator
         _keep_condition_variable(self.node, ext)
         return ext
 

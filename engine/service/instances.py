@@ -73,6 +73,8 @@ def start_instance(
     bindings = bind_calls(uow, definition)
     spec, subprocesses = workflow_specs(uow, definition, bindings)
     workflow = bpmn.new_workflow(spec, subprocesses)
+    for name in bpmn.initiator_names(workflow, start_event):  # camunda:initiator="name"
+        variables[name] = actor.username  # who started it: not a value the caller chooses
     bpmn.bind_late(workflow, late_binder(uow, definition.id, bindings))
     bpmn.set_start_variables(workflow, variables)
     if start_event is not None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from engine import service
 from engine.service import SYSTEM_ACTOR
-from tests.factories import NOW, activity_states, deploy_fixture, open_tasks, show, start
+from tests.factories import (
+    NOW,
+    activity_states,
+    deploy_fixture,
+    make_user,
+    open_tasks,
+    show,
+    start,
+)
 
 
 def test_io_mappings_of_a_script_task_and_a_timer_run_around_them(uow_factory):
@@ -73,3 +81,16 @@ def test_script_tasks_store_their_value_in_camunda_result_variable(uow_factory):
     instance = start(uow_factory, "compat_script_results", score=75)
     values = show(uow_factory, instance.id).variables
     assert values["converted"] == 45 and values["grade"] == "合格"
+
+
+def test_camunda_initiator_names_the_variable_that_holds_who_started(uow_factory):
+    """camunda:initiator="applicant": the starter is in ${applicant} (it was unset, so the
+    task's assignment failed); a start variable of that name does not overwrite it."""
+    deploy_fixture(uow_factory, "compat_initiator.bpmn")
+    wang = make_user(uow_factory, "wang", "staff")
+    instance = start(uow_factory, "compat_initiator", actor=wang, applicant="li")
+    detail = show(uow_factory, instance.id)
+    assert detail.incidents == []
+    assert detail.variables["applicant"] == "wang"
+    [task] = open_tasks(uow_factory, instance.id)
+    assert task.assignee == "wang"
