@@ -151,13 +151,6 @@ def check_warnings(file: str, root: etree._Element) -> list[Problem]:
         warnings.append(Problem(file, element_id, None, (
             f"camunda:{delegate.kind} '{delegate.source}' runs as external task topic "
             f"'{delegate.topic}' ({runner})")))
-    for definition in root.iter(f"{B}conditionalEventDefinition"):
-        events = definition.get(f"{C}variableEvents")
-        owner = definition.getparent()
-        if events and owner is not None and _executable(owner):
-            warnings.append(Problem(file, owner.get("id"), definition.sourceline, (
-                f"camunda:variableEvents '{events}' is not applied: the condition is looked "
-                "at again on every change of the variables (camunda:variableName is)")))
     return warnings
 
 

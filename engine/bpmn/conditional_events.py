@@ -14,6 +14,12 @@ the variables; with camunda:variableName, a change of that variable), as Camunda
 evaluates it on each variable event, so a condition that keeps holding fires once per
 change, never on its own.
 
+camunda:variableName and camunda:variableEvents ("create", "update", "delete", comma
+separated) limit the changes that make any waiting conditional event look again, as in
+Camunda: once looked at where it was reached, it is looked at again only after a change
+of that variable, of one of those kinds (a value set that the waiting token did not hold
+is a create, one it held an update, a deleted one a delete).
+
 Conditional start events: Camunda evaluates them on POST /condition only, with the
 variables it is given, and starts an instance at each one that holds; a start by id or key
 goes past such a start event without looking at its condition (events.pass_rest_start).
@@ -54,9 +60,10 @@ def share_with_conditions(workflow: BpmnWorkflow, values: dict[str, Any]) -> Non
     beside the token (internal data) and laid over its data at each look."""
     if values:
         for task in _waiting(workflow):
-            task.internal_data[_SHARED] = {**task.internal_data.get(_SHARED, {}), **values}
-            task.internal_data[_CHANGED] = sorted({*task.internal_data.get(_CHANGED, ()),
-                                                   *values})
+            shared = task.internal_data.get(_SHARED, {})
+            _note_changes(task, [(name, "update" if name in task.data or name in shared
+                                  else "create") for name in values])
+            task.internal_data[_SHARED] = {**shared, **values}
 
 
 def forget_in_conditions(workflow: BpmnWorkflow, names: list[str]) -> None:
@@ -68,7 +75,16 @@ def forget_in_conditions(workflow: BpmnWorkflow, names: list[str]) -> None:
             if shared:
                 shared.pop(name, None)
             task.data.pop(name, None)
-        task.internal_data[_CHANGED] = sorted({*task.internal_data.get(_CHANGED, ()), *names})
+        _note_changes(task, [(name, "delete") for name in names])
+
+
+def _note_changes(task: Any, changes: list[tuple[str, str]]) -> None:
+    """Remember what changed since the event was last looked at: the names, and each
+    change's kind (Camunda's variable events)."""
+    task.internal_data[_CHANGED] = sorted({*task.internal_data.get(_CHANGED, ()),
+                                           *(name for name, _ in changes)})
+    task.internal_data[_KINDS] = sorted({*task.internal_data.get(_KINDS, ()),
+                                         *(f"{name}:{kind}" for name, kind in changes)})
 
 
 def refresh_conditions(workflow: BpmnWorkflow) -> bool:
@@ -83,6 +99,8 @@ def refresh_conditions(workflow: BpmnWorkflow) -> bool:
             continue  # see the module docstring
         finally:
             task.internal_data.pop(_CHANGED, None)  # looked at: the change is used up
+            task.internal_data.pop(_KINDS, None)
+            task.internal_data[_LOOKED] = True
         if holds:  # ready as it is: an update would inherit its parent's older data first
             task.internal_data.pop(_SHARED, None)
             task._ready()
@@ -92,8 +110,11 @@ def refresh_conditions(workflow: BpmnWorkflow) -> bool:
 
 _SHARED = "vocflow_shared_variables"
 _CHANGED = "vocflow_changed_variables"  # names set since the event was last looked at
+_KINDS = "vocflow_changed_kinds"  # "name:create" / ":update" / ":delete" since then
+_LOOKED = "vocflow_condition_looked_at"  # looked at once since it was reached
 _REARMED = "vocflow_rearmed_condition"
 VARIABLE_NAME = "conditionVariableName"  # spec extension: camunda:variableName
+VARIABLE_EVENTS = "conditionVariableEvents"  # spec extension: camunda:variableEvents, a list
 
 
 def mark_rearmed(task: Any, fired: Any) -> None:
@@ -130,18 +151,29 @@ def mark_armed_start(task: Any, variables: dict[str, Any], again: bool) -> None:
 def waits_for_change(task: Any, expression: str) -> bool:
     """True while evaluating the condition of a re-armed conditional boundary or event
     subprocess start that no variable change (of its camunda:variableName, when it has
-    one) has reached since it was armed or last looked at, or of a start being put in
-    place: the condition counts as not holding."""
+    one) has reached since it was armed or last looked at, of a conditional event with
+    camunda:variableName or camunda:variableEvents that no such change has reached since
+    it was last looked at, or of a start being put in place: the condition counts as not
+    holding."""
     event = getattr(task.task_spec, "event_definition", None)
     if not isinstance(event, ConditionalEventDefinition) or expression != event.expression:
         return False
     if _ARMING.get() and isinstance(task.task_spec, StartEvent):
         return True
-    if task.internal_data.get(_REARMED) is not True:
+    extensions = getattr(task.task_spec, "extensions", None) or {}
+    wanted, kinds = extensions.get(VARIABLE_NAME), extensions.get(VARIABLE_EVENTS)
+    if task.internal_data.get(_REARMED) is not True and not (
+            task.internal_data.get(_LOOKED) is True and (wanted or kinds)):
         return False
     changed = task.internal_data.get(_CHANGED) or ()
-    wanted = (getattr(task.task_spec, "extensions", None) or {}).get(VARIABLE_NAME)
-    return not changed or (wanted is not None and wanted not in changed)
+    if not changed or (wanted is not None and wanted not in changed):
+        return True
+    if not kinds:
+        return False
+    seen = task.internal_data.get(_KINDS) or ()
+    return not any(change.rpartition(":")[2] in kinds
+                   and (wanted is None or change.rpartition(":")[0] == wanted)
+                   for change in seen)
 
 
 _PASSED = "vocflow_passed_start"

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
+    IntermediateCatchEvent,
     IntermediateThrowEvent,
     ReceiveTask,
     ScriptTask,
@@ -35,6 +36,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
     CamundaEventDefinitionParser,
+    CamundaIntermediateCatchEventParser,
     CamundaStartEventParser,
 )
 from SpiffWorkflow.camunda.parser.task_spec import (
@@ -61,7 +63,7 @@ from engine.bpmn.compensation_parser import (
     CompensateThrowEventParser,
     CompensationProcessParser,
 )
-from engine.bpmn.conditional_events import VARIABLE_NAME
+from engine.bpmn.conditional_events import VARIABLE_EVENTS, VARIABLE_NAME
 from engine.bpmn.event_subprocesses import INITIATOR, NON_INTERRUPTING
 from engine.bpmn.listener_tasks import LISTENER_ATTR
 from engine.bpmn.script_results import store_last_value
@@ -263,11 +265,25 @@ class ConditionBoundaryEventParser(CamundaBoundaryEventParser):  # type: ignore[
 
 
 def _keep_condition_variable(node: etree._Element, ext: dict[str, Any]) -> None:
-    """camunda:variableName of a conditional event definition, as a spec extension."""
+    """camunda:variableName and camunda:variableEvents of a conditional event definition,
+    as spec extensions (the events a list: create, update, delete)."""
     for definition in node.iterchildren(f"{{{BPMN_NS}}}conditionalEventDefinition"):
         name = (definition.get(f"{{{CAMUNDA_NS}}}variableName") or "").strip()
         if name:
             ext[VARIABLE_NAME] = name
+        events = [e.strip().lower() for e in
+                  (definition.get(f"{{{CAMUNDA_NS}}}variableEvents") or "").split(",")]
+        if any(events):
+            ext[VARIABLE_EVENTS] = sorted({e for e in events if e})
+
+
+class ConditionCatchEventParser(CamundaIntermediateCatchEventParser):  # type: ignore[misc]
+    """An intermediate conditional catch keeps camunda:variableName and variableEvents."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        ext: dict[str, Any] = super().parse_extensions(node)
+        _keep_condition_variable(self.node, ext)
+        return ext
 
 
 class VocFlowParser(CamundaParser):  # type: ignore[misc]
@@ -280,6 +296,8 @@ class VocFlowParser(CamundaParser):  # type: ignore[misc]
         full_tag("callActivity"): (MappingCallActivityParser, MappingCallActivity),
         full_tag("startEvent"): (InterruptingStartEventParser, StartEvent),
         full_tag("boundaryEvent"): (ConditionBoundaryEventParser, BoundaryEvent),
+        full_tag("intermediateCatchEvent"): (ConditionCatchEventParser,
+                                             IntermediateCatchEvent),
         full_tag("task"): (CamundaTaskParser, pass_through.NoneTask),
         full_tag("manualTask"): (CamundaTaskParser, pass_through.ManualTask),
         full_tag("serviceTask"): (ExternalServiceTaskParser, ServiceTask),

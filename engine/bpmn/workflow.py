@@ -299,7 +299,7 @@ def update_active_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
     tasks = workflow.get_tasks(state=active, max_depth=DEEP)
     if not tasks and workflow.last_task is not None:
         tasks = [workflow.last_task]
+    share_with_conditions(workflow, values)  # first: it tells a create from an update
     for task in tasks:
         task.data.update(values)
-    share_with_conditions(workflow, values)
 

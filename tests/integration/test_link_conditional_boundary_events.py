@@ -87,6 +87,38 @@ def test_it_fires_when_another_branch_s_task_sets_the_variable(uow_factory, admi
     assert show(uow_factory, instance.id).instance.status == "completed"
 
 
+def _deploy_variant(uow_factory: Any, condition: str, extra: str = "") -> None:
+    """compat_conditional_events.bpmn with another condition at Catch_LowScore."""
+    xml = (FIXTURES / "compat_conditional_events.bpmn").read_text().replace(
+        "${score &lt; 60}", condition).replace(
+        'camunda:variableName="score"', f'camunda:variableName="score"{extra}')
+    with uow_factory() as uow:
+        service.deploy(uow, {"variant.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+
+
+def test_a_waiting_catch_looks_again_only_after_a_change_of_its_variable_name(
+        uow_factory, admin):
+    """camunda:variableName="score" on an intermediate catch reading `urgent`: setting
+    urgent does not make it look again (Camunda evaluates on changes of score only)."""
+    _deploy_variant(uow_factory, "${urgent}")
+    instance = start(uow_factory, "compat_conditional_events", score=80, urgent=False)
+    with uow_factory() as uow:
+        service.set_variables(uow, instance.id, {"urgent": True}, admin, NOW)
+    bpmn.WORKFLOWS.clear()
+    assert _elements(uow_factory, instance.id) == ["Task_Score"]
+    with uow_factory() as uow:
+        service.set_variables(uow, instance.id, {"score": 81}, admin, NOW)
+    assert _elements(uow_factory, instance.id) == ["Task_Rectify", "Task_Score"]
+
+
+def test_variable_events_on_a_waiting_catch_pass_only_those_kinds(uow_factory, admin):
+    _deploy_variant(uow_factory, "${score &lt; 60}", ' camunda:variableEvents="delete, create"')
+    instance = start(uow_factory, "compat_conditional_events", score=80)
+    with uow_factory() as uow:
+        service.set_variables(uow, instance.id, {"score": 10}, admin, NOW)  # an update
+    assert _elements(uow_factory, instance.id) == ["Task_Score"]
+
+
 def _correlate(uow_factory: Any, name: str) -> list[str]:
     with uow_factory() as uow:
         return service.correlate_message(uow, name, SYSTEM_ACTOR, NOW)

@@ -92,14 +92,23 @@ def test_one_that_holds_as_the_scope_starts_starts_with_it(client, designer, use
     assert _tasks(client, admin, unset) == ["Task_Main"]
 
 
-def test_variable_events_are_named_as_not_applied_at_deploy(client, designer):
+def test_variable_events_limit_the_changes_it_looks_again_after(client, designer, user):
+    """camunda:variableEvents="create": an update of score that makes the condition hold
+    does not start it, nor does deleting score; setting score again (a create) does."""
+    admin = user("cesp_events", "admin", "ops")
     xml = (FIXTURES / f"{KEY}.bpmn").read_text().replace(
         'camunda:variableName="score"', 'camunda:variableName="score" '
         'camunda:variableEvents="create"')
     deployed = deploy_like_modeler(client, designer, f"{KEY}.bpmn", xml.encode())
     assert deployed.status_code == 200, deployed.json
-    [warning] = [w for w in deployed.json["warnings"] if "variableEvents" in w]
-    assert "'Start_Note'" in warning and "'create' is not applied" in warning
+    assert not [w for w in deployed.json["warnings"] if "variableEvents" in w]
+    instance_id = _start(client, admin, score=80, withdrawn=False)
+    assert _set(client, admin, instance_id, score=50) == ["Task_Main"]  # an update
+    gone = client.delete(f"{R}/process-instance/{instance_id}/variables/score", headers=admin)
+    assert gone.status_code == 204, gone.get_data(as_text=True)
+    bpmn.WORKFLOWS.clear()
+    assert _tasks(client, admin, instance_id) == ["Task_Main"]  # a delete
+    assert _set(client, admin, instance_id, score=40) == ["Task_Main", "Task_Note"]  # create
 
 
 def _subscriptions(client: Any, headers: dict[str, str], instance_id: str) -> list[Any]:
