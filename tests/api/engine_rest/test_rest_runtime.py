@@ -230,4 +230,5 @@ def test_completing_work_before_a_multi_instance_over_a_missing_collection(
     assert completed.status_code == 204, completed.json
     [incident] = client.get(f"{R}/incident?processInstanceId={instance_id}", headers=ops).json
     assert incident["activityId"] == "Task_Sign"
-    assert "multi-instance input of 'Task_Sign'" in incident["incidentMessage"]
+    assert "Cannot resolve identifier 'reviewers'" in incident["incidentMessage"]
+    assert "multi-instance collection of 'Task_Sign'" in incident["incidentMessage"]
