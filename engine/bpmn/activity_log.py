@@ -151,7 +151,7 @@ class _Save:
     def observe(self, task: Task) -> None:
         spec = task.task_spec
         if spec.bpmn_id is None or MARK in task.internal_data or placed_for(spec):
-            return  # a placed mapping script is part of its element, as in Camunda
+            return  # a placed mapping or listener script is part of its element (Camunda)
         state, key = task.state, str(task.id)
         if state & _ACTIVE:
             self.seen.add(key)

@@ -106,7 +106,7 @@ def _shown(task: Task, failed: Collection[str]) -> bool:
 def _node(task: Task) -> ActivityNode:
     spec = task.task_spec
     owner = placed_for(spec)
-    if owner is not None:  # a failed mapping script: Camunda shows the element it maps
+    if owner is not None:  # a failed placed script: Camunda shows the element it serves
         spec = next((s for s in task.workflow.spec.task_specs.values()
                      if s.bpmn_id == owner), spec)
     return ActivityNode(str(task.id), element_of(spec), spec.bpmn_name, activity_type(spec),

@@ -32,7 +32,7 @@ EXPRESSION_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowExpression"  # a p
 # On a script task VocFlow placed for an element's mapping: that element's id, the one a
 # deploy refusal names (at the line of the parameter it came from).
 PLACED_FOR_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowPlacedFor"
-PLACED_FOR = "placedFor"  # the spec extension: Camunda sees the mapping as part of it
+PLACED_FOR = "placedFor"  # the spec extension: Camunda sees the script as part of it
 
 
 def placed_for(spec: Any) -> str | None:
