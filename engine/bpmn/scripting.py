@@ -10,6 +10,7 @@ import time
 import types
 import uuid
 from collections.abc import Mapping, MutableMapping
+from datetime import timedelta
 from typing import Any
 
 from RestrictedPython.compile import compile_restricted
@@ -23,6 +24,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
@@ -253,6 +255,16 @@ def _element(task: Task) -> str:
     return f"{kind} {spec.bpmn_id or spec.name}"
 
 
+def _timer_text(task: Task, expression: str, value: timedelta) -> Any:
+    """A timer duration written as a Python timedelta (`timedelta(hours=1)`, as older
+    SpiffWorkflow diagrams write it): the ISO-8601 duration the timer reads ("PT3600S")."""
+    event = getattr(task.task_spec, "event_definition", None)
+    if (not isinstance(event, DurationTimerEventDefinition) or event.expression != expression
+            or value.total_seconds() < 0):
+        return value
+    return f"PT{f'{value.total_seconds():.6f}'.rstrip('0').rstrip('.')}S"
+
+
 def _unknown(task: Task, error: expressions.UnknownProperty) -> Exception:
     """Camunda's text for an unknown variable, with the element and a likely spelling."""
     hint = unresolved.suggestion(str(error.name), task.data)
@@ -273,7 +285,9 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         if (loop := loop_variables(task)):  # Camunda's multi-instance variables
             external_context = {**loop, **(external_context or {})}
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            value = self.environment.evaluate(expression, task.data, external_context)
+            return _timer_text(task, expression, value) if isinstance(value, timedelta) \
+                else value
         except limits.ScriptLimitError as exc:
             text = str(exc).replace(f"expression {expression!r}",
                                     f"{_element(task)}: expression {expression!r}", 1)

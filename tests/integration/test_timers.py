@@ -9,7 +9,7 @@ import time_machine
 from engine import clock, jobs, service
 from engine.config import Settings
 from engine.service import SYSTEM_ACTOR
-from tests.factories import NOW, deploy_fixture, make_user, open_tasks, start
+from tests.factories import FIXTURES, NOW, deploy_fixture, make_user, open_tasks, start
 
 SETTINGS = Settings(job_lease_seconds=60)
 
@@ -57,6 +57,23 @@ def test_time_duration_fires_after_ten_minutes_not_before(uow_factory):
     run_at(uow_factory, NOW + timedelta(minutes=10, seconds=1))
     assert status(uow_factory, instance.id) == "completed"
     assert history(uow_factory, instance.id, "timer_fired") == ["Timer_Wait"]
+
+
+def test_a_duration_written_as_a_python_timedelta_is_that_duration(uow_factory):
+    """Older SpiffWorkflow diagrams write `timedelta(minutes=10)` where Camunda writes
+    PT10M (it was an incident: 'datetime.timedelta' object has no attribute 'lower')."""
+    xml = (FIXTURES / "timer_duration.bpmn").read_text().replace(
+        ">PT10M<", ">timedelta(minutes=10, milliseconds=500)<")
+    with uow_factory() as uow:
+        service.deploy(uow, {"timedelta.bpmn": xml.encode()}, SYSTEM_ACTOR, NOW)
+    instance = start_at(uow_factory, "timer_duration")
+    with uow_factory() as uow:
+        assert uow.incidents.open_for(instance.id) == []
+        [job] = uow.jobs.for_instance(instance.id)
+    assert job.due_at == NOW + timedelta(minutes=10, milliseconds=500)
+    assert run_at(uow_factory, NOW + timedelta(minutes=10)) == []
+    run_at(uow_factory, NOW + timedelta(minutes=10, seconds=1))
+    assert status(uow_factory, instance.id) == "completed"
 
 
 def test_cycle_boundary_fires_every_period_three_times_then_interrupting_one(uow_factory):
