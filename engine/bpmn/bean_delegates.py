@@ -14,7 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.bpmn.delegates import B, C, topic_for
-from engine.bpmn.juel_scripts import ELEMENT_TYPE_ATTR, EXPRESSION_ATTR
+from engine.bpmn.juel_scripts import ELEMENT_TYPE_ATTR
 from engine.expressions import beans
 
 
@@ -38,10 +38,6 @@ def _juel_call(node: etree._Element) -> str | None:
 _LITERALS = frozenset({"true", "false", "null", "empty", "not"})
 
 
-def _names_bean(call: str) -> bool:
-    return beans.is_bean(topic_for("expression", call).split(".", 1)[0])
-
-
 def _in_place(name: str) -> bool:
     """camunda:expression="${true}" (a no-op), "${execution.setVariable('a', b)}" or
     "${1 + 1}" names no bean to call: Camunda evaluates it in place, and so do we."""
@@ -57,8 +53,6 @@ def beans_as_scripts(root: etree._Element) -> None:
         node.set(ELEMENT_TYPE_ATTR, node.get(ELEMENT_TYPE_ATTR) or etree.QName(node).localname)
         node.tag = f"{B}scriptTask"
         node.set("scriptFormat", "juel")
-        if not _names_bean(call):
-            node.set(EXPRESSION_ATTR, "true")  # Camunda's expression may read any variable
         for attr in ("expression", "delegateExpression"):
             node.attrib.pop(f"{C}{attr}", None)
         script = etree.SubElement(node, f"{B}script")

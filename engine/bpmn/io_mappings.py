@@ -47,7 +47,6 @@ def _script(container: etree._Element, task_id: str, name: str, text: Any,
     if io_values.is_script(text):  # its value is what the script ends with
         task.set("scriptFormat", str(text[io_values.SCRIPT]) or "python")
         task.set(f"{C}resultVariable", name)
-        task.set(juel_scripts.EXPRESSION_ATTR, "true")  # a juel one may read any variable
         text = str(text.get("text") or "")
     elif not isinstance(text, str):  # a camunda:list or camunda:map: each text evaluated
         task.set("scriptFormat", "juel")
@@ -57,7 +56,6 @@ def _script(container: etree._Element, task_id: str, name: str, text: Any,
     elif "${" in text or "#{" in text:
         task.set("scriptFormat", "juel")
         task.set(f"{C}resultVariable", name)
-        task.set(juel_scripts.EXPRESSION_ATTR, "true")  # it may read any variable
     else:
         task.set("scriptFormat", "python")
         text = f"execution.setVariable({name!r}, {text!r})"

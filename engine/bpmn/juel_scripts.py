@@ -28,7 +28,6 @@ FORMATS = ("juel",)
 # Camunda's activityType stays the diagram's.
 ELEMENT_TYPE_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowElementType"
 ELEMENT_TYPE = "elementType"
-EXPRESSION_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowExpression"  # a placed listener
 # On a script task VocFlow placed for an element's mapping: that element's id, the one a
 # deploy refusal names (at the line of the parameter it came from).
 PLACED_FOR_ATTR = "{http://camunda.org/schema/1.0/bpmn}vocflowPlacedFor"

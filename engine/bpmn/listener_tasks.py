@@ -48,8 +48,6 @@ def _script_task(container: etree._Element, task_id: str, fmt: str, text: str, o
     task.set("id", task_id)
     task.set(juel_scripts.PLACED_FOR_ATTR, owner)
     task.set("scriptFormat", fmt)
-    if fmt == "juel":  # a listener's expression: it may read any variable
-        task.set(juel_scripts.EXPRESSION_ATTR, "true")
     if listened:
         task.set(LISTENER_ATTR, listened)
     etree.SubElement(task, f"{B}script").text = text

@@ -163,11 +163,14 @@ def signal(uow: UnitOfWork, execution_id: str, values: dict[str, Any], *, actor:
 def message_subscription(uow: UnitOfWork, execution_id: str, name: str, *,
                          actor: Actor) -> EventSubscription:
     """The execution's waiting catch of message `name` (the instance's: any of its own)."""
-    item = get_execution(uow, execution_id, actor=actor)
+    return _waiting_catch(uow, get_execution(uow, execution_id, actor=actor), name)
+
+
+def _waiting_catch(uow: UnitOfWork, item: Execution, name: str) -> EventSubscription:
     for row in uow.events.subscriptions(item.instance.id, "message", name, 100):
         if item.node is None or row.element_id == item.node.element_id:
             return row
-    raise NotFound(f"Message event subscription for execution {execution_id} named "
+    raise NotFound(f"Message event subscription for execution {item.id} named "
                    f"{name} does not exist")
 
 
@@ -175,8 +178,8 @@ def trigger_message(uow: UnitOfWork, execution_id: str, name: str, values: dict[
                     *, actor: Actor, now: datetime) -> None:
     """Deliver message `name` to that waiting execution's catch (Camunda's
     messageEventReceived); the instance's own execution: to every catch of it there."""
-    subscription = message_subscription(uow, execution_id, name, actor=actor)
     item = get_execution(uow, execution_id, actor=actor)
+    subscription = _waiting_catch(uow, item, name)
     correlate_message(uow, name, actor, now, variables=values or None,
                       process_instance_id=subscription.instance_id, one_catch=False,
                       catch_task=item.node.task_id if item.node is not None else None)
